@@ -1,0 +1,81 @@
+//! The `pocdir` command line. The only place that prints or exits.
+#![forbid(unsafe_code)]
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "pocdir",
+    version,
+    about = "The global intergovernmental directory of cyber Points of Contact"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the whole directory and report every problem.
+    Check {
+        /// Root of the directory (holding content/, keys/, themes/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Judge dates (future, expired, stale) as of this day, YYYY-MM-DD.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<jiff::civil::Date>,
+    },
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    pocdir::validate::fields::date(s).map_err(|(m, _)| m)
+}
+
+fn today() -> jiff::civil::Date {
+    jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            root,
+            format,
+            deny_warnings,
+            as_of,
+        } => {
+            let outcome = pocdir::check(&root, as_of.unwrap_or_else(today));
+            let report = &outcome.report;
+            match format {
+                Format::Json => print!("{}", report.to_json()),
+                Format::Human => {
+                    let color =
+                        std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    eprint!("{}", report.render_human(&outcome.sources, color));
+                }
+            }
+            if report.has_errors() || (deny_warnings && report.warnings() > 0) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! The YAML files of a directory, exactly as written (schema types).
+//!
+//! Every struct denies unknown fields, and every value that validation may
+//! reject is an [`At`], so its line and column are known. Vocabularies
+//! (PoC type, email use, channel, ...) are read as strings and checked by
+//! `validate`, so one run reports every bad value instead of stopping at
+//! the first.
+
+use serde::{Deserialize, Serialize};
+
+use crate::at::At;
+
+pub type S = At<String>;
+
+/// `content/directory.yaml`: settings of the whole directory.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryFile {
+    pub title: S,
+    /// The example directory: demo keys are accepted only when true.
+    #[serde(default)]
+    pub demo: bool,
+    pub secretariat: Secretariat,
+    /// ISO 639-1 codes of the languages the site is published in.
+    pub languages: Vec<S>,
+    pub default_language: S,
+    pub policy: Policy,
+    pub bundle: BundleSettings,
+    /// Name of a theme under `themes/` overriding files of `themes/default/`.
+    #[serde(default)]
+    pub theme: Option<S>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secretariat {
+    pub name: S,
+    pub email: S,
+    #[serde(default)]
+    pub phone: Option<S>,
+    #[serde(default)]
+    pub website: Option<S>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// A State should notify a change within this many days.
+    pub notify_change_within_days: At<u32>,
+    /// An entry not re-verified within this many days is stale.
+    pub reverify_within_days: At<u32>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleSettings {
+    /// A bundle expires this many days after it is issued.
+    pub validity_days: At<u32>,
+}
+
+/// `content/states/<ISO3>.yaml`: one State's entry.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateFile {
+    /// ISO 3166-1 alpha-3 code; must match the file name.
+    pub state: S,
+    /// The Permanent Mission: the second channel, used to verify updates
+    /// and to send reminders.
+    pub mission: Mission,
+    #[serde(default)]
+    pub regional_networks: Vec<S>,
+    pub points_of_contact: At<Vec<At<PointOfContact>>>,
+    pub provenance: Vec<At<Provenance>>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mission {
+    pub name: S,
+    pub email: S,
+    #[serde(default)]
+    pub phone: Option<S>,
+    #[serde(default)]
+    pub address: Option<S>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointOfContact {
+    /// `diplomatic` or `technical`.
+    #[serde(rename = "type")]
+    pub kind: S,
+    /// The office or agency (the study recommends entities over individuals).
+    pub entity: S,
+    #[serde(default)]
+    pub person: Option<Person>,
+    #[serde(default)]
+    pub emails: Vec<At<Email>>,
+    #[serde(default)]
+    pub phones: Vec<At<Phone>>,
+    /// ISO 639-1 codes, at least one.
+    pub languages: Vec<S>,
+    pub availability: At<Availability>,
+    /// communication, assistance, reporting, coordination.
+    #[serde(default)]
+    pub functions: Vec<S>,
+    #[serde(default)]
+    pub encryption_keys: Vec<At<EncryptionKey>>,
+    /// Markdown.
+    #[serde(default)]
+    pub notes: Option<S>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: S,
+    #[serde(default)]
+    pub title: Option<S>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Email {
+    pub address: S,
+    /// general, personal, emergency.
+    #[serde(rename = "use")]
+    pub usage: S,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phone {
+    /// E.164, e.g. `+33199001234`.
+    pub number: S,
+    /// voice, emergency, fax.
+    #[serde(rename = "use")]
+    pub usage: S,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Availability {
+    /// `24/7` or `business_hours`.
+    pub mode: S,
+    /// `HH:MM-HH:MM`, for business hours.
+    #[serde(default)]
+    pub hours: Option<S>,
+    /// `mon-fri` style day range, for business hours.
+    #[serde(default)]
+    pub days: Option<S>,
+    /// IANA time zone, required for business hours.
+    #[serde(default)]
+    pub time_zone: Option<S>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionKey {
+    /// `openpgp` or `age`.
+    #[serde(rename = "type")]
+    pub kind: S,
+    /// OpenPGP fingerprint (40 or 64 hex digits) or age recipient
+    /// (YAML field `value`).
+    #[serde(rename = "value")]
+    pub material: S,
+    #[serde(default)]
+    pub expires: Option<S>,
+}
+
+/// One event in the life of a State's entry: the data was submitted,
+/// updated or confirmed, and the secretariat verified it.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// Date of the State's communication (YYYY-MM-DD).
+    pub date: S,
+    /// `submission`, `update` or `confirmation`.
+    pub action: S,
+    /// How the communication arrived: permanent_mission, mfa, note_verbale,
+    /// regional_network, email, other.
+    pub channel: S,
+    /// Reference of the communication (note verbale number, ...).
+    pub reference: S,
+    /// Date the secretariat verified it with the Mission or the MFA.
+    pub verified: S,
+    /// Who verified it.
+    pub verified_by: S,
+}
+
+/// `keys/states/<ISO3>.yaml`: the State's verified accounts, which receive
+/// its bundle.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysFile {
+    pub state: S,
+    pub accounts: Vec<At<Account>>,
+    /// A minisign public key with which the State may sign its own updates.
+    #[serde(default)]
+    pub update_signing_key: Option<S>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub email: S,
+    #[serde(default)]
+    pub name: Option<S>,
+    /// age recipients: `age1...` or `ssh-ed25519 ...`.
+    pub recipients: Vec<S>,
+    pub verification: Verification,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    pub date: S,
+    pub channel: S,
+    pub reference: S,
+    pub verified_by: S,
+}
+
+/// Front matter of a page in `content/pages/`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: S,
+    #[serde(default)]
+    pub description: Option<S>,
+    /// Position in the navigation (lower first).
+    #[serde(default)]
+    pub weight: Option<At<i64>>,
+}

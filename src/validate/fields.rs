@@ -1,0 +1,330 @@
+//! Checks of single values: one function per kind of field. Each returns
+//! `Err((message, hint))` for a bad value; the caller places it.
+
+use std::str::FromStr;
+
+use jiff::civil::Date;
+
+pub type FieldError = (String, String);
+
+fn err(msg: impl Into<String>, hint: impl Into<String>) -> FieldError {
+    (msg.into(), hint.into())
+}
+
+/// An email address: `local@domain.tld`, nothing else (no display name,
+/// no whitespace or control characters, no domain literal). Returns the
+/// domain, lowercased.
+pub fn email(s: &str) -> Result<String, FieldError> {
+    let hint = "write a plain address such as cert@agency.example";
+    if s.is_empty() {
+        return Err(err("email address is empty", hint));
+    }
+    if s.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+    {
+        return Err(err(
+            format!("{} is not a plain email address", crate::diag::quote(s)),
+            hint,
+        ));
+    }
+    let opts = email_address::Options {
+        minimum_sub_domains: 2,
+        allow_domain_literal: false,
+        allow_display_text: false,
+    };
+    match email_address::EmailAddress::parse_with_options(s, opts) {
+        Ok(a) if a.as_str() == s => Ok(a.domain().to_ascii_lowercase()),
+        Ok(_) | Err(_) => Err(err(
+            format!("{} is not a valid email address", crate::diag::quote(s)),
+            hint,
+        )),
+    }
+}
+
+/// A phone number in E.164: `+`, then 8 to 15 digits, the first not 0.
+pub fn e164(s: &str) -> Result<(), FieldError> {
+    let hint =
+        "write the number in E.164 form: + country code and number, digits only, e.g. +33199001234";
+    let Some(digits) = s.strip_prefix('+') else {
+        return Err(err(
+            format!(
+                "phone number {} does not start with +",
+                crate::diag::quote(s)
+            ),
+            hint,
+        ));
+    };
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err(
+            format!(
+                "phone number {} has characters other than digits",
+                crate::diag::quote(s)
+            ),
+            hint,
+        ));
+    }
+    if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+        return Err(err(
+            format!(
+                "phone number {} is not E.164 (8 to 15 digits, no leading 0)",
+                crate::diag::quote(s)
+            ),
+            hint,
+        ));
+    }
+    Ok(())
+}
+
+/// An ISO 639-1 language code (two lowercase letters).
+pub fn language(s: &str) -> Result<(), FieldError> {
+    if s.len() == 2
+        && s.bytes().all(|b| b.is_ascii_lowercase())
+        && isolang::Language::from_639_1(s).is_some()
+    {
+        return Ok(());
+    }
+    Err(err(
+        format!(
+            "{} is not an ISO 639-1 language code",
+            crate::diag::quote(s)
+        ),
+        "use the two-letter code: en, fr, es, ru, zh, ar, pt, de, ...",
+    ))
+}
+
+/// An IANA time zone known to pocdir's bundled tz database.
+pub fn time_zone(s: &str) -> Result<(), FieldError> {
+    if s.is_empty() || s.len() > 64 || s.contains("..") || s.starts_with('/') {
+        return Err(err(
+            format!("{} is not an IANA time zone", crate::diag::quote(s)),
+            "e.g. Europe/Paris",
+        ));
+    }
+    match jiff::tz::db().get(s) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(err(
+            format!("{} is not an IANA time zone", crate::diag::quote(s)),
+            "use a name from the IANA database, e.g. Europe/Paris, America/Mexico_City, Asia/Tokyo",
+        )),
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+pub fn date(s: &str) -> Result<Date, FieldError> {
+    let hint = "write the date as YYYY-MM-DD, e.g. 2026-03-31";
+    if s.len() != 10 {
+        return Err(err(
+            format!("{} is not a date", crate::diag::quote(s)),
+            hint,
+        ));
+    }
+    Date::from_str(s).map_err(|_| {
+        err(
+            format!("{} is not a valid date", crate::diag::quote(s)),
+            hint,
+        )
+    })
+}
+
+/// Business hours: `HH:MM-HH:MM`.
+pub fn hours(s: &str) -> Result<(), FieldError> {
+    let hint = "write opening hours as HH:MM-HH:MM, e.g. 09:00-17:30";
+    let ok = s.split_once('-').is_some_and(|(a, b)| {
+        let parse = |t: &str| {
+            let (h, m) = t.split_once(':')?;
+            if h.len() != 2 || m.len() != 2 {
+                return None;
+            }
+            let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+            (h < 24 && m < 60).then_some(h * 60 + m)
+        };
+        matches!((parse(a), parse(b)), (Some(x), Some(y)) if x < y)
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(err(
+            format!("{} is not a range of hours", crate::diag::quote(s)),
+            hint,
+        ))
+    }
+}
+
+pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Working days: a range `mon-fri` or a list `mon,tue,thu`.
+pub fn days(s: &str) -> Result<(), FieldError> {
+    let hint = "write days as a range such as mon-fri or sun-thu, or a list such as mon,wed,fri";
+    let known = |d: &str| DAYS.contains(&d);
+    let ok = match s.split_once('-') {
+        Some((a, b)) => known(a) && known(b) && a != b,
+        None => !s.is_empty() && s.split(',').all(known),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(err(
+            format!("{} is not a set of days", crate::diag::quote(s)),
+            hint,
+        ))
+    }
+}
+
+/// One of a closed vocabulary.
+pub fn one_of(s: &str, what: &str, allowed: &[&str]) -> Result<(), FieldError> {
+    if allowed.contains(&s) {
+        return Ok(());
+    }
+    let suggestion = allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(s) || similar(a, s))
+        .map(|a| format!("did you mean `{a}`? "))
+        .unwrap_or_default();
+    Err(err(
+        format!("{} is not a known {what}", crate::diag::quote(s)),
+        format!("{suggestion}expected one of: {}", allowed.join(", ")),
+    ))
+}
+
+/// Cheap similarity: same length ±1 and at most two differing letters.
+fn similar(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let same = a.chars().zip(b.chars()).filter(|(x, y)| x == y).count();
+    a.len().max(b.len()) - same <= 2 && a.len() > 3
+}
+
+/// An OpenPGP fingerprint: 40 (v4) or 64 (v5/v6) hex digits, spaces allowed.
+pub fn openpgp_fingerprint(s: &str) -> Result<(), FieldError> {
+    let hex: String = s.chars().filter(|c| *c != ' ').collect();
+    if (hex.len() == 40 || hex.len() == 64) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(err(
+            format!("{} is not an OpenPGP fingerprint", crate::diag::quote(s)),
+            "give the full fingerprint: 40 hexadecimal digits (v4 keys) or 64 (v6 keys)",
+        ))
+    }
+}
+
+/// An age recipient: X25519 (`age1...`) or SSH (`ssh-ed25519 ...`, `ssh-rsa ...`).
+pub fn age_recipient(s: &str) -> Result<(), FieldError> {
+    let hint =
+        "paste the public key printed by `age-keygen` (age1...) or an ssh-ed25519 public key line";
+    if s.starts_with("age1") {
+        return age::x25519::Recipient::from_str(s)
+            .map(|_| ())
+            .map_err(|_| {
+                err(
+                    format!("{} is not a valid age recipient", crate::diag::quote(s)),
+                    hint,
+                )
+            });
+    }
+    if s.starts_with("ssh-") {
+        return age::ssh::Recipient::from_str(s).map(|_| ()).map_err(|_| {
+            err(
+                format!(
+                    "{} is not a supported SSH public key",
+                    crate::diag::quote(s)
+                ),
+                hint,
+            )
+        });
+    }
+    Err(err(
+        format!("{} is not an age recipient", crate::diag::quote(s)),
+        hint,
+    ))
+}
+
+/// A minisign public key: the base64 line, or the two-line file form.
+pub fn minisign_public_key(s: &str) -> Result<minisign::PublicKey, FieldError> {
+    let hint = "use the public key written by `pocdir keygen --signing` or `minisign -G` (a line starting with RW)";
+    let line = s
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+        .unwrap_or("");
+    minisign::PublicKey::from_base64(line).map_err(|_| err("not a valid minisign public key", hint))
+}
+
+/// Text shown on one line (names, entities): no line breaks or controls.
+pub fn single_line(s: &str, what: &str) -> Result<(), FieldError> {
+    if s.trim().is_empty() {
+        return Err(err(format!("{what} is empty"), format!("give the {what}")));
+    }
+    if s.chars().any(|c| c.is_control()) {
+        return Err(err(
+            format!(
+                "{what} {} spans several lines or holds control characters",
+                crate::diag::quote(s)
+            ),
+            "write it on one line",
+        ));
+    }
+    if s.chars().count() > 300 {
+        return Err(err(
+            format!("{what} is longer than 300 characters"),
+            "shorten it",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            email("cert@agency.fra.example").unwrap(),
+            "agency.fra.example"
+        );
+        assert!(email("Name <a@b.example>").is_err());
+        assert!(email("a@b").is_err());
+        assert!(email("a@b.example\r\nBcc: x@y.example").is_err());
+        assert!(email("no-at-sign.example").is_err());
+    }
+
+    #[test]
+    fn phones() {
+        assert!(e164("+33199001234").is_ok());
+        assert!(e164("+33 1 99 00 12 34").is_err());
+        assert!(e164("0199001234").is_err());
+        assert!(e164("+0123456789").is_err());
+        assert!(e164("+1234567").is_err());
+    }
+
+    #[test]
+    fn languages_zones_dates() {
+        assert!(language("fr").is_ok());
+        assert!(language("xx").is_err());
+        assert!(language("FR").is_err());
+        assert!(time_zone("Europe/Paris").is_ok());
+        assert!(time_zone("Mars/Olympus").is_err());
+        assert!(time_zone("../../etc/passwd").is_err());
+        assert!(date("2026-02-29").is_err());
+        assert!(date("2024-02-29").is_ok());
+    }
+
+    #[test]
+    fn hours_and_days() {
+        assert!(hours("09:00-17:30").is_ok());
+        assert!(hours("17:00-09:00").is_err());
+        assert!(hours("9-5").is_err());
+        assert!(days("mon-fri").is_ok());
+        assert!(days("sun-thu").is_ok());
+        assert!(days("mon,wed").is_ok());
+        assert!(days("weekdays").is_err());
+    }
+
+    #[test]
+    fn vocabulary_suggests() {
+        let (_, hint) = one_of("diplomatc", "PoC type", &["diplomatic", "technical"]).unwrap_err();
+        assert!(hint.contains("did you mean `diplomatic`"), "{hint}");
+    }
+}

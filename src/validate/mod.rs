@@ -1,0 +1,776 @@
+//! Validation: every rule a directory must follow, as diagnostics.
+//!
+//! Works only on what `load` returned; reads no file. One function per
+//! file kind; each reports every problem it finds, never only the first.
+
+pub mod fields;
+mod pages;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::Date;
+
+use crate::at::{At, Pos};
+use crate::diag::{Diagnostic, quote};
+use crate::load::{self, Loaded};
+use crate::refdata;
+use crate::schema::{DirectoryFile, KeysFile, PointOfContact, StateFile};
+
+pub const POC_TYPES: &[&str] = &["diplomatic", "technical"];
+pub const EMAIL_USES: &[&str] = &["general", "personal", "emergency"];
+pub const PHONE_USES: &[&str] = &["voice", "emergency", "fax"];
+pub const FUNCTIONS: &[&str] = &["communication", "assistance", "reporting", "coordination"];
+pub const AVAILABILITY: &[&str] = &["24/7", "business_hours"];
+pub const KEY_TYPES: &[&str] = &["openpgp", "age"];
+pub const ACTIONS: &[&str] = &["submission", "update", "confirmation"];
+pub const CHANNELS: &[&str] = &[
+    "permanent_mission",
+    "mfa",
+    "note_verbale",
+    "regional_network",
+    "email",
+    "other",
+];
+
+/// Warn when an encryption key expires within this many days.
+pub const KEY_EXPIRY_WARNING_DAYS: i32 = 30;
+
+/// What validation needs besides the files: the day to judge dates by.
+#[derive(Clone, Copy, Debug)]
+pub struct Context {
+    pub today: Date,
+}
+
+/// Validate everything `load` read. Diagnostics come unsorted.
+pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
+    let mut v = V {
+        out: Vec::new(),
+        cx: *cx,
+        file: String::new(),
+    };
+    let demo = l.directory.as_ref().is_some_and(|d| d.demo);
+    if let Some(d) = &l.directory {
+        v.directory(d);
+    }
+    let mut content_states = BTreeSet::new();
+    for (file, s) in &l.states {
+        v.file = file.clone();
+        if let Some(code) = v.state_file(s, demo) {
+            content_states.insert(code);
+        }
+    }
+    let mut keyed_states = BTreeSet::new();
+    for (file, k) in &l.keys {
+        v.file = file.clone();
+        if let Some(code) = v.keys_file(k, demo, &l.state_files) {
+            keyed_states.insert(code);
+        }
+    }
+    for code in content_states.difference(&keyed_states) {
+        v.out.push(
+            Diagnostic::warning(
+                "no-accounts",
+                format!("{}/{code}.yaml", load::STATES_DIR),
+                Pos::UNKNOWN,
+                format!("{code} has no verified accounts: it will get no bundle"),
+            )
+            .hint(format!(
+                "register the State's accounts, verified through its Permanent Mission, in {}/{code}.yaml",
+                load::KEYS_STATES_DIR
+            )),
+        );
+    }
+    if let Some(pk) = &l.secretariat_pub {
+        if let Err((m, h)) = fields::minisign_public_key(pk) {
+            v.out.push(
+                Diagnostic::error(
+                    "secretariat-key-invalid",
+                    load::SECRETARIAT_PUB,
+                    Pos::UNKNOWN,
+                    format!("secretariat key: {m}"),
+                )
+                .hint(h),
+            );
+        }
+    }
+    v.secrets(l, demo);
+    let languages: Vec<String> = l
+        .directory
+        .as_ref()
+        .map(|d| d.languages.iter().map(|s| s.value.clone()).collect())
+        .unwrap_or_default();
+    let default_language = l
+        .directory
+        .as_ref()
+        .map(|d| d.default_language.value.clone())
+        .unwrap_or_default();
+    v.out.extend(pages::validate(
+        &l.pages,
+        &l.page_files,
+        &languages,
+        &default_language,
+    ));
+    v.out
+}
+
+struct V {
+    out: Vec<Diagnostic>,
+    cx: Context,
+    file: String,
+}
+
+impl V {
+    fn error(&mut self, code: &'static str, pos: Pos, (msg, hint): (String, String)) {
+        self.out
+            .push(Diagnostic::error(code, self.file.clone(), pos, msg).hint(hint));
+    }
+
+    fn warn(&mut self, code: &'static str, pos: Pos, (msg, hint): (String, String)) {
+        self.out
+            .push(Diagnostic::warning(code, self.file.clone(), pos, msg).hint(hint));
+    }
+
+    fn check(&mut self, code: &'static str, pos: Pos, r: Result<(), fields::FieldError>) {
+        if let Err(e) = r {
+            self.error(code, pos, e);
+        }
+    }
+
+    fn single_line(&mut self, s: &At<String>, what: &str) {
+        self.check("bad-text", s.pos, fields::single_line(s, what));
+    }
+
+    fn email(&mut self, s: &At<String>) -> Option<String> {
+        match fields::email(s) {
+            Ok(domain) => {
+                if refdata::is_freemail(&domain) {
+                    self.warn(
+                        "free-mail",
+                        s.pos,
+                        (
+                            format!("{} is on a free-mail provider", quote(s)),
+                            "official contacts should use an address of the State's own domain"
+                                .into(),
+                        ),
+                    );
+                }
+                Some(domain)
+            }
+            Err(e) => {
+                self.error("invalid-email", s.pos, e);
+                None
+            }
+        }
+    }
+
+    fn phone(&mut self, s: &At<String>) {
+        self.check("invalid-phone", s.pos, fields::e164(s));
+    }
+
+    /// A date that must be valid and not in the future.
+    fn past_date(&mut self, s: &At<String>) -> Option<Date> {
+        match fields::date(s) {
+            Ok(d) if d > self.cx.today => {
+                self.error(
+                    "future-date",
+                    s.pos,
+                    (
+                        format!(
+                            "date {} is in the future (today is {})",
+                            quote(s),
+                            self.cx.today
+                        ),
+                        "record the date on which it happened".into(),
+                    ),
+                );
+                Some(d)
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.error("invalid-date", s.pos, e);
+                None
+            }
+        }
+    }
+
+    fn directory(&mut self, d: &DirectoryFile) {
+        self.file = load::DIRECTORY_FILE.to_string();
+        self.single_line(&d.title, "title");
+        self.single_line(&d.secretariat.name, "secretariat name");
+        self.email(&d.secretariat.email);
+        if let Some(p) = &d.secretariat.phone {
+            self.phone(p);
+        }
+        if let Some(w) = &d.secretariat.website {
+            if !w.starts_with("https://") && !w.starts_with("http://") {
+                self.error(
+                    "invalid-url",
+                    w.pos,
+                    (
+                        format!("{} is not an http(s) address", quote(w)),
+                        "write the full address, starting with https://".into(),
+                    ),
+                );
+            }
+        }
+        let mut seen = BTreeSet::new();
+        if d.languages.is_empty() {
+            self.error(
+                "no-languages",
+                Pos::new(1, 1),
+                (
+                    "no site language is listed".into(),
+                    "list at least `languages: [en]`".into(),
+                ),
+            );
+        }
+        for l in &d.languages {
+            if let Err(e) = fields::one_of(
+                l,
+                "site language (the six UN languages)",
+                &refdata::UN_LANGUAGES,
+            ) {
+                self.error("invalid-language", l.pos, e);
+            }
+            if !seen.insert(l.value.clone()) {
+                self.warn(
+                    "duplicate-value",
+                    l.pos,
+                    (
+                        format!("language {} is listed twice", quote(l)),
+                        "remove the repetition".into(),
+                    ),
+                );
+            }
+        }
+        if !d
+            .languages
+            .iter()
+            .any(|l| l.value == d.default_language.value)
+        {
+            self.error(
+                "invalid-language",
+                d.default_language.pos,
+                (
+                    format!(
+                        "default language {} is not one of `languages`",
+                        quote(&d.default_language)
+                    ),
+                    "add it to `languages` or pick one listed there".into(),
+                ),
+            );
+        }
+        let n = &d.policy.notify_change_within_days;
+        let r = &d.policy.reverify_within_days;
+        if !(1..=365).contains(&n.value) {
+            self.error(
+                "invalid-policy",
+                n.pos,
+                (
+                    "notify_change_within_days must be between 1 and 365".into(),
+                    "the usual value is 30".into(),
+                ),
+            );
+        }
+        if !(30..=1100).contains(&r.value) {
+            self.error(
+                "invalid-policy",
+                r.pos,
+                (
+                    "reverify_within_days must be between 30 and 1100".into(),
+                    "a yearly re-verification is 365".into(),
+                ),
+            );
+        }
+        let b = &d.bundle.validity_days;
+        if !(1..=366).contains(&b.value) {
+            self.error(
+                "invalid-policy",
+                b.pos,
+                (
+                    "bundle validity_days must be between 1 and 366".into(),
+                    "a bundle should be refreshed at least yearly".into(),
+                ),
+            );
+        }
+        if let Some(t) = &d.theme {
+            let ok = !t.is_empty()
+                && t.bytes().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_'
+                });
+            if !ok {
+                self.error(
+                    "invalid-theme",
+                    t.pos,
+                    (
+                        format!("theme name {} is not a plain folder name", quote(t)),
+                        "use lowercase letters, digits, - and _".into(),
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The State code of a file `<dir>/<ISO3>.yaml` whose field `state`
+    /// must agree; reports bad names and codes.
+    fn state_code(&mut self, field: &At<String>, demo: bool) -> Option<String> {
+        let stem = self
+            .file
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_suffix(".yaml"))
+            .unwrap_or("")
+            .to_string();
+        let stem_ok = stem.len() == 3 && stem.bytes().all(|b| b.is_ascii_uppercase());
+        if !stem_ok {
+            self.error(
+                "bad-file-name",
+                Pos::UNKNOWN,
+                (
+                    format!("file name {} is not a State code", quote(&stem)),
+                    "name the file after the State's ISO 3166-1 alpha-3 code in capitals, e.g. FRA.yaml".into(),
+                ),
+            );
+        }
+        let code = field.value.as_str();
+        let code_ok = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
+        if !code_ok {
+            self.error(
+                "invalid-state-code",
+                field.pos,
+                (
+                    format!("{} is not an ISO 3166-1 alpha-3 code", quote(code)),
+                    "use the three capital letters of the State's code, e.g. FRA".into(),
+                ),
+            );
+            return None;
+        }
+        let known = refdata::un_state(code).is_some() || (demo && refdata::is_synthetic_code(code));
+        if !known {
+            let hint = if refdata::is_synthetic_code(code) {
+                "synthetic codes (XAA-XZZ) are accepted only in a `demo: true` directory"
+                    .to_string()
+            } else {
+                "the directory holds the 193 UN Member States and the 2 observer States".to_string()
+            };
+            self.error(
+                "unknown-state",
+                field.pos,
+                (
+                    format!("{} is not a UN Member or observer State", quote(code)),
+                    hint,
+                ),
+            );
+            return None;
+        }
+        if stem_ok && stem != code {
+            self.error(
+                "state-mismatch",
+                field.pos,
+                (
+                    format!("file is named {stem}.yaml but says `state: {code}`"),
+                    format!("rename the file to {code}.yaml or correct the code"),
+                ),
+            );
+            return None;
+        }
+        stem_ok.then(|| code.to_string())
+    }
+
+    fn state_file(&mut self, s: &StateFile, demo: bool) -> Option<String> {
+        let code = self.state_code(&s.state, demo);
+        self.single_line(&s.mission.name, "mission name");
+        self.email(&s.mission.email);
+        if let Some(p) = &s.mission.phone {
+            self.phone(p);
+        }
+        if let Some(a) = &s.mission.address {
+            if a.chars().any(|c| c.is_control() && c != '\n') {
+                self.error(
+                    "bad-text",
+                    a.pos,
+                    (
+                        "address holds control characters".into(),
+                        "delete them".into(),
+                    ),
+                );
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for n in &s.regional_networks {
+            if !refdata::is_regional_network(n) {
+                let known: Vec<&str> = refdata::REGIONAL_NETWORKS.iter().map(|(c, _)| *c).collect();
+                self.warn(
+                    "unknown-network",
+                    n.pos,
+                    (
+                        format!("{} is not a known regional network", quote(n)),
+                        format!("known networks: {}", known.join(", ")),
+                    ),
+                );
+            }
+            if !seen.insert(n.value.clone()) {
+                self.warn(
+                    "duplicate-value",
+                    n.pos,
+                    (
+                        format!("{} is listed twice", quote(n)),
+                        "remove the repetition".into(),
+                    ),
+                );
+            }
+        }
+        if s.points_of_contact.is_empty() {
+            self.error(
+                "no-poc",
+                s.points_of_contact.pos,
+                (
+                    "the State lists no point of contact".into(),
+                    "add at least one diplomatic or technical PoC under points_of_contact".into(),
+                ),
+            );
+        }
+        let mut keys: BTreeMap<(String, String, String), Pos> = BTreeMap::new();
+        for p in s.points_of_contact.iter() {
+            self.poc(p);
+            let key = (
+                p.kind.value.clone(),
+                p.entity.value.trim().to_lowercase(),
+                p.person
+                    .as_ref()
+                    .map(|x| x.name.value.trim().to_lowercase())
+                    .unwrap_or_default(),
+            );
+            if let Some(first) = keys.get(&key) {
+                self.error(
+                    "duplicate-poc",
+                    p.pos,
+                    (
+                        format!(
+                            "this {} PoC repeats the one at line {}",
+                            p.kind.value, first.line
+                        ),
+                        "merge the two entries: one PoC per entity and person".into(),
+                    ),
+                );
+            } else {
+                keys.insert(key, p.pos);
+            }
+        }
+        let kinds_valid = s
+            .points_of_contact
+            .iter()
+            .all(|p| POC_TYPES.contains(&p.kind.as_str()));
+        for t in POC_TYPES {
+            if kinds_valid
+                && !s.points_of_contact.is_empty()
+                && !s.points_of_contact.iter().any(|p| p.kind.value == *t)
+            {
+                self.warn(
+                    "missing-poc-type",
+                    s.state.pos,
+                    (
+                        format!("the State has no {t} PoC"),
+                        "the directory asks each State for both a diplomatic and a technical PoC"
+                            .into(),
+                    ),
+                );
+            }
+        }
+        if s.provenance.is_empty() {
+            self.error(
+                "no-provenance",
+                s.state.pos,
+                (
+                    "the entry has no provenance record".into(),
+                    "record when and through which channel the data was received and verified"
+                        .into(),
+                ),
+            );
+        }
+        for pr in &s.provenance {
+            let d = self.past_date(&pr.date);
+            let ver = self.past_date(&pr.verified);
+            if let (Some(d), Some(ver)) = (d, ver) {
+                if ver < d {
+                    self.error(
+                        "invalid-date",
+                        pr.verified.pos,
+                        (
+                            "verified before the communication's date".into(),
+                            "the secretariat verifies a communication after it arrives".into(),
+                        ),
+                    );
+                }
+            }
+            self.check(
+                "invalid-value",
+                pr.action.pos,
+                fields::one_of(&pr.action, "provenance action", ACTIONS),
+            );
+            self.check(
+                "invalid-value",
+                pr.channel.pos,
+                fields::one_of(&pr.channel, "channel", CHANNELS),
+            );
+            self.single_line(&pr.reference, "reference");
+            self.single_line(&pr.verified_by, "verifier");
+        }
+        code
+    }
+
+    fn poc(&mut self, p: &At<PointOfContact>) {
+        self.check(
+            "invalid-value",
+            p.kind.pos,
+            fields::one_of(&p.kind, "PoC type", POC_TYPES),
+        );
+        self.single_line(&p.entity, "entity");
+        if let Some(person) = &p.person {
+            self.single_line(&person.name, "person's name");
+            if let Some(t) = &person.title {
+                self.single_line(t, "person's title");
+            }
+        }
+        if p.emails.is_empty() && p.phones.is_empty() {
+            self.error(
+                "no-contact-means",
+                p.pos,
+                (
+                    "this PoC has neither an email address nor a phone number".into(),
+                    "add at least one of `emails` or `phones`".into(),
+                ),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for e in &p.emails {
+            self.email(&e.address);
+            self.check(
+                "invalid-value",
+                e.usage.pos,
+                fields::one_of(&e.usage, "email use", EMAIL_USES),
+            );
+            if !seen.insert(e.address.value.to_lowercase()) {
+                self.warn(
+                    "duplicate-value",
+                    e.address.pos,
+                    (
+                        format!("{} is listed twice", quote(&e.address)),
+                        "remove the repetition".into(),
+                    ),
+                );
+            }
+        }
+        for ph in &p.phones {
+            self.phone(&ph.number);
+            self.check(
+                "invalid-value",
+                ph.usage.pos,
+                fields::one_of(&ph.usage, "phone use", PHONE_USES),
+            );
+        }
+        if p.languages.is_empty() {
+            self.error(
+                "no-language",
+                p.pos,
+                (
+                    "the PoC lists no language".into(),
+                    "list at least one ISO 639-1 code under languages, e.g. [en]".into(),
+                ),
+            );
+        }
+        for l in &p.languages {
+            self.check("invalid-language", l.pos, fields::language(l));
+        }
+        let a = &p.availability;
+        self.check(
+            "invalid-value",
+            a.mode.pos,
+            fields::one_of(&a.mode, "availability", AVAILABILITY),
+        );
+        if let Some(tz) = &a.time_zone {
+            self.check("invalid-time-zone", tz.pos, fields::time_zone(tz));
+        }
+        if let Some(h) = &a.hours {
+            self.check("invalid-hours", h.pos, fields::hours(h));
+        }
+        if let Some(d) = &a.days {
+            self.check("invalid-hours", d.pos, fields::days(d));
+        }
+        if a.mode.value == "business_hours" {
+            for (missing, what) in [
+                (a.hours.is_none(), "hours"),
+                (a.days.is_none(), "days"),
+                (a.time_zone.is_none(), "time_zone"),
+            ] {
+                if missing {
+                    self.error(
+                        "missing-field",
+                        a.pos,
+                        (
+                            format!("business hours need `{what}`"),
+                            "give hours (09:00-17:00), days (mon-fri) and the IANA time_zone"
+                                .into(),
+                        ),
+                    );
+                }
+            }
+        }
+        for f in &p.functions {
+            self.check(
+                "invalid-value",
+                f.pos,
+                fields::one_of(f, "function", FUNCTIONS),
+            );
+        }
+        for k in &p.encryption_keys {
+            self.check(
+                "invalid-value",
+                k.kind.pos,
+                fields::one_of(&k.kind, "key type", KEY_TYPES),
+            );
+            match k.kind.value.as_str() {
+                "openpgp" => self.check(
+                    "invalid-key",
+                    k.material.pos,
+                    fields::openpgp_fingerprint(&k.material),
+                ),
+                "age" => self.check(
+                    "invalid-key",
+                    k.material.pos,
+                    fields::age_recipient(&k.material),
+                ),
+                _ => {}
+            }
+            if let Some(exp) = &k.expires {
+                match fields::date(exp) {
+                    Ok(d) if d < self.cx.today => self.error(
+                        "key-expired",
+                        exp.pos,
+                        (
+                            format!("this encryption key expired on {d}"),
+                            "ask the State for its new key, or remove the expired one".into(),
+                        ),
+                    ),
+                    Ok(d) if (d - self.cx.today).get_days() <= KEY_EXPIRY_WARNING_DAYS => self
+                        .warn(
+                            "key-expiring",
+                            exp.pos,
+                            (
+                                format!("this encryption key expires on {d}"),
+                                "ask the State for its next key".into(),
+                            ),
+                        ),
+                    Ok(_) => {}
+                    Err(e) => self.error("invalid-date", exp.pos, e),
+                }
+            }
+        }
+    }
+
+    fn keys_file(
+        &mut self,
+        k: &KeysFile,
+        demo: bool,
+        content: &BTreeSet<String>,
+    ) -> Option<String> {
+        let code = self.state_code(&k.state, demo)?;
+        if !content.contains(&code) {
+            self.warn(
+                "accounts-without-entry",
+                k.state.pos,
+                (
+                    format!(
+                        "{code} has verified accounts but no entry in {}/",
+                        load::STATES_DIR
+                    ),
+                    format!("add {}/{code}.yaml or remove this file", load::STATES_DIR),
+                ),
+            );
+        }
+        if k.accounts.is_empty() {
+            self.error(
+                "no-accounts",
+                k.state.pos,
+                (
+                    "the file lists no account".into(),
+                    "add the State's verified accounts or delete the file".into(),
+                ),
+            );
+        }
+        let mut recipients = BTreeSet::new();
+        for a in &k.accounts {
+            self.email(&a.email);
+            if let Some(n) = &a.name {
+                self.single_line(n, "account name");
+            }
+            if a.recipients.is_empty() {
+                self.error(
+                    "no-recipient",
+                    a.pos,
+                    (
+                        "the account has no age recipient".into(),
+                        "add the account's public key (age1...)".into(),
+                    ),
+                );
+            }
+            for r in &a.recipients {
+                self.check("invalid-recipient", r.pos, fields::age_recipient(r));
+                if !recipients.insert(r.value.clone()) {
+                    self.warn(
+                        "duplicate-value",
+                        r.pos,
+                        (
+                            "this recipient is listed twice".into(),
+                            "each key belongs to one account".into(),
+                        ),
+                    );
+                }
+            }
+            let v = &a.verification;
+            self.past_date(&v.date);
+            self.check(
+                "invalid-value",
+                v.channel.pos,
+                fields::one_of(&v.channel, "channel", CHANNELS),
+            );
+            self.single_line(&v.reference, "reference");
+            self.single_line(&v.verified_by, "verifier");
+        }
+        if let Some(key) = &k.update_signing_key {
+            if let Err(e) = fields::minisign_public_key(key) {
+                self.error("invalid-key", key.pos, e);
+            }
+        }
+        Some(code)
+    }
+
+    fn secrets(&mut self, l: &Loaded, demo: bool) {
+        for hit in &l.secret_hits {
+            self.out.push(
+                Diagnostic::error("secret-key-material", hit.file.clone(), hit.pos, format!("this file holds {}", hit.what)).hint(format!(
+                    "secret keys never belong in the repository (only demo keys, under {}/, in a demo directory): delete it, rotate the key, and purge it from history",
+                    load::DEMO_DIR
+                )),
+            );
+        }
+        for (file, labelled) in &l.demo_files {
+            if !demo {
+                self.out.push(
+                    Diagnostic::error(
+                        "demo-key",
+                        file.clone(),
+                        Pos::UNKNOWN,
+                        "demo key in a directory that is not `demo: true`",
+                    )
+                    .hint("a real directory holds no secret key: delete keys/demo/"),
+                );
+            } else if !labelled {
+                self.out.push(
+                    Diagnostic::error("demo-key-unlabelled", file.clone(), Pos::UNKNOWN, "demo key file does not say DEMO")
+                        .hint("label every file under keys/demo/ with the word DEMO in a comment, so nobody mistakes it for a real key"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the `pocdir` executable, run over fixture folders
+//! (`tests/fixtures/`). One test binary for every command: each command's
+//! tests are a module here.
+
+// Helpers serve every command's module; some may be unused by one of them.
+#[allow(dead_code)]
+mod support;
+
+mod check;
