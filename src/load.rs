@@ -112,20 +112,45 @@ pub fn load(root: &Path) -> Loaded {
             .hint("every directory has content/directory.yaml; see the example directory"),
         );
     }
-    for rel in l.list(STATES_DIR, "yaml") {
+    let state_rels = l.list(STATES_DIR, "yaml");
+    for rel in &state_rels {
         let stem = rel
             .rsplit('/')
             .next()
             .and_then(|n| n.strip_suffix(".yaml"))
             .unwrap_or("");
         l.state_files.insert(stem.to_string());
-        if let Some(s) = l.yaml::<StateFile>(&rel) {
-            l.states.insert(rel, s);
-        }
     }
-    for rel in l.list(KEYS_STATES_DIR, "yaml") {
-        if let Some(k) = l.yaml::<KeysFile>(&rel) {
-            l.keys.insert(rel, k);
+    let key_rels = l.list(KEYS_STATES_DIR, "yaml");
+    // Parsing dominates: State and key files are parsed on every core.
+    enum Parsed {
+        State(FileLoad<StateFile>),
+        Keys(FileLoad<KeysFile>),
+    }
+    let jobs: Vec<(bool, String)> = state_rels
+        .into_iter()
+        .map(|r| (true, r))
+        .chain(key_rels.into_iter().map(|r| (false, r)))
+        .collect();
+    let parsed = parallel_map(&jobs, |(is_state, rel)| {
+        if *is_state {
+            Parsed::State(load_yaml::<StateFile>(root, rel))
+        } else {
+            Parsed::Keys(load_yaml::<KeysFile>(root, rel))
+        }
+    });
+    for ((_, rel), p) in parsed {
+        match p {
+            Parsed::State(f) => {
+                if let Some(s) = l.absorb(rel, f) {
+                    l.states.insert(rel.clone(), s);
+                }
+            }
+            Parsed::Keys(f) => {
+                if let Some(k) = l.absorb(rel, f) {
+                    l.keys.insert(rel.clone(), k);
+                }
+            }
         }
     }
     for rel in l.list(PAGES_DIR, "md") {
@@ -205,47 +230,26 @@ impl Loaded {
         out
     }
 
+    /// Keep what reading one file produced: its text, its diagnostics.
+    fn absorb<T>(&mut self, rel: &str, f: FileLoad<T>) -> Option<T> {
+        if let Some(text) = f.text {
+            self.sources.insert(rel.to_string(), text);
+        }
+        self.diagnostics.extend(f.diagnostics);
+        f.value
+    }
+
     /// Read a file as guarded text; a diagnostic and `None` when it fails.
     fn text(&mut self, rel: &str) -> Option<String> {
-        match read_text(&self.root, rel) {
-            Ok((text, problems)) => {
-                let fatal = problems
-                    .iter()
-                    .any(|d| d.is_error() && d.code != "bidi-control");
-                self.diagnostics.extend(problems);
-                self.sources.insert(rel.to_string(), text.clone());
-                if fatal { None } else { Some(text) }
-            }
-            Err(d) => {
-                self.diagnostics.push(d);
-                None
-            }
-        }
+        let f = load_text(&self.root, rel);
+        let value = f.value.clone();
+        self.absorb(rel, f);
+        value
     }
 
     fn yaml<T: DeserializeOwned>(&mut self, rel: &str) -> Option<T> {
-        let text = self.text(rel)?;
-        if text
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        {
-            self.diagnostics.push(
-                Diagnostic::error("empty-file", rel, Pos::UNKNOWN, "file is empty")
-                    .hint("fill it in (see the example directory) or delete it"),
-            );
-            return None;
-        }
-        match parse_yaml::<T>(&text, 0) {
-            Ok(v) => Some(v),
-            Err((pos, code, msg, hint)) => {
-                let mut d = Diagnostic::error(code, rel, pos, msg);
-                if let Some(h) = hint {
-                    d = d.hint(h);
-                }
-                self.diagnostics.push(d);
-                None
-            }
-        }
+        let f = load_yaml::<T>(&self.root, rel);
+        self.absorb(rel, f)
     }
 
     fn page(&mut self, rel: &str) -> Option<PageSource> {
@@ -321,8 +325,16 @@ impl Loaded {
                 );
                 continue;
             }
-            let Ok(bytes) = fs::read(&path) else { continue };
-            let text = String::from_utf8_lossy(&bytes);
+            let text = match self.sources.get(&rel) {
+                Some(t) => std::borrow::Cow::Borrowed(t.as_str()),
+                None => {
+                    let Ok(bytes) = fs::read(&path) else { continue };
+                    std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+                }
+            };
+            if !might_hold_secret(&text) {
+                continue;
+            }
             let lines: Vec<&str> = text.lines().collect();
             for (i, line) in lines.iter().enumerate() {
                 let next = lines.get(i + 1).copied().unwrap_or("");
@@ -337,6 +349,117 @@ impl Loaded {
             }
         }
     }
+}
+
+/// What reading one file gave: its text (for snippets), the value, and
+/// the problems found.
+struct FileLoad<T> {
+    text: Option<String>,
+    value: Option<T>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Guarded text of a file (see [`read_text`]); `value` is `None` when the
+/// file must not be used (unreadable, or holding NUL/control characters).
+fn load_text(root: &Path, rel: &str) -> FileLoad<String> {
+    match read_text(root, rel) {
+        Ok((text, problems)) => {
+            let fatal = problems
+                .iter()
+                .any(|d| d.is_error() && d.code != "bidi-control");
+            FileLoad {
+                value: (!fatal).then(|| text.clone()),
+                text: Some(text),
+                diagnostics: problems,
+            }
+        }
+        Err(d) => FileLoad {
+            text: None,
+            value: None,
+            diagnostics: vec![d],
+        },
+    }
+}
+
+/// Read and parse one YAML file.
+fn load_yaml<T: DeserializeOwned>(root: &Path, rel: &str) -> FileLoad<T> {
+    let FileLoad {
+        text,
+        value,
+        mut diagnostics,
+    } = load_text(root, rel);
+    let Some(body) = value else {
+        return FileLoad {
+            text,
+            value: None,
+            diagnostics,
+        };
+    };
+    let value = if body
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        diagnostics.push(
+            Diagnostic::error("empty-file", rel, Pos::UNKNOWN, "file is empty")
+                .hint("fill it in (see the example directory) or delete it"),
+        );
+        None
+    } else {
+        match parse_yaml::<T>(&body, 0) {
+            Ok(v) => Some(v),
+            Err((pos, code, msg, hint)) => {
+                let mut d = Diagnostic::error(code, rel, pos, msg);
+                if let Some(h) = hint {
+                    d = d.hint(h);
+                }
+                diagnostics.push(d);
+                None
+            }
+        }
+    };
+    FileLoad {
+        text,
+        value,
+        diagnostics,
+    }
+}
+
+/// `f` over `items` on all cores (each thread takes the next item left);
+/// results in the order of `items`.
+fn parallel_map<'a, I: Sync, R: Send>(
+    items: &'a [I],
+    f: impl Fn(&I) -> R + Sync,
+) -> Vec<(&'a I, R)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    if threads == 1 || items.len() < 8 {
+        return items.iter().map(|i| (i, f(i))).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (f, next) = (&f, &next);
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(i, r)| (&items[i], r)).collect()
 }
 
 /// Whether the first 4 KiB of a file hold the word DEMO.
@@ -379,6 +502,18 @@ pub fn walk_files(dir: &Path) -> Vec<String> {
         }
     }
     out
+}
+
+/// Cheap whole-text test before the line-by-line [`secret_in_line`].
+fn might_hold_secret(text: &str) -> bool {
+    [
+        "AGE-SECRET-KEY-1",
+        "RWRTY0Iy",
+        "RWQAAEIy",
+        "PRIVATE KEY-----",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
 }
 
 /// Secret-key signatures: (column, what) of the first one on `line`
@@ -510,6 +645,18 @@ pub fn read_text(root: &Path, rel: &str) -> Result<(String, Vec<Diagnostic>), Di
         .map(str::to_string)
         .unwrap_or(text);
     let mut problems = Vec::new();
+    // Fast path: no control byte and no byte that can start a bidi control
+    // (U+061C starts with 0xD8, U+200E.. with 0xE2).
+    let suspicious = text.bytes().any(|b| {
+        (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t'))
+            || b == 0x7f
+            || b == 0xD8
+            || b == 0xE2
+            || b == 0xC2
+    });
+    if !suspicious {
+        return Ok((text, problems));
+    }
     let mut line = 1;
     let mut col = 1;
     for c in text.chars() {
