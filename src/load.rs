@@ -426,10 +426,7 @@ fn load_yaml<T: DeserializeOwned>(root: &Path, rel: &str) -> FileLoad<T> {
 
 /// `f` over `items` on all cores (each thread takes the next item left);
 /// results in the order of `items`.
-fn parallel_map<'a, I: Sync, R: Send>(
-    items: &'a [I],
-    f: impl Fn(&I) -> R + Sync,
-) -> Vec<(&'a I, R)> {
+fn parallel_map<I: Sync, R: Send>(items: &[I], f: impl Fn(&I) -> R + Sync) -> Vec<(&I, R)> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
