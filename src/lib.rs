@@ -6,12 +6,19 @@
 #![forbid(unsafe_code)]
 
 pub mod at;
+pub mod build;
 pub mod diag;
+pub mod export;
 pub mod load;
+pub mod model;
+pub mod par;
 pub mod refdata;
 pub mod schema;
+pub mod site;
 pub mod synth;
+pub mod theme;
 pub mod validate;
+pub mod write;
 
 use std::path::Path;
 

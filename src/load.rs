@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use crate::at::Pos;
 use crate::diag::{Diagnostic, is_bidi_control};
 use crate::schema::{DirectoryFile, FrontMatter, KeysFile, StateFile};
+use crate::theme::Theme;
 
 /// Largest file pocdir reads (a State file is a few kilobytes).
 pub const MAX_FILE_BYTES: u64 = 256 * 1024;
@@ -71,8 +72,23 @@ pub struct Loaded {
     /// Files under `keys/demo/`, relative paths, and whether each says DEMO.
     pub demo_files: Vec<(String, bool)>,
     pub secret_hits: Vec<SecretHit>,
+    /// The effective theme (built-in default plus the directory's overrides).
+    pub theme: Theme,
+    /// UI strings by language, from the theme's `i18n/<lang>.yaml`.
+    pub i18n: BTreeMap<String, I18nFile>,
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// One language's UI strings and the file they came from.
+#[derive(Clone, Debug, Default)]
+pub struct I18nFile {
+    pub file: String,
+    pub strings: BTreeMap<String, String>,
+}
+
+pub const THEMES_DIR: &str = "themes";
+/// Largest theme file (templates, styles, scripts, images).
+pub const MAX_THEME_FILE_BYTES: u64 = 1024 * 1024;
 
 pub const DIRECTORY_FILE: &str = "content/directory.yaml";
 pub const STATES_DIR: &str = "content/states";
@@ -132,14 +148,14 @@ pub fn load(root: &Path) -> Loaded {
         .map(|r| (true, r))
         .chain(key_rels.into_iter().map(|r| (false, r)))
         .collect();
-    let parsed = parallel_map(&jobs, |(is_state, rel)| {
+    let parsed = crate::par::map(&jobs, |(is_state, rel)| {
         if *is_state {
             Parsed::State(load_yaml::<StateFile>(root, rel))
         } else {
             Parsed::Keys(load_yaml::<KeysFile>(root, rel))
         }
     });
-    for ((_, rel), p) in parsed {
+    for ((_, rel), p) in jobs.iter().zip(parsed) {
         match p {
             Parsed::State(f) => {
                 if let Some(s) = l.absorb(rel, f) {
@@ -179,11 +195,109 @@ pub fn load(root: &Path) -> Loaded {
             (rel, labelled)
         })
         .collect();
+    l.load_theme();
     l.scan_secrets();
     l
 }
 
 impl Loaded {
+    /// The theme: `themes/default/` then `themes/<theme>/` over the
+    /// built-in default; then the UI strings it holds.
+    fn load_theme(&mut self) {
+        let mut layers = Vec::new();
+        let mut names = vec!["default".to_string()];
+        if let Some(t) = self.directory.as_ref().and_then(|d| d.theme.as_ref()) {
+            if t.value != "default" && !t.value.is_empty() && !t.value.contains(['/', '\\', '.']) {
+                names.push(t.value.clone());
+            }
+        }
+        for name in names {
+            let dir = format!("{THEMES_DIR}/{name}");
+            if let Err(d) = no_symlink_on_path(&self.root, &dir) {
+                self.diagnostics.push(d);
+                continue;
+            }
+            let base = self.root.join(&dir);
+            if !base.is_dir() {
+                if name != "default" {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "missing-theme",
+                            dir.clone(),
+                            Pos::UNKNOWN,
+                            format!("theme {name} has no folder {dir}/"),
+                        )
+                        .hint("create the folder or remove `theme:` from content/directory.yaml"),
+                    );
+                }
+                continue;
+            }
+            let mut layer = BTreeMap::new();
+            for rel in walk_entries(&base, &mut self.diagnostics, &dir) {
+                let full = base.join(&rel);
+                match fs::metadata(&full) {
+                    Ok(m) if m.len() > MAX_THEME_FILE_BYTES => {
+                        self.diagnostics.push(Diagnostic::error(
+                            "file-too-large",
+                            format!("{dir}/{rel}"),
+                            Pos::UNKNOWN,
+                            format!("theme file is over {MAX_THEME_FILE_BYTES} bytes"),
+                        ))
+                    }
+                    Ok(_) => {
+                        if let Ok(bytes) = fs::read(&full) {
+                            layer.insert(rel, bytes);
+                        }
+                    }
+                    Err(_) => {}
+                }
+            }
+            layers.push((dir, layer));
+        }
+        self.theme = Theme::merge(&layers);
+        let files: Vec<(String, String, Vec<u8>)> = self
+            .theme
+            .under("i18n")
+            .filter(|(r, _, _)| r.ends_with(".yaml"))
+            .map(|(r, o, b)| (r.to_string(), o.to_string(), b.to_vec()))
+            .collect();
+        for (rel, origin, bytes) in files {
+            let lang = rel.trim_end_matches(".yaml").to_string();
+            let text = match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    self.diagnostics.push(Diagnostic::error(
+                        "invalid-utf8",
+                        origin,
+                        Pos::UNKNOWN,
+                        "file is not valid UTF-8",
+                    ));
+                    continue;
+                }
+            };
+            match parse_yaml::<BTreeMap<String, String>>(&text, 0) {
+                Ok(strings) => {
+                    self.sources.insert(origin.clone(), text);
+                    self.i18n.insert(
+                        lang,
+                        I18nFile {
+                            file: origin,
+                            strings,
+                        },
+                    );
+                }
+                Err((pos, code, msg, hint)) => {
+                    let mut d = Diagnostic::error(code, origin.clone(), pos, msg);
+                    if let Some(h) = hint {
+                        d = d.hint(h);
+                    }
+                    self.sources.insert(origin, text);
+                    self.diagnostics.push(d);
+                }
+            }
+        }
+    }
+
     /// The files of `dir` ending in `.ext`, sorted; anything else in the
     /// folder (sub-folders, other names) is reported.
     fn list(&mut self, dir: &str, ext: &str) -> Vec<String> {
@@ -424,41 +538,6 @@ fn load_yaml<T: DeserializeOwned>(root: &Path, rel: &str) -> FileLoad<T> {
     }
 }
 
-/// `f` over `items` on all cores (each thread takes the next item left);
-/// results in the order of `items`.
-fn parallel_map<I: Sync, R: Send>(items: &[I], f: impl Fn(&I) -> R + Sync) -> Vec<(&I, R)> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    if threads == 1 || items.len() < 8 {
-        return items.iter().map(|i| (i, f(i))).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let (f, next) = (&f, &next);
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        out.push((i, f(item)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(i, r)| (&items[i], r)).collect()
-}
-
 /// Whether the first 4 KiB of a file hold the word DEMO.
 fn says_demo(path: &Path) -> bool {
     let mut buf = Vec::new();
@@ -466,6 +545,41 @@ fn says_demo(path: &Path) -> bool {
         .and_then(|f| f.take(4096).read_to_end(&mut buf))
         .is_ok()
         && buf.windows(4).any(|w| w == b"DEMO")
+}
+
+/// Regular files below `base` (relative, sorted); a symbolic link is
+/// reported (as `prefix/...`) and skipped.
+fn walk_entries(base: &Path, diags: &mut Vec<Diagnostic>, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(base)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        let Ok(rel) = entry.path().strip_prefix(base) else {
+            continue;
+        };
+        let rel: Vec<_> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let rel = rel.join("/");
+        if entry.path_is_symlink() {
+            diags.push(
+                Diagnostic::error(
+                    "symlink",
+                    format!("{prefix}/{rel}"),
+                    Pos::UNKNOWN,
+                    "symbolic links are not allowed in a directory",
+                )
+                .hint("replace the link by the file itself"),
+            );
+        } else if entry.file_type().is_file() && !rel.split('/').any(|p| p.starts_with('.')) {
+            out.push(rel);
+        }
+    }
+    out
 }
 
 /// Folders never looked into: version control, build output, dependencies.

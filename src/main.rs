@@ -37,12 +37,23 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
         /// Judge dates (future, expired, stale) as of this day, YYYY-MM-DD.
-        #[arg(long, value_parser = parse_date)]
+        #[arg(long, value_parser = parse_date_arg)]
+        as_of: Option<jiff::civil::Date>,
+    },
+    /// Check the directory, then render the restricted site into OUT/site/.
+    Build {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (the site goes to OUT/site/).
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+        /// Judge staleness as of this day, YYYY-MM-DD (default: today).
+        #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
     },
 }
 
-fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+fn parse_date_arg(s: &str) -> Result<jiff::civil::Date, String> {
     pocdir::validate::fields::date(s).map_err(|(m, _)| m)
 }
 
@@ -52,9 +63,47 @@ fn today() -> jiff::civil::Date {
         .date()
 }
 
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Build { root, out, as_of } => {
+            let opts = pocdir::build::BuildOptions {
+                root: &root,
+                out: &out,
+                as_of: as_of.unwrap_or_else(today),
+            };
+            match pocdir::build::build(&opts) {
+                Ok(b) => {
+                    if !b.report.diagnostics.is_empty() {
+                        eprint!("{}", b.report.render_human(&b.sources, color()));
+                    }
+                    eprintln!(
+                        "built the site of {} States: {} files in {}",
+                        b.states,
+                        b.site_files,
+                        out.join("site").display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(pocdir::build::BuildError::Invalid { report, sources }) => {
+                    eprint!("{}", report.render_human(&sources, color()));
+                    eprintln!("error: the directory has errors; nothing was written");
+                    ExitCode::from(1)
+                }
+                Err(pocdir::build::BuildError::Render(e)) => {
+                    eprintln!("error: {e}\nnothing was written");
+                    ExitCode::from(1)
+                }
+                Err(pocdir::build::BuildError::Io(e)) => {
+                    eprintln!("error: {e}\nthe previous output is untouched");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Check {
             root,
             format,

@@ -16,6 +16,17 @@ use crate::load::{self, Loaded};
 use crate::refdata;
 use crate::schema::{DirectoryFile, KeysFile, PointOfContact, StateFile};
 
+/// The `{name}` placeholders of a UI string, sorted.
+fn placeholders(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = s
+        .split('{')
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(n, _)| format!("{{{n}}}")))
+        .collect();
+    out.sort();
+    out
+}
+
 pub const POC_TYPES: &[&str] = &["diplomatic", "technical"];
 pub const EMAIL_USES: &[&str] = &["general", "personal", "emergency"];
 pub const PHONE_USES: &[&str] = &["voice", "emergency", "fax"];
@@ -110,6 +121,7 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
         &languages,
         &default_language,
     ));
+    v.i18n(l, &languages);
     v.out
 }
 
@@ -743,6 +755,87 @@ impl V {
             }
         }
         Some(code)
+    }
+
+    /// Every site language has UI strings for every key of the English
+    /// reference, with the same placeholders.
+    fn i18n(&mut self, l: &Loaded, languages: &[String]) {
+        let Some(reference) = l.i18n.get("en") else {
+            self.out.push(Diagnostic::error(
+                "i18n-missing",
+                "themes/default/i18n/en.yaml",
+                Pos::UNKNOWN,
+                "the theme has no English UI strings",
+            ));
+            return;
+        };
+        for lang in languages {
+            let Some(file) = l.i18n.get(lang) else {
+                self.out.push(
+                    Diagnostic::error(
+                        "i18n-missing",
+                        format!("themes/default/i18n/{lang}.yaml"),
+                        Pos::UNKNOWN,
+                        format!("no UI strings for the site language {lang}"),
+                    )
+                    .hint("translate themes/default/i18n/en.yaml into this file"),
+                );
+                continue;
+            };
+            for (key, en) in &reference.strings {
+                match file.strings.get(key) {
+                    None => self.out.push(
+                        Diagnostic::error(
+                            "i18n-missing-key",
+                            file.file.clone(),
+                            Pos::UNKNOWN,
+                            format!("UI string `{key}` is missing"),
+                        )
+                        .hint(format!("add `{key}:` (English: {})", quote(en))),
+                    ),
+                    Some(v) => {
+                        if placeholders(v) != placeholders(en) {
+                            self.out.push(
+                                Diagnostic::error(
+                                    "i18n-placeholder",
+                                    file.file.clone(),
+                                    Pos::UNKNOWN,
+                                    format!(
+                                        "UI string `{key}` does not use the placeholders {}",
+                                        placeholders(en).join(" ")
+                                    ),
+                                )
+                                .hint("keep every {name} of the English string, untranslated"),
+                            );
+                        }
+                        if v.chars().any(crate::diag::is_dangerous_char) {
+                            self.out.push(
+                                Diagnostic::error(
+                                    "bidi-control",
+                                    file.file.clone(),
+                                    Pos::UNKNOWN,
+                                    format!("UI string `{key}` holds a control or bidi character"),
+                                )
+                                .hint("delete it"),
+                            );
+                        }
+                    }
+                }
+            }
+            for key in file.strings.keys() {
+                if !reference.strings.contains_key(key) {
+                    self.out.push(
+                        Diagnostic::warning(
+                            "i18n-unknown-key",
+                            file.file.clone(),
+                            Pos::UNKNOWN,
+                            format!("UI string `{key}` is not used"),
+                        )
+                        .hint("it is not in the English reference; remove it or fix its name"),
+                    );
+                }
+            }
+        }
     }
 
     fn secrets(&mut self, l: &Loaded, demo: bool) {

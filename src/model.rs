@@ -1,0 +1,382 @@
+//! The checked directory: plain data built from what `load` read once
+//! `validate` found no error. Render and seal work only on this.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::diag::Report;
+use crate::load::{Loaded, PageSource};
+use crate::refdata::{self, Group, StateInfo};
+use crate::schema;
+use crate::validate::{self, Context};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Directory {
+    pub settings: Settings,
+    pub states: Vec<State>,
+    #[serde(skip)]
+    pub pages: Vec<Page>,
+    pub secretariat_key: SecretariatKey,
+    /// The day dates were judged on (staleness).
+    pub as_of: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Settings {
+    pub title: String,
+    pub demo: bool,
+    pub secretariat: Contact,
+    pub languages: Vec<String>,
+    pub default_language: String,
+    pub notify_change_within_days: u32,
+    pub reverify_within_days: u32,
+    pub bundle_validity_days: u32,
+    pub theme: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct State {
+    pub code: String,
+    pub alpha2: String,
+    pub m49: String,
+    pub member: bool,
+    pub group: Group,
+    /// Names in the six UN languages.
+    pub names: std::collections::BTreeMap<&'static str, String>,
+    pub mission: Contact,
+    pub regional_networks: Vec<String>,
+    pub points_of_contact: Vec<Poc>,
+    pub provenance: Vec<Provenance>,
+    pub last_updated: String,
+    pub last_verified: String,
+    /// Not re-verified within the policy's `reverify_within_days`.
+    pub stale: bool,
+    /// Verified accounts receiving the State's bundle.
+    pub accounts: Vec<Account>,
+}
+
+impl State {
+    pub fn name(&self, lang: &str) -> &str {
+        self.names
+            .get(lang)
+            .or_else(|| self.names.get("en"))
+            .map(String::as_str)
+            .unwrap_or(&self.code)
+    }
+
+    pub fn has_24_7(&self) -> bool {
+        self.points_of_contact
+            .iter()
+            .any(|p| p.availability.mode == "24/7")
+    }
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Poc {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub entity: String,
+    pub person: Option<Person>,
+    pub emails: Vec<Tagged>,
+    pub phones: Vec<Tagged>,
+    pub languages: Vec<String>,
+    pub availability: Availability,
+    pub functions: Vec<String>,
+    pub encryption_keys: Vec<EncryptionKey>,
+    /// Markdown source.
+    pub notes: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Person {
+    pub name: String,
+    pub title: Option<String>,
+}
+
+/// An email address or phone number with its use.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Tagged {
+    pub value: String,
+    #[serde(rename = "use")]
+    pub usage: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Availability {
+    pub mode: String,
+    pub hours: Option<String>,
+    pub days: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct EncryptionKey {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+    pub expires: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Provenance {
+    pub date: String,
+    pub action: String,
+    pub channel: String,
+    pub reference: String,
+    pub verified: String,
+    pub verified_by: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Account {
+    pub email: String,
+    pub name: Option<String>,
+    pub recipients: Vec<String>,
+    pub verified: String,
+    pub channel: String,
+    pub reference: String,
+    pub verified_by: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Page {
+    pub name: String,
+    pub lang: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub weight: i64,
+    pub markdown: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SecretariatKey {
+    /// minisign key id, 16 upper-case hex digits (as minisign prints it).
+    pub key_id: String,
+    /// The base64 public key line.
+    pub public_key: String,
+}
+
+/// Load, validate and, when there is no error, build the model. The
+/// report is returned either way (it may hold warnings).
+pub fn build(root: &std::path::Path, as_of: Date) -> (Option<Directory>, Report, Loaded) {
+    let loaded = crate::load::load(root);
+    let mut report = Report::default();
+    report.extend(loaded.diagnostics.iter().cloned());
+    report.extend(validate::validate(&loaded, &Context { today: as_of }));
+    report.finish();
+    if report.has_errors() {
+        return (None, report, loaded);
+    }
+    let dir = from_loaded(&loaded, as_of);
+    (dir, report, loaded)
+}
+
+fn contact(
+    name: &str,
+    email: &str,
+    phone: Option<&schema::S>,
+    website: Option<&schema::S>,
+    address: Option<&schema::S>,
+) -> Contact {
+    Contact {
+        name: name.to_string(),
+        email: email.to_string(),
+        phone: phone.map(|s| s.value.clone()),
+        website: website.map(|s| s.value.clone()),
+        address: address.map(|s| s.value.clone()),
+    }
+}
+
+/// Build the model from a directory that validated without error.
+fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
+    let d = l.directory.as_ref()?;
+    let settings = Settings {
+        title: d.title.value.clone(),
+        demo: d.demo,
+        secretariat: contact(
+            &d.secretariat.name,
+            &d.secretariat.email,
+            d.secretariat.phone.as_ref(),
+            d.secretariat.website.as_ref(),
+            None,
+        ),
+        languages: d.languages.iter().map(|s| s.value.clone()).collect(),
+        default_language: d.default_language.value.clone(),
+        notify_change_within_days: d.policy.notify_change_within_days.value,
+        reverify_within_days: d.policy.reverify_within_days.value,
+        bundle_validity_days: d.bundle.validity_days.value,
+        theme: d.theme.as_ref().map(|t| t.value.clone()),
+    };
+    let pk = validate::fields::minisign_public_key(l.secretariat_pub.as_deref()?).ok()?;
+    let key_id: String = pk
+        .keynum()
+        .iter()
+        .rev()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let secretariat_key = SecretariatKey {
+        key_id,
+        public_key: pk.to_base64(),
+    };
+    let mut states = Vec::new();
+    for s in l.states.values() {
+        let info: StateInfo = refdata::un_state(&s.state)
+            .cloned()
+            .or_else(|| refdata::synthetic_state(&s.state))?;
+        let keys = l.keys.values().find(|k| k.state.value == s.state.value);
+        states.push(state(s, info, keys, settings.reverify_within_days, as_of));
+    }
+    states.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut pages: Vec<Page> = l.pages.iter().map(page).collect();
+    pages.sort_by(|a, b| (a.weight, &a.name, &a.lang).cmp(&(b.weight, &b.name, &b.lang)));
+    Some(Directory {
+        settings,
+        states,
+        pages,
+        secretariat_key,
+        as_of: as_of.to_string(),
+    })
+}
+
+fn state(
+    s: &schema::StateFile,
+    info: StateInfo,
+    keys: Option<&schema::KeysFile>,
+    reverify_days: u32,
+    as_of: Date,
+) -> State {
+    let provenance: Vec<Provenance> = s
+        .provenance
+        .iter()
+        .map(|p| Provenance {
+            date: p.date.value.clone(),
+            action: p.action.value.clone(),
+            channel: p.channel.value.clone(),
+            reference: p.reference.value.clone(),
+            verified: p.verified.value.clone(),
+            verified_by: p.verified_by.value.clone(),
+        })
+        .collect();
+    // ISO dates compare as strings.
+    let last_updated = provenance
+        .iter()
+        .map(|p| p.date.clone())
+        .max()
+        .unwrap_or_default();
+    let last_verified = provenance
+        .iter()
+        .map(|p| p.verified.clone())
+        .max()
+        .unwrap_or_default();
+    let stale = match validate::fields::date(&last_verified) {
+        Ok(d) => (as_of - d).get_days() > reverify_days as i32,
+        Err(_) => true,
+    };
+    let accounts = keys
+        .map(|k| {
+            k.accounts
+                .iter()
+                .map(|a| Account {
+                    email: a.email.value.clone(),
+                    name: a.name.as_ref().map(|n| n.value.clone()),
+                    recipients: a.recipients.iter().map(|r| r.value.clone()).collect(),
+                    verified: a.verification.date.value.clone(),
+                    channel: a.verification.channel.value.clone(),
+                    reference: a.verification.reference.value.clone(),
+                    verified_by: a.verification.verified_by.value.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    State {
+        code: info.alpha3.clone(),
+        alpha2: info.alpha2.clone(),
+        m49: info.m49.clone(),
+        member: info.member,
+        group: info.group,
+        names: info.names.clone(),
+        mission: contact(
+            &s.mission.name,
+            &s.mission.email,
+            s.mission.phone.as_ref(),
+            None,
+            s.mission.address.as_ref(),
+        ),
+        regional_networks: s
+            .regional_networks
+            .iter()
+            .map(|n| n.value.clone())
+            .collect(),
+        points_of_contact: s.points_of_contact.iter().map(|p| poc(p)).collect(),
+        provenance,
+        last_updated,
+        last_verified,
+        stale,
+        accounts,
+    }
+}
+
+fn poc(p: &schema::PointOfContact) -> Poc {
+    Poc {
+        kind: p.kind.value.clone(),
+        entity: p.entity.value.clone(),
+        person: p.person.as_ref().map(|x| Person {
+            name: x.name.value.clone(),
+            title: x.title.as_ref().map(|t| t.value.clone()),
+        }),
+        emails: p
+            .emails
+            .iter()
+            .map(|e| Tagged {
+                value: e.address.value.clone(),
+                usage: e.usage.value.clone(),
+            })
+            .collect(),
+        phones: p
+            .phones
+            .iter()
+            .map(|e| Tagged {
+                value: e.number.value.clone(),
+                usage: e.usage.value.clone(),
+            })
+            .collect(),
+        languages: p.languages.iter().map(|l| l.value.clone()).collect(),
+        availability: Availability {
+            mode: p.availability.mode.value.clone(),
+            hours: p.availability.hours.as_ref().map(|h| h.value.clone()),
+            days: p.availability.days.as_ref().map(|h| h.value.clone()),
+            time_zone: p.availability.time_zone.as_ref().map(|h| h.value.clone()),
+        },
+        functions: p.functions.iter().map(|f| f.value.clone()).collect(),
+        encryption_keys: p
+            .encryption_keys
+            .iter()
+            .map(|k| EncryptionKey {
+                kind: k.kind.value.clone(),
+                value: k.material.value.clone(),
+                expires: k.expires.as_ref().map(|e| e.value.clone()),
+            })
+            .collect(),
+        notes: p.notes.as_ref().map(|n| n.value.clone()),
+    }
+}
+
+fn page(p: &PageSource) -> Page {
+    Page {
+        name: p.name.clone(),
+        lang: p.lang.clone(),
+        title: p.front.title.value.clone(),
+        description: p.front.description.as_ref().map(|d| d.value.clone()),
+        weight: p.front.weight.as_ref().map(|w| w.value).unwrap_or(100),
+        markdown: p.body.clone(),
+    }
+}

@@ -1,0 +1,276 @@
+//! The restricted static site: a tree of files, in memory, rendered from
+//! the model with the theme's Tera templates. Writing it is `write`'s job.
+//!
+//! Layout: `index.html` (language choice), `<lang>/index.html` (all
+//! States, search and filters), `<lang>/states/<ISO3>.html`,
+//! `<lang>/pages/<name>.html`, `static/`, exports (`directory.json`,
+//! `directory.csv`, `directory.vcf`, `vcf/<ISO3>.vcf`), `secretariat.pub`,
+//! `robots.txt`. Every URL is relative, so the tree works under any
+//! sub-path and from `file://`.
+
+pub mod i18n;
+pub mod markdown;
+pub mod view;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::export;
+use crate::load::I18nFile;
+use crate::model::{Directory, Page};
+use crate::theme::Theme;
+use i18n::Strings;
+
+/// Allows only the site's own files: no inline script or style, nothing
+/// from elsewhere.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+/// One output file: path relative to the site root, and its bytes.
+pub type File = (String, Vec<u8>);
+
+#[derive(Debug)]
+pub struct RenderError(pub String);
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+fn tera_error(what: &str, e: tera::Error) -> RenderError {
+    // Tera's error chain explains where a template failed.
+    let mut msg = format!("{what}: {e}");
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    RenderError(msg)
+}
+
+/// The theme's templates, compiled.
+pub fn templates(theme: &Theme) -> Result<Tera, RenderError> {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html"]);
+    let mut list = Vec::new();
+    for (rel, origin, bytes) in theme.under("templates") {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| RenderError(format!("{origin}: not valid UTF-8")))?;
+        list.push((rel.to_string(), text.to_string()));
+    }
+    tera.add_raw_templates(list)
+        .map_err(|e| tera_error("theme templates", e))?;
+    Ok(tera)
+}
+
+#[derive(Serialize)]
+struct NavPage {
+    href: String,
+    title: String,
+}
+
+/// Render the whole site.
+pub fn render(
+    dir: &Directory,
+    theme: &Theme,
+    i18n: &BTreeMap<String, I18nFile>,
+) -> Result<Vec<File>, RenderError> {
+    let tera = templates(theme)?;
+    let empty = BTreeMap::new();
+    let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
+    let default_lang = dir.settings.default_language.as_str();
+    let page_names: BTreeSet<String> = dir
+        .pages
+        .iter()
+        .filter(|p| p.lang.is_none())
+        .map(|p| p.name.clone())
+        .collect();
+
+    let languages: Vec<view::Lang> = dir
+        .settings
+        .languages
+        .iter()
+        .map(|code| {
+            let strings = i18n.get(code).map(|f| &f.strings).unwrap_or(english);
+            let t = Strings::new(code, strings, english);
+            view::Lang {
+                code: code.clone(),
+                name: t.get("lang_name").to_string(),
+                dir: i18n::dir(code),
+                choose: t.get("choose_language").to_string(),
+            }
+        })
+        .collect();
+
+    // One job per output page, rendered on every core.
+    enum Job<'a> {
+        Home(&'a str),
+        State(&'a str, usize),
+        Page(&'a str, &'a str),
+    }
+    let mut jobs = Vec::new();
+    for lang in &dir.settings.languages {
+        jobs.push(Job::Home(lang));
+        for i in 0..dir.states.len() {
+            jobs.push(Job::State(lang, i));
+        }
+        for name in &page_names {
+            jobs.push(Job::Page(lang, name));
+        }
+    }
+    let render_job = |job: &Job| -> Result<File, RenderError> {
+        let lang = match job {
+            Job::Home(l) | Job::State(l, _) | Job::Page(l, _) => *l,
+        };
+        let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
+        let t = Strings::new(lang, strings, english);
+        let mut picked: Vec<&Page> = page_names
+            .iter()
+            .filter_map(|n| pick_page(&dir.pages, n, lang, default_lang))
+            .collect();
+        picked.sort_by(|a, b| (a.weight, &a.name).cmp(&(b.weight, &b.name)));
+        let nav_pages: Vec<NavPage> = picked
+            .into_iter()
+            .map(|p| NavPage {
+                href: format!("pages/{}.html", p.name),
+                title: p.title.clone(),
+            })
+            .collect();
+        let mut ctx = Context::new();
+        ctx.insert("lang", lang);
+        ctx.insert("dir", i18n::dir(lang));
+        ctx.insert("t", &t.all());
+        ctx.insert("languages", &languages);
+        ctx.insert("settings", &dir.settings);
+        ctx.insert("nav_pages", &nav_pages);
+        ctx.insert("csp", CSP);
+        let (path, template) = match job {
+            Job::Home(_) => {
+                ctx.insert("root", "../");
+                ctx.insert("here", "index.html");
+                ctx.insert("title", t.get("nav_home"));
+                let states: Vec<view::StateView> = dir
+                    .states
+                    .iter()
+                    .map(|s| view::state(&t, dir, s, &page_names))
+                    .collect();
+                ctx.insert("states", &states);
+                ctx.insert("filters", &view::filters(&t, dir));
+                (format!("{lang}/index.html"), "index.html")
+            }
+            Job::State(_, i) => {
+                let s = &dir.states[*i];
+                let sv = view::state(&t, dir, s, &page_names);
+                ctx.insert("root", "../../");
+                ctx.insert("here", &format!("states/{}.html", s.code));
+                ctx.insert("title", &sv.name);
+                ctx.insert("state", &sv);
+                (format!("{lang}/states/{}.html", s.code), "state.html")
+            }
+            Job::Page(_, name) => {
+                let p = pick_page(&dir.pages, name, lang, default_lang).ok_or_else(|| {
+                    RenderError(format!("page {name} has no default-language version"))
+                })?;
+                let fallback = p.lang.as_deref().unwrap_or(default_lang) != lang;
+                let page_lang = p.lang.as_deref().unwrap_or(default_lang);
+                #[derive(Serialize)]
+                struct PageView<'a> {
+                    title: &'a str,
+                    html: String,
+                    fallback: bool,
+                    lang: &'a str,
+                    dir: &'static str,
+                    show_key: bool,
+                }
+                let pv = PageView {
+                    title: &p.title,
+                    html: markdown::to_html(&p.markdown, &page_names, ""),
+                    fallback,
+                    lang: page_lang,
+                    dir: i18n::dir(page_lang),
+                    show_key: p.name == "verify",
+                };
+                ctx.insert("root", "../../");
+                ctx.insert("here", &format!("pages/{name}.html"));
+                ctx.insert("title", &p.title);
+                ctx.insert("page", &pv);
+                ctx.insert("key", &dir.secretariat_key);
+                (format!("{lang}/pages/{name}.html"), "page.html")
+            }
+        };
+        let html = tera
+            .render(template, &ctx)
+            .map_err(|e| tera_error(&format!("rendering {path}"), e))?;
+        Ok((path, html.into_bytes()))
+    };
+    let mut files: Vec<File> = crate::par::map(&jobs, render_job)
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+
+    // The language choice at the root.
+    let mut ctx = Context::new();
+    ctx.insert("languages", &languages);
+    ctx.insert("default_language", default_lang);
+    ctx.insert("csp", CSP);
+    let site_name = i18n
+        .get(default_lang)
+        .and_then(|f| f.strings.get("site_name"))
+        .or_else(|| english.get("site_name"))
+        .cloned()
+        .unwrap_or_default();
+    ctx.insert("site_name", &site_name);
+    let root = tera
+        .render("languages.html", &ctx)
+        .map_err(|e| tera_error("rendering index.html", e))?;
+    files.push(("index.html".into(), root.into_bytes()));
+
+    for (rel, _, bytes) in theme.under("static") {
+        files.push((format!("static/{rel}"), bytes.to_vec()));
+    }
+    files.push((
+        "robots.txt".into(),
+        b"User-agent: *\nDisallow: /\n".to_vec(),
+    ));
+    files.push((
+        "secretariat.pub".into(),
+        format!(
+            "untrusted comment: minisign public key {}\n{}\n",
+            dir.secretariat_key.key_id, dir.secretariat_key.public_key
+        )
+        .into_bytes(),
+    ));
+    files.push(("directory.json".into(), export::json(dir)));
+    files.push(("directory.csv".into(), export::csv(dir)));
+    files.push(("directory.vcf".into(), export::vcf(dir, dir.states.iter())));
+    for s in &dir.states {
+        files.push((
+            format!("vcf/{}.vcf", s.code),
+            export::vcf(dir, std::iter::once(s)),
+        ));
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// The page `name` in `lang`, else in the default language.
+fn pick_page<'a>(
+    pages: &'a [Page],
+    name: &str,
+    lang: &str,
+    default_lang: &str,
+) -> Option<&'a Page> {
+    let of = |l: Option<&str>| {
+        pages
+            .iter()
+            .find(|p| p.name == name && p.lang.as_deref() == l)
+    };
+    if lang == default_lang {
+        of(None)
+    } else {
+        of(Some(lang)).or_else(|| of(None))
+    }
+}
