@@ -76,46 +76,64 @@ pub fn autonym(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-/// `+33199001234` → `+33 199 001 234` (grouping for reading; the link
-/// keeps the E.164 form).
-pub fn phone_display(e164: &str) -> String {
-    let digits = e164.trim_start_matches('+');
-    let mut out = String::from("+");
-    let n = digits.len();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 && i >= 2 {
-            out.push(' ');
+/// Escape text for HTML (element content and quoted attributes).
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
         }
-        out.push(c);
     }
-    out
+    o
+}
+
+/// Text that must read left to right inside any paragraph (times, zones,
+/// codes), as escaped HTML.
+fn ltr(s: &str) -> String {
+    format!("<span dir=\"ltr\">{}</span>", escape(s))
 }
 
 fn days_label(t: &Strings, days: &str) -> String {
     let one = |d: &str| t.get(&format!("day_{d}")).to_string();
     match days.split_once('-') {
         Some((a, b)) => format!("{}–{}", one(a), one(b)),
-        None => days.split(',').map(one).collect::<Vec<_>>().join(", "),
+        None => days
+            .split(',')
+            .map(one)
+            .collect::<Vec<_>>()
+            .join(t.get("list_separator")),
     }
 }
 
 pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
     let is_247 = p.availability.mode == "24/7";
+    // HTML: the translation is escaped, then the placeholders are filled
+    // with escaped, direction-isolated values.
     let availability = if is_247 {
-        t.get("availability_24_7").to_string()
+        escape(t.get("availability_24_7"))
     } else {
-        t.fmt(
-            "availability_business_hours",
-            &[
-                (
-                    "days",
-                    &days_label(t, p.availability.days.as_deref().unwrap_or("")),
-                ),
-                ("hours", p.availability.hours.as_deref().unwrap_or("")),
-                ("zone", p.availability.time_zone.as_deref().unwrap_or("")),
-            ],
-        )
+        let mut h = escape(t.get("availability_business_hours"));
+        for (k, v) in [
+            (
+                "days",
+                escape(&days_label(t, p.availability.days.as_deref().unwrap_or(""))),
+            ),
+            ("hours", ltr(p.availability.hours.as_deref().unwrap_or(""))),
+            (
+                "zone",
+                ltr(p.availability.time_zone.as_deref().unwrap_or("")),
+            ),
+        ] {
+            h = h.replace(&format!("{{{k}}}"), &v);
+        }
+        h
     };
+    let sep = t.get("list_separator");
     PocView {
         kind: p.kind.clone(),
         kind_label: t.get(&format!("type_{}", p.kind)).to_string(),
@@ -135,7 +153,7 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
             .iter()
             .map(|e| Labelled {
                 value: e.value.clone(),
-                display: phone_display(&e.value),
+                display: e.value.clone(),
                 label: t.get(&format!("use_{}", e.usage)).to_string(),
             })
             .collect(),
@@ -144,7 +162,7 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
             .iter()
             .map(|l| autonym(l))
             .collect::<Vec<_>>()
-            .join(", "),
+            .join(sep),
         lang_codes: p.languages.join(" "),
         availability,
         is_247,
@@ -153,7 +171,7 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
             .iter()
             .map(|f| t.get(&format!("func_{f}")).to_string())
             .collect::<Vec<_>>()
-            .join(", "),
+            .join(sep),
         keys: p
             .encryption_keys
             .iter()
@@ -274,8 +292,11 @@ pub fn filters(t: &Strings, dir: &Directory) -> Filters {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn phone_grouping() {
-        assert_eq!(super::phone_display("+33199001234"), "+33 199 001 234");
+    fn escaping_and_names() {
+        assert_eq!(
+            super::escape("<a href=\"x\">'&"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
+        );
         assert_eq!(super::autonym("fr"), "français");
     }
 }

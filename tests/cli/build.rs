@@ -1,0 +1,340 @@
+//! Tests of `pocdir build`: the site's files, determinism, atomicity,
+//! escaping, fallbacks, themes and exports.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use crate::support::{self, AS_OF, Root};
+
+/// Every file under `dir`, by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("list") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, fs::read(&p).expect("read"));
+            }
+        }
+    }
+    out
+}
+
+fn build(root: &Path, out: &Path) -> support::Output {
+    support::pocdir([
+        "build".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--as-of".as_ref(),
+        AS_OF.as_ref(),
+    ])
+}
+
+fn text(files: &BTreeMap<String, Vec<u8>>, rel: &str) -> String {
+    String::from_utf8(
+        files
+            .get(rel)
+            .unwrap_or_else(|| panic!("no {rel} in the site"))
+            .clone(),
+    )
+    .expect("utf-8")
+}
+
+#[test]
+fn example_site_is_deterministic() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let repo = support::repo_root();
+    let (ra, rb) = (build(&repo, a.path()), build(&repo, b.path()));
+    assert_eq!(ra.code, 0, "{}", ra.stderr);
+    assert_eq!(rb.code, 0, "{}", rb.stderr);
+    let (ta, tb) = (tree(&a.path().join("site")), tree(&b.path().join("site")));
+    assert!(ta.len() > 100, "only {} files", ta.len());
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (k, v) in &ta {
+        assert!(tb[k] == *v, "{k} differs between two builds");
+    }
+    // Six languages, every State in each, pages, exports.
+    for lang in ["en", "fr", "es", "ru", "zh", "ar"] {
+        assert!(ta.contains_key(&format!("{lang}/index.html")));
+        assert!(ta.contains_key(&format!("{lang}/states/FRA.html")));
+        assert!(ta.contains_key(&format!("{lang}/pages/verify.html")));
+        let home = text(&ta, &format!("{lang}/index.html"));
+        let dir = if lang == "ar" { "rtl" } else { "ltr" };
+        assert!(
+            home.contains(&format!("<html lang=\"{lang}\" dir=\"{dir}\">")),
+            "{lang}"
+        );
+    }
+    for f in [
+        "directory.json",
+        "directory.csv",
+        "directory.vcf",
+        "vcf/FRA.vcf",
+        "robots.txt",
+        "secretariat.pub",
+        "index.html",
+    ] {
+        assert!(ta.contains_key(f), "missing {f}");
+    }
+}
+
+#[test]
+fn every_page_is_self_contained_and_restricted() {
+    let out = tempfile::tempdir().unwrap();
+    let r = build(&support::repo_root(), out.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files = tree(&out.path().join("site"));
+    let robots = text(&files, "robots.txt");
+    assert!(robots.contains("Disallow: /"));
+    let mut pages = 0;
+    for (rel, bytes) in &files {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let html = String::from_utf8_lossy(bytes);
+        assert!(
+            html.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"),
+            "{rel}"
+        );
+        assert!(
+            html.contains("http-equiv=\"Content-Security-Policy\""),
+            "{rel}"
+        );
+        assert!(
+            !html.contains("<style") && !html.contains(" style="),
+            "{rel}: inline style"
+        );
+        // Scripts and styles come only from the site itself, by relative URL.
+        for attr in ["src=\"", "<link rel=\"stylesheet\" href=\""] {
+            for part in html.split(attr).skip(1) {
+                let url = part.split('"').next().unwrap_or("");
+                assert!(
+                    !url.contains(':') && !url.starts_with('/'),
+                    "{rel}: {attr}{url}"
+                );
+            }
+        }
+        for part in html.split("<script").skip(1) {
+            assert!(part.starts_with(" src="), "{rel}: inline script");
+        }
+        // Every link is relative or a mail/phone/web link.
+        for part in html.split("href=\"").skip(1) {
+            let url = part.split('"').next().unwrap_or("");
+            assert!(
+                !url.starts_with('/')
+                    && (!url.contains(':')
+                        || ["mailto:", "tel:", "https:", "http:"]
+                            .iter()
+                            .any(|s| url.starts_with(s))),
+                "{rel}: href {url}"
+            );
+        }
+    }
+    assert!(pages > 100);
+    // Stale entries carry the badge (BRA and KEN were last verified in 2025).
+    let bra = text(&files, "en/states/BRA.html");
+    assert!(bra.contains("Needs re-verification"), "BRA should be stale");
+    let fra = text(&files, "en/states/FRA.html");
+    assert!(!fra.contains("Needs re-verification"), "FRA is fresh");
+    assert!(fra.contains("href=\"mailto:cert@cert.fra.example\""));
+    assert!(fra.contains("href=\"tel:+33199005678\""));
+    // The verify page shows the secretariat key id.
+    let pubkey = text(&files, "secretariat.pub");
+    let key_id = pubkey
+        .lines()
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(text(&files, "ar/pages/verify.html").contains(&key_id));
+}
+
+#[test]
+fn failed_build_leaves_previous_output_untouched() {
+    let root = Root::base();
+    let out = tempfile::tempdir().unwrap();
+    let r = build(root.path(), out.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before = tree(&out.path().join("site"));
+    root.write("content/states/FRA.yaml", "state: FRA\nmission: [broken\n");
+    let r = build(root.path(), out.path());
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    assert_eq!(tree(&out.path().join("site")), before);
+    // No temporary folder is left behind.
+    let names: Vec<_> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("site")]);
+}
+
+#[test]
+fn html_and_script_in_data_are_escaped() {
+    let root = Root::base();
+    let fra = fs::read_to_string(root.path().join("content/states/FRA.yaml")).unwrap();
+    let fra = fra
+        .replacen(
+            "entity: National Cybersecurity Agency, CERT (example)",
+            "entity: \"<script>alert('entity')</script> & CERT\"",
+            1,
+        )
+        .replacen(
+            "For urgent matters outside business hours",
+            "<img src=x onerror=alert(1)> [click](javascript:alert(2)) <b>bold</b> For urgent matters",
+            1,
+        );
+    root.write("content/states/FRA.yaml", fra);
+    let out = tempfile::tempdir().unwrap();
+    let r = build(root.path(), out.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files = tree(&out.path().join("site"));
+    for rel in ["en/index.html", "en/states/FRA.html", "ar/states/FRA.html"] {
+        let html = text(&files, rel);
+        assert!(!html.contains("<script>alert"), "{rel}");
+        assert!(
+            html.contains("&lt;script&gt;alert(&#39;entity&#39;)&lt;/script&gt; &amp; CERT"),
+            "{rel}"
+        );
+        assert!(!html.contains("<img"), "{rel}");
+        assert!(!html.contains("javascript:"), "{rel}");
+    }
+    let json: serde_json::Value = serde_json::from_slice(&files["directory.json"]).unwrap();
+    assert_eq!(
+        json["states"][0]["points_of_contact"][1]["entity"],
+        "<script>alert('entity')</script> & CERT"
+    );
+}
+
+#[test]
+fn missing_translation_falls_back_to_english_with_a_notice() {
+    let root = Root::base();
+    let out = tempfile::tempdir().unwrap();
+    let r = build(root.path(), out.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files = tree(&out.path().join("site"));
+    // verify.md has no French version: the French page shows the English
+    // text, marked as English, with the notice in French.
+    let fr_verify = text(&files, "fr/pages/verify.html");
+    assert!(
+        fr_verify.contains("class=\"notice fallback\""),
+        "{fr_verify}"
+    );
+    assert!(
+        fr_verify.contains("pas encore disponible en français"),
+        "{fr_verify}"
+    );
+    assert!(fr_verify.contains("<article class=\"page\" lang=\"en\" dir=\"ltr\">"));
+    let fr_about = text(&files, "fr/pages/about.html");
+    assert!(!fr_about.contains("class=\"notice fallback\""));
+    // Links between pages point at the rendered page.
+    assert!(text(&files, "en/pages/about.html").contains("href=\"verify.html\""));
+}
+
+#[test]
+fn a_theme_overrides_default_files_path_by_path() {
+    let root = Root::base();
+    let settings = fs::read_to_string(root.path().join("content/directory.yaml")).unwrap();
+    root.write(
+        "content/directory.yaml",
+        format!("{settings}theme: unfccc\n"),
+    );
+    root.write("themes/unfccc/static/style.css", "/* custom theme */\n");
+    root.write(
+        "themes/unfccc/templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<div id=\"custom-page\">{{ page.html | safe }}</div>{% endblock content %}",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let r = build(root.path(), out.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files = tree(&out.path().join("site"));
+    assert_eq!(text(&files, "static/style.css"), "/* custom theme */\n");
+    assert!(text(&files, "en/pages/about.html").contains("<div id=\"custom-page\">"));
+    // Files the theme does not override come from the default theme.
+    assert!(text(&files, "static/search.js").contains("filter-group"));
+    assert!(text(&files, "en/index.html").contains("id=\"filters\""));
+}
+
+#[test]
+fn a_ui_string_missing_in_one_language_fails_check() {
+    let root = Root::base();
+    let en = fs::read_to_string(support::repo_root().join("themes/default/i18n/fr.yaml")).unwrap();
+    let without: String = en
+        .lines()
+        .filter(|l| !l.starts_with("stale_badge:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    root.write("themes/default/i18n/fr.yaml", without);
+    let r = support::pocdir([
+        "check".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let hit = json["diagnostics"].as_array().unwrap().iter().any(|d| {
+        d["code"] == "i18n-missing-key"
+            && d["file"] == "themes/default/i18n/fr.yaml"
+            && d["message"].as_str().unwrap().contains("stale_badge")
+    });
+    assert!(hit, "{}", r.stdout);
+}
+
+#[test]
+fn exports_hold_every_poc() {
+    let out = tempfile::tempdir().unwrap();
+    let r = build(&support::repo_root(), out.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files = tree(&out.path().join("site"));
+    let json: serde_json::Value = serde_json::from_slice(&files["directory.json"]).unwrap();
+    assert_eq!(json["format"], "pocdir-directory/1");
+    let states = json["states"].as_array().unwrap();
+    assert_eq!(states.len(), 15);
+    let pocs: usize = states
+        .iter()
+        .map(|s| s["points_of_contact"].as_array().unwrap().len())
+        .sum();
+    let csv = text(&files, "directory.csv");
+    assert_eq!(
+        csv.lines().count(),
+        pocs + 1,
+        "a header and one row per PoC"
+    );
+    assert!(csv.starts_with("state,state_name,regional_group,type,entity"));
+    let vcf = text(&files, "directory.vcf");
+    assert_eq!(vcf.matches("BEGIN:VCARD").count(), pocs);
+    assert!(
+        vcf.split("\r\n").all(|l| l.len() <= 75),
+        "vCard lines are folded at 75 octets"
+    );
+    let fra = text(&files, "vcf/FRA.vcf");
+    assert_eq!(fra.matches("BEGIN:VCARD").count(), 2);
+    assert!(fra.contains("TEL;TYPE=WORK,VOICE,PREF:+33199005678"));
+}
+
+#[test]
+fn a_synthetic_directory_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    pocdir::synth::write(dir.path(), 30, 3).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let r = build(dir.path(), out.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(out.path().join("site/zh/states/AFG.html").exists());
+}
