@@ -14,6 +14,7 @@ pub mod model;
 pub mod par;
 pub mod refdata;
 pub mod schema;
+pub mod serve;
 pub mod site;
 pub mod synth;
 pub mod theme;

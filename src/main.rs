@@ -40,6 +40,15 @@ enum Command {
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Preview the site on 127.0.0.1, rebuilt when a file changes.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        #[arg(long, value_parser = parse_date_arg)]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// Check the directory, then render the restricted site into OUT/site/.
     Build {
         #[arg(long, default_value = ".")]
@@ -70,6 +79,28 @@ fn color() -> bool {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve { root, port, as_of } => {
+            let on = |e: pocdir::serve::Event| match e {
+                pocdir::serve::Event::Listening(url) => {
+                    eprintln!("serving the preview at {url} (Ctrl-C to stop)")
+                }
+                pocdir::serve::Event::Built { files, warnings } => {
+                    eprint!("{warnings}");
+                    eprintln!("rebuilt: {files} files");
+                }
+                pocdir::serve::Event::Failed(text) => {
+                    eprint!("{text}");
+                    eprintln!("build failed: the error is shown in the browser too");
+                }
+            };
+            match pocdir::serve::serve(root, port, as_of.unwrap_or_else(today), &on) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot serve on 127.0.0.1:{port}: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Build { root, out, as_of } => {
             let opts = pocdir::build::BuildOptions {
                 root: &root,

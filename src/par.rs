@@ -8,6 +8,17 @@ pub fn map<I: Sync, R: Send>(items: &[I], f: impl Fn(&I) -> R + Sync) -> Vec<R> 
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
+    map_threads(items, threads, f)
+}
+
+/// The same with a given number of threads (for work that waits on the
+/// system more than it computes, such as creating files).
+pub fn map_threads<I: Sync, R: Send>(
+    items: &[I],
+    threads: usize,
+    f: impl Fn(&I) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.clamp(1, 16);
     if threads == 1 || items.len() < 8 {
         return items.iter().map(f).collect();
     }

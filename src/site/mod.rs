@@ -106,26 +106,18 @@ pub fn render(
         })
         .collect();
 
-    // One job per output page, rendered on every core.
-    enum Job<'a> {
-        Home(&'a str),
-        State(&'a str, usize),
-        Page(&'a str, &'a str),
+    // Everything a language's pages share is computed once: the base
+    // context (strings, navigation) and the view of every State (used by
+    // the home page and by the State's own page).
+    struct PerLang<'a> {
+        lang: &'a str,
+        base: Context,
+        states: Vec<tera::Value>,
+        home_title: String,
     }
-    let mut jobs = Vec::new();
-    for lang in &dir.settings.languages {
-        jobs.push(Job::Home(lang));
-        for i in 0..dir.states.len() {
-            jobs.push(Job::State(lang, i));
-        }
-        for name in &page_names {
-            jobs.push(Job::Page(lang, name));
-        }
-    }
-    let render_job = |job: &Job| -> Result<File, RenderError> {
-        let lang = match job {
-            Job::Home(l) | Job::State(l, _) | Job::Page(l, _) => *l,
-        };
+    let langs: Vec<&str> = dir.settings.languages.iter().map(String::as_str).collect();
+    let per_lang: Vec<PerLang> = crate::par::map(&langs, |lang: &&str| {
+        let lang: &str = lang;
         let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
         let t = Strings::new(lang, strings, english);
         let mut picked: Vec<&Page> = page_names
@@ -140,43 +132,75 @@ pub fn render(
                 title: p.title.clone(),
             })
             .collect();
-        let mut ctx = Context::new();
-        ctx.insert("lang", lang);
-        ctx.insert("dir", i18n::dir(lang));
-        ctx.insert("t", &t.all());
-        ctx.insert("languages", &languages);
-        ctx.insert("settings", &dir.settings);
-        ctx.insert("nav_pages", &nav_pages);
-        ctx.insert("csp", CSP);
+        let mut base = Context::new();
+        base.insert("lang", lang);
+        base.insert("dir", i18n::dir(lang));
+        base.insert("t", &t.all());
+        base.insert("languages", &languages);
+        base.insert("settings", &dir.settings);
+        base.insert("nav_pages", &nav_pages);
+        base.insert("csp", CSP);
+        let states = dir
+            .states
+            .iter()
+            .map(|s| tera::Value::from_serializable(&view::state(&t, dir, s, &page_names)))
+            .collect();
+        PerLang {
+            lang,
+            base,
+            states,
+            home_title: t.get("nav_home").to_string(),
+        }
+    });
+
+    // One job per output page, rendered on every core.
+    enum Job {
+        Home(usize),
+        State(usize, usize),
+        Page(usize, String),
+    }
+    let mut jobs = Vec::new();
+    for (li, _) in per_lang.iter().enumerate() {
+        jobs.push(Job::Home(li));
+        for i in 0..dir.states.len() {
+            jobs.push(Job::State(li, i));
+        }
+        for name in &page_names {
+            jobs.push(Job::Page(li, name.clone()));
+        }
+    }
+    let render_job = |job: &Job| -> Result<File, RenderError> {
+        let li = match job {
+            Job::Home(l) | Job::State(l, _) | Job::Page(l, _) => *l,
+        };
+        let pl = &per_lang[li];
+        let lang = pl.lang;
+        let mut ctx = pl.base.clone();
         let (path, template) = match job {
             Job::Home(_) => {
                 ctx.insert("root", "../");
                 ctx.insert("here", "index.html");
-                ctx.insert("title", t.get("nav_home"));
-                let states: Vec<view::StateView> = dir
-                    .states
-                    .iter()
-                    .map(|s| view::state(&t, dir, s, &page_names))
-                    .collect();
-                ctx.insert("states", &states);
+                ctx.insert("title", &pl.home_title);
+                ctx.insert_value("states", tera::Value::from(pl.states.clone()));
+                let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
+                let t = Strings::new(lang, strings, english);
                 ctx.insert("filters", &view::filters(&t, dir));
                 (format!("{lang}/index.html"), "index.html")
             }
             Job::State(_, i) => {
                 let s = &dir.states[*i];
-                let sv = view::state(&t, dir, s, &page_names);
                 ctx.insert("root", "../../");
                 ctx.insert("here", &format!("states/{}.html", s.code));
-                ctx.insert("title", &sv.name);
-                ctx.insert("state", &sv);
+                ctx.insert("title", s.name(lang));
+                ctx.insert_value("state", pl.states[*i].clone());
                 (format!("{lang}/states/{}.html", s.code), "state.html")
             }
             Job::Page(_, name) => {
                 let p = pick_page(&dir.pages, name, lang, default_lang).ok_or_else(|| {
                     RenderError(format!("page {name} has no default-language version"))
                 })?;
-                let fallback = p.lang.as_deref().unwrap_or(default_lang) != lang;
                 let page_lang = p.lang.as_deref().unwrap_or(default_lang);
+                let fallback = page_lang != lang;
                 #[derive(Serialize)]
                 struct PageView<'a> {
                     title: &'a str,

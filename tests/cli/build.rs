@@ -338,3 +338,103 @@ fn a_synthetic_directory_builds() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(out.path().join("site/zh/states/AFG.html").exists());
 }
+
+/// A plain HTTP/1.0 GET on 127.0.0.1: (status, body).
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+struct Kill(std::process::Child);
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_previews_rebuilds_and_shows_errors() {
+    use std::io::BufRead;
+    let root = Root::base();
+    let mut child = std::process::Command::new(support::bin())
+        .args(["serve", "--port", "0", "--as-of", AS_OF, "--root"])
+        .arg(root.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start pocdir serve");
+    let stderr = child.stderr.take().unwrap();
+    let guard = Kill(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |pred: &dyn Fn(&str) -> bool| -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(l) if pred(&l) => return l,
+                Ok(_) => {}
+                Err(_) => panic!("pocdir serve did not say what was expected in time"),
+            }
+        }
+    };
+    let line = wait_for(&|l| l.contains("serving the preview at http://127.0.0.1:"));
+    // "serving the preview at http://127.0.0.1:PORT/ (Ctrl-C to stop)"
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, body) = http_get(&addr, "/en/index.html");
+    assert_eq!(status, 200);
+    assert!(body.contains("<script src=\"/__pocdir/reload.js\"></script></head>"));
+    let (_, v1) = http_get(&addr, "/__pocdir/version");
+
+    // Break the directory: the error shows in the terminal and the page.
+    root.write("content/states/FRA.yaml", "state: FRA\nmission: [broken\n");
+    wait_for(&|l| l.contains("build failed"));
+    let (status, body) = http_get(&addr, "/en/states/FRA.html");
+    assert_eq!(status, 500);
+    assert!(body.contains("content/states/FRA.yaml"), "{body}");
+    let (_, v2) = http_get(&addr, "/__pocdir/version");
+    assert_ne!(v1, v2, "the version changes so that open pages reload");
+
+    // Mend it: pages come back.
+    fs::copy(
+        support::base().join("content/states/FRA.yaml"),
+        root.path().join("content/states/FRA.yaml"),
+    )
+    .unwrap();
+    wait_for(&|l| l.starts_with("rebuilt"));
+    let (status, _) = http_get(&addr, "/fr/states/FRA.html");
+    assert_eq!(status, 200);
+    drop(guard);
+}

@@ -7,3 +7,7 @@
 mod support;
 
 mod check;
+
+mod browser;
+mod build;
+mod hosting;

@@ -1,0 +1,210 @@
+//! Browser tests of the site (real headless Chromium driven by Playwright).
+//!
+//! Builds the example directory with the real `pocdir` binary, then runs the
+//! JavaScript tests of `tests/browser/` (node's test runner, playwright-core
+//! with the system's Chromium, axe-core) over the built `site/` folder. They
+//! need `node`, Chromium (`apt-get install chromium fonts-noto-cjk
+//! fonts-noto-core`) and `npm ci --prefix tests/browser`: a missing one fails
+//! the test with that hint, it is never skipped.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{self, AS_OF};
+
+/// The whole browser suite taking longer than this is a hang.
+const NODE_TIME_LIMIT: Duration = Duration::from_secs(600);
+
+fn browser_dir() -> PathBuf {
+    support::repo_root().join("tests").join("browser")
+}
+
+/// The Chromium the tests drive: `CHROMIUM_PATH`, or Debian's.
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM_PATH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// Fail, with the fix, when something the browser tests need is missing.
+fn check_prerequisites() {
+    let node = Command::new("node")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output();
+    match node {
+        Ok(out) if out.status.success() => {}
+        _ => panic!(
+            "`node` is missing: the browser tests need Node.js 20 or later \
+             (apt-get install nodejs npm)"
+        ),
+    }
+    let modules = browser_dir().join("node_modules");
+    for package in ["playwright-core", "axe-core"] {
+        assert!(
+            modules.join(package).join("package.json").is_file(),
+            "{} has no {package}: run `npm ci --prefix tests/browser` first",
+            modules.display()
+        );
+    }
+    let chromium = chromium();
+    assert!(
+        chromium.is_file(),
+        "{} is missing: the browser tests drive the system's Chromium \
+         (apt-get install chromium fonts-noto-cjk fonts-noto-core), or set CHROMIUM_PATH",
+        chromium.display()
+    );
+}
+
+/// The test files of `tests/browser/` (`*.test.mjs`), sorted. Passed to
+/// node one by one: how `node --test DIR` finds files differs between
+/// Node.js versions.
+fn test_files() -> Vec<PathBuf> {
+    let dir = browser_dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".test.mjs"))
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no *.test.mjs in {}", dir.display());
+    files
+}
+
+/// Send `signal` to the process group `child` leads (node's test runner,
+/// its test processes; Playwright then closes the browser it started).
+#[cfg(unix)]
+fn signal_group(child: &Child, signal: &str) {
+    let _ = Command::new("kill")
+        .args([signal, "--", &format!("-{}", child.id())])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Stop the whole run: politely first, so Playwright closes Chromium.
+fn stop(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        signal_group(child, "-TERM");
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        signal_group(child, "-KILL");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Run node's test runner over the browser tests with `SITE_DIR=site`.
+/// Gives the exit status and what node printed (stdout then stderr).
+fn run_node(site: &Path) -> (ExitStatus, String) {
+    let mut cmd = Command::new("node");
+    cmd.arg("--test")
+        .arg("--test-reporter=spec")
+        .args(test_files())
+        .current_dir(support::repo_root())
+        .env("SITE_DIR", site)
+        .env("NO_COLOR", "1")
+        .env_remove("FORCE_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd.spawn().expect("cannot start node");
+    let mut out_pipe = child.stdout.take().expect("stdout is piped");
+    let mut err_pipe = child.stderr.take().expect("stderr is piped");
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = err_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("cannot wait for node") {
+            break status;
+        }
+        if start.elapsed() > NODE_TIME_LIMIT {
+            stop(&mut child);
+            let out = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
+            panic!(
+                "the browser tests ran for more than {NODE_TIME_LIMIT:?} and were killed:\n{out}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = out_reader.join().expect("stdout reader");
+    let stderr = err_reader.join().expect("stderr reader");
+    let mut text = String::from_utf8_lossy(&stdout).into_owned();
+    if !stderr.is_empty() {
+        text.push_str("\n--- stderr ---\n");
+        text.push_str(&String::from_utf8_lossy(&stderr));
+    }
+    (status, text)
+}
+
+/// The number after `label` in the runner's summary (`ℹ pass 33`).
+fn summary(output: &str, label: &str) -> Option<u64> {
+    output.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("ℹ ")?.strip_prefix(label)?;
+        rest.trim().parse().ok()
+    })
+}
+
+#[test]
+fn site_passes_the_browser_tests() {
+    check_prerequisites();
+    let out = tempfile::Builder::new()
+        .prefix("pocdir-browser-")
+        .tempdir()
+        .expect("cannot create a temporary directory");
+    let repo = support::repo_root();
+    let built = support::pocdir([
+        "build".as_ref(),
+        "--root".as_ref(),
+        repo.as_os_str(),
+        "--out".as_ref(),
+        out.path().as_os_str(),
+        "--as-of".as_ref(),
+        AS_OF.as_ref(),
+    ]);
+    assert_eq!(
+        built.code, 0,
+        "pocdir build failed:\n{}\n{}",
+        built.stdout, built.stderr
+    );
+    let site = out.path().join("site");
+    assert!(
+        site.join("index.html").is_file(),
+        "pocdir build wrote no site/index.html"
+    );
+
+    let (status, output) = run_node(&site);
+    println!("{output}");
+    assert!(
+        status.success(),
+        "the browser tests failed ({status}):\n{output}"
+    );
+    let passed = summary(&output, "pass").unwrap_or(0);
+    assert!(
+        passed > 0 && summary(&output, "fail") == Some(0),
+        "node's test runner ran no test, or its summary is missing:\n{output}"
+    );
+}
