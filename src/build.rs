@@ -1,19 +1,32 @@
-//! `pocdir build`: check, then render the site (and, later, seal the
-//! bundles), then write each output tree atomically. Nothing is written
-//! unless the directory checks without error and everything rendered.
+//! `pocdir build`: check, then render the site and seal the bundles, then
+//! write each output tree atomically. Nothing is written unless the
+//! directory checks without error and everything rendered and sealed.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
+use zeroize::Zeroizing;
 
+use crate::bundle::{self, Version, log};
 use crate::diag::Report;
-use crate::model;
+use crate::load::Loaded;
+use crate::model::{self, Directory};
+use crate::sign;
 
 pub struct BuildOptions<'a> {
     pub root: &'a Path,
     pub out: &'a Path,
     pub as_of: Date,
+    /// The time a new directory version is issued at.
+    pub now: jiff::Timestamp,
+    /// The secretariat's secret key file; `None`: the demo key of a demo
+    /// directory.
+    pub signing_key: Option<PathBuf>,
+    /// Asked only when the key is encrypted.
+    pub passphrase: &'a dyn Fn() -> Option<Zeroizing<String>>,
+    /// Build the site only (no key needed, no bundle, log untouched).
+    pub site_only: bool,
 }
 
 /// What a successful build did.
@@ -22,6 +35,13 @@ pub struct Built {
     pub sources: BTreeMap<String, String>,
     pub site_files: usize,
     pub states: usize,
+    /// Sealed bundles (State codes).
+    pub bundles: Vec<String>,
+    /// States with no verified account: no bundle.
+    pub without_accounts: Vec<String>,
+    pub version: Option<Version>,
+    /// A new version was appended to the log.
+    pub new_version: bool,
 }
 
 pub enum BuildError {
@@ -32,6 +52,8 @@ pub enum BuildError {
     },
     /// A template failed to render.
     Render(String),
+    /// The signing key could not be used, or sealing failed.
+    Seal(String),
     /// Writing the output failed.
     Io(String),
 }
@@ -44,15 +66,20 @@ pub struct Rendered {
     pub states: usize,
 }
 
-/// Check and render without writing: the site's files, in memory.
-pub fn render_site(root: &Path, as_of: Date) -> Result<Rendered, BuildError> {
+fn checked(root: &Path, as_of: Date) -> Result<(Directory, Report, Loaded), BuildError> {
     let (dir, report, loaded) = model::build(root, as_of);
-    let Some(dir) = dir else {
-        return Err(BuildError::Invalid {
+    match dir {
+        Some(dir) => Ok((dir, report, loaded)),
+        None => Err(BuildError::Invalid {
             report,
             sources: loaded.sources,
-        });
-    };
+        }),
+    }
+}
+
+/// Check and render without writing: the site's files, in memory.
+pub fn render_site(root: &Path, as_of: Date) -> Result<Rendered, BuildError> {
+    let (dir, report, loaded) = checked(root, as_of)?;
     let files = crate::site::render(&dir, &loaded.theme, &loaded.i18n)
         .map_err(|e| BuildError::Render(e.0))?;
     Ok(Rendered {
@@ -63,19 +90,220 @@ pub fn render_site(root: &Path, as_of: Date) -> Result<Rendered, BuildError> {
     })
 }
 
+/// The secretariat key to sign with, checked against keys/secretariat.pub.
+fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey, BuildError> {
+    let demo_key = opts.root.join("keys/demo/secretariat.key");
+    let path = match &opts.signing_key {
+        Some(p) => p.clone(),
+        None if dir.settings.demo => demo_key.clone(),
+        None => {
+            return Err(BuildError::Seal(
+                "no signing key: pass --signing-key FILE or set POCDIR_SIGNING_KEY (or build with --site-only)".into(),
+            ));
+        }
+    };
+    if !dir.settings.demo {
+        let demo_dir = opts.root.join("keys/demo");
+        let inside_demo = path
+            .canonicalize()
+            .ok()
+            .zip(demo_dir.canonicalize().ok())
+            .is_some_and(|(p, d)| p.starts_with(d));
+        if inside_demo {
+            return Err(BuildError::Seal(
+                "a demo key cannot sign a directory that is not `demo: true`".into(),
+            ));
+        }
+    }
+    let text = crate::load::read_secret(&path).map_err(BuildError::Seal)?;
+    let pk = minisign::PublicKey::from_base64(&dir.secretariat_key.public_key)
+        .map_err(|_| BuildError::Seal("keys/secretariat.pub is not usable".into()))?;
+    let pass = if sign::is_encrypted(&text) {
+        (opts.passphrase)()
+    } else {
+        None
+    };
+    sign::load_secret_key(&text, pass.as_ref(), &pk)
+        .map_err(|e| BuildError::Seal(format!("{}: {e}", path.display())))
+}
+
 pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
-    let Rendered {
-        files,
-        report,
-        sources,
-        states,
-    } = render_site(opts.root, opts.as_of)?;
-    crate::write::tree(opts.out, "site", &files)
+    let (dir, report, loaded) = checked(opts.root, opts.as_of)?;
+    let mut site = crate::site::render(&dir, &loaded.theme, &loaded.i18n)
+        .map_err(|e| BuildError::Render(e.0))?;
+    let states = dir.states.len();
+    if opts.site_only {
+        crate::write::tree(opts.out, "site", &site).map_err(|e| {
+            BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
+        })?;
+        return Ok(Built {
+            report,
+            sources: loaded.sources,
+            site_files: site.len(),
+            states,
+            bundles: Vec::new(),
+            without_accounts: Vec::new(),
+            version: None,
+            new_version: false,
+        });
+    }
+    let key = signing_key(opts, &dir)?;
+
+    // The version: the log's last entry if the content is unchanged.
+    let log_text = loaded.version_log.clone().unwrap_or_default();
+    if !log_text.is_empty() {
+        let sig = loaded.version_log_sig.as_deref().ok_or_else(|| {
+            BuildError::Seal(format!(
+                "{} has no signature {}",
+                log::LOG_FILE,
+                log::LOG_SIG
+            ))
+        })?;
+        sign::verify(&key.pk, sig, log_text.as_bytes()).map_err(|_| {
+            BuildError::Seal(format!(
+                "{} does not verify against the secretariat key: it was altered",
+                log::LOG_FILE
+            ))
+        })?;
+    }
+    let entries =
+        log::parse(&log_text).map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
+    let root_hash = log::sha256_hex(&crate::export::canonical(&dir));
+    let (entry, new_log) = log::next(&log_text, &entries, &root_hash, opts.now);
+    let issued: jiff::Timestamp = entry
+        .issued
+        .parse()
+        .map_err(|_| BuildError::Seal("bad time in the log".into()))?;
+    let expires = issued
+        .checked_add(jiff::SignedDuration::from_hours(
+            24 * i64::from(dir.settings.bundle_validity_days),
+        ))
+        .map_err(|_| BuildError::Seal("expiry out of range".into()))?;
+    let version = Version {
+        seq: entry.seq,
+        root: root_hash.clone(),
+        issued,
+        expires,
+    };
+    let log_final = new_log.clone().unwrap_or(log_text);
+    let log_sig = match &new_log {
+        Some(text) => key
+            .sign(
+                text.as_bytes(),
+                &format!("pocdir-log/1 seq={} root={}", entry.seq, root_hash),
+                "pocdir version log",
+            )
+            .map_err(BuildError::Seal)?,
+        None => loaded.version_log_sig.clone().unwrap_or_default(),
+    };
+    site.push(("versions.jsonl".into(), log_final.clone().into_bytes()));
+    site.push((
+        "versions.jsonl.minisig".into(),
+        log_sig.clone().into_bytes(),
+    ));
+    site.sort_by(|a, b| a.0.cmp(&b.0));
+
+    // Bundles are judged as of the issue date: same version, same bytes.
+    let at_issue = model::from_loaded(&loaded, issued.to_zoned(jiff::tz::TimeZone::UTC).date())
+        .ok_or_else(|| BuildError::Seal("the directory could not be modelled".into()))?;
+    let with_accounts: Vec<&crate::model::State> = at_issue
+        .states
+        .iter()
+        .filter(|s| !s.accounts.is_empty())
+        .collect();
+    let without_accounts: Vec<String> = at_issue
+        .states
+        .iter()
+        .filter(|s| s.accounts.is_empty())
+        .map(|s| s.code.clone())
+        .collect();
+    let sealed = crate::par::map(
+        &with_accounts,
+        |s| -> Result<Vec<(String, Vec<u8>)>, BuildError> {
+            let langs = bundle::offline_languages(&at_issue, s);
+            let info = crate::site::OfflineInfo {
+                state_code: &s.code,
+                seq: version.seq,
+                issued: &bundle::manifest::fmt_ts(version.issued),
+                expires: &bundle::manifest::fmt_ts(version.expires),
+                root: &version.root,
+            };
+            let html = crate::site::offline(&at_issue, &loaded.theme, &loaded.i18n, &langs, &info)
+                .map_err(|e| BuildError::Render(e.0))?;
+            let plain =
+                bundle::plaintext(&at_issue, s, &version, html).map_err(BuildError::Seal)?;
+            let recipients: Vec<String> = s
+                .accounts
+                .iter()
+                .flat_map(|a| a.recipients.iter().cloned())
+                .collect();
+            let cipher = bundle::encrypt(&plain, &recipients)
+                .map_err(|e| BuildError::Seal(format!("{}: {e}", s.code)))?;
+            let trusted = bundle::trusted(s, &version).to_comment();
+            let sig = key
+                .sign(
+                    &cipher,
+                    &trusted,
+                    &format!(
+                        "pocdir bundle for {} - verify with the secretariat key {}",
+                        s.code,
+                        sign::key_id(&key.pk)
+                    ),
+                )
+                .map_err(BuildError::Seal)?;
+            Ok(vec![
+                (format!("{}.tar.age", s.code), cipher),
+                (format!("{}.tar.age.minisig", s.code), sig.into_bytes()),
+            ])
+        },
+    );
+    let mut bundle_files = Vec::new();
+    let mut bundles = Vec::new();
+    for (s, r) in with_accounts.iter().zip(sealed) {
+        bundle_files.extend(r?);
+        bundles.push(s.code.clone());
+    }
+    bundle_files.push((
+        "secretariat.pub".into(),
+        format!(
+            "untrusted comment: minisign public key {}\n{}\n",
+            dir.secretariat_key.key_id, dir.secretariat_key.public_key
+        )
+        .into_bytes(),
+    ));
+    bundle_files.push(("versions.jsonl".into(), log_final.clone().into_bytes()));
+    bundle_files.push((
+        "versions.jsonl.minisig".into(),
+        log_sig.clone().into_bytes(),
+    ));
+    for (name, bytes) in &loaded.rotations {
+        bundle_files.push((format!("rotations/{name}"), bytes.clone()));
+    }
+    bundle_files.sort_by(|a, b| a.0.cmp(&b.0));
+
+    crate::write::tree(opts.out, "site", &site)
         .map_err(|e| BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display())))?;
+    crate::write::tree(opts.out, "bundles", &bundle_files).map_err(|e| {
+        BuildError::Io(format!(
+            "writing {}: {e}",
+            opts.out.join("bundles").display()
+        ))
+    })?;
+    if new_log.is_some() {
+        // The log is the only file a build writes into the directory.
+        crate::write::file(&opts.root.join(log::LOG_SIG), log_sig.as_bytes())
+            .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_SIG)))?;
+        crate::write::file(&opts.root.join(log::LOG_FILE), log_final.as_bytes())
+            .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_FILE)))?;
+    }
     Ok(Built {
         report,
-        sources,
-        site_files: files.len(),
+        sources: loaded.sources,
+        site_files: site.len(),
         states,
+        bundles,
+        without_accounts,
+        version: Some(version),
+        new_version: new_log.is_some(),
     })
 }

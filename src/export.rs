@@ -23,6 +23,28 @@ pub fn json(dir: &Directory) -> Vec<u8> {
     v
 }
 
+/// The directory version's content, without anything that depends on the
+/// day it is built (staleness, `as_of`): its SHA-256 is the version's root
+/// hash, and it is the `directory.json` of every bundle.
+pub fn canonical(dir: &Directory) -> Vec<u8> {
+    let mut v = serde_json::to_value(dir).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("as_of");
+        o.insert("format".into(), JSON_FORMAT.into());
+        if let Some(states) = o.get_mut("states").and_then(|s| s.as_array_mut()) {
+            for s in states {
+                if let Some(so) = s.as_object_mut() {
+                    so.remove("stale");
+                }
+            }
+        }
+    }
+    // serde_json's maps are sorted: the text is canonical.
+    let mut out = serde_json::to_vec_pretty(&v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
 /// A spreadsheet cell that a spreadsheet program would run as a formula
 /// is prefixed with `'` (CSV injection); phone numbers (`+` then digits)
 /// are left alone.

@@ -7,14 +7,18 @@
 
 pub mod at;
 pub mod build;
+pub mod bundle;
 pub mod diag;
 pub mod export;
+pub mod keygen;
 pub mod load;
 pub mod model;
+pub mod open;
 pub mod par;
 pub mod refdata;
 pub mod schema;
 pub mod serve;
+pub mod sign;
 pub mod site;
 pub mod synth;
 pub mod theme;

@@ -76,6 +76,11 @@ pub struct Loaded {
     pub theme: Theme,
     /// UI strings by language, from the theme's `i18n/<lang>.yaml`.
     pub i18n: BTreeMap<String, I18nFile>,
+    /// `log/versions.jsonl` and its signature, when present.
+    pub version_log: Option<String>,
+    pub version_log_sig: Option<String>,
+    /// Key rotation statements, `keys/rotations/*` (file name, bytes).
+    pub rotations: Vec<(String, Vec<u8>)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -196,8 +201,43 @@ pub fn load(root: &Path) -> Loaded {
         })
         .collect();
     l.load_theme();
+    for (rel, slot) in [
+        (crate::bundle::log::LOG_FILE, 0),
+        (crate::bundle::log::LOG_SIG, 1),
+    ] {
+        if root.join(rel).exists() {
+            let t = l.text(rel);
+            if slot == 0 {
+                l.version_log = t;
+            } else {
+                l.version_log_sig = t;
+            }
+        }
+    }
+    for rel in l.list("keys/rotations", "") {
+        if let Some(t) = l.text(&rel) {
+            let name = rel.rsplit('/').next().unwrap_or("").to_string();
+            l.rotations.push((name, t.into_bytes()));
+        }
+    }
     l.scan_secrets();
     l
+}
+
+/// Read a secret key file (outside or inside the directory) into a buffer
+/// wiped on drop. Errors never quote the file's content.
+pub fn read_secret(path: &Path) -> Result<zeroize::Zeroizing<String>, String> {
+    let meta = fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
+    if !meta.is_file() || meta.len() > 4096 {
+        return Err(format!("{} is not a key file", path.display()));
+    }
+    let bytes = zeroize::Zeroizing::new(
+        fs::read(path).map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?,
+    );
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| format!("{} is not a key file", path.display()))?;
+    Ok(zeroize::Zeroizing::new(text.to_string()))
 }
 
 impl Loaded {
@@ -326,7 +366,7 @@ impl Loaded {
             if name.starts_with('.') {
                 continue;
             }
-            if !name.ends_with(&format!(".{ext}")) {
+            if !ext.is_empty() && !name.ends_with(&format!(".{ext}")) {
                 self.diagnostics.push(
                     Diagnostic::warning(
                         "stray-file",

@@ -40,6 +40,65 @@ enum Command {
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Verify, decrypt and read a bundle received by email.
+    Open {
+        /// The bundle, <ISO3>.tar.age (its signature is read from
+        /// <BUNDLE>.minisig unless --signature says otherwise).
+        bundle: PathBuf,
+        /// Your account's age identity (secret key) file.
+        #[arg(long)]
+        identity: PathBuf,
+        /// The secretariat's public key, pinned in the state folder on first
+        /// use.
+        #[arg(long)]
+        trust: Option<PathBuf>,
+        #[arg(long)]
+        signature: Option<PathBuf>,
+        /// Where accepted versions and the pinned key are kept (default:
+        /// $XDG_STATE_HOME/pocdir or ~/.local/state/pocdir).
+        #[arg(long)]
+        state_dir: Option<PathBuf>,
+        /// Write the verified files into this folder.
+        #[arg(long)]
+        extract: Option<PathBuf>,
+        /// Open an expired bundle anyway (with a warning).
+        #[arg(long)]
+        allow_expired: bool,
+        /// A key rotation statement (its .minisig beside it).
+        #[arg(long)]
+        rotation: Vec<PathBuf>,
+        /// Judge expiry at this time instead of now (RFC 3339), e.g. to
+        /// re-read an archived bundle.
+        #[arg(long)]
+        now: Option<jiff::Timestamp>,
+    },
+    /// Make keys: the secretariat's signing key pair, an age identity for a
+    /// State's account, or a key rotation statement.
+    Keygen {
+        /// An Ed25519 signing key pair in minisign's formats.
+        #[arg(long, requires_all = ["secret_key", "public_key"], conflicts_with_all = ["age", "rotate"])]
+        signing: bool,
+        /// An age identity (X25519) for a State's verified account.
+        #[arg(long, requires = "identity", conflicts_with = "rotate")]
+        age: bool,
+        /// A statement, signed by the old key, that moves to a new key.
+        #[arg(long, requires_all = ["secret_key", "new_public_key", "out"])]
+        rotate: bool,
+        #[arg(long)]
+        secret_key: Option<PathBuf>,
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+        #[arg(long)]
+        identity: Option<PathBuf>,
+        #[arg(long)]
+        new_public_key: Option<PathBuf>,
+        /// Where the rotation statement goes (its .minisig beside it).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Leave the secret key unencrypted (demo keys only).
+        #[arg(long)]
+        unencrypted: bool,
+    },
     /// Preview the site on 127.0.0.1, rebuilt when a file changes.
     Serve {
         #[arg(long, default_value = ".")]
@@ -59,7 +118,29 @@ enum Command {
         /// Judge staleness as of this day, YYYY-MM-DD (default: today).
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
+        /// The secretariat's secret signing key (default: $POCDIR_SIGNING_KEY;
+        /// a demo directory uses keys/demo/secretariat.key). Its passphrase
+        /// is read from $POCDIR_PASSPHRASE or asked on the terminal.
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
+        /// Render the site only: no bundle, no key needed.
+        #[arg(long)]
+        site_only: bool,
     },
+}
+
+/// The passphrase of a secret key: $POCDIR_PASSPHRASE, else asked on the
+/// terminal (not echoed). Never printed.
+fn passphrase() -> Option<zeroize::Zeroizing<String>> {
+    if let Ok(p) = std::env::var("POCDIR_PASSPHRASE") {
+        return Some(zeroize::Zeroizing::new(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password("Passphrase of the signing key: ")
+        .ok()
+        .map(zeroize::Zeroizing::new)
 }
 
 fn parse_date_arg(s: &str) -> Result<jiff::civil::Date, String> {
@@ -72,6 +153,151 @@ fn today() -> jiff::civil::Date {
         .date()
 }
 
+fn default_state_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_STATE_HOME")
+        .map(|d| PathBuf::from(d).join("pocdir"))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state/pocdir")))
+}
+
+/// A new passphrase: $POCDIR_PASSPHRASE, or asked twice on the terminal.
+fn new_passphrase() -> Result<zeroize::Zeroizing<String>, String> {
+    if let Ok(p) = std::env::var("POCDIR_PASSPHRASE") {
+        return Ok(zeroize::Zeroizing::new(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err("no passphrase: set POCDIR_PASSPHRASE or run on a terminal".into());
+    }
+    let a = zeroize::Zeroizing::new(
+        rpassword::prompt_password("New passphrase: ").map_err(|e| e.to_string())?,
+    );
+    let b = zeroize::Zeroizing::new(
+        rpassword::prompt_password("Repeat it: ").map_err(|e| e.to_string())?,
+    );
+    if a != b {
+        return Err("the two passphrases differ".into());
+    }
+    Ok(a)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn keygen(
+    signing: bool,
+    age: bool,
+    rotate: bool,
+    secret_key: Option<PathBuf>,
+    public_key: Option<PathBuf>,
+    identity: Option<PathBuf>,
+    new_public_key: Option<PathBuf>,
+    out: Option<PathBuf>,
+    unencrypted: bool,
+) -> ExitCode {
+    let fail = |m: String| {
+        eprintln!("error: {m}");
+        ExitCode::from(1)
+    };
+    if signing {
+        let (Some(sk_path), Some(pk_path)) = (secret_key, public_key) else {
+            return fail("--signing needs --secret-key and --public-key".into());
+        };
+        let pass = if unencrypted {
+            None
+        } else {
+            match new_passphrase() {
+                Ok(p) => Some(p),
+                Err(e) => return fail(e),
+            }
+        };
+        let comment = if unencrypted {
+            "pocdir UNENCRYPTED secret key"
+        } else {
+            "pocdir encrypted secret key"
+        };
+        let (sk, pk) = match pocdir::keygen::signing_keypair(pass.as_ref(), comment) {
+            Ok(x) => x,
+            Err(e) => return fail(e.to_string()),
+        };
+        if let Err(e) = pocdir::keygen::write_new_file(&sk_path, sk.as_bytes(), true) {
+            return fail(format!("{}: {e}", sk_path.display()));
+        }
+        if let Err(e) = pocdir::keygen::write_new_file(&pk_path, pk.as_bytes(), false) {
+            return fail(format!("{}: {e}", pk_path.display()));
+        }
+        eprintln!(
+            "wrote the secret key to {} and the public key to {}",
+            sk_path.display(),
+            pk_path.display()
+        );
+        print!("{pk}");
+        ExitCode::SUCCESS
+    } else if age {
+        let Some(path) = identity else {
+            return fail("--age needs --identity FILE".into());
+        };
+        let (id, recipient) = pocdir::keygen::age_identity();
+        if let Err(e) = pocdir::keygen::write_new_file(&path, id.as_bytes(), true) {
+            return fail(format!("{}: {e}", path.display()));
+        }
+        eprintln!(
+            "wrote the identity to {}; its recipient (public key) for keys/states/<ISO3>.yaml is:",
+            path.display()
+        );
+        println!("{recipient}");
+        ExitCode::SUCCESS
+    } else if rotate {
+        let (Some(sk_path), Some(new_pk), Some(out)) = (secret_key, new_public_key, out) else {
+            return fail(
+                "--rotate needs --secret-key (the old key), --new-public-key and --out".into(),
+            );
+        };
+        let sk_text = match pocdir::load::read_secret(&sk_path) {
+            Ok(t) => t,
+            Err(e) => return fail(e),
+        };
+        let Some(old_pk) = public_key
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|t| pocdir::validate::fields::minisign_public_key(&t).ok())
+        else {
+            return fail(
+                "--rotate needs --public-key: the OLD public key (keys/secretariat.pub)".into(),
+            );
+        };
+        let new_pk = match std::fs::read_to_string(&new_pk)
+            .ok()
+            .and_then(|t| pocdir::validate::fields::minisign_public_key(&t).ok())
+        {
+            Some(k) => k,
+            None => return fail(format!("{} is not a minisign public key", new_pk.display())),
+        };
+        let pass = if pocdir::sign::is_encrypted(&sk_text) {
+            passphrase()
+        } else {
+            None
+        };
+        let key = match pocdir::sign::load_secret_key(&sk_text, pass.as_ref(), &old_pk) {
+            Ok(k) => k,
+            Err(e) => return fail(e.to_string()),
+        };
+        let (stmt, sig) = match pocdir::keygen::rotation_statement(&key, &new_pk, today()) {
+            Ok(x) => x,
+            Err(e) => return fail(e.to_string()),
+        };
+        let sig_path = PathBuf::from(format!("{}.minisig", out.display()));
+        if let Err(e) = pocdir::keygen::write_new_file(&out, stmt.as_bytes(), false)
+            .and_then(|_| pocdir::keygen::write_new_file(&sig_path, sig.as_bytes(), false))
+        {
+            return fail(format!("{}: {e}", out.display()));
+        }
+        eprintln!(
+            "wrote the rotation statement {} and its signature {}",
+            out.display(),
+            sig_path.display()
+        );
+        ExitCode::SUCCESS
+    } else {
+        fail("say what to make: --signing, --age or --rotate".into())
+    }
+}
+
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
@@ -79,6 +305,99 @@ fn color() -> bool {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Open {
+            bundle,
+            identity,
+            trust,
+            signature,
+            state_dir,
+            extract,
+            allow_expired,
+            rotation,
+            now,
+        } => {
+            let state_dir = state_dir
+                .or_else(default_state_dir)
+                .unwrap_or_else(|| PathBuf::from(".pocdir-state"));
+            let opts = pocdir::open::OpenOptions {
+                bundle,
+                signature,
+                identity,
+                trust,
+                state_dir,
+                extract,
+                allow_expired,
+                rotations: rotation,
+                now: now.unwrap_or_else(jiff::Timestamp::now),
+            };
+            match pocdir::open::open(&opts) {
+                Ok(o) => {
+                    for w in &o.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    for (old, new) in &o.rotated {
+                        println!(
+                            "The secretariat key changed from {old} to {new}, through a rotation statement signed by {old}."
+                        );
+                    }
+                    let t = &o.trusted;
+                    println!(
+                        "Verified: {} bundle, sequence {}, issued {}, expires {}, signed by the secretariat key {}.",
+                        t.state,
+                        t.seq,
+                        pocdir::bundle::manifest::fmt_ts(t.issued),
+                        pocdir::bundle::manifest::fmt_ts(t.expires),
+                        o.key_id
+                    );
+                    println!(
+                        "Directory root {}: {} States, {} points of contact.",
+                        t.root, o.states, o.pocs
+                    );
+                    if o.already_accepted {
+                        println!("This version was accepted before.");
+                    } else if o.changes.is_empty() {
+                        println!(
+                            "No change since the last accepted version (or none accepted before)."
+                        );
+                    } else {
+                        println!("Changes since the last accepted version:");
+                        for c in &o.changes {
+                            println!("  {c}");
+                        }
+                    }
+                    if let Some(d) = &opts.extract {
+                        println!("Files written to {}.", d.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error[{}]: {}", e.class(), e.message());
+                    eprintln!("nothing was extracted or recorded");
+                    ExitCode::from(e.exit_code())
+                }
+            }
+        }
+        Command::Keygen {
+            signing,
+            age,
+            rotate,
+            secret_key,
+            public_key,
+            identity,
+            new_public_key,
+            out,
+            unencrypted,
+        } => keygen(
+            signing,
+            age,
+            rotate,
+            secret_key,
+            public_key,
+            identity,
+            new_public_key,
+            out,
+            unencrypted,
+        ),
         Command::Serve { root, port, as_of } => {
             let on = |e: pocdir::serve::Event| match e {
                 pocdir::serve::Event::Listening(url) => {
@@ -101,11 +420,23 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Build { root, out, as_of } => {
+        Command::Build {
+            root,
+            out,
+            as_of,
+            signing_key,
+            site_only,
+        } => {
+            let signing_key =
+                signing_key.or_else(|| std::env::var_os("POCDIR_SIGNING_KEY").map(PathBuf::from));
             let opts = pocdir::build::BuildOptions {
                 root: &root,
                 out: &out,
                 as_of: as_of.unwrap_or_else(today),
+                now: jiff::Timestamp::now(),
+                signing_key,
+                passphrase: &passphrase,
+                site_only,
             };
             match pocdir::build::build(&opts) {
                 Ok(b) => {
@@ -118,6 +449,27 @@ fn main() -> ExitCode {
                         b.site_files,
                         out.join("site").display()
                     );
+                    if let Some(v) = &b.version {
+                        eprintln!(
+                            "sealed {} bundles in {}: version {} ({}), issued {}, expires {}",
+                            b.bundles.len(),
+                            out.join("bundles").display(),
+                            v.seq,
+                            if b.new_version {
+                                "new"
+                            } else {
+                                "unchanged content"
+                            },
+                            pocdir::bundle::manifest::fmt_ts(v.issued),
+                            pocdir::bundle::manifest::fmt_ts(v.expires)
+                        );
+                    }
+                    if !b.without_accounts.is_empty() {
+                        eprintln!(
+                            "warning: no verified account, so no bundle, for: {}",
+                            b.without_accounts.join(", ")
+                        );
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(pocdir::build::BuildError::Invalid { report, sources }) => {
@@ -126,6 +478,10 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
                 Err(pocdir::build::BuildError::Render(e)) => {
+                    eprintln!("error: {e}\nnothing was written");
+                    ExitCode::from(1)
+                }
+                Err(pocdir::build::BuildError::Seal(e)) => {
                     eprintln!("error: {e}\nnothing was written");
                     ExitCode::from(1)
                 }

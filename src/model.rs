@@ -196,8 +196,9 @@ fn contact(
     }
 }
 
-/// Build the model from a directory that validated without error.
-fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
+/// Build the model from a directory that validated without error, judging
+/// staleness as of `as_of`.
+pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
     let d = l.directory.as_ref()?;
     let settings = Settings {
         title: d.title.value.clone(),

@@ -71,7 +71,7 @@ fn rebuild(root: &Path, as_of: Date, snap: &Mutex<Snapshot>, on: &(dyn Fn(Event)
         Err(e) => {
             let text = match e {
                 BuildError::Invalid { report, sources } => report.render_human(&sources, false),
-                BuildError::Render(m) | BuildError::Io(m) => m,
+                BuildError::Render(m) | BuildError::Io(m) | BuildError::Seal(m) => m,
             };
             on(Event::Failed(text.clone()));
             s.error = Some(text);

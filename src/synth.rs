@@ -30,22 +30,18 @@ pub fn write(out: &Path, states: usize, pocs: usize) -> io::Result<()> {
     for (name, body) in PAGES {
         fs::write(out.join("content/pages").join(name), body)?;
     }
-    let kp = minisign::KeyPair::generate_unencrypted_keypair().map_err(io::Error::other)?;
-    let pk = kp.pk.to_box().map_err(io::Error::other)?.to_string();
+    let (sk, pk) = crate::keygen::signing_keypair(
+        None,
+        "DEMO secretariat key of a synthetic directory - NOT SECRET",
+    )
+    .map_err(|e| io::Error::other(e.to_string()))?;
     let pk = pk.replacen(
         pk.lines().next().unwrap_or(""),
         "untrusted comment: DEMO secretariat public key of a synthetic pocdir directory",
         1,
     );
     fs::write(out.join("keys/secretariat.pub"), pk)?;
-    let sk = kp
-        .sk
-        .to_box(Some(
-            "DEMO secretariat key of a synthetic directory - NOT SECRET",
-        ))
-        .map_err(io::Error::other)?
-        .to_string();
-    fs::write(out.join("keys/demo/secretariat.key"), sk)?;
+    fs::write(out.join("keys/demo/secretariat.key"), sk.as_bytes())?;
 
     for code in codes(states) {
         fs::write(

@@ -20,6 +20,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embed!(
     "templates/page.html",
     "templates/poc.html",
     "templates/languages.html",
+    "templates/offline.html",
     "static/style.css",
     "static/print.css",
     "static/search.js",

@@ -298,3 +298,74 @@ fn pick_page<'a>(
         of(Some(lang)).or_else(|| of(None))
     }
 }
+
+/// Facts about a bundle shown at the top of its offline page.
+#[derive(Serialize)]
+pub struct OfflineInfo<'a> {
+    pub state_code: &'a str,
+    pub seq: u64,
+    pub issued: &'a str,
+    pub expires: &'a str,
+    pub root: &'a str,
+}
+
+/// The bundle's single self-contained page: every State, in each of
+/// `langs` (styles inline, no script, nothing fetched).
+pub fn offline(
+    dir: &Directory,
+    theme: &Theme,
+    i18n: &BTreeMap<String, I18nFile>,
+    langs: &[&str],
+    info: &OfflineInfo,
+) -> Result<Vec<u8>, RenderError> {
+    let tera = templates(theme)?;
+    let empty = BTreeMap::new();
+    let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
+    let page_names: BTreeSet<String> = dir
+        .pages
+        .iter()
+        .filter(|p| p.lang.is_none())
+        .map(|p| p.name.clone())
+        .collect();
+    #[derive(Serialize)]
+    struct Section<'a> {
+        lang: &'a str,
+        dir: &'static str,
+        t: BTreeMap<&'a str, &'a str>,
+        states: Vec<view::StateView>,
+    }
+    let sections: Vec<Section> = langs
+        .iter()
+        .map(|lang| {
+            let strings = i18n.get(*lang).map(|f| &f.strings).unwrap_or(english);
+            let t = Strings::new(lang, strings, english);
+            Section {
+                lang,
+                dir: i18n::dir(lang),
+                states: dir
+                    .states
+                    .iter()
+                    .map(|s| view::state(&t, dir, s, &page_names))
+                    .collect(),
+                t: t.all(),
+            }
+        })
+        .collect();
+    let css = theme
+        .get("static/style.css")
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let mut ctx = Context::new();
+    ctx.insert("sections", &sections);
+    ctx.insert("title", &dir.settings.title);
+    // A stylesheet must not end the <style> element early.
+    ctx.insert("css", &css.replace("</", "<\\/"));
+    ctx.insert("state_code", info.state_code);
+    ctx.insert("seq", &info.seq);
+    ctx.insert("issued", info.issued);
+    ctx.insert("expires", info.expires);
+    ctx.insert("root", info.root);
+    tera.render("offline.html", &ctx)
+        .map(String::into_bytes)
+        .map_err(|e| tera_error("rendering the offline page", e))
+}

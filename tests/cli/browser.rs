@@ -184,6 +184,7 @@ fn site_passes_the_browser_tests() {
         out.path().as_os_str(),
         "--as-of".as_ref(),
         AS_OF.as_ref(),
+        "--site-only".as_ref(),
     ]);
     assert_eq!(
         built.code, 0,

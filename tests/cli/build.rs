@@ -29,6 +29,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// `pocdir build --site-only` (no signing key needed).
 fn build(root: &Path, out: &Path) -> support::Output {
     support::pocdir([
         "build".as_ref(),
@@ -38,7 +39,22 @@ fn build(root: &Path, out: &Path) -> support::Output {
         out.as_os_str(),
         "--as-of".as_ref(),
         AS_OF.as_ref(),
+        "--site-only".as_ref(),
     ])
+}
+
+/// A copy of the repository's example directory (so that a build, which
+/// may append to the version log, never touches the repository).
+pub fn example() -> Root {
+    let root = Root::empty();
+    for d in ["content", "keys", "themes", "log"] {
+        let src = support::repo_root().join(d);
+        if src.is_dir() {
+            std::fs::create_dir_all(root.path().join(d)).unwrap();
+            support::copy_tree(&src, &root.path().join(d));
+        }
+    }
+    root
 }
 
 fn text(files: &BTreeMap<String, Vec<u8>>, rel: &str) -> String {
@@ -55,8 +71,8 @@ fn text(files: &BTreeMap<String, Vec<u8>>, rel: &str) -> String {
 fn example_site_is_deterministic() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let repo = support::repo_root();
-    let (ra, rb) = (build(&repo, a.path()), build(&repo, b.path()));
+    let repo = example();
+    let (ra, rb) = (build(repo.path(), a.path()), build(repo.path(), b.path()));
     assert_eq!(ra.code, 0, "{}", ra.stderr);
     assert_eq!(rb.code, 0, "{}", rb.stderr);
     let (ta, tb) = (tree(&a.path().join("site")), tree(&b.path().join("site")));
@@ -93,7 +109,7 @@ fn example_site_is_deterministic() {
 #[test]
 fn every_page_is_self_contained_and_restricted() {
     let out = tempfile::tempdir().unwrap();
-    let r = build(&support::repo_root(), out.path());
+    let r = build(example().path(), out.path());
     assert_eq!(r.code, 0, "{}", r.stderr);
     let files = tree(&out.path().join("site"));
     let robots = text(&files, "robots.txt");
@@ -300,7 +316,7 @@ fn a_ui_string_missing_in_one_language_fails_check() {
 #[test]
 fn exports_hold_every_poc() {
     let out = tempfile::tempdir().unwrap();
-    let r = build(&support::repo_root(), out.path());
+    let r = build(example().path(), out.path());
     assert_eq!(r.code, 0, "{}", r.stderr);
     let files = tree(&out.path().join("site"));
     let json: serde_json::Value = serde_json::from_slice(&files["directory.json"]).unwrap();

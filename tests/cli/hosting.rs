@@ -189,6 +189,7 @@ impl Hosted {
             out.as_os_str(),
             "--as-of".as_ref(),
             AS_OF.as_ref(),
+            "--site-only".as_ref(),
         ]);
         assert_eq!(
             o.code, 0,

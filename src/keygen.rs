@@ -1,0 +1,1226 @@
+//! Key generation: the secretariat's Ed25519 signing key (minisign's
+//! formats), the States' age identities, and signed key rotation
+//! statements.
+//!
+//! Like the rest of the library, this module never prints, never prompts
+//! and never exits: the caller (`main.rs`) asks for the passphrase and
+//! hands it in. Secret material stays in `Zeroizing` buffers as far as the
+//! `minisign` and `age` crates allow (they make copies of their own that
+//! they do not wipe), and no error message ever contains any of it.
+//!
+//! The `minisign` crate prompts on the terminal when given no passphrase
+//! (`generate_encrypted_keypair(None)`, `into_secret_key(None)`): this
+//! module always passes `Some`, so the crate stays silent.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use age::secrecy::ExposeSecret;
+use zeroize::Zeroizing;
+
+use crate::sign::{SigningKey, VerifyError, key_id};
+
+/// The first line of a key rotation statement (and of its trusted comment).
+pub const ROTATION_HEADER: &str = "pocdir-key-rotation/1";
+
+/// The most rotations `follow_rotations` follows from the trusted key.
+pub const MAX_ROTATION_STEPS: usize = 16;
+
+/// The largest statement (and signature file) `verify_rotation` accepts.
+pub const MAX_STATEMENT_BYTES: usize = 4096;
+
+/// The longest passphrase the `minisign` tool reads (its
+/// `PASSWORDMAXBYTES`): a longer one would make a key that tool cannot open.
+pub const MAX_PASSPHRASE_BYTES: usize = 1024;
+
+/// The longest untrusted comment accepted for a secret key file (the
+/// `minisign` tool reads comment lines of at most 1024 bytes).
+pub const MAX_COMMENT_BYTES: usize = 1000;
+
+/// Why a key could not be generated or a statement not signed. Never holds
+/// secret material.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyGenError {
+    /// An empty passphrase was given for an encrypted key.
+    EmptyPassphrase,
+    /// The passphrase is longer than the `minisign` tool accepts.
+    PassphraseTooLong,
+    /// The secret key's comment is not a single line of at most
+    /// `MAX_COMMENT_BYTES` bytes.
+    BadComment,
+    /// The `minisign` crate failed to generate or encode the key (no
+    /// randomness from the operating system, for instance).
+    Generate,
+    /// A rotation statement from a key to itself.
+    SameKey,
+    /// The rotation date is not a four-digit-year date.
+    BadDate,
+    /// Signing (or checking the fresh signature) failed.
+    Sign,
+}
+
+impl fmt::Display for KeyGenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyGenError::EmptyPassphrase => f.write_str(
+                "the passphrase is empty: give a passphrase, or make an unencrypted demo key",
+            ),
+            KeyGenError::PassphraseTooLong => write!(
+                f,
+                "the passphrase is longer than {MAX_PASSPHRASE_BYTES} bytes, more than the minisign tool accepts"
+            ),
+            KeyGenError::BadComment => write!(
+                f,
+                "the key comment must be a single line of at most {MAX_COMMENT_BYTES} bytes"
+            ),
+            KeyGenError::Generate => f.write_str(
+                "cannot generate the key pair (no randomness from the operating system?)",
+            ),
+            KeyGenError::SameKey => f.write_str("the new key is the old key: nothing to rotate"),
+            KeyGenError::BadDate => {
+                f.write_str("the rotation date must have a four-digit year (YYYY-MM-DD)")
+            }
+            KeyGenError::Sign => f.write_str("cannot sign the key rotation statement"),
+        }
+    }
+}
+
+impl std::error::Error for KeyGenError {}
+
+/// Generate an Ed25519 signing key pair in minisign's file formats.
+///
+/// With a passphrase (the normal case) the secret key is encrypted with
+/// scrypt by `minisign::KeyPair::generate_encrypted_keypair`; an empty
+/// passphrase is refused (`EmptyPassphrase`), as is one longer than
+/// `MAX_PASSPHRASE_BYTES`. Note that the crate uses scrypt's *interactive*
+/// limits (32 MiB), where `minisign -G` uses the sensitive ones (1 GiB); the
+/// limits are stored in the key file, so the `minisign` tool opens both.
+///
+/// With `None` the secret key is NOT encrypted: only for demo keys, the
+/// caller decides. It is written as `minisign -G -W` writes it (key
+/// derivation "none", with the checksum), so that both
+/// `crate::sign::load_secret_key` and the `minisign` tool read it without a
+/// passphrase. (`KeyPair::generate_unencrypted_keypair` is deliberately not
+/// used: its keys have no checksum, so neither can read them.)
+///
+/// Returns the secret key file's text (untrusted comment `comment`, which
+/// must be one line) and the public key file's text, two lines:
+/// `untrusted comment: minisign public key <KEYID>` then the base64 key,
+/// as the `minisign` tool writes it.
+pub fn signing_keypair(
+    passphrase: Option<&Zeroizing<String>>,
+    comment: &str,
+) -> Result<(Zeroizing<String>, String), KeyGenError> {
+    if comment.contains(['\n', '\r']) || comment.len() > MAX_COMMENT_BYTES {
+        return Err(KeyGenError::BadComment);
+    }
+    let (sk_text, pk) = match passphrase {
+        Some(pass) => {
+            if pass.is_empty() {
+                return Err(KeyGenError::EmptyPassphrase);
+            }
+            if pass.len() > MAX_PASSPHRASE_BYTES {
+                return Err(KeyGenError::PassphraseTooLong);
+            }
+            // `Some`: the crate neither prompts nor prints. It takes the
+            // passphrase by value and does not wipe its copy.
+            let kp = minisign::KeyPair::generate_encrypted_keypair(Some(pass.to_string()))
+                .map_err(|_| KeyGenError::Generate)?;
+            let sk_box = kp
+                .sk
+                .to_box(Some(comment))
+                .map_err(|_| KeyGenError::Generate)?;
+            (Zeroizing::new(sk_box.into_string()), kp.pk)
+        }
+        None => {
+            // An empty passphrase: the crate writes the checksum and skips
+            // the encryption (and, being `Some`, does not prompt).
+            let kp = minisign::KeyPair::generate_encrypted_keypair(Some(String::new()))
+                .map_err(|_| KeyGenError::Generate)?;
+            let mut bytes = Zeroizing::new(kp.sk.to_bytes());
+            // Mark it unencrypted as `minisign -W` does: key derivation
+            // algorithm "\0\0", no salt, no limits.
+            bytes[KDF_ALG].fill(0);
+            bytes[KDF_PARAMS].fill(0);
+            let sk = minisign::SecretKey::from_bytes(&bytes).map_err(|_| KeyGenError::Generate)?;
+            let sk_box = sk
+                .to_box(Some(comment))
+                .map_err(|_| KeyGenError::Generate)?;
+            (Zeroizing::new(sk_box.into_string()), kp.pk)
+        }
+    };
+    Ok((sk_text, public_key_text(&pk)))
+}
+
+/// Where the key derivation algorithm and its parameters (salt, opslimit,
+/// memlimit) sit in minisign's secret key bytes.
+const KDF_ALG: std::ops::Range<usize> = 2..4;
+const KDF_PARAMS: std::ops::Range<usize> = 6..54;
+
+/// A public key file's text as the `minisign` tool writes it.
+pub fn public_key_text(pk: &minisign::PublicKey) -> String {
+    format!(
+        "untrusted comment: minisign public key {}\n{}\n",
+        key_id(pk),
+        pk.to_base64()
+    )
+}
+
+/// Write a new file at `path`, refusing to replace anything already there
+/// (`ErrorKind::AlreadyExists`, also for a dangling symbolic link).
+///
+/// The contents go to a temporary file in the same folder, are flushed to
+/// disk, then the file is moved into place without clobbering (a hard link
+/// then unlinking the temporary name, which fails if `path` appeared in the
+/// meantime; on file systems without hard links, a check then a rename).
+/// With `secret`, the file is created with mode 0600 from the start (on
+/// Unix), so its contents are never readable by others, even briefly.
+/// Nothing is left behind on failure.
+pub fn write_new_file(path: &Path, contents: &[u8], secret: bool) -> io::Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{}: not a file name", path.display()),
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(already_exists(path));
+    }
+    let (tmp, mut file) = create_temp(dir, name, secret)?;
+    let result = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            drop(file);
+            move_no_clobber(&tmp, path)
+        });
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result?;
+    // Make the new directory entry durable (best effort: not every
+    // platform lets one open a directory).
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn already_exists(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "{} already exists: pocdir never overwrites it",
+            path.display()
+        ),
+    )
+}
+
+/// A fresh temporary file next to the target (`.<name>.<pid>-<n>.tmp`).
+fn create_temp(
+    dir: &Path,
+    name: &std::ffi::OsStr,
+    secret: bool,
+) -> io::Result<(PathBuf, fs::File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut last = None;
+    for _ in 0..64 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let mut tmp_name = OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}-{n}-{nanos}.tmp", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        if secret {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        #[cfg(not(unix))]
+        let _ = secret;
+        match opts.open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("cannot create a temporary file")))
+}
+
+/// Give `tmp` the name `dest` (and only that name), failing if `dest`
+/// exists.
+fn move_no_clobber(tmp: &Path, dest: &Path) -> io::Result<()> {
+    match fs::hard_link(tmp, dest) {
+        // The file is in place; the temporary name must go, or the
+        // contents would have a second name.
+        Ok(()) => fs::remove_file(tmp),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(already_exists(dest)),
+        Err(_) => {
+            // No hard links here (FAT, some network file systems).
+            if fs::symlink_metadata(dest).is_ok() {
+                return Err(already_exists(dest));
+            }
+            fs::rename(tmp, dest)
+        }
+    }
+}
+
+/// Generate an age X25519 identity for a State.
+///
+/// Returns the identity file's text, as `age-keygen` writes it:
+/// ```text
+/// # created: 2025-01-31T12:00:00Z
+/// # public key: age1...
+/// AGE-SECRET-KEY-1...
+/// ```
+/// (the creation time in RFC 3339, UTC, whole seconds), and the recipient
+/// (`age1...`). The secret is copied only into the returned buffer.
+pub fn age_identity() -> (Zeroizing<String>, String) {
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    let created = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let secret = identity.to_string();
+    let secret = secret.expose_secret();
+    let lines = [
+        "# created: ",
+        &created,
+        "\n# public key: ",
+        &recipient,
+        "\n",
+        secret,
+        "\n",
+    ];
+    // Reserve the whole length up front: no reallocation leaves a copy of
+    // the secret behind.
+    let mut text = Zeroizing::new(String::with_capacity(lines.iter().map(|s| s.len()).sum()));
+    for s in lines {
+        text.push_str(s);
+    }
+    (text, recipient)
+}
+
+/// Why a key rotation statement (or a chain of them) is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotationError {
+    /// The signature does not verify (the statement, the signature or its
+    /// trusted comment was altered, or it is not a prehashed signature).
+    BadSignature,
+    /// The signature was made by another key than the trusted one (its id).
+    OtherKey(String),
+    /// The statement or its signature file is not well-formed.
+    Malformed(&'static str),
+    /// A well-formed, correctly signed statement that contradicts itself,
+    /// its trusted comment or the trusted key.
+    Mismatch(&'static str),
+    /// No chain of statements leads from the trusted key to this key id.
+    NoPath(String),
+    /// The chain comes back to a key it already went through (its id).
+    Cycle(String),
+    /// The target is more than `MAX_ROTATION_STEPS` rotations away.
+    TooLong,
+    /// This key signed rotations to more than one key: which is meant?
+    Ambiguous(String),
+}
+
+impl fmt::Display for RotationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RotationError::BadSignature => f.write_str(
+                "the key rotation statement's signature does not verify: it was altered",
+            ),
+            RotationError::OtherKey(id) => write!(
+                f,
+                "the key rotation statement is signed by key {id}, not by the trusted key"
+            ),
+            RotationError::Malformed(why) => write!(f, "malformed key rotation statement: {why}"),
+            RotationError::Mismatch(why) => write!(f, "inconsistent key rotation statement: {why}"),
+            RotationError::NoPath(id) => write!(
+                f,
+                "no chain of signed key rotation statements leads from the trusted key to key {id}"
+            ),
+            RotationError::Cycle(id) => write!(
+                f,
+                "the key rotation statements go round in a circle (key {id} comes back)"
+            ),
+            RotationError::TooLong => {
+                write!(f, "more than {MAX_ROTATION_STEPS} key rotations: refused")
+            }
+            RotationError::Ambiguous(id) => {
+                write!(f, "key {id} signed rotations to more than one key")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RotationError {}
+
+/// A verified key rotation: `old_key_id` (the trusted key) handed over to
+/// `new_key` on `date` (`YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    pub old_key_id: String,
+    pub new_key_id: String,
+    pub new_key: minisign::PublicKey,
+    pub date: String,
+}
+
+fn rotation_trusted_comment(old_id: &str, new_id: &str, date: &str) -> String {
+    format!("{ROTATION_HEADER} old={old_id} new={new_id} date={date}")
+}
+
+/// Write and sign the statement "the secretariat's key `old` is replaced by
+/// `new_pk` as of `date`".
+///
+/// The statement (LF line endings):
+/// ```text
+/// pocdir-key-rotation/1
+/// old-key-id: <OLDID, 16 upper-case hex>
+/// new-key-id: <NEWID>
+/// new-public-key: <the new key's base64 line>
+/// date: <YYYY-MM-DD>
+/// ```
+/// signed by the OLD key (a prehashed minisign signature, which
+/// `minisign -V` verifies) with the trusted comment
+/// `pocdir-key-rotation/1 old=<OLDID> new=<NEWID> date=<DATE>`. The pair is
+/// checked with `verify_rotation` before being returned. Returns the
+/// statement and the signature file's text.
+pub fn rotation_statement(
+    old: &SigningKey,
+    new_pk: &minisign::PublicKey,
+    date: jiff::civil::Date,
+) -> Result<(String, String), KeyGenError> {
+    let old_id = key_id(&old.pk);
+    let new_id = key_id(new_pk);
+    if old_id == new_id || old.pk == *new_pk {
+        return Err(KeyGenError::SameKey);
+    }
+    let date = date.to_string();
+    if date.len() != 10 || !date.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(KeyGenError::BadDate);
+    }
+    let statement = format!(
+        "{ROTATION_HEADER}\nold-key-id: {old_id}\nnew-key-id: {new_id}\nnew-public-key: {}\ndate: {date}\n",
+        new_pk.to_base64()
+    );
+    let trusted = rotation_trusted_comment(&old_id, &new_id, &date);
+    let untrusted = format!("pocdir key rotation {old_id} -> {new_id}, signed by the old key");
+    let sig = old
+        .sign(statement.as_bytes(), &trusted, &untrusted)
+        .map_err(|_| KeyGenError::Sign)?;
+    verify_rotation(&old.pk, statement.as_bytes(), &sig).map_err(|_| KeyGenError::Sign)?;
+    Ok((statement, sig))
+}
+
+/// Verify a key rotation statement signed by `trusted_old`.
+///
+/// The signature is checked first (`crate::sign::verify`, prehashed only),
+/// before the statement is even parsed; only the sizes (at most
+/// `MAX_STATEMENT_BYTES` each) are looked at before. Then the statement is
+/// parsed strictly: exactly the five lines of `rotation_statement`, in
+/// order, LF endings, ids of 16 upper-case hex digits, a canonical minisign
+/// Ed25519 public key whose id is `new-key-id`, `old-key-id` the trusted
+/// key's id, a different new key, a `YYYY-MM-DD` date, and a trusted comment
+/// that says the same. Error messages never echo the (untrusted) text.
+pub fn verify_rotation(
+    trusted_old: &minisign::PublicKey,
+    statement: &[u8],
+    sig_text: &str,
+) -> Result<Rotation, RotationError> {
+    if statement.len() > MAX_STATEMENT_BYTES {
+        return Err(RotationError::Malformed(
+            "the statement is larger than 4 KiB",
+        ));
+    }
+    if sig_text.len() > MAX_STATEMENT_BYTES {
+        return Err(RotationError::Malformed(
+            "the signature file is larger than 4 KiB",
+        ));
+    }
+    let trusted_comment =
+        crate::sign::verify(trusted_old, sig_text, statement).map_err(|e| match e {
+            VerifyError::Malformed => {
+                RotationError::Malformed("the signature file is not a minisign signature")
+            }
+            VerifyError::OtherKey(id) => RotationError::OtherKey(id),
+            VerifyError::Bad => RotationError::BadSignature,
+        })?;
+
+    let text = std::str::from_utf8(statement)
+        .map_err(|_| RotationError::Malformed("the statement is not UTF-8"))?;
+    if text.contains('\r') {
+        return Err(RotationError::Malformed(
+            "carriage return in the statement (LF line endings only)",
+        ));
+    }
+    let body = text.strip_suffix('\n').ok_or(RotationError::Malformed(
+        "the statement's last line does not end with a newline",
+    ))?;
+    let lines: Vec<&str> = body.split('\n').collect();
+    let [header, old_line, new_line, key_line, date_line] = lines[..] else {
+        return Err(RotationError::Malformed(
+            "the statement does not have exactly 5 lines",
+        ));
+    };
+    if header != ROTATION_HEADER {
+        return Err(RotationError::Malformed(
+            "the first line is not `pocdir-key-rotation/1`",
+        ));
+    }
+    let old_id = match old_line.strip_prefix("old-key-id: ") {
+        Some(id) if is_key_id(id) => id,
+        _ => {
+            return Err(RotationError::Malformed(
+                "line 2 is not `old-key-id: <16 upper-case hex digits>`",
+            ));
+        }
+    };
+    let new_id = match new_line.strip_prefix("new-key-id: ") {
+        Some(id) if is_key_id(id) => id,
+        _ => {
+            return Err(RotationError::Malformed(
+                "line 3 is not `new-key-id: <16 upper-case hex digits>`",
+            ));
+        }
+    };
+    let Some(key_b64) = key_line.strip_prefix("new-public-key: ") else {
+        return Err(RotationError::Malformed(
+            "line 4 is not `new-public-key: <base64>`",
+        ));
+    };
+    let new_key = minisign::PublicKey::from_base64(key_b64)
+        .ok()
+        .filter(|pk| pk.to_base64() == key_b64 && pk.to_bytes().starts_with(b"Ed"))
+        .ok_or(RotationError::Malformed(
+            "new-public-key is not a minisign Ed25519 public key",
+        ))?;
+    let date = match date_line.strip_prefix("date: ") {
+        Some(d)
+            if d.len() == 10
+                && d.parse::<jiff::civil::Date>()
+                    .is_ok_and(|p| p.to_string() == d) =>
+        {
+            d
+        }
+        _ => {
+            return Err(RotationError::Malformed(
+                "line 5 is not `date: <YYYY-MM-DD>`",
+            ));
+        }
+    };
+
+    if key_id(&new_key) != new_id {
+        return Err(RotationError::Mismatch(
+            "new-key-id is not the id of new-public-key",
+        ));
+    }
+    if old_id != key_id(trusted_old) {
+        return Err(RotationError::Mismatch(
+            "old-key-id is not the id of the key that signed the statement",
+        ));
+    }
+    if new_id == old_id || new_key == *trusted_old {
+        return Err(RotationError::Mismatch("the new key is the old key"));
+    }
+    if trusted_comment != rotation_trusted_comment(old_id, new_id, date) {
+        return Err(RotationError::Mismatch(
+            "the signature's trusted comment does not match the statement",
+        ));
+    }
+    Ok(Rotation {
+        old_key_id: old_id.to_string(),
+        new_key_id: new_id.to_string(),
+        new_key,
+        date: date.to_string(),
+    })
+}
+
+/// 16 upper-case hex digits, as minisign prints key ids.
+fn is_key_id(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'))
+}
+
+/// Follow key rotation statements from the `trusted` key to the key whose
+/// id is `target_key_id` (16 hex digits, either case).
+///
+/// Each step takes the statements whose signature names the current key,
+/// verifies every one of them (`verify_rotation` with the current key: any
+/// failure refuses the whole chain), and moves to the new key they name.
+/// Statements signed by other keys are skipped, in any order; identical
+/// duplicates are fine. Refused: a signature file that cannot be parsed
+/// (`Malformed`), a key that rotated to two different keys (`Ambiguous`), a
+/// chain coming back to a key (`Cycle`), more than `MAX_ROTATION_STEPS`
+/// steps (`TooLong`), and a dead end (`NoPath`).
+///
+/// Returns the rotations in order; empty if `trusted` is the target.
+pub fn follow_rotations(
+    trusted: &minisign::PublicKey,
+    target_key_id: &str,
+    statements: &[(Vec<u8>, String)],
+) -> Result<Vec<Rotation>, RotationError> {
+    let target = target_key_id.to_ascii_uppercase();
+    if !is_key_id(&target) {
+        return Err(RotationError::Malformed(
+            "the target key id is not 16 hex digits",
+        ));
+    }
+    let mut current = trusted.clone();
+    let mut seen = BTreeSet::from([key_id(trusted)]);
+    let mut path: Vec<Rotation> = Vec::new();
+    loop {
+        let current_id = key_id(&current);
+        if current_id == target {
+            return Ok(path);
+        }
+        if path.len() == MAX_ROTATION_STEPS {
+            return Err(RotationError::TooLong);
+        }
+        let mut next: Option<Rotation> = None;
+        for (statement, sig) in statements {
+            let signer = crate::sign::signature_key_id(sig).map_err(|_| {
+                RotationError::Malformed("a signature file is not a minisign signature")
+            })?;
+            if signer != current_id {
+                continue;
+            }
+            let r = verify_rotation(&current, statement, sig)?;
+            match &next {
+                Some(n) if n.new_key_id != r.new_key_id || n.new_key != r.new_key => {
+                    return Err(RotationError::Ambiguous(current_id));
+                }
+                Some(_) => {}
+                None => next = Some(r),
+            }
+        }
+        let Some(r) = next else {
+            return Err(RotationError::NoPath(target));
+        };
+        if !seen.insert(r.new_key_id.clone()) {
+            return Err(RotationError::Cycle(r.new_key_id));
+        }
+        current = r.new_key.clone();
+        path.push(r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    use jiff::civil::date;
+
+    use super::*;
+    use crate::sign::{KeyError, is_encrypted, load_secret_key};
+
+    fn pass(s: &str) -> Zeroizing<String> {
+        Zeroizing::new(s.to_string())
+    }
+
+    /// Parse a public key file's text, checking its exact format.
+    fn parse_pub(text: &str) -> minisign::PublicKey {
+        let lines: Vec<&str> = text.split_terminator('\n').collect();
+        assert_eq!(lines.len(), 2, "{text:?}");
+        assert!(text.ends_with('\n'));
+        let pk =
+            minisign::PublicKey::from_box(minisign::PublicKeyBox::from(text.to_string())).unwrap();
+        assert_eq!(
+            lines[0],
+            format!("untrusted comment: minisign public key {}", key_id(&pk))
+        );
+        assert_eq!(lines[1], pk.to_base64());
+        pk
+    }
+
+    /// A fresh unencrypted key pair, loaded, and its public key file.
+    fn demo_key() -> (SigningKey, String) {
+        let (sk, pk_text) = signing_keypair(None, "pocdir test key").unwrap();
+        let pk = parse_pub(&pk_text);
+        (load_secret_key(&sk, None, &pk).unwrap(), pk_text)
+    }
+
+    /// Run the real `minisign` tool in `dir` with `stdin`.
+    fn minisign_tool(dir: &Path, args: &[&str], stdin: &[u8]) -> std::process::Output {
+        let mut child = match Command::new("minisign")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                panic!(
+                    "the minisign tool is missing: install it with `sudo apt-get install minisign`"
+                )
+            }
+            Err(e) => panic!("cannot run minisign: {e}"),
+        };
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn assert_ok(out: &std::process::Output) {
+        assert!(
+            out.status.success(),
+            "minisign failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    // The only test paying for scrypt (three derivations, a few seconds
+    // each in a debug build): every other test uses unencrypted keys.
+    #[test]
+    fn encrypted_keypair_round_trips_and_opens_in_minisign() {
+        let pw = pass("correct horse battery staple");
+        let (sk, pk_text) = signing_keypair(Some(&pw), "pocdir secretariat key").unwrap();
+        assert!(sk.starts_with("untrusted comment: pocdir secretariat key\n"));
+        assert_eq!(sk.split_terminator('\n').count(), 2);
+        assert!(is_encrypted(&sk));
+        let pk = parse_pub(&pk_text);
+
+        assert!(matches!(
+            load_secret_key(&sk, None, &pk),
+            Err(KeyError::Passphrase)
+        ));
+        assert!(matches!(
+            load_secret_key(&sk, Some(&pass("correct horse battery stapler")), &pk),
+            Err(KeyError::Passphrase)
+        ));
+        let key = load_secret_key(&sk, Some(&pw), &pk).unwrap();
+        let sig = key.sign(b"bundle", "pocdir test", "test").unwrap();
+        assert_eq!(
+            crate::sign::verify(&pk, &sig, b"bundle").unwrap(),
+            "pocdir test"
+        );
+
+        // The minisign tool opens the key with the passphrase (on stdin).
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("k.key"), sk.as_bytes()).unwrap();
+        fs::write(dir.path().join("m"), b"signed by the minisign tool").unwrap();
+        let out = minisign_tool(
+            dir.path(),
+            &["-S", "-s", "k.key", "-m", "m", "-t", "from minisign"],
+            b"correct horse battery staple\n",
+        );
+        assert_ok(&out);
+        let sig = fs::read_to_string(dir.path().join("m.minisig")).unwrap();
+        assert_eq!(
+            crate::sign::verify(&pk, &sig, b"signed by the minisign tool").unwrap(),
+            "from minisign"
+        );
+    }
+
+    #[test]
+    fn passphrase_and_comment_are_checked() {
+        assert_eq!(
+            signing_keypair(Some(&pass("")), "k").unwrap_err(),
+            KeyGenError::EmptyPassphrase
+        );
+        assert_eq!(
+            signing_keypair(Some(&pass(&"a".repeat(MAX_PASSPHRASE_BYTES + 1))), "k").unwrap_err(),
+            KeyGenError::PassphraseTooLong
+        );
+        for comment in ["two\nlines", "a\rb", &"c".repeat(MAX_COMMENT_BYTES + 1)] {
+            assert_eq!(
+                signing_keypair(None, comment).unwrap_err(),
+                KeyGenError::BadComment
+            );
+        }
+        // The messages never repeat what was given.
+        assert!(!KeyGenError::EmptyPassphrase.to_string().is_empty());
+    }
+
+    #[test]
+    fn unencrypted_keypair_round_trips() {
+        let (sk, pk_text) = signing_keypair(None, "DEMO key - NOT SECRET").unwrap();
+        assert!(sk.starts_with("untrusted comment: DEMO key - NOT SECRET\n"));
+        assert!(!is_encrypted(&sk));
+        let pk = parse_pub(&pk_text);
+        let key = load_secret_key(&sk, None, &pk).unwrap();
+        // A passphrase is ignored for an unencrypted key.
+        load_secret_key(&sk, Some(&pass("whatever")), &pk).unwrap();
+        let sig = key.sign(b"data", "t", "u").unwrap();
+        assert_eq!(crate::sign::verify(&pk, &sig, b"data").unwrap(), "t");
+
+        // Another pair: another id, and the first secret key does not
+        // pass for it.
+        let (_, other_text) = signing_keypair(None, "other").unwrap();
+        let other = parse_pub(&other_text);
+        assert_ne!(key_id(&other), key_id(&pk));
+        assert!(matches!(
+            load_secret_key(&sk, None, &other),
+            Err(KeyError::Mismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn unencrypted_key_works_with_the_minisign_tool() {
+        let (sk, pk_text) = signing_keypair(None, "DEMO key").unwrap();
+        let pk = parse_pub(&pk_text);
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("k.key"), sk.as_bytes()).unwrap();
+        fs::write(dir.path().join("k.pub"), &pk_text).unwrap();
+        fs::write(dir.path().join("m"), b"demo").unwrap();
+        // No passphrase asked (stdin is empty).
+        assert_ok(&minisign_tool(
+            dir.path(),
+            &["-S", "-s", "k.key", "-m", "m", "-t", "demo sig"],
+            b"",
+        ));
+        let sig = fs::read_to_string(dir.path().join("m.minisig")).unwrap();
+        assert_eq!(crate::sign::verify(&pk, &sig, b"demo").unwrap(), "demo sig");
+        // And the tool reads our public key file.
+        assert_ok(&minisign_tool(
+            dir.path(),
+            &["-V", "-m", "m", "-p", "k.pub"],
+            b"",
+        ));
+    }
+
+    #[test]
+    fn write_new_file_refuses_to_overwrite_and_protects_secrets() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("k.key");
+        write_new_file(&key, b"secret", true).unwrap();
+        assert_eq!(fs::read(&key).unwrap(), b"secret");
+        assert_eq!(
+            fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+
+        for secret in [true, false] {
+            let e = write_new_file(&key, b"other", secret).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        }
+        assert_eq!(fs::read(&key).unwrap(), b"secret");
+
+        let public = dir.path().join("k.pub");
+        write_new_file(&public, b"public", false).unwrap();
+        assert_eq!(fs::read(&public).unwrap(), b"public");
+
+        // A dangling symbolic link counts as existing: never followed.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+        assert_eq!(
+            write_new_file(&link, b"x", true).unwrap_err().kind(),
+            io::ErrorKind::AlreadyExists
+        );
+        assert!(!dir.path().join("nowhere").exists());
+
+        // A missing folder: an error, nothing created.
+        assert!(write_new_file(&dir.path().join("no/such/dir/k"), b"x", true).is_err());
+
+        // No temporary file is left behind.
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["k.key", "k.pub", "link"]);
+    }
+
+    #[test]
+    fn write_new_file_race_has_one_winner() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("race");
+        let barrier = std::sync::Barrier::new(8);
+        let results: Vec<io::Result<()>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8u8)
+                .map(|i| {
+                    let (path, barrier) = (&path, &barrier);
+                    s.spawn(move || {
+                        barrier.wait();
+                        write_new_file(path, &[i; 64], true)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let winners: Vec<usize> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(winners.len(), 1, "{results:?}");
+        for r in &results {
+            if let Err(e) = r {
+                assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+            }
+        }
+        assert_eq!(fs::read(&path).unwrap(), [winners[0] as u8; 64]);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn age_identity_decrypts_what_was_encrypted_to_it() {
+        let (text, recipient) = age_identity();
+        let lines: Vec<&str> = text.split_terminator('\n').collect();
+        assert_eq!(lines.len(), 3, "{} lines", lines.len());
+        let created = lines[0].strip_prefix("# created: ").unwrap();
+        assert_eq!(created.len(), "2025-01-31T12:00:00Z".len());
+        assert!(created.ends_with('Z'));
+        created.parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(lines[1], format!("# public key: {recipient}"));
+        assert!(lines[2].starts_with("AGE-SECRET-KEY-1"));
+        assert!(recipient.starts_with("age1"));
+
+        let to: age::x25519::Recipient = recipient.parse().unwrap();
+        let encryptor =
+            age::Encryptor::with_recipients(std::iter::once(&to as &dyn age::Recipient)).unwrap();
+        let mut ciphertext = Vec::new();
+        let mut w = encryptor.wrap_output(&mut ciphertext).unwrap();
+        w.write_all(b"the State's bundle").unwrap();
+        w.finish().unwrap();
+
+        let decrypt = |identity_text: &str| -> Result<Vec<u8>, age::DecryptError> {
+            let ids = age::IdentityFile::from_buffer(identity_text.as_bytes())
+                .unwrap()
+                .into_identities()
+                .unwrap();
+            let mut r = age::Decryptor::new(&ciphertext[..])?
+                .decrypt(ids.iter().map(|i| i.as_ref() as &dyn age::Identity))?;
+            let mut plain = Vec::new();
+            r.read_to_end(&mut plain).unwrap();
+            Ok(plain)
+        };
+        assert_eq!(decrypt(&text).unwrap(), b"the State's bundle");
+        let (other, other_recipient) = age_identity();
+        assert_ne!(other_recipient, recipient);
+        assert!(decrypt(&other).is_err());
+    }
+
+    // --- key rotation ---
+
+    fn statement(old_id: &str, new_id: &str, key_b64: &str, date: &str) -> String {
+        format!(
+            "pocdir-key-rotation/1\nold-key-id: {old_id}\nnew-key-id: {new_id}\nnew-public-key: {key_b64}\ndate: {date}\n"
+        )
+    }
+
+    /// Sign `text` with `key` as-is, with the trusted comment `tc`.
+    fn sign_raw(key: &SigningKey, text: &str, tc: &str) -> String {
+        key.sign(text.as_bytes(), tc, "test").unwrap()
+    }
+
+    /// Replace the character at `at` in line `line` of a signature file
+    /// with another base64 character (the file stays well-formed).
+    fn flip_sig(sig: &str, line: usize, at: usize) -> String {
+        let mut lines: Vec<String> = sig.split_terminator('\n').map(str::to_string).collect();
+        let c = lines[line].as_bytes()[at];
+        let replacement = if c == b'A' { "B" } else { "A" };
+        lines[line].replace_range(at..at + 1, replacement);
+        lines.join("\n") + "\n"
+    }
+
+    #[test]
+    fn rotation_statement_verifies() {
+        let (a, _) = demo_key();
+        let (b, _) = demo_key();
+        let (a_id, b_id) = (key_id(&a.pk), key_id(&b.pk));
+        let (st, sig) = rotation_statement(&a, &b.pk, date(2025, 3, 1)).unwrap();
+        assert_eq!(st, statement(&a_id, &b_id, &b.pk.to_base64(), "2025-03-01"));
+        assert_eq!(
+            crate::sign::verify(&a.pk, &sig, st.as_bytes()).unwrap(),
+            format!("pocdir-key-rotation/1 old={a_id} new={b_id} date=2025-03-01")
+        );
+        let r = verify_rotation(&a.pk, st.as_bytes(), &sig).unwrap();
+        assert_eq!(
+            r,
+            Rotation {
+                old_key_id: a_id,
+                new_key_id: b_id,
+                new_key: b.pk.clone(),
+                date: "2025-03-01".into()
+            }
+        );
+        assert_eq!(
+            rotation_statement(&a, &a.pk, date(2025, 3, 1)).unwrap_err(),
+            KeyGenError::SameKey
+        );
+    }
+
+    #[test]
+    fn tampered_rotation_statements_are_refused() {
+        use RotationError::*;
+        let (a, _) = demo_key();
+        let (b, _) = demo_key();
+        let (c, _) = demo_key();
+        let (a_id, b_id, c_id) = (key_id(&a.pk), key_id(&b.pk), key_id(&c.pk));
+        let b64 = b.pk.to_base64();
+        let (st, sig) = rotation_statement(&a, &b.pk, date(2025, 3, 1)).unwrap();
+        let tc = format!("pocdir-key-rotation/1 old={a_id} new={b_id} date=2025-03-01");
+        let check = |statement: &[u8], sig: &str| verify_rotation(&a.pk, statement, sig);
+
+        // Altered after signing: the signature catches it.
+        for at in [0, 30, 60, 100, st.len() - 3] {
+            let mut t = st.clone().into_bytes();
+            t[at] ^= 0x01;
+            assert_eq!(check(&t, &sig), Err(BadSignature), "byte {at}");
+        }
+        assert_eq!(
+            check(format!("{st}note: extra\n").as_bytes(), &sig),
+            Err(BadSignature)
+        );
+        assert_eq!(
+            check(st.replace('\n', "\r\n").as_bytes(), &sig),
+            Err(BadSignature)
+        );
+        assert_eq!(
+            check(st.as_bytes(), &flip_sig(&sig, 1, 40)),
+            Err(BadSignature)
+        );
+        assert_eq!(
+            check(st.as_bytes(), &flip_sig(&sig, 3, 40)),
+            Err(BadSignature)
+        );
+        let forged_tc = sig.replace("date=2025-03-01", "date=2025-03-02");
+        assert_ne!(forged_tc, sig);
+        assert_eq!(check(st.as_bytes(), &forged_tc), Err(BadSignature));
+        assert_eq!(
+            check(st.as_bytes(), "not a signature"),
+            Err(Malformed("the signature file is not a minisign signature"))
+        );
+
+        // Checked against another key than the signer.
+        assert_eq!(
+            verify_rotation(&b.pk, st.as_bytes(), &sig),
+            Err(OtherKey(a_id.clone()))
+        );
+
+        // Signed by the right key, but inconsistent.
+        let signed = |text: &str, tc: &str| check(text.as_bytes(), &sign_raw(&a, text, tc));
+        let mismatch =
+            |r: Result<Rotation, RotationError>| assert!(matches!(r, Err(Mismatch(_))), "{r:?}");
+        let malformed =
+            |r: Result<Rotation, RotationError>| assert!(matches!(r, Err(Malformed(_))), "{r:?}");
+        let tc_for = |old: &str, new: &str| {
+            format!("pocdir-key-rotation/1 old={old} new={new} date=2025-03-01")
+        };
+        mismatch(signed(
+            &statement(&a_id, &c_id, &b64, "2025-03-01"),
+            &tc_for(&a_id, &c_id),
+        ));
+        mismatch(signed(
+            &statement(&c_id, &b_id, &b64, "2025-03-01"),
+            &tc_for(&c_id, &b_id),
+        ));
+        mismatch(signed(
+            &statement(&a_id, &a_id, &a.pk.to_base64(), "2025-03-01"),
+            &tc_for(&a_id, &a_id),
+        ));
+        mismatch(signed(&st, &tc.replace("2025-03-01", "2025-03-02")));
+        mismatch(signed(&st, &tc_for(&a_id, &c_id)));
+        mismatch(signed(&st, "timestamp:1700000000"));
+
+        // Signed by the right key, but not a statement.
+        malformed(signed(&format!("{st}note: extra\n"), &tc));
+        malformed(signed(&st.replace('\n', "\r\n"), &tc));
+        malformed(signed(st.trim_end(), &tc));
+        malformed(signed(&format!("{st}\n"), &tc));
+        malformed(signed(
+            &st.replace("pocdir-key-rotation/1", "pocdir-key-rotation/2"),
+            &tc,
+        ));
+        malformed(signed(
+            &statement(&a_id.to_lowercase(), &b_id, &b64, "2025-03-01"),
+            &tc,
+        ));
+        malformed(signed(
+            &statement(&a_id, &b_id[1..], &b64, "2025-03-01"),
+            &tc,
+        ));
+        malformed(signed(
+            &statement(&a_id, &b_id, &b64[1..], "2025-03-01"),
+            &tc,
+        ));
+        malformed(signed(
+            &statement(&a_id, &b_id, &b64.replace(&b64[..2], "AA"), "2025-03-01"),
+            &tc,
+        ));
+        malformed(signed(&statement(&a_id, &b_id, &b64, "2025-02-30"), &tc));
+        malformed(signed(&statement(&a_id, &b_id, &b64, "2025-3-1"), &tc));
+        malformed(signed(&st.replace("old-key-id: ", "old-key-id:"), &tc));
+        let mut swapped: Vec<&str> = st.split_terminator('\n').collect();
+        swapped.swap(1, 2);
+        malformed(signed(&(swapped.join("\n") + "\n"), &tc));
+        let mut latin1 = st.clone().into_bytes();
+        latin1.extend_from_slice(b"\xff\n");
+        let latin1_sig = a.sign(&latin1, &tc, "test").unwrap();
+        malformed(check(&latin1, &latin1_sig));
+
+        // Too large: refused before any verification.
+        let big = vec![b'x'; MAX_STATEMENT_BYTES + 1];
+        assert_eq!(
+            check(&big, &sig),
+            Err(Malformed("the statement is larger than 4 KiB"))
+        );
+    }
+
+    fn chain(keys: &[SigningKey]) -> Vec<(Vec<u8>, String)> {
+        keys.windows(2)
+            .map(|w| {
+                let (st, sig) = rotation_statement(&w[0], &w[1].pk, date(2025, 3, 1)).unwrap();
+                (st.into_bytes(), sig)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn follow_rotations_across_two_rotations() {
+        use RotationError::*;
+        let keys: Vec<SigningKey> = (0..3).map(|_| demo_key().0).collect();
+        let [a, b, c] = &keys[..] else { unreachable!() };
+        let (a_id, b_id, c_id) = (key_id(&a.pk), key_id(&b.pk), key_id(&c.pk));
+        let stmts = chain(&keys);
+        let (ab, bc) = (stmts[0].clone(), stmts[1].clone());
+
+        // In any order, the target id in either case.
+        for set in [
+            vec![ab.clone(), bc.clone()],
+            vec![bc.clone(), ab.clone(), ab.clone()],
+        ] {
+            let path = follow_rotations(&a.pk, &c_id.to_lowercase(), &set).unwrap();
+            let steps: Vec<(&str, &str)> = path
+                .iter()
+                .map(|r| (r.old_key_id.as_str(), r.new_key_id.as_str()))
+                .collect();
+            assert_eq!(
+                steps,
+                [
+                    (a_id.as_str(), b_id.as_str()),
+                    (b_id.as_str(), c_id.as_str())
+                ]
+            );
+            assert_eq!(path[1].new_key, c.pk);
+        }
+        assert_eq!(follow_rotations(&a.pk, &a_id, &[]).unwrap(), []);
+        assert_eq!(
+            follow_rotations(&a.pk, &b_id, std::slice::from_ref(&ab))
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // Without the middle statement, or backwards: no path.
+        assert_eq!(
+            follow_rotations(&a.pk, &c_id, std::slice::from_ref(&bc)),
+            Err(NoPath(c_id.clone()))
+        );
+        assert_eq!(
+            follow_rotations(&c.pk, &a_id, &stmts),
+            Err(NoPath(a_id.clone()))
+        );
+
+        // A tampered link breaks the chain.
+        let mut bad = bc.clone();
+        bad.0[20] ^= 1;
+        assert_eq!(
+            follow_rotations(&a.pk, &c_id, &[ab.clone(), bad]),
+            Err(BadSignature)
+        );
+        let garbage = (b"x".to_vec(), "garbage".to_string());
+        assert!(matches!(
+            follow_rotations(&a.pk, &c_id, &[ab.clone(), garbage]),
+            Err(Malformed(_))
+        ));
+        assert!(matches!(
+            follow_rotations(&a.pk, "nothex", &stmts),
+            Err(Malformed(_))
+        ));
+
+        // A fork, and a circle.
+        let (ac, ac_sig) = rotation_statement(a, &c.pk, date(2025, 3, 2)).unwrap();
+        assert_eq!(
+            follow_rotations(&a.pk, &c_id, &[ab.clone(), (ac.into_bytes(), ac_sig)]),
+            Err(Ambiguous(a_id.clone()))
+        );
+        let (ba, ba_sig) = rotation_statement(b, &a.pk, date(2025, 3, 2)).unwrap();
+        assert_eq!(
+            follow_rotations(&a.pk, &c_id, &[ab, (ba.into_bytes(), ba_sig)]),
+            Err(Cycle(a_id))
+        );
+    }
+
+    #[test]
+    fn follow_rotations_stops_after_sixteen_steps() {
+        let keys: Vec<SigningKey> = (0..MAX_ROTATION_STEPS + 2).map(|_| demo_key().0).collect();
+        let stmts = chain(&keys);
+        let path =
+            follow_rotations(&keys[0].pk, &key_id(&keys[MAX_ROTATION_STEPS].pk), &stmts).unwrap();
+        assert_eq!(path.len(), MAX_ROTATION_STEPS);
+        assert_eq!(
+            follow_rotations(
+                &keys[0].pk,
+                &key_id(&keys[MAX_ROTATION_STEPS + 1].pk),
+                &stmts
+            ),
+            Err(RotationError::TooLong)
+        );
+    }
+
+    #[test]
+    fn minisign_tool_verifies_a_rotation_statement() {
+        let (old, old_pub) = demo_key();
+        let (new, new_pub) = demo_key();
+        let (st, sig) = rotation_statement(&old, &new.pk, date(2025, 3, 1)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("statement.txt"), &st).unwrap();
+        fs::write(d.join("statement.txt.minisig"), &sig).unwrap();
+        fs::write(d.join("old.pub"), &old_pub).unwrap();
+        fs::write(d.join("new.pub"), &new_pub).unwrap();
+        let verify = |pubkey: &str| {
+            minisign_tool(
+                d,
+                &[
+                    "-Vm",
+                    "statement.txt",
+                    "-x",
+                    "statement.txt.minisig",
+                    "-p",
+                    pubkey,
+                ],
+                b"",
+            )
+        };
+        let out = verify("old.pub");
+        assert_ok(&out);
+        let expected = format!(
+            "Trusted comment: pocdir-key-rotation/1 old={} new={} date=2025-03-01",
+            key_id(&old.pk),
+            key_id(&new.pk)
+        );
+        let said = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(&expected), "{said}");
+
+        // Controls: the new key did not sign it; an altered statement fails.
+        assert!(!verify("new.pub").status.success());
+        fs::write(
+            d.join("statement.txt"),
+            st.replace("2025-03-01", "2025-03-02"),
+        )
+        .unwrap();
+        assert!(!verify("old.pub").status.success());
+    }
+}

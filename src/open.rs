@@ -1,0 +1,554 @@
+//! `pocdir open`: what a State's PoC runs on a bundle received by email.
+//!
+//! Order (nothing unverified is parsed further or written):
+//! 1. the signature's key id against the pinned (or `--trust`) key, or a
+//!    verified chain of rotation statements from it;
+//! 2. the signature over the exact bytes of the encrypted file;
+//! 3. the trusted comment: the State (and the file's name), the expiry,
+//!    the sequence against the last accepted one (rollback, fork);
+//! 4. only then decryption, and the manifest against the trusted comment
+//!    and every file's hash;
+//! 5. then the summary and changes, the extraction, and the record of the
+//!    accepted version (each written atomically).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::bundle::manifest::{self, Manifest, Trusted};
+use crate::bundle::{FILES, log, tarball};
+use crate::sign;
+
+/// Largest bundle accepted (the directory of 195 States is a few MB).
+pub const MAX_BUNDLE: u64 = 64 * 1024 * 1024;
+
+pub struct OpenOptions {
+    pub bundle: PathBuf,
+    pub signature: Option<PathBuf>,
+    pub identity: PathBuf,
+    /// The secretariat public key to trust on first use.
+    pub trust: Option<PathBuf>,
+    pub state_dir: PathBuf,
+    pub extract: Option<PathBuf>,
+    pub allow_expired: bool,
+    /// Rotation statements (`.txt` with `.txt.minisig` beside); those in
+    /// `rotations/` beside the bundle are read too.
+    pub rotations: Vec<PathBuf>,
+    pub now: jiff::Timestamp,
+}
+
+/// Each failure class, with its own exit code (see [`OpenError::exit_code`]).
+#[derive(Debug)]
+pub enum OpenError {
+    Usage(String),
+    /// No trusted key yet, or the key is not the pinned one and no rotation
+    /// statement leads to it.
+    UnknownKey(String),
+    /// The signature does not verify: the file, the signature or its
+    /// trusted comment was altered, or it is not a signature.
+    BadSignature(String),
+    /// Signed, but not a pocdir bundle comment.
+    Malformed(String),
+    Expired(String),
+    /// Lower sequence than the last accepted one.
+    Rollback(String),
+    /// Same sequence, different content: someone is shown another
+    /// directory.
+    Fork(String),
+    /// Made for another State.
+    Misdirected(String),
+    /// The identity opens no recipient stanza of this file.
+    Decrypt(String),
+    /// Decrypted content disagrees with what was signed.
+    Tampered(String),
+    Io(String),
+}
+
+impl OpenError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            OpenError::Usage(_) => 2,
+            OpenError::UnknownKey(_) => 3,
+            OpenError::BadSignature(_) => 4,
+            OpenError::Malformed(_) => 5,
+            OpenError::Expired(_) => 6,
+            OpenError::Rollback(_) => 7,
+            OpenError::Fork(_) => 8,
+            OpenError::Misdirected(_) => 9,
+            OpenError::Decrypt(_) => 10,
+            OpenError::Tampered(_) => 11,
+            OpenError::Io(_) => 12,
+        }
+    }
+
+    pub fn class(&self) -> &'static str {
+        match self {
+            OpenError::Usage(_) => "usage",
+            OpenError::UnknownKey(_) => "unknown-key",
+            OpenError::BadSignature(_) => "bad-signature",
+            OpenError::Malformed(_) => "malformed",
+            OpenError::Expired(_) => "expired",
+            OpenError::Rollback(_) => "rollback",
+            OpenError::Fork(_) => "fork",
+            OpenError::Misdirected(_) => "misdirected",
+            OpenError::Decrypt(_) => "wrong-identity",
+            OpenError::Tampered(_) => "tampered",
+            OpenError::Io(_) => "io",
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            OpenError::Usage(m)
+            | OpenError::UnknownKey(m)
+            | OpenError::BadSignature(m)
+            | OpenError::Malformed(m)
+            | OpenError::Expired(m)
+            | OpenError::Rollback(m)
+            | OpenError::Fork(m)
+            | OpenError::Misdirected(m)
+            | OpenError::Decrypt(m)
+            | OpenError::Tampered(m)
+            | OpenError::Io(m) => m,
+        }
+    }
+}
+
+/// What the state directory remembers of the last accepted bundle.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Accepted {
+    pub state: String,
+    pub seq: u64,
+    pub root: String,
+    pub issued: String,
+    pub expires: String,
+    pub key_id: String,
+}
+
+/// A bundle that passed every check.
+pub struct Opened {
+    pub trusted: Trusted,
+    pub key_id: String,
+    /// The key changed through these rotations (old id, new id).
+    pub rotated: Vec<(String, String)>,
+    /// The same version was accepted before.
+    pub already_accepted: bool,
+    /// Warnings to show (expired but allowed, first use of a key, ...).
+    pub warnings: Vec<String>,
+    /// What changed since the last accepted version, most important first.
+    pub changes: Vec<String>,
+    pub states: usize,
+    pub pocs: usize,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+const TRUSTED_PUB: &str = "trusted.pub";
+const ACCEPTED: &str = "accepted.json";
+const ACCEPTED_DIR: &str = "accepted-directory.json";
+
+fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, OpenError> {
+    let meta = fs::metadata(path)
+        .map_err(|e| OpenError::Io(format!("cannot read {what} {}: {e}", path.display())))?;
+    if meta.len() > cap {
+        return Err(OpenError::Malformed(format!(
+            "{what} {} is too large",
+            path.display()
+        )));
+    }
+    fs::read(path).map_err(|e| OpenError::Io(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+fn parse_pub(text: &str, what: &str) -> Result<minisign::PublicKey, OpenError> {
+    crate::validate::fields::minisign_public_key(text)
+        .map_err(|_| OpenError::Usage(format!("{what} is not a minisign public key")))
+}
+
+/// Rotation statements available: explicit ones and `rotations/` beside
+/// the bundle, as (statement, signature text).
+fn rotation_statements(opts: &OpenOptions) -> Vec<(Vec<u8>, String)> {
+    let mut paths: Vec<PathBuf> = opts.rotations.clone();
+    if let Some(dir) = opts.bundle.parent().map(|d| d.join("rotations")) {
+        if let Ok(rd) = fs::read_dir(&dir) {
+            let mut found: Vec<PathBuf> = rd
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            found.sort();
+            paths.extend(found);
+        }
+    }
+    paths
+        .iter()
+        .filter_map(|p| {
+            let stmt = fs::read(p).ok()?;
+            let sig = fs::read_to_string(format!("{}.minisig", p.display())).ok()?;
+            (stmt.len() <= 4096).then_some((stmt, sig))
+        })
+        .collect()
+}
+
+pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
+    let mut warnings = Vec::new();
+    fs::create_dir_all(&opts.state_dir).map_err(|e| {
+        OpenError::Io(format!(
+            "cannot create the state folder {}: {e}",
+            opts.state_dir.display()
+        ))
+    })?;
+    let pinned_path = opts.state_dir.join(TRUSTED_PUB);
+    let pinned_text = fs::read_to_string(&pinned_path).ok();
+    let trusted_key = match (&pinned_text, &opts.trust) {
+        (Some(p), Some(t)) => {
+            let pinned = parse_pub(p, "the pinned key")?;
+            let given = parse_pub(
+                &String::from_utf8_lossy(&read_capped(t, 4096, "the trusted key")?),
+                "--trust",
+            )?;
+            if pinned.keynum() != given.keynum() {
+                return Err(OpenError::UnknownKey(format!(
+                    "--trust names key {}, but key {} is pinned in {}: a new secretariat key is accepted only through a rotation statement signed by the pinned key",
+                    sign::key_id(&given),
+                    sign::key_id(&pinned),
+                    pinned_path.display()
+                )));
+            }
+            pinned
+        }
+        (Some(p), None) => parse_pub(p, "the pinned key")?,
+        (None, Some(t)) => {
+            let k = parse_pub(
+                &String::from_utf8_lossy(&read_capped(t, 4096, "the trusted key")?),
+                "--trust",
+            )?;
+            warnings.push(format!(
+                "first use: pinning the secretariat key {} in {}",
+                sign::key_id(&k),
+                pinned_path.display()
+            ));
+            k
+        }
+        (None, None) => {
+            return Err(OpenError::UnknownKey(
+                "no trusted secretariat key yet: pass --trust secretariat.pub (from the secretariat's site, checked with its key id) the first time".into(),
+            ));
+        }
+    };
+
+    // 1. Key id first.
+    let sig_path = opts
+        .signature
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.minisig", opts.bundle.display())));
+    let sig_text = String::from_utf8(read_capped(&sig_path, 4096, "the signature")?)
+        .map_err(|_| OpenError::BadSignature("the signature file is not text".into()))?;
+    let sig_key = sign::signature_key_id(&sig_text).map_err(|_| {
+        OpenError::BadSignature(format!(
+            "{} is not a minisign signature",
+            sig_path.display()
+        ))
+    })?;
+    let mut key = trusted_key.clone();
+    let mut rotated = Vec::new();
+    if sig_key != sign::key_id(&trusted_key) {
+        let chain = crate::keygen::follow_rotations(&trusted_key, &sig_key, &rotation_statements(opts)).map_err(|_| {
+            OpenError::UnknownKey(format!(
+                "the bundle is signed by key {sig_key}, not by the trusted secretariat key {}, and no valid rotation statement leads from one to the other",
+                sign::key_id(&trusted_key)
+            ))
+        })?;
+        for r in &chain {
+            rotated.push((r.old_key_id.clone(), r.new_key_id.clone()));
+        }
+        key = chain
+            .last()
+            .map(|r| r.new_key.clone())
+            .ok_or_else(|| OpenError::UnknownKey("empty rotation chain".into()))?;
+    }
+
+    // 2. The signature over the exact bytes.
+    let data = read_capped(&opts.bundle, MAX_BUNDLE, "the bundle")?;
+    let comment = sign::verify(&key, &sig_text, &data).map_err(|e| match e {
+        sign::VerifyError::OtherKey(id) => OpenError::UnknownKey(format!("signed by key {id}")),
+        _ => OpenError::BadSignature("the signature does not verify: the bundle, its signature or the signed comment was altered".into()),
+    })?;
+
+    // 3. The trusted comment.
+    let t = Trusted::parse(&comment).map_err(OpenError::Malformed)?;
+    let file_state = opts
+        .bundle
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".tar.age"))
+        .map(str::to_string);
+    let accepted: Option<Accepted> = fs::read_to_string(opts.state_dir.join(ACCEPTED))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok());
+    if let Some(fs_state) = &file_state {
+        if fs_state.len() == 3 && *fs_state != t.state {
+            return Err(OpenError::Misdirected(format!(
+                "the file is named {fs_state}.tar.age but the signed comment says it was made for {}: a bundle of another State was renamed",
+                t.state
+            )));
+        }
+    }
+    if let Some(a) = &accepted {
+        if a.state != t.state {
+            return Err(OpenError::Misdirected(format!(
+                "this bundle was made for {}, but this state folder follows {}'s bundles",
+                t.state, a.state
+            )));
+        }
+    }
+    if t.expires <= opts.now {
+        let msg = format!(
+            "the bundle expired on {} (issued {}): ask the secretariat for the current one",
+            manifest::fmt_ts(t.expires),
+            manifest::fmt_ts(t.issued)
+        );
+        if !opts.allow_expired {
+            return Err(OpenError::Expired(msg));
+        }
+        warnings.push(format!("{msg} (opened anyway: --allow-expired)"));
+    }
+    let mut already = false;
+    if let Some(a) = &accepted {
+        if t.seq < a.seq {
+            return Err(OpenError::Rollback(format!(
+                "sequence {} is lower than the last accepted one, {}: an old bundle is being replayed",
+                t.seq, a.seq
+            )));
+        }
+        if t.seq == a.seq {
+            if t.root != a.root {
+                return Err(OpenError::Fork(format!(
+                    "ALARM: sequence {} was accepted before with root {}, and this bundle has root {}: two different directories carry the same version. Report it to the secretariat through your Permanent Mission.",
+                    t.seq, a.root, t.root
+                )));
+            }
+            already = true;
+        }
+    }
+
+    // 4. Decrypt, then check the content against what was signed.
+    let identity_text = crate::load::read_secret(&opts.identity).map_err(OpenError::Usage)?;
+    let identities = age::IdentityFile::from_buffer(identity_text.as_bytes())
+        .map_err(|_| {
+            OpenError::Usage(format!(
+                "{} is not an age identity file",
+                opts.identity.display()
+            ))
+        })?
+        .into_identities()
+        .map_err(|_| {
+            OpenError::Usage(format!(
+                "{} holds an identity pocdir cannot use",
+                opts.identity.display()
+            ))
+        })?;
+    let decryptor = age::Decryptor::new(&data[..])
+        .map_err(|e| OpenError::Tampered(format!("not an age file: {e}")))?;
+    let mut reader = decryptor
+        .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => OpenError::Decrypt(format!(
+                "{} cannot decrypt this bundle: it was not encrypted to this account",
+                opts.identity.display()
+            )),
+            other => OpenError::Tampered(format!("decryption failed: {other}")),
+        })?;
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut reader, tarball::MAX_PLAINTEXT + 1),
+        &mut plain,
+    )
+    .map_err(|e| OpenError::Tampered(format!("decryption failed: {e}")))?;
+    let files = tarball::read(&plain).map_err(OpenError::Tampered)?;
+    let m: Manifest = files
+        .get("manifest.json")
+        .and_then(|b| serde_json::from_slice(b).ok())
+        .ok_or_else(|| OpenError::Tampered("the bundle has no valid manifest.json".into()))?;
+    let agrees = m.format == manifest::FORMAT
+        && m.state == t.state
+        && m.seq == t.seq
+        && m.root == t.root
+        && m.issued == manifest::fmt_ts(t.issued)
+        && m.expires == manifest::fmt_ts(t.expires);
+    if !agrees {
+        return Err(OpenError::Tampered(
+            "the manifest disagrees with the signed comment".into(),
+        ));
+    }
+    let names: Vec<&str> = files
+        .keys()
+        .map(String::as_str)
+        .filter(|n| *n != "manifest.json")
+        .collect();
+    let listed: Vec<&str> = m.files.keys().map(String::as_str).collect();
+    if names != listed || FILES[1..].iter().any(|f| !m.files.contains_key(*f)) {
+        return Err(OpenError::Tampered(
+            "the bundle's files are not the ones its manifest lists".into(),
+        ));
+    }
+    for (name, hash) in &m.files {
+        if log::sha256_hex(&files[name]) != *hash {
+            return Err(OpenError::Tampered(format!(
+                "{name} does not match its hash in the manifest"
+            )));
+        }
+    }
+    if log::sha256_hex(&files["directory.json"]) != t.root {
+        return Err(OpenError::Tampered(
+            "directory.json does not match the signed root hash".into(),
+        ));
+    }
+    let new_dir: serde_json::Value = serde_json::from_slice(&files["directory.json"])
+        .map_err(|_| OpenError::Tampered("directory.json is not JSON".into()))?;
+
+    // 5. Summary, changes, extraction, record.
+    let previous: Option<serde_json::Value> = fs::read(opts.state_dir.join(ACCEPTED_DIR))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let changes = match &previous {
+        Some(p) if !already => diff(p, &new_dir),
+        _ => Vec::new(),
+    };
+    let states = new_dir["states"].as_array().map_or(0, Vec::len);
+    let pocs = new_dir["states"].as_array().map_or(0, |s| {
+        s.iter()
+            .map(|x| x["points_of_contact"].as_array().map_or(0, Vec::len))
+            .sum()
+    });
+    if let Some(dir) = &opts.extract {
+        extract(dir, &files)?;
+    }
+    let key_id = sign::key_id(&key);
+    let rec = Accepted {
+        state: t.state.clone(),
+        seq: t.seq,
+        root: t.root.clone(),
+        issued: manifest::fmt_ts(t.issued),
+        expires: manifest::fmt_ts(t.expires),
+        key_id: key_id.clone(),
+    };
+    let io = |e: std::io::Error| {
+        OpenError::Io(format!(
+            "cannot record the accepted version in {}: {e}",
+            opts.state_dir.display()
+        ))
+    };
+    crate::write::file(&opts.state_dir.join(ACCEPTED_DIR), &files["directory.json"]).map_err(io)?;
+    crate::write::file(
+        &opts.state_dir.join(ACCEPTED),
+        (serde_json::to_string_pretty(&rec).unwrap_or_default() + "\n").as_bytes(),
+    )
+    .map_err(io)?;
+    if pinned_text.is_none() || !rotated.is_empty() {
+        let text = format!(
+            "untrusted comment: minisign public key {key_id}\n{}\n",
+            key.to_base64()
+        );
+        crate::write::file(&pinned_path, text.as_bytes()).map_err(io)?;
+    }
+    Ok(Opened {
+        trusted: t,
+        key_id,
+        rotated,
+        already_accepted: already,
+        warnings,
+        changes,
+        states,
+        pocs,
+        files,
+    })
+}
+
+/// Write the verified files into `dir` (a fresh folder swapped in).
+fn extract(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), OpenError> {
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = dir.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        OpenError::Usage(format!("--extract {} is not a folder name", dir.display()))
+    })?;
+    let list: Vec<(String, Vec<u8>)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    crate::write::tree(parent, name, &list)
+        .map_err(|e| OpenError::Io(format!("cannot extract into {}: {e}", dir.display())))
+}
+
+/// Contact-level changes between two `directory.json`, State by State:
+/// email addresses, phone numbers and accounts first, then other changes.
+pub fn diff(old: &serde_json::Value, new: &serde_json::Value) -> Vec<String> {
+    use std::collections::BTreeSet;
+    let by_code = |v: &serde_json::Value| -> BTreeMap<String, serde_json::Value> {
+        v["states"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|s| (s["code"].as_str().unwrap_or("").to_string(), s.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (o, n) = (by_code(old), by_code(new));
+    let collect = |s: &serde_json::Value, field: &str| -> BTreeSet<String> {
+        s["points_of_contact"]
+            .as_array()
+            .map(|p| {
+                p.iter()
+                    .flat_map(|poc| poc[field].as_array().cloned().unwrap_or_default())
+                    .filter_map(|e| e["value"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let accounts = |s: &serde_json::Value| -> BTreeSet<String> {
+        s["accounts"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| format!("{} {}", x["email"].as_str().unwrap_or(""), x["recipients"]))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut important = Vec::new();
+    let mut other = Vec::new();
+    for code in o.keys().chain(n.keys()).collect::<BTreeSet<_>>() {
+        match (o.get(code), n.get(code)) {
+            (None, Some(_)) => important.push(format!("{code}: State added")),
+            (Some(_), None) => important.push(format!("{code}: State removed")),
+            (Some(a), Some(b)) if a != b => {
+                for (field, what) in [("emails", "email"), ("phones", "phone")] {
+                    let (x, y) = (collect(a, field), collect(b, field));
+                    for added in y.difference(&x) {
+                        important.push(format!("{code}: {what} added {added}"));
+                    }
+                    for removed in x.difference(&y) {
+                        important.push(format!("{code}: {what} removed {removed}"));
+                    }
+                }
+                if accounts(a) != accounts(b) {
+                    important.push(format!("{code}: verified accounts or their keys changed"));
+                }
+                for f in [
+                    "points_of_contact",
+                    "mission",
+                    "regional_networks",
+                    "provenance",
+                ] {
+                    if a[f] != b[f] {
+                        other.push(format!("{code}: {} changed", f.replace('_', " ")));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    important.extend(other);
+    important
+}
