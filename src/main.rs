@@ -7,6 +7,22 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// Print to stdout, ignoring a closed pipe (`pocdir open ... | head`)
+/// instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "pocdir",
@@ -227,7 +243,7 @@ fn keygen(
             sk_path.display(),
             pk_path.display()
         );
-        print!("{pk}");
+        out!("{pk}");
         ExitCode::SUCCESS
     } else if age {
         let Some(path) = identity else {
@@ -241,7 +257,7 @@ fn keygen(
             "wrote the identity to {}; its recipient (public key) for keys/states/<ISO3>.yaml is:",
             path.display()
         );
-        println!("{recipient}");
+        outln!("{recipient}");
         ExitCode::SUCCESS
     } else if rotate {
         let (Some(sk_path), Some(new_pk), Some(out)) = (secret_key, new_public_key, out) else {
@@ -336,12 +352,12 @@ fn main() -> ExitCode {
                         eprintln!("warning: {w}");
                     }
                     for (old, new) in &o.rotated {
-                        println!(
+                        outln!(
                             "The secretariat key changed from {old} to {new}, through a rotation statement signed by {old}."
                         );
                     }
                     let t = &o.trusted;
-                    println!(
+                    outln!(
                         "Verified: {} bundle, sequence {}, issued {}, expires {}, signed by the secretariat key {}.",
                         t.state,
                         t.seq,
@@ -349,24 +365,26 @@ fn main() -> ExitCode {
                         pocdir::bundle::manifest::fmt_ts(t.expires),
                         o.key_id
                     );
-                    println!(
+                    outln!(
                         "Directory root {}: {} States, {} points of contact.",
-                        t.root, o.states, o.pocs
+                        t.root,
+                        o.states,
+                        o.pocs
                     );
                     if o.already_accepted {
-                        println!("This version was accepted before.");
+                        outln!("This version was accepted before.");
                     } else if o.changes.is_empty() {
-                        println!(
+                        outln!(
                             "No change since the last accepted version (or none accepted before)."
                         );
                     } else {
-                        println!("Changes since the last accepted version:");
+                        outln!("Changes since the last accepted version:");
                         for c in &o.changes {
-                            println!("  {c}");
+                            outln!("  {c}");
                         }
                     }
                     if let Some(d) = &opts.extract {
-                        println!("Files written to {}.", d.display());
+                        outln!("Files written to {}.", d.display());
                     }
                     ExitCode::SUCCESS
                 }
@@ -500,7 +518,7 @@ fn main() -> ExitCode {
             let outcome = pocdir::check(&root, as_of.unwrap_or_else(today));
             let report = &outcome.report;
             match format {
-                Format::Json => print!("{}", report.to_json()),
+                Format::Json => out!("{}", report.to_json()),
                 Format::Human => {
                     let color =
                         std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

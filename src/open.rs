@@ -335,20 +335,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
 
     // 4. Decrypt, then check the content against what was signed.
     let identity_text = crate::load::read_secret(&opts.identity).map_err(OpenError::Usage)?;
-    let identities = age::IdentityFile::from_buffer(identity_text.as_bytes())
-        .map_err(|_| {
-            OpenError::Usage(format!(
-                "{} is not an age identity file",
-                opts.identity.display()
-            ))
-        })?
-        .into_identities()
-        .map_err(|_| {
-            OpenError::Usage(format!(
-                "{} holds an identity pocdir cannot use",
-                opts.identity.display()
-            ))
-        })?;
+    let identities = identities(&identity_text, &opts.identity)?;
     let decryptor = age::Decryptor::new(&data[..])
         .map_err(|e| OpenError::Tampered(format!("not an age file: {e}")))?;
     let mut reader = decryptor
@@ -464,6 +451,43 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         pocs,
         files,
     })
+}
+
+/// The identities of an age identity file, or of an unencrypted OpenSSH
+/// private key (ssh-ed25519 or ssh-rsa recipients).
+fn identities(text: &str, path: &Path) -> Result<Vec<Box<dyn age::Identity>>, OpenError> {
+    if text
+        .trim_start()
+        .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
+    {
+        let id = age::ssh::Identity::from_buffer(text.as_bytes(), None).map_err(|_| {
+            OpenError::Usage(format!(
+                "{} is not a usable SSH private key",
+                path.display()
+            ))
+        })?;
+        return match id {
+            age::ssh::Identity::Unencrypted(_) => Ok(vec![Box::new(id)]),
+            age::ssh::Identity::Encrypted(_) => Err(OpenError::Usage(format!(
+                "{} is passphrase-protected: decrypt with `age -d -i {}` after verifying with minisign, or use an unencrypted copy",
+                path.display(),
+                path.display()
+            ))),
+            age::ssh::Identity::Unsupported(_) => Err(OpenError::Usage(format!(
+                "{} is an SSH key type age does not support",
+                path.display()
+            ))),
+        };
+    }
+    age::IdentityFile::from_buffer(text.as_bytes())
+        .map_err(|_| OpenError::Usage(format!("{} is not an age identity file", path.display())))?
+        .into_identities()
+        .map_err(|_| {
+            OpenError::Usage(format!(
+                "{} holds an identity pocdir cannot use",
+                path.display()
+            ))
+        })
 }
 
 /// Write the verified files into `dir` (a fresh folder swapped in).
