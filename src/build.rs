@@ -116,6 +116,9 @@ fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey,
         }
     }
     let text = crate::load::read_secret(&path).map_err(BuildError::Seal)?;
+    if !dir.settings.demo && text.lines().next().is_some_and(|l| l.contains("DEMO")) {
+        return Err(BuildError::Seal("this signing key is labelled DEMO: it is published with the example and cannot sign a real directory".into()));
+    }
     let pk = minisign::PublicKey::from_base64(&dir.secretariat_key.public_key)
         .map_err(|_| BuildError::Seal("keys/secretariat.pub is not usable".into()))?;
     let pass = if sign::is_encrypted(&text) {
@@ -127,12 +130,76 @@ fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey,
         .map_err(|e| BuildError::Seal(format!("{}: {e}", path.display())))
 }
 
+fn log_final_for_sig(loaded: &Loaded) -> String {
+    loaded.version_log.clone().unwrap_or_default()
+}
+
+/// The log must verify against the current key, or against an older key
+/// (`keys/rotations/<KEYID>.pub`) from which verified rotation statements
+/// lead to the current key.
+fn verify_log(
+    loaded: &Loaded,
+    current: &minisign::PublicKey,
+    sig: &str,
+    text: &str,
+) -> Result<(), BuildError> {
+    let altered = || {
+        BuildError::Seal(format!(
+            "{} does not verify against the secretariat key: it was altered",
+            log::LOG_FILE
+        ))
+    };
+    let sig_id = sign::signature_key_id(sig).map_err(|_| altered())?;
+    if sig_id == sign::key_id(current) {
+        return sign::verify(current, sig, text.as_bytes())
+            .map(|_| ())
+            .map_err(|_| altered());
+    }
+    let old = loaded
+        .rotations
+        .iter()
+        .find(|(n, _)| *n == format!("{sig_id}.pub"))
+        .and_then(|(_, b)| crate::validate::fields::minisign_public_key(&String::from_utf8_lossy(b)).ok())
+        .ok_or_else(|| {
+            BuildError::Seal(format!(
+                "{} is signed by key {sig_id}, not by keys/secretariat.pub, and keys/rotations/{sig_id}.pub is missing",
+                log::LOG_FILE
+            ))
+        })?;
+    sign::verify(&old, sig, text.as_bytes()).map_err(|_| altered())?;
+    let statements: Vec<(Vec<u8>, String)> = loaded
+        .rotations
+        .iter()
+        .filter(|(n, _)| n.ends_with(".txt"))
+        .filter_map(|(n, b)| {
+            let sig = loaded
+                .rotations
+                .iter()
+                .find(|(m, _)| *m == format!("{n}.minisig"))?;
+            Some((b.clone(), String::from_utf8_lossy(&sig.1).into_owned()))
+        })
+        .collect();
+    crate::keygen::follow_rotations(&old, &sign::key_id(current), &statements).map_err(|_| {
+        BuildError::Seal(format!(
+            "{} is signed by key {sig_id}, and no valid rotation statement in keys/rotations/ leads from it to keys/secretariat.pub",
+            log::LOG_FILE
+        ))
+    })?;
+    Ok(())
+}
+
 pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     let (dir, report, loaded) = checked(opts.root, opts.as_of)?;
     let mut site = crate::site::render(&dir, &loaded.theme, &loaded.i18n)
         .map_err(|e| BuildError::Render(e.0))?;
     let states = dir.states.len();
     if opts.site_only {
+        // The site publishes the version log as it stands.
+        if let (Some(l), Some(sig)) = (&loaded.version_log, &loaded.version_log_sig) {
+            site.push(("versions.jsonl".into(), l.clone().into_bytes()));
+            site.push(("versions.jsonl.minisig".into(), sig.clone().into_bytes()));
+            site.sort_by(|a, b| a.0.cmp(&b.0));
+        }
         crate::write::tree(opts.out, "site", &site).map_err(|e| {
             BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
         })?;
@@ -159,12 +226,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
                 log::LOG_SIG
             ))
         })?;
-        sign::verify(&key.pk, sig, log_text.as_bytes()).map_err(|_| {
-            BuildError::Seal(format!(
-                "{} does not verify against the secretariat key: it was altered",
-                log::LOG_FILE
-            ))
-        })?;
+        verify_log(&loaded, &key.pk, sig, &log_text)?;
     }
     let entries =
         log::parse(&log_text).map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
@@ -194,8 +256,25 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
                 "pocdir version log",
             )
             .map_err(BuildError::Seal)?,
-        None => loaded.version_log_sig.clone().unwrap_or_default(),
+        // Unchanged content: keep the signature, unless an older key made
+        // it (after a rotation the log is signed again by the new key).
+        None => {
+            let sig = loaded.version_log_sig.clone().unwrap_or_default();
+            if sign::signature_key_id(&sig).ok().as_deref() == Some(sign::key_id(&key.pk).as_str())
+            {
+                sig
+            } else {
+                key.sign(
+                    log_final_for_sig(&loaded).as_bytes(),
+                    &format!("pocdir-log/1 seq={} root={}", entry.seq, root_hash),
+                    "pocdir version log",
+                )
+                .map_err(BuildError::Seal)?
+            }
+        }
     };
+    let resigned =
+        new_log.is_none() && log_sig != loaded.version_log_sig.clone().unwrap_or_default();
     site.push(("versions.jsonl".into(), log_final.clone().into_bytes()));
     site.push((
         "versions.jsonl.minisig".into(),
@@ -289,7 +368,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             opts.out.join("bundles").display()
         ))
     })?;
-    if new_log.is_some() {
+    if new_log.is_some() || resigned {
         // The log is the only file a build writes into the directory.
         crate::write::file(&opts.root.join(log::LOG_SIG), log_sig.as_bytes())
             .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_SIG)))?;

@@ -303,10 +303,27 @@ fn keygen(
         {
             return fail(format!("{}: {e}", out.display()));
         }
+        // The old public key goes beside the statement: builds verify the
+        // version log it signed with it.
+        let old_pub = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .join(format!("{}.pub", pocdir::sign::key_id(&old_pk)));
+        match pocdir::keygen::write_new_file(
+            &old_pub,
+            pocdir::keygen::public_key_text(&old_pk).as_bytes(),
+            false,
+        ) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return fail(format!("{}: {e}", old_pub.display())),
+        }
         eprintln!(
-            "wrote the rotation statement {} and its signature {}",
+            "wrote the rotation statement {} and its signature {}, and the old public key {}",
             out.display(),
-            sig_path.display()
+            sig_path.display(),
+            old_pub.display()
         );
         ExitCode::SUCCESS
     } else {

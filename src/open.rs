@@ -161,6 +161,21 @@ fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, OpenError> 
     fs::read(path).map_err(|e| OpenError::Io(format!("cannot read {what} {}: {e}", path.display())))
 }
 
+/// A state-folder file: `None` only when it does not exist; any other
+/// failure is an error (a damaged record must not pass for no record).
+fn read_optional(path: &Path) -> Result<Option<String>, OpenError> {
+    match fs::read(path) {
+        Ok(b) => String::from_utf8(b)
+            .map(Some)
+            .map_err(|_| OpenError::Io(format!("{} is damaged (not text)", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(OpenError::Io(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
 fn parse_pub(text: &str, what: &str) -> Result<minisign::PublicKey, OpenError> {
     crate::validate::fields::minisign_public_key(text)
         .map_err(|_| OpenError::Usage(format!("{what} is not a minisign public key")))
@@ -200,7 +215,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         ))
     })?;
     let pinned_path = opts.state_dir.join(TRUSTED_PUB);
-    let pinned_text = fs::read_to_string(&pinned_path).ok();
+    let pinned_text = read_optional(&pinned_path)?;
     let trusted_key = match (&pinned_text, &opts.trust) {
         (Some(p), Some(t)) => {
             let pinned = parse_pub(p, "the pinned key")?;
@@ -284,9 +299,15 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_suffix(".tar.age"))
         .map(str::to_string);
-    let accepted: Option<Accepted> = fs::read_to_string(opts.state_dir.join(ACCEPTED))
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok());
+    let accepted: Option<Accepted> = match read_optional(&opts.state_dir.join(ACCEPTED))? {
+        None => None,
+        Some(text) => Some(serde_json::from_str(&text).map_err(|_| {
+            OpenError::Io(format!(
+                "{} is damaged: without it rollbacks cannot be detected; restore it from a backup (or delete it knowingly)",
+                opts.state_dir.join(ACCEPTED).display()
+            ))
+        })?),
+    };
     if let Some(fs_state) = &file_state {
         if fs_state.len() == 3 && *fs_state != t.state {
             return Err(OpenError::Misdirected(format!(

@@ -92,6 +92,12 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
         );
     }
     if let Some(pk) = &l.secretariat_pub {
+        if !demo && pk.lines().next().is_some_and(|c| c.contains("DEMO")) {
+            v.out.push(
+                Diagnostic::error("demo-key", load::SECRETARIAT_PUB, Pos::new(1, 1), "the secretariat key is labelled DEMO in a directory that is not `demo: true`")
+                    .hint("the demo key is published with the example: make the directory's own key with `pocdir keygen --signing`"),
+            );
+        }
         if let Err((m, h)) = fields::minisign_public_key(pk) {
             v.out.push(
                 Diagnostic::error(

@@ -10,4 +10,5 @@ mod check;
 
 mod browser;
 mod build;
+mod bundle;
 mod hosting;

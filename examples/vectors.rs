@@ -1,0 +1,563 @@
+//! Generate the test vectors of `pocdir open`, one folder per failure class
+//! (tests/cli/bundle.rs runs them):
+//!
+//! `cargo run --example vectors -- --out tests/vectors/open`
+//!
+//! The bundles are made by the real build (`pocdir::build::build`) from a
+//! throw-away copy of the repository's example directory reduced to France
+//! and Germany, signed with its DEMO secretariat key, at a fixed time; then
+//! each vector alters one thing. Every folder holds the bundle files as a
+//! PoC receives them, `identity.key` (a DEMO age identity), `trusted.pub`
+//! (the key passed as `--trust`), an optional `state/` (the state folder
+//! before opening) and `expected.json` (the exit code, the error class and
+//! the `--now` to open with: fixed times, so the vectors never expire).
+//!
+//! age encryption is randomised: a new run gives new bytes for the same
+//! vectors. The folders it makes are replaced; nothing else in `--out` is
+//! touched.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use base64::Engine;
+use clap::Parser;
+use serde_json::json;
+
+#[derive(Parser)]
+struct Args {
+    /// Where the vector folders go (tests/vectors/open).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// When the vectors' directory version is issued.
+const ISSUED: &str = "2026-11-22T12:00:00Z";
+/// The day the directory is checked as of.
+const AS_OF: &str = "2026-11-22";
+/// The States kept from the example directory.
+const STATES: [&str; 2] = ["DEU", "FRA"];
+
+type Files = Vec<(String, Vec<u8>)>;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match generate(&args.out) {
+        Ok(names) => {
+            println!(
+                "wrote {} vectors to {}: {}",
+                names.len(),
+                args.out.display(),
+                names.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn io<E: std::fmt::Display>(what: impl std::fmt::Display) -> impl FnOnce(E) -> String {
+    move |e| format!("{what}: {e}")
+}
+
+fn copy_tree(src: &Path, dst: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dst).map_err(io(dst.display()))?;
+    for entry in std::fs::read_dir(src).map_err(io(src.display()))? {
+        let entry = entry.map_err(io(src.display()))?;
+        let (from, to) = (entry.path(), dst.join(entry.file_name()));
+        if entry.file_type().map_err(io(from.display()))?.is_dir() {
+            copy_tree(&from, &to)?;
+        } else {
+            std::fs::copy(&from, &to).map_err(io(from.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(io(path.display()))
+}
+
+/// The example directory reduced to `STATES`, without its version log (the
+/// vectors' version is sequence 1).
+fn small_directory(root: &Path) -> Result<(), String> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for d in ["content", "keys", "themes"] {
+        copy_tree(&repo.join(d), &root.join(d))?;
+    }
+    for (dir, ext) in [
+        ("content/states", "yaml"),
+        ("keys/states", "yaml"),
+        ("keys/demo/states", "key"),
+    ] {
+        let dir = root.join(dir);
+        for entry in std::fs::read_dir(&dir).map_err(io(dir.display()))? {
+            let p = entry.map_err(io(dir.display()))?.path();
+            let keep = p.extension().is_some_and(|e| e == ext)
+                && p.file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| STATES.contains(&s));
+            if !keep {
+                std::fs::remove_file(&p).map_err(io(p.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The lines of a minisign signature file: untrusted comment, signature
+/// (base64), trusted comment, global signature (base64).
+fn sig_lines(sig: &[u8]) -> Result<Vec<String>, String> {
+    let text = std::str::from_utf8(sig).map_err(io("signature"))?;
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    if lines.len() != 4 || !lines[2].starts_with("trusted comment: ") {
+        return Err("unexpected signature file layout".into());
+    }
+    Ok(lines)
+}
+
+fn join_lines(lines: &[String]) -> Vec<u8> {
+    let mut s = lines.join("\n");
+    s.push('\n');
+    s.into_bytes()
+}
+
+/// The signature file with bit 0 of byte `at` of its signature line (the
+/// decoded `ED` + key id + signature) flipped.
+fn flip_in_signature_line(sig: &[u8], at: usize) -> Result<Vec<u8>, String> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut lines = sig_lines(sig)?;
+    let mut raw = b64.decode(&lines[1]).map_err(io("signature line"))?;
+    if raw.len() != 74 || &raw[..2] != b"ED" {
+        return Err("not a prehashed minisign signature".into());
+    }
+    raw[at] ^= 0x01;
+    lines[1] = b64.encode(&raw);
+    Ok(join_lines(&lines))
+}
+
+fn trusted_comment(sig: &[u8]) -> Result<String, String> {
+    Ok(sig_lines(sig)?[2]
+        .strip_prefix("trusted comment: ")
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// A prehashed minisign signature of `data` made with `kp`.
+fn sign_with(kp: &minisign::KeyPair, data: &[u8], trusted: &str, untrusted: &str) -> Vec<u8> {
+    minisign::sign(
+        Some(&kp.pk),
+        &kp.sk,
+        Cursor::new(data),
+        Some(trusted),
+        Some(untrusted),
+    )
+    .expect("signing in memory cannot fail")
+    .into_string()
+    .into_bytes()
+}
+
+/// What the state folder remembers, as `pocdir open` writes it.
+fn accepted(state: &str, seq: u64, root: &str, key_id: &str) -> Vec<u8> {
+    let a = pocdir::open::Accepted {
+        state: state.into(),
+        seq,
+        root: root.into(),
+        issued: "2026-12-01T12:00:00Z".into(),
+        expires: "2027-01-30T12:00:00Z".into(),
+        key_id: key_id.into(),
+    };
+    let mut v = serde_json::to_vec_pretty(&a).expect("serialisable");
+    v.push(b'\n');
+    v
+}
+
+struct Vector {
+    name: &'static str,
+    description: &'static str,
+    /// The file passed to `pocdir open` (its signature beside it).
+    bundle: &'static str,
+    files: Files,
+    identity: Vec<u8>,
+    trusted: Vec<u8>,
+    state: Files,
+    exit: u8,
+    class: Option<&'static str>,
+    now: String,
+}
+
+fn write_vector(out: &Path, v: &Vector) -> Result<(), String> {
+    let dir = out.join(v.name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(io(dir.display()))?;
+    }
+    let mut all: Files = v.files.clone();
+    all.push(("identity.key".into(), v.identity.clone()));
+    all.push(("trusted.pub".into(), v.trusted.clone()));
+    for (name, bytes) in &v.state {
+        all.push((format!("state/{name}"), bytes.clone()));
+    }
+    let expected = json!({
+        "description": v.description,
+        "bundle": v.bundle,
+        "exit": v.exit,
+        "class": v.class,
+        "now": v.now,
+    });
+    let mut e = serde_json::to_vec_pretty(&expected).expect("serialisable");
+    e.push(b'\n');
+    all.push(("expected.json".into(), e));
+    for (rel, bytes) in &all {
+        let p = dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent.display()))?;
+        }
+        std::fs::write(&p, bytes).map_err(io(p.display()))?;
+    }
+    Ok(())
+}
+
+fn generate(out: &Path) -> Result<Vec<String>, String> {
+    let tmp = tempfile::tempdir().map_err(io("temporary folder"))?;
+    let root = tmp.path().join("root");
+    small_directory(&root)?;
+    let dist = tmp.path().join("dist");
+    let issued: jiff::Timestamp = ISSUED.parse().map_err(io("ISSUED"))?;
+    let opts = pocdir::build::BuildOptions {
+        root: &root,
+        out: &dist,
+        as_of: AS_OF.parse().map_err(io("AS_OF"))?,
+        now: issued,
+        signing_key: None,
+        passphrase: &|| None,
+        site_only: false,
+    };
+    let built = match pocdir::build::build(&opts) {
+        Ok(b) => b,
+        Err(pocdir::build::BuildError::Invalid { report, sources }) => {
+            return Err(format!(
+                "the reduced example directory has errors:\n{}",
+                report.render_human(&sources, false)
+            ));
+        }
+        Err(pocdir::build::BuildError::Render(e) | pocdir::build::BuildError::Seal(e)) => {
+            return Err(e);
+        }
+        Err(pocdir::build::BuildError::Io(e)) => return Err(e),
+    };
+    let version = built.version.ok_or("the build sealed no bundle")?;
+    if version.seq != 1 || built.bundles != STATES {
+        return Err(format!(
+            "expected sequence 1 and bundles for {STATES:?}, got {} and {:?}",
+            version.seq, built.bundles
+        ));
+    }
+    let bundles = dist.join("bundles");
+    let fra = read(&bundles.join("FRA.tar.age"))?;
+    let fra_sig = read(&bundles.join("FRA.tar.age.minisig"))?;
+    let deu = read(&bundles.join("DEU.tar.age"))?;
+    let deu_sig = read(&bundles.join("DEU.tar.age.minisig"))?;
+    let trusted = read(&bundles.join("secretariat.pub"))?;
+    let fra_id = read(&root.join("keys/demo/states/FRA.key"))?;
+    let deu_id = read(&root.join("keys/demo/states/DEU.key"))?;
+    let comment = trusted_comment(&fra_sig)?;
+
+    // The secretariat's (demo) key, for vectors that need pocdir's own
+    // signature over altered content.
+    let pk_text = String::from_utf8_lossy(&trusted).into_owned();
+    let pk = pocdir::validate::fields::minisign_public_key(&pk_text)
+        .map_err(|_| "secretariat.pub is not a public key".to_string())?;
+    let key_id = pocdir::sign::key_id(&pk);
+    let sk_text = pocdir::load::read_secret(&root.join("keys/demo/secretariat.key"))?;
+    let secretariat = pocdir::sign::load_secret_key(&sk_text, None, &pk)
+        .map_err(|e| format!("the demo key: {e}"))?;
+    let untrusted = format!("pocdir bundle for FRA - verify with the secretariat key {key_id}");
+
+    // Times: open a day after the issue; the expired vector a day after
+    // the expiry.
+    let day = jiff::SignedDuration::from_hours(24);
+    let now = pocdir::bundle::manifest::fmt_ts(issued.checked_add(day).map_err(io("time"))?);
+    let after_expiry =
+        pocdir::bundle::manifest::fmt_ts(version.expires.checked_add(day).map_err(io("time"))?);
+
+    let fra_files = |data: Vec<u8>, sig: Vec<u8>| -> Files {
+        vec![
+            ("FRA.tar.age".into(), data),
+            ("FRA.tar.age.minisig".into(), sig),
+        ]
+    };
+    let pinned = || -> Files { vec![("trusted.pub".into(), trusted.clone())] };
+    let base = |name, description, files, exit, class| Vector {
+        name,
+        description,
+        bundle: "FRA.tar.age",
+        files,
+        identity: fra_id.clone(),
+        trusted: trusted.clone(),
+        state: Vec::new(),
+        exit,
+        class,
+        now: now.clone(),
+    };
+
+    let mut vectors = Vec::new();
+    vectors.push(base(
+        "valid",
+        "France's bundle as sealed, opened by France with a new state folder",
+        fra_files(fra.clone(), fra_sig.clone()),
+        0,
+        None,
+    ));
+
+    let mut flipped = fra.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x01;
+    vectors.push(base(
+        "bitflip-ciphertext",
+        "one bit of the encrypted file flipped (in the middle of the payload)",
+        fra_files(flipped, fra_sig.clone()),
+        4,
+        Some("bad-signature"),
+    ));
+
+    vectors.push(base(
+        "bitflip-signature",
+        "one bit of the Ed25519 signature flipped",
+        fra_files(fra.clone(), flip_in_signature_line(&fra_sig, 10 + 20)?),
+        4,
+        Some("bad-signature"),
+    ));
+
+    let mut lines = sig_lines(&fra_sig)?;
+    if !lines[2].contains(" seq=1 ") {
+        return Err("the trusted comment has no seq=1".into());
+    }
+    lines[2] = lines[2].replacen(" seq=1 ", " seq=9 ", 1);
+    vectors.push(base(
+        "bitflip-trusted-comment",
+        "one character of the trusted comment changed (seq=1 made seq=9, to skip versions)",
+        fra_files(fra.clone(), join_lines(&lines)),
+        4,
+        Some("bad-signature"),
+    ));
+
+    vectors.push(base(
+        "bitflip-key-id",
+        "one bit of the key id in the signature flipped: an unknown key",
+        fra_files(fra.clone(), flip_in_signature_line(&fra_sig, 2)?),
+        3,
+        Some("unknown-key"),
+    ));
+
+    vectors.push(base(
+        "other-state-renamed",
+        "Germany's bundle and signature renamed FRA.tar.age and FRA.tar.age.minisig",
+        fra_files(deu.clone(), deu_sig.clone()),
+        9,
+        Some("misdirected"),
+    ));
+
+    let mut v = base(
+        "state-follows-other-state",
+        "France's bundle opened with a state folder that follows Germany's bundles",
+        fra_files(fra.clone(), fra_sig.clone()),
+        9,
+        Some("misdirected"),
+    );
+    v.state = pinned();
+    v.state.push((
+        "accepted.json".into(),
+        accepted("DEU", 1, &version.root, &key_id),
+    ));
+    vectors.push(v);
+
+    let later_root = pocdir::bundle::log::sha256_hex(b"a later directory version");
+    let mut v = base(
+        "lower-sequence",
+        "the state folder accepted sequence 5; the bundle is sequence 1 (a replay)",
+        fra_files(fra.clone(), fra_sig.clone()),
+        7,
+        Some("rollback"),
+    );
+    v.state = pinned();
+    v.state.push((
+        "accepted.json".into(),
+        accepted("FRA", 5, &later_root, &key_id),
+    ));
+    vectors.push(v);
+
+    let other_root = pocdir::bundle::log::sha256_hex(b"another directory shown as version 1");
+    let mut v = base(
+        "same-sequence-other-root",
+        "the state folder accepted sequence 1 with another root hash (a fork)",
+        fra_files(fra.clone(), fra_sig.clone()),
+        8,
+        Some("fork"),
+    );
+    v.state = pinned();
+    v.state.push((
+        "accepted.json".into(),
+        accepted("FRA", 1, &other_root, &key_id),
+    ));
+    vectors.push(v);
+
+    let mut v = base(
+        "expired",
+        "France's bundle opened a day after its expiry",
+        fra_files(fra.clone(), fra_sig.clone()),
+        6,
+        Some("expired"),
+    );
+    v.now = after_expiry;
+    vectors.push(v);
+
+    let other = minisign::KeyPair::generate_unencrypted_keypair().map_err(io("key pair"))?;
+    vectors.push(base(
+        "unknown-key",
+        "France's bundle signed, with the same trusted comment, by a key that is not the secretariat's",
+        fra_files(fra.clone(), sign_with(&other, &fra, &comment, &untrusted)),
+        3,
+        Some("unknown-key"),
+    ));
+
+    vectors.push(base(
+        "truncated",
+        "the encrypted file cut in half",
+        fra_files(fra[..fra.len() / 2].to_vec(), fra_sig.clone()),
+        4,
+        Some("bad-signature"),
+    ));
+
+    let mut longer = fra.clone();
+    longer.extend_from_slice(b"\r\n-- \r\nappended by a mail gateway\r\n");
+    vectors.push(base(
+        "trailing-garbage",
+        "bytes appended to the encrypted file",
+        fra_files(longer, fra_sig.clone()),
+        4,
+        Some("bad-signature"),
+    ));
+
+    let mut v = base(
+        "wrong-identity",
+        "France's bundle opened with Germany's identity",
+        fra_files(fra.clone(), fra_sig.clone()),
+        10,
+        Some("wrong-identity"),
+    );
+    v.identity = deu_id.clone();
+    vectors.push(v);
+
+    let not_pocdir = "timestamp:1795780800\tfile:FRA.tar.age\thashed";
+    vectors.push(base(
+        "malformed-comment",
+        "France's bundle signed by the secretariat key with minisign's default trusted comment, not a pocdir one",
+        fra_files(fra.clone(), secretariat.sign(&fra, not_pocdir, &untrusted)?.into_bytes()),
+        5,
+        Some("malformed"),
+    ));
+
+    // Decrypt France's bundle, alter a phone number in contacts.csv without
+    // updating the manifest, encrypt to France again and sign with the
+    // secretariat key and the original trusted comment.
+    let identity = x25519_identity(&fra_id)?;
+    let plain = age::decrypt(&identity, &fra).map_err(io("decrypting FRA"))?;
+    let mut files = pocdir::bundle::tarball::read(&plain)?;
+    let csv = String::from_utf8(files["contacts.csv"].clone()).map_err(io("contacts.csv"))?;
+    let altered = csv.replacen("+33", "+99", 1);
+    if altered == csv {
+        return Err("contacts.csv has no French number to alter".into());
+    }
+    files.insert("contacts.csv".into(), altered.into_bytes());
+    let mut ordered: Files = Vec::new();
+    for name in pocdir::bundle::FILES {
+        let bytes = files
+            .remove(name)
+            .ok_or(format!("no {name} in the bundle"))?;
+        ordered.push((name.to_string(), bytes));
+    }
+    let tar =
+        pocdir::bundle::tarball::write(&ordered, issued.as_second() as u64).map_err(io("tar"))?;
+    let recipient = identity.to_public().to_string();
+    let cipher = pocdir::bundle::encrypt(&tar, &[recipient])?;
+    let sig = secretariat
+        .sign(&cipher, &comment, &untrusted)?
+        .into_bytes();
+    vectors.push(base(
+        "tampered-content",
+        "signed by the secretariat with the right comment, but contacts.csv inside does not match the manifest",
+        fra_files(cipher, sig),
+        11,
+        Some("tampered"),
+    ));
+
+    // Key rotation: the bundle signed by a new key, with the statement
+    // (signed by the trusted key) in rotations/ beside it.
+    let new = minisign::KeyPair::generate_unencrypted_keypair().map_err(io("key pair"))?;
+    let date: jiff::civil::Date = AS_OF.parse().map_err(io("AS_OF"))?;
+    let (stmt, stmt_sig) = pocdir::keygen::rotation_statement(&secretariat, &new.pk, date)
+        .map_err(|e| e.to_string())?;
+    let new_sig = sign_with(&new, &fra, &comment, &untrusted);
+    let mut files = fra_files(fra.clone(), new_sig.clone());
+    files.push(("rotations/rotation.txt".into(), stmt.clone().into_bytes()));
+    files.push((
+        "rotations/rotation.txt.minisig".into(),
+        stmt_sig.clone().into_bytes(),
+    ));
+    let mut v = base(
+        "rotated",
+        "signed by a new secretariat key; rotations/ beside the bundle holds the statement signed by the trusted key",
+        files,
+        0,
+        None,
+    );
+    v.state = pinned();
+    vectors.push(v);
+
+    vectors.push(base(
+        "rotated-without-statement",
+        "signed by a new secretariat key, with no rotation statement",
+        fra_files(fra.clone(), new_sig.clone()),
+        3,
+        Some("unknown-key"),
+    ));
+
+    // The same statement, but signed by the new key itself.
+    let self_sig = sign_with(
+        &new,
+        stmt.as_bytes(),
+        &trusted_comment(stmt_sig.as_bytes())?,
+        "pocdir key rotation, signed by the NEW key",
+    );
+    let mut files = fra_files(fra.clone(), new_sig);
+    files.push(("rotations/rotation.txt".into(), stmt.into_bytes()));
+    files.push(("rotations/rotation.txt.minisig".into(), self_sig));
+    vectors.push(base(
+        "rotation-self-signed",
+        "signed by a new key, with a rotation statement signed by that new key instead of the trusted one",
+        files,
+        3,
+        Some("unknown-key"),
+    ));
+
+    std::fs::create_dir_all(out).map_err(io(out.display()))?;
+    let mut names = Vec::new();
+    for v in &vectors {
+        write_vector(out, v)?;
+        names.push(v.name.to_string());
+    }
+    Ok(names)
+}
+
+/// The X25519 identity of a DEMO identity file (comments, then one key).
+fn x25519_identity(file: &[u8]) -> Result<age::x25519::Identity, String> {
+    let text = std::str::from_utf8(file).map_err(io("identity"))?;
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .ok_or("no age identity in the file")?;
+    line.parse().map_err(|e: &str| e.to_string())
+}
