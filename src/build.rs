@@ -296,6 +296,9 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .filter(|s| s.accounts.is_empty())
         .map(|s| s.code.clone())
         .collect();
+    let parts = crate::site::offline_parts(&at_issue, &loaded.theme, &loaded.i18n)
+        .map_err(|e| BuildError::Render(e.0))?;
+    let shared = bundle::Shared::new(&at_issue);
     let sealed = crate::par::map(
         &with_accounts,
         |s| -> Result<Vec<(String, Vec<u8>)>, BuildError> {
@@ -307,10 +310,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
                 expires: &bundle::manifest::fmt_ts(version.expires),
                 root: &version.root,
             };
-            let html = crate::site::offline(&at_issue, &loaded.theme, &loaded.i18n, &langs, &info)
+            let html = crate::site::offline(&at_issue, &parts, &langs, &info)
                 .map_err(|e| BuildError::Render(e.0))?;
-            let plain =
-                bundle::plaintext(&at_issue, s, &version, html).map_err(BuildError::Seal)?;
+            let plain = bundle::plaintext(&at_issue, &shared, s, &version, html)
+                .map_err(BuildError::Seal)?;
             let recipients: Vec<String> = s
                 .accounts
                 .iter()

@@ -21,6 +21,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embed!(
     "templates/poc.html",
     "templates/languages.html",
     "templates/offline.html",
+    "templates/offline_section.html",
     "static/style.css",
     "static/print.css",
     "static/search.js",

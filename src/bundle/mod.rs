@@ -87,23 +87,52 @@ pub fn readme(state: &State, v: &Version, key_id: &str) -> String {
     )
 }
 
+/// The files every bundle of a version shares, made once (with their
+/// SHA-256).
+pub struct Shared {
+    pub directory_json: (Vec<u8>, String),
+    pub csv: (Vec<u8>, String),
+    pub vcf: (Vec<u8>, String),
+}
+
+impl Shared {
+    pub fn new(dir: &Directory) -> Shared {
+        let with_hash = |b: Vec<u8>| {
+            let h = log::sha256_hex(&b);
+            (b, h)
+        };
+        Shared {
+            directory_json: with_hash(export::canonical(dir)),
+            csv: with_hash(export::csv(dir)),
+            vcf: with_hash(export::vcf(dir, dir.states.iter())),
+        }
+    }
+}
+
 /// The plaintext tar of `state`'s bundle. `dir` is the directory judged
 /// as of the issue date, so that the same version gives the same bytes.
 pub fn plaintext(
     dir: &Directory,
+    shared: &Shared,
     state: &State,
     v: &Version,
     offline_html: Vec<u8>,
 ) -> Result<Vec<u8>, String> {
     let mut files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
-    files.insert("directory.json", export::canonical(dir));
-    files.insert("contacts.csv", export::csv(dir));
-    files.insert("contacts.vcf", export::vcf(dir, dir.states.iter()));
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    for (name, (bytes, hash)) in [
+        ("directory.json", &shared.directory_json),
+        ("contacts.csv", &shared.csv),
+        ("contacts.vcf", &shared.vcf),
+    ] {
+        files.insert(name, bytes.clone());
+        hashes.insert(name.to_string(), hash.clone());
+    }
+    hashes.insert("index.html".into(), log::sha256_hex(&offline_html));
     files.insert("index.html", offline_html);
-    files.insert(
-        "README.txt",
-        readme(state, v, &dir.secretariat_key.key_id).into_bytes(),
-    );
+    let readme = readme(state, v, &dir.secretariat_key.key_id).into_bytes();
+    hashes.insert("README.txt".into(), log::sha256_hex(&readme));
+    files.insert("README.txt", readme);
     let m = Manifest {
         format: manifest::FORMAT.to_string(),
         title: dir.settings.title.clone(),
@@ -112,10 +141,7 @@ pub fn plaintext(
         issued: manifest::fmt_ts(v.issued),
         expires: manifest::fmt_ts(v.expires),
         root: v.root.clone(),
-        files: files
-            .iter()
-            .map(|(k, b)| (k.to_string(), log::sha256_hex(b)))
-            .collect(),
+        files: hashes,
     };
     let mut mjson = serde_json::to_vec_pretty(&m).map_err(|e| e.to_string())?;
     mjson.push(b'\n');

@@ -309,15 +309,26 @@ pub struct OfflineInfo<'a> {
     pub root: &'a str,
 }
 
-/// The bundle's single self-contained page: every State, in each of
-/// `langs` (styles inline, no script, nothing fetched).
-pub fn offline(
+/// The parts of bundles' offline pages that do not depend on the State:
+/// the compiled templates, the inline stylesheet, and each language's
+/// section, rendered once.
+pub struct OfflineParts {
+    tera: Tera,
+    css: String,
+    /// lang → (name, dir, restricted notice, section HTML)
+    sections: BTreeMap<String, OfflineSection>,
+}
+
+/// One language's section of the offline page: (language name, direction,
+/// restricted notice, HTML).
+type OfflineSection = (String, &'static str, String, String);
+
+/// Render every language's section of the offline page once.
+pub fn offline_parts(
     dir: &Directory,
     theme: &Theme,
     i18n: &BTreeMap<String, I18nFile>,
-    langs: &[&str],
-    info: &OfflineInfo,
-) -> Result<Vec<u8>, RenderError> {
+) -> Result<OfflineParts, RenderError> {
     let tera = templates(theme)?;
     let empty = BTreeMap::new();
     let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
@@ -327,45 +338,94 @@ pub fn offline(
         .filter(|p| p.lang.is_none())
         .map(|p| p.name.clone())
         .collect();
-    #[derive(Serialize)]
-    struct Section<'a> {
-        lang: &'a str,
-        dir: &'static str,
-        t: BTreeMap<&'a str, &'a str>,
-        states: Vec<view::StateView>,
-    }
-    let sections: Vec<Section> = langs
-        .iter()
-        .map(|lang| {
-            let strings = i18n.get(*lang).map(|f| &f.strings).unwrap_or(english);
+    let langs: Vec<&str> = dir.settings.languages.iter().map(String::as_str).collect();
+    let rendered = crate::par::map(
+        &langs,
+        |lang: &&str| -> Result<(String, OfflineSection), RenderError> {
+            let lang: &str = lang;
+            let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
             let t = Strings::new(lang, strings, english);
-            Section {
-                lang,
-                dir: i18n::dir(lang),
-                states: dir
-                    .states
-                    .iter()
-                    .map(|s| view::state(&t, dir, s, &page_names))
-                    .collect(),
-                t: t.all(),
-            }
-        })
-        .collect();
+            let states: Vec<view::StateView> = dir
+                .states
+                .iter()
+                .map(|s| view::state(&t, dir, s, &page_names))
+                .collect();
+            let mut ctx = Context::new();
+            ctx.insert("lang", lang);
+            ctx.insert("dir", i18n::dir(lang));
+            ctx.insert("t", &t.all());
+            ctx.insert("states", &states);
+            let html = tera
+                .render("offline_section.html", &ctx)
+                .map_err(|e| tera_error("rendering the offline page", e))?;
+            Ok((
+                lang.to_string(),
+                (
+                    t.get("lang_name").to_string(),
+                    i18n::dir(lang),
+                    t.get("restricted_notice").to_string(),
+                    html,
+                ),
+            ))
+        },
+    );
+    let sections = rendered.into_iter().collect::<Result<_, _>>()?;
     let css = theme
         .get("static/style.css")
         .map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default();
+    Ok(OfflineParts {
+        tera,
+        // A stylesheet must not end the <style> element early.
+        css: css.replace("</", "<\\/"),
+        sections,
+    })
+}
+
+/// The bundle's single self-contained page: every State, in each of
+/// `langs` (styles inline, no script, nothing fetched).
+pub fn offline(
+    dir: &Directory,
+    parts: &OfflineParts,
+    langs: &[&str],
+    info: &OfflineInfo,
+) -> Result<Vec<u8>, RenderError> {
+    #[derive(Serialize)]
+    struct Section<'a> {
+        lang: &'a str,
+        dir: &'static str,
+        name: &'a str,
+        html: &'a str,
+    }
+    let sections: Vec<Section> = langs
+        .iter()
+        .filter_map(|l| {
+            parts.sections.get(*l).map(|(name, dir, _, html)| Section {
+                lang: l,
+                dir,
+                name,
+                html,
+            })
+        })
+        .collect();
+    let notice = langs
+        .first()
+        .and_then(|l| parts.sections.get(*l))
+        .map(|s| s.2.as_str())
+        .unwrap_or("");
     let mut ctx = Context::new();
     ctx.insert("sections", &sections);
+    ctx.insert("restricted_notice", notice);
     ctx.insert("title", &dir.settings.title);
-    // A stylesheet must not end the <style> element early.
-    ctx.insert("css", &css.replace("</", "<\\/"));
+    ctx.insert("css", &parts.css);
     ctx.insert("state_code", info.state_code);
     ctx.insert("seq", &info.seq);
     ctx.insert("issued", info.issued);
     ctx.insert("expires", info.expires);
     ctx.insert("root", info.root);
-    tera.render("offline.html", &ctx)
+    parts
+        .tera
+        .render("offline.html", &ctx)
         .map(String::into_bytes)
         .map_err(|e| tera_error("rendering the offline page", e))
 }
