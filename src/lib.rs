@@ -20,6 +20,7 @@ pub mod schema;
 pub mod serve;
 pub mod sign;
 pub mod site;
+pub mod stale;
 pub mod synth;
 pub mod theme;
 pub mod validate;

@@ -56,6 +56,18 @@ enum Command {
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// List what needs attention: stale entries, missing PoC types, expired
+    /// or expiring encryption keys, States without verified accounts. Exit 1
+    /// when anything is overdue (stale or expired), for scheduled CI.
+    Stale {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Judge as of this day, YYYY-MM-DD (default: today).
+        #[arg(long, value_parser = parse_date_arg)]
+        as_of: Option<jiff::civil::Date>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// Verify, decrypt and read a bundle received by email.
     Open {
         /// The bundle, <ISO3>.tar.age (its signature is read from
@@ -338,6 +350,50 @@ fn color() -> bool {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Stale {
+            root,
+            as_of,
+            format,
+        } => {
+            let as_of = as_of.unwrap_or_else(today);
+            let (dir, report, loaded) =
+                pocdir::model::build_tolerating(&root, as_of, &["key-expired"]);
+            let Some(dir) = dir else {
+                eprint!("{}", report.render_human(&loaded.sources, color()));
+                eprintln!("error: the directory has errors: run `pocdir check`");
+                return ExitCode::from(2);
+            };
+            let items = pocdir::stale::items(&dir, as_of);
+            let overdue = items.iter().filter(|i| i.overdue).count();
+            match format {
+                Format::Json => outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&items).unwrap_or_default()
+                ),
+                Format::Human => {
+                    for i in &items {
+                        outln!(
+                            "{} {:<17} {}{}",
+                            i.state,
+                            i.kind,
+                            i.detail,
+                            if i.overdue { "  [overdue]" } else { "" }
+                        );
+                    }
+                    outln!(
+                        "{} item(s), {} overdue, as of {}",
+                        items.len(),
+                        overdue,
+                        as_of
+                    );
+                }
+            }
+            if overdue > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Command::Open {
             bundle,
             identity,

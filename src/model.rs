@@ -168,10 +168,26 @@ pub struct SecretariatKey {
 /// Load, validate and, when there is no error, build the model. The
 /// report is returned either way (it may hold warnings).
 pub fn build(root: &std::path::Path, as_of: Date) -> (Option<Directory>, Report, Loaded) {
+    build_tolerating(root, as_of, &[])
+}
+
+/// The same, with the diagnostics of the codes in `tolerated` downgraded
+/// to warnings (`pocdir stale` lists expired keys instead of failing on
+/// them).
+pub fn build_tolerating(
+    root: &std::path::Path,
+    as_of: Date,
+    tolerated: &[&str],
+) -> (Option<Directory>, Report, Loaded) {
     let loaded = crate::load::load(root);
     let mut report = Report::default();
     report.extend(loaded.diagnostics.iter().cloned());
     report.extend(validate::validate(&loaded, &Context { today: as_of }));
+    for d in &mut report.diagnostics {
+        if tolerated.contains(&d.code) {
+            d.severity = crate::diag::Severity::Warning;
+        }
+    }
     report.finish();
     if report.has_errors() {
         return (None, report, loaded);

@@ -12,3 +12,4 @@ mod browser;
 mod build;
 mod bundle;
 mod hosting;
+mod stale;

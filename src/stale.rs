@@ -1,0 +1,83 @@
+//! `pocdir stale`: what needs the secretariat's attention, as of a day —
+//! entries not re-verified within the policy, PoC types missing,
+//! encryption keys expired or about to expire, States without verified
+//! accounts. Built on the model; prints nothing itself.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::model::Directory;
+use crate::validate::KEY_EXPIRY_WARNING_DAYS;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Item {
+    pub state: String,
+    /// `stale`, `key-expired`, `key-expiring`, `missing-poc-type`, `no-accounts`.
+    pub kind: &'static str,
+    /// Overdue items make `pocdir stale` exit 1.
+    pub overdue: bool,
+    pub detail: String,
+}
+
+pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
+    let mut out = Vec::new();
+    let days = dir.settings.reverify_within_days;
+    for s in &dir.states {
+        let item = |kind, overdue, detail: String| Item {
+            state: s.code.clone(),
+            kind,
+            overdue,
+            detail,
+        };
+        if let Ok(d) = crate::validate::fields::date(&s.last_verified) {
+            let age = (as_of - d).get_days();
+            if age > days as i32 {
+                out.push(item(
+                    "stale",
+                    true,
+                    format!(
+                        "last verified {} ({age} days ago; the policy is {days})",
+                        s.last_verified
+                    ),
+                ));
+            }
+        }
+        for t in crate::validate::POC_TYPES {
+            if !s.points_of_contact.iter().any(|p| p.kind == *t) {
+                out.push(item("missing-poc-type", false, format!("no {t} PoC")));
+            }
+        }
+        for p in &s.points_of_contact {
+            for k in &p.encryption_keys {
+                let Some(exp) = k.expires.as_deref() else {
+                    continue;
+                };
+                let Ok(d) = crate::validate::fields::date(exp) else {
+                    continue;
+                };
+                if d < as_of {
+                    out.push(item(
+                        "key-expired",
+                        true,
+                        format!("{} key of {} expired on {exp}", k.kind, p.entity),
+                    ));
+                } else if (d - as_of).get_days() <= KEY_EXPIRY_WARNING_DAYS {
+                    out.push(item(
+                        "key-expiring",
+                        false,
+                        format!("{} key of {} expires on {exp}", k.kind, p.entity),
+                    ));
+                }
+            }
+        }
+        if s.accounts.is_empty() {
+            out.push(item(
+                "no-accounts",
+                false,
+                "no verified account: the State gets no bundle".into(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
