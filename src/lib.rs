@@ -16,6 +16,7 @@ pub mod model;
 pub mod open;
 pub mod par;
 pub mod refdata;
+pub mod remind;
 pub mod schema;
 pub mod serve;
 pub mod sign;

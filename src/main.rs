@@ -68,6 +68,17 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Write a reminder (.eml) to the Permanent Mission of each State whose
+    /// entry is stale, in its UN language and English.
+    Remind {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Folder for the .eml files (for the secretariat's mail client).
+        #[arg(long)]
+        outbox: PathBuf,
+        #[arg(long, value_parser = parse_date_arg)]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// Verify, decrypt and read a bundle received by email.
     Open {
         /// The bundle, <ISO3>.tar.age (its signature is read from
@@ -350,6 +361,49 @@ fn color() -> bool {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Remind {
+            root,
+            outbox,
+            as_of,
+        } => {
+            let as_of = as_of.unwrap_or_else(today);
+            let (dir, report, loaded) =
+                pocdir::model::build_tolerating(&root, as_of, &["key-expired"]);
+            let Some(dir) = dir else {
+                eprint!("{}", report.render_human(&loaded.sources, color()));
+                eprintln!("error: the directory has errors: run `pocdir check`");
+                return ExitCode::from(2);
+            };
+            let due: Vec<String> = pocdir::stale::items(&dir, as_of)
+                .into_iter()
+                .filter(|i| i.kind == "stale")
+                .map(|i| i.state)
+                .collect();
+            let when = std::time::SystemTime::UNIX_EPOCH
+                + std::time::Duration::from_secs(
+                    as_of
+                        .to_zoned(jiff::tz::TimeZone::UTC)
+                        .map(|z| z.timestamp().as_second().max(0) as u64)
+                        .unwrap_or(0),
+                );
+            match pocdir::remind::reminders(&dir, &loaded.i18n, &due, when) {
+                Ok(msgs) => {
+                    for (name, bytes) in &msgs {
+                        if let Err(e) = pocdir::write::file(&outbox.join(name), bytes) {
+                            eprintln!("error: writing {}: {e}", outbox.join(name).display());
+                            return ExitCode::from(1);
+                        }
+                        outln!("{}", outbox.join(name).display());
+                    }
+                    eprintln!("{} reminder(s) written to {}", msgs.len(), outbox.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {}", e.0);
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Stale {
             root,
             as_of,

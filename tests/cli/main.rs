@@ -12,4 +12,5 @@ mod browser;
 mod build;
 mod bundle;
 mod hosting;
+mod remind;
 mod stale;

@@ -1,0 +1,141 @@
+//! `pocdir remind`: for each State due (its entry not re-verified within
+//! the policy), a reminder email to its Permanent Mission — the second
+//! channel, never the PoCs' own addresses — in the State's UN language and
+//! English, listing what the directory holds. Messages are built with
+//! lettre (no hand-written MIME); `main` writes them as `.eml` files.
+
+use std::collections::BTreeMap;
+
+use lettre::message::{Mailbox, header::ContentType};
+
+use crate::load::I18nFile;
+use crate::model::{Directory, State};
+use crate::site::i18n::Strings;
+
+/// The State's UN language other than English, if its PoCs use one.
+pub fn state_language<'a>(dir: &'a Directory, s: &State) -> Option<&'a str> {
+    dir.settings
+        .languages
+        .iter()
+        .map(String::as_str)
+        .filter(|l| *l != "en")
+        .find(|l| {
+            s.points_of_contact
+                .iter()
+                .any(|p| p.languages.iter().any(|x| x == l))
+        })
+}
+
+fn holdings(s: &State) -> String {
+    let mut out = String::new();
+    for p in &s.points_of_contact {
+        out.push_str(&format!("- {} / {}", p.kind, p.entity));
+        if let Some(person) = &p.person {
+            out.push_str(&format!(" ({})", person.name));
+        }
+        out.push('\n');
+        for e in &p.emails {
+            out.push_str(&format!("    {} ({})\n", e.value, e.usage));
+        }
+        for t in &p.phones {
+            out.push_str(&format!("    {} ({})\n", t.value, t.usage));
+        }
+    }
+    out
+}
+
+fn part(t: &Strings, s: &State) -> String {
+    let name = s.name(t.lang);
+    format!(
+        "{}\n\n{}\n\n{}\n{}\n{}\n",
+        t.fmt("remind_greeting", &[("state", name)]),
+        t.fmt(
+            "remind_intro",
+            &[("state", name), ("date", &t.date(&s.last_verified))]
+        ),
+        t.get("remind_holds"),
+        holdings(s),
+        t.get("remind_footer"),
+    )
+}
+
+#[derive(Debug)]
+pub struct RemindError(pub String);
+
+/// One `.eml` per State due as of `as_of`: (file name, message bytes).
+/// `date` is the Date header (RFC 2822 time of sending).
+pub fn reminders(
+    dir: &Directory,
+    i18n: &BTreeMap<String, I18nFile>,
+    due: &[String],
+    date: std::time::SystemTime,
+) -> Result<Vec<(String, Vec<u8>)>, RemindError> {
+    let empty = BTreeMap::new();
+    let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
+    let from = Mailbox::new(
+        Some(dir.settings.secretariat.name.clone()),
+        dir.settings
+            .secretariat
+            .email
+            .parse()
+            .map_err(|e| RemindError(format!("secretariat address: {e}")))?,
+    );
+    let mut out = Vec::new();
+    for s in dir.states.iter().filter(|s| due.contains(&s.code)) {
+        let en = Strings::new("en", english, english);
+        let local = state_language(dir, s).map(|l| {
+            Strings::new(
+                l,
+                i18n.get(l).map(|f| &f.strings).unwrap_or(english),
+                english,
+            )
+        });
+        let to = Mailbox::new(
+            Some(s.mission.name.clone()),
+            s.mission
+                .email
+                .parse()
+                .map_err(|e| RemindError(format!("{}: mission address: {e}", s.code)))?,
+        );
+        let subject = match &local {
+            Some(t) => format!(
+                "{} / {}",
+                t.fmt("remind_subject", &[("state", s.name(t.lang))]),
+                en.fmt("remind_subject", &[("state", s.name("en"))])
+            ),
+            None => en.fmt("remind_subject", &[("state", s.name("en"))]),
+        };
+        let mut body = String::new();
+        if let Some(t) = &local {
+            body.push_str(&part(t, s));
+            body.push_str("\n----------------------------------------\n\n");
+        }
+        body.push_str(&part(&en, s));
+        let domain = dir
+            .settings
+            .secretariat
+            .email
+            .rsplit('@')
+            .next()
+            .unwrap_or("secretariat.example");
+        let id = crate::bundle::log::sha256_hex(
+            format!("{}{}{}", s.code, s.last_verified, body).as_bytes(),
+        );
+        let msg = lettre::Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(subject)
+            .date(date)
+            .message_id(Some(format!(
+                "<remind.{}.{}@{}>",
+                s.code,
+                &id[..16],
+                domain
+            )))
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| RemindError(format!("{}: {e}", s.code)))?;
+        out.push((format!("remind-{}.eml", s.code), msg.formatted()));
+    }
+    Ok(out)
+}

@@ -1,0 +1,104 @@
+//! Tests of `pocdir remind`: reminders go to the Permanent Mission only,
+//! in the State's UN language and English, as RFC 5322 messages that a
+//! real parser (Python's `email` package) reads back.
+
+use std::process::Command;
+
+use crate::support::{self, Root};
+
+/// (To, From, Subject, decoded body) of an .eml, read by Python's parser.
+fn parse(eml: &std::path::Path) -> Vec<String> {
+    let script = "import email, email.policy, sys\n\
+                  m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)\n\
+                  assert not m.defects, m.defects\n\
+                  print(m['To']); print(m['From']); print(m['Subject']); print(m['Cc'])\n\
+                  print(m.get_content())";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(eml)
+        .output()
+        .expect("python3 is needed to read the messages back");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_stale_state_gets_a_reminder_at_its_mission_in_french_and_english() {
+    let root = Root::base();
+    let outbox = tempfile::tempdir().unwrap();
+    // Fresh in November 2026: nothing to send.
+    let o = support::pocdir([
+        "remind".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--outbox".as_ref(),
+        outbox.path().as_os_str(),
+        "--as-of".as_ref(),
+        "2026-11-22".as_ref(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(std::fs::read_dir(outbox.path()).unwrap().count(), 0);
+    // Stale a year later.
+    let o = support::pocdir([
+        "remind".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--outbox".as_ref(),
+        outbox.path().as_os_str(),
+        "--as-of".as_ref(),
+        "2027-06-10".as_ref(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let eml = outbox.path().join("remind-FRA.eml");
+    let lines = parse(&eml);
+    assert!(
+        lines[0].contains("<cyber.mission@fra-mission.example>"),
+        "To: {}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("<poc-directory@secretariat.example>"),
+        "From: {}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("Veuillez confirmer") && lines[2].contains("Please confirm"),
+        "Subject: {}",
+        lines[2]
+    );
+    assert_eq!(lines[3], "None", "no copy to anyone");
+    let body = lines[4..].join("\n");
+    assert!(body.contains("À la Mission permanente"), "{body}");
+    assert!(
+        body.contains("To the Permanent Mission of France"),
+        "{body}"
+    );
+    assert!(
+        body.contains("5 juin 2026") && body.contains("5 June 2026"),
+        "{body}"
+    );
+    // The PoCs' addresses are listed for confirmation, never addressed.
+    assert!(body.contains("cert@cert.fra.example"));
+    assert!(!lines[0].contains("cert@cert.fra.example"));
+    // Same input, same message (Date and Message-ID come from the input).
+    let first = std::fs::read(&eml).unwrap();
+    let o = support::pocdir([
+        "remind".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--outbox".as_ref(),
+        outbox.path().as_os_str(),
+        "--as-of".as_ref(),
+        "2027-06-10".as_ref(),
+    ]);
+    assert_eq!(o.code, 0);
+    assert_eq!(std::fs::read(&eml).unwrap(), first);
+}
