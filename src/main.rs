@@ -40,6 +40,12 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum ReviewFormat {
+    Markdown,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Validate the whole directory and report every problem.
@@ -76,6 +82,22 @@ enum Command {
         /// Folder for the .eml files (for the secretariat's mail client).
         #[arg(long)]
         outbox: PathBuf,
+        #[arg(long, value_parser = parse_date_arg)]
+        as_of: Option<jiff::civil::Date>,
+    },
+    /// Summarise what a pull request changes, with the signals a reviewer
+    /// must weigh; exit 1 on an unacknowledged block signal.
+    Review {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Base revision (default: the merge base with the default branch).
+        #[arg(long)]
+        base: Option<String>,
+        /// Head revision (default: the working tree).
+        #[arg(long)]
+        head: Option<String>,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ReviewFormat,
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
     },
@@ -354,6 +376,75 @@ fn keygen(
     }
 }
 
+fn review(
+    root: &std::path::Path,
+    base: Option<String>,
+    head: Option<String>,
+    format: ReviewFormat,
+    as_of: jiff::civil::Date,
+) -> ExitCode {
+    let fail = |m: String| {
+        eprintln!("error: {m}");
+        ExitCode::from(2)
+    };
+    let base = match base
+        .map(Ok)
+        .unwrap_or_else(|| pocdir::gitrev::default_base(root))
+    {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    let Ok(tmp) = tempfile_dir() else {
+        return fail("cannot create a temporary folder".into());
+    };
+    let base_dir = tmp.join("base");
+    if let Err(e) = pocdir::gitrev::checkout(root, &base, &base_dir) {
+        return fail(e);
+    }
+    let head_dir = match &head {
+        Some(h) => match pocdir::gitrev::checkout(root, h, &tmp.join("head")) {
+            Ok(d) => d,
+            Err(e) => return fail(e),
+        },
+        None => root.to_path_buf(),
+    };
+    let tolerated = ["key-expired", "future-date"];
+    let (b, _, _) = pocdir::model::build_tolerating(&base_dir, as_of, &tolerated);
+    let (h, report, loaded) = pocdir::model::build(&head_dir, as_of);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let Some(h) = h else {
+        eprint!("{}", report.render_human(&loaded.sources, false));
+        outln!(
+            "## pocdir review\n\n**block**: the proposed directory does not pass `pocdir check` ({}).",
+            report.summary()
+        );
+        return ExitCode::from(1);
+    };
+    let Some(b) = b else {
+        return fail(format!(
+            "the base revision {base} does not pass check: cannot compare"
+        ));
+    };
+    let acks = pocdir::gitrev::acknowledgements(root, &base, head.as_deref()).unwrap_or_default();
+    let r = pocdir::review::review(&b, &h, &acks);
+    match format {
+        ReviewFormat::Markdown => out!("{}", pocdir::review::markdown(&r)),
+        ReviewFormat::Json => outln!("{}", serde_json::to_string_pretty(&r).unwrap_or_default()),
+    }
+    if r.blocked() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn tempfile_dir() -> std::io::Result<PathBuf> {
+    let d = std::env::temp_dir().join(format!("pocdir-review-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d)?;
+    Ok(d)
+}
+
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
@@ -361,6 +452,13 @@ fn color() -> bool {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Review {
+            root,
+            base,
+            head,
+            format,
+            as_of,
+        } => review(&root, base, head, format, as_of.unwrap_or_else(today)),
         Command::Remind {
             root,
             outbox,

@@ -13,4 +13,5 @@ mod build;
 mod bundle;
 mod hosting;
 mod remind;
+mod review;
 mod stale;

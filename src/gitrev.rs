@@ -1,0 +1,89 @@
+//! Reading a directory as it was at a git revision: `git archive` of the
+//! directory's folders, unpacked into a temporary folder that `load` then
+//! reads like any other. Also the acknowledgement trailers of a range.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// A revision name safe to hand to git (no option injection).
+fn check_rev(rev: &str) -> Result<(), String> {
+    if rev.is_empty()
+        || rev.starts_with('-')
+        || rev.len() > 200
+        || rev.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(format!("{rev:?} is not a revision"));
+    }
+    Ok(())
+}
+
+/// The default base: the merge base of HEAD with the default branch
+/// (`origin/HEAD`, else `main`, else `master`).
+pub fn default_base(root: &Path) -> Result<String, String> {
+    for branch in ["origin/HEAD", "origin/main", "main", "master"] {
+        if let Ok(out) = git(root, &["merge-base", "HEAD", branch]) {
+            return Ok(String::from_utf8_lossy(&out).trim().to_string());
+        }
+    }
+    Err("cannot find the default branch: pass --base REV".into())
+}
+
+/// Unpack `content/`, `keys/`, `themes/` and `log/` at `rev` into `into`.
+pub fn checkout(root: &Path, rev: &str, into: &Path) -> Result<PathBuf, String> {
+    check_rev(rev)?;
+    let mut paths = Vec::new();
+    for p in ["content", "keys", "themes", "log"] {
+        if git(root, &["cat-file", "-e", &format!("{rev}:{p}")]).is_ok() {
+            paths.push(p);
+        }
+    }
+    let mut args = vec!["archive", "--format=tar", rev, "--"];
+    args.extend(paths);
+    let tar = git(root, &args)?;
+    let mut a = tar::Archive::new(&tar[..]);
+    a.set_preserve_permissions(false);
+    a.set_overwrite(true);
+    a.unpack(into)
+        .map_err(|e| format!("cannot unpack {rev}: {e}"))?;
+    Ok(into.to_path_buf())
+}
+
+/// Signal ids acknowledged by `Pocdir-Acknowledge: <id>` trailers in the
+/// commits of `base..head` (head `None`: up to HEAD).
+pub fn acknowledgements(
+    root: &Path,
+    base: &str,
+    head: Option<&str>,
+) -> Result<std::collections::BTreeSet<String>, String> {
+    check_rev(base)?;
+    let range = format!("{base}..{}", head.unwrap_or("HEAD"));
+    let log = git(root, &["log", "--format=%B%x00", &range])?;
+    Ok(String::from_utf8_lossy(&log)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Pocdir-Acknowledge:"))
+        .flat_map(|v| {
+            v.split([',', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect())
+}

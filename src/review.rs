@@ -1,0 +1,395 @@
+//! `pocdir review`: what a pull request changes in the directory, and the
+//! signals a reviewer must weigh (UNIDIR study 3.5, 3.6, 5.2: verify every
+//! update through the Permanent Mission or the MFA; suspicious updates come
+//! from unusual senders or channels).
+//!
+//! Compares two checked directories (models); reading git revisions is
+//! done by `main` through [`crate::gitrev`]. Pure: no printing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::model::{Directory, Poc, State};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warn,
+    Block,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Signal {
+    /// Stable id (acknowledged with a `Pocdir-Acknowledge: <id>` trailer).
+    pub id: String,
+    pub severity: Severity,
+    pub kind: &'static str,
+    pub state: Option<String>,
+    pub reason: String,
+    /// Acknowledged by a commit trailer: does not fail the review.
+    pub acknowledged: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct StateChanges {
+    pub state: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// (PoC, field, before, after)
+    pub changed: Vec<(String, String, String, String)>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Review {
+    pub signals: Vec<Signal>,
+    pub states: Vec<StateChanges>,
+}
+
+impl Review {
+    /// Whether an unacknowledged block signal remains.
+    pub fn blocked(&self) -> bool {
+        self.signals
+            .iter()
+            .any(|s| s.severity == Severity::Block && !s.acknowledged)
+    }
+}
+
+fn poc_key(p: &Poc) -> String {
+    format!("{} / {}", p.kind, p.entity)
+}
+
+fn emails(s: &State) -> BTreeSet<String> {
+    s.points_of_contact
+        .iter()
+        .flat_map(|p| p.emails.iter().map(|e| e.value.to_lowercase()))
+        .collect()
+}
+
+fn domain(e: &str) -> String {
+    e.rsplit('@').next().unwrap_or("").to_lowercase()
+}
+
+/// The registrable-looking end of a domain (last two labels), to compare
+/// a State's addresses with each other.
+/// An approximation (the last two labels); the Public Suffix List would
+/// tell registrable domains exactly.
+fn base_domain(d: &str) -> String {
+    let labels: Vec<&str> = d.split('.').collect();
+    labels[labels.len().saturating_sub(2)..].join(".")
+}
+
+/// Contact data: everything of the PoCs but their free-text notes, the
+/// Mission, the regional networks.
+fn contact_data(s: &State) -> serde_json::Value {
+    let pocs: Vec<Poc> = s
+        .points_of_contact
+        .iter()
+        .map(|p| Poc {
+            notes: None,
+            ..p.clone()
+        })
+        .collect();
+    serde_json::to_value((&pocs, &s.mission, &s.regional_networks)).unwrap_or_default()
+}
+
+fn field_changes(name: &str, a: &Poc, b: &Poc, out: &mut Vec<(String, String, String, String)>) {
+    let (va, vb) = (
+        serde_json::to_value(a).unwrap_or_default(),
+        serde_json::to_value(b).unwrap_or_default(),
+    );
+    if let (Some(ma), Some(mb)) = (va.as_object(), vb.as_object()) {
+        for (k, x) in ma {
+            let y = &mb[k];
+            if x != y {
+                out.push((name.to_string(), k.clone(), x.to_string(), y.to_string()));
+            }
+        }
+    }
+}
+
+/// Compare `base` with `head`; `acks` are the acknowledged signal ids.
+pub fn review(base: &Directory, head: &Directory, acks: &BTreeSet<String>) -> Review {
+    let mut signals: Vec<Signal> = Vec::new();
+    let mut push = |severity, kind: &'static str, state: Option<&str>, reason: String| {
+        let id = crate::bundle::log::sha256_hex(
+            format!("{kind}|{}|{reason}", state.unwrap_or("")).as_bytes(),
+        )[..12]
+            .to_string();
+        signals.push(Signal {
+            acknowledged: acks.contains(&id),
+            id,
+            severity,
+            kind,
+            state: state.map(str::to_string),
+            reason,
+        });
+    };
+    if base.secretariat_key.public_key != head.secretariat_key.public_key {
+        push(
+            Severity::Block,
+            "secretariat-key",
+            None,
+            format!(
+                "the secretariat signing key changes from {} to {}",
+                base.secretariat_key.key_id, head.secretariat_key.key_id
+            ),
+        );
+    }
+    let policy = |d: &Directory| {
+        (
+            d.settings.notify_change_within_days,
+            d.settings.reverify_within_days,
+            d.settings.bundle_validity_days,
+            d.settings.demo,
+        )
+    };
+    if policy(base) != policy(head) {
+        push(
+            Severity::Warn,
+            "policy",
+            None,
+            "the update policy, bundle validity or demo setting changes".into(),
+        );
+    }
+    let b: BTreeMap<&str, &State> = base.states.iter().map(|s| (s.code.as_str(), s)).collect();
+    let h: BTreeMap<&str, &State> = head.states.iter().map(|s| (s.code.as_str(), s)).collect();
+    let mut states = Vec::new();
+    let mut touched = 0;
+    for code in b.keys().chain(h.keys()).collect::<BTreeSet<_>>() {
+        let code: &str = code;
+        match (b.get(code), h.get(code)) {
+            (None, Some(_)) => {
+                touched += 1;
+                push(
+                    Severity::Warn,
+                    "state-added",
+                    Some(code),
+                    format!("{code} is added to the directory"),
+                );
+            }
+            (Some(_), None) => {
+                touched += 1;
+                push(
+                    Severity::Warn,
+                    "state-removed",
+                    Some(code),
+                    format!("{code} is removed from the directory"),
+                );
+            }
+            (Some(x), Some(y)) => {
+                let mut ch = StateChanges {
+                    state: code.to_string(),
+                    ..Default::default()
+                };
+                let xp: BTreeMap<String, &Poc> = x
+                    .points_of_contact
+                    .iter()
+                    .map(|p| (poc_key(p), p))
+                    .collect();
+                let yp: BTreeMap<String, &Poc> = y
+                    .points_of_contact
+                    .iter()
+                    .map(|p| (poc_key(p), p))
+                    .collect();
+                for (k, p) in &xp {
+                    match yp.get(k) {
+                        None => ch.removed.push(k.clone()),
+                        Some(q) => field_changes(k, p, q, &mut ch.changed),
+                    }
+                }
+                for k in yp.keys() {
+                    if !xp.contains_key(k) {
+                        ch.added.push(k.clone());
+                    }
+                }
+                let accounts_changed = x.accounts != y.accounts;
+                let contact_changed = contact_data(x) != contact_data(y);
+                if accounts_changed || contact_changed || x.provenance != y.provenance {
+                    touched += 1;
+                }
+                if accounts_changed {
+                    // Who receives the directory: the highest risk.
+                    let new_or_changed: Vec<_> = y
+                        .accounts
+                        .iter()
+                        .filter(|a| !x.accounts.contains(a))
+                        .collect();
+                    let verified = !new_or_changed.is_empty()
+                        && new_or_changed.iter().all(|a| {
+                            !a.reference.trim().is_empty()
+                                && x.accounts.iter().all(|old| {
+                                    old.reference != a.reference || old.verified != a.verified
+                                })
+                        });
+                    if verified {
+                        push(
+                            Severity::Warn,
+                            "accounts",
+                            Some(code),
+                            format!(
+                                "verified accounts or age recipients of {code} change, with a new verification record"
+                            ),
+                        );
+                    } else {
+                        push(
+                            Severity::Block,
+                            "accounts",
+                            Some(code),
+                            format!(
+                                "verified accounts or age recipients of {code} change without a new verification record with a reference: whoever adds a key receives the directory"
+                            ),
+                        );
+                    }
+                }
+                if contact_changed {
+                    let new_prov = y.provenance.len() > x.provenance.len();
+                    if !new_prov {
+                        push(
+                            Severity::Warn,
+                            "no-provenance",
+                            Some(code),
+                            format!(
+                                "contact data of {code} changes without a new provenance entry"
+                            ),
+                        );
+                    } else if let Some(last) = y
+                        .provenance
+                        .iter()
+                        .max_by(|a, b| a.verified.cmp(&b.verified))
+                    {
+                        if last.channel != "permanent_mission" && last.channel != "mfa" {
+                            push(
+                                Severity::Warn,
+                                "channel",
+                                Some(code),
+                                format!(
+                                    "the update of {code} was verified through `{}`, not the Permanent Mission or the MFA",
+                                    last.channel
+                                ),
+                            );
+                        }
+                    }
+                    if !x.points_of_contact.is_empty()
+                        && ch.removed.len() == x.points_of_contact.len()
+                        && !ch.added.is_empty()
+                    {
+                        push(
+                            Severity::Warn,
+                            "all-replaced",
+                            Some(code),
+                            format!("every PoC of {code} is replaced at once"),
+                        );
+                    }
+                    let old_domains: BTreeSet<String> =
+                        emails(x).iter().map(|e| base_domain(&domain(e))).collect();
+                    for e in emails(y).difference(&emails(x)) {
+                        let d = domain(e);
+                        if crate::refdata::is_freemail(&d) {
+                            push(
+                                Severity::Warn,
+                                "email-domain",
+                                Some(code),
+                                format!("{e} is on a free-mail provider"),
+                            );
+                        } else if !old_domains.is_empty() && !old_domains.contains(&base_domain(&d))
+                        {
+                            push(
+                                Severity::Warn,
+                                "email-domain",
+                                Some(code),
+                                format!("{e} is on a domain {code} did not use before"),
+                            );
+                        }
+                    }
+                }
+                if !(ch.added.is_empty() && ch.removed.is_empty() && ch.changed.is_empty()) {
+                    states.push(ch);
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    if touched >= 5 {
+        push(
+            Severity::Warn,
+            "many-states",
+            None,
+            format!("one change touches {touched} States"),
+        );
+    }
+    signals.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.state.cmp(&b.state))
+            .then(a.kind.cmp(b.kind))
+    });
+    Review { signals, states }
+}
+
+/// The review as a pull-request comment.
+pub fn markdown(r: &Review) -> String {
+    let mut o = String::from("## pocdir review\n\n");
+    if r.signals.is_empty() {
+        o.push_str("No signal.\n\n");
+    } else {
+        o.push_str("| severity | signal | State | reason | id |\n|---|---|---|---|---|\n");
+        for s in &r.signals {
+            let sev = match s.severity {
+                Severity::Block if s.acknowledged => "block (acknowledged)",
+                Severity::Block => "**block**",
+                Severity::Warn => "warn",
+                Severity::Info => "info",
+            };
+            o.push_str(&format!(
+                "| {sev} | {} | {} | {} | `{}` |\n",
+                s.kind,
+                s.state.as_deref().unwrap_or("—"),
+                md_escape(&s.reason),
+                s.id
+            ));
+        }
+        o.push('\n');
+        if r.blocked() {
+            o.push_str("A block signal stops the merge until a reviewer who checked it with the Permanent Mission or the MFA adds a `Pocdir-Acknowledge: <id>` trailer to a commit of the pull request.\n\n");
+        }
+    }
+    for s in &r.states {
+        o.push_str(&format!("### {}\n\n", s.state));
+        for a in &s.added {
+            o.push_str(&format!("- PoC added: {}\n", md_escape(a)));
+        }
+        for a in &s.removed {
+            o.push_str(&format!("- PoC removed: {}\n", md_escape(a)));
+        }
+        for (p, f, before, after) in &s.changed {
+            o.push_str(&format!(
+                "- {} — `{}`: {} → {}\n",
+                md_escape(p),
+                f,
+                md_escape(before),
+                md_escape(after)
+            ));
+        }
+        o.push('\n');
+    }
+    o
+}
+
+/// Text from the directory shown in Markdown: no markup, no table breaks.
+fn md_escape(s: &str) -> String {
+    let mut o = String::new();
+    for c in s.chars() {
+        match c {
+            '|' | '*' | '_' | '`' | '<' | '>' | '[' | ']' | '\\' | '#' => {
+                o.push('\\');
+                o.push(c);
+            }
+            '\n' | '\r' => o.push(' '),
+            c if crate::diag::is_dangerous_char(c) => o.push('\u{FFFD}'),
+            c => o.push(c),
+        }
+    }
+    o
+}

@@ -1,0 +1,300 @@
+//! Tests of `pocdir review` against real git repositories made in
+//! temporary folders: each signal fires on its own case, not on a
+//! harmless edit; the Markdown is snapshot-tested.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{self, Root};
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@secretariat.example",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git is needed");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A repository holding the base fixture on `main`, with a branch `pr`
+/// checked out.
+fn repo() -> Root {
+    let root = Root::base();
+    git(root.path(), &["init", "-q", "-b", "main"]);
+    git(root.path(), &["add", "-A"]);
+    git(root.path(), &["commit", "-q", "-m", "base"]);
+    git(root.path(), &["checkout", "-q", "-b", "pr"]);
+    root
+}
+
+fn edit(root: &Root, rel: &str, from: &str, to: &str) {
+    let p = root.path().join(rel);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+fn review(root: &Root) -> (i32, serde_json::Value, String) {
+    let run = |format: &str| {
+        support::pocdir([
+            "review".as_ref(),
+            "--root".as_ref(),
+            root.path().as_os_str(),
+            "--as-of".as_ref(),
+            support::AS_OF.as_ref(),
+            "--format".as_ref(),
+            format.as_ref(),
+        ])
+    };
+    let json = run("json");
+    let md = run("markdown");
+    assert_eq!(json.code, md.code);
+    let v = serde_json::from_str(&json.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", json.stdout, json.stderr));
+    (json.code, v, md.stdout)
+}
+
+fn signals(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["severity"].as_str().unwrap().to_string(),
+                s["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_typo_fix_in_a_note_raises_nothing() {
+    let root = repo();
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "the duty officer answers",
+        "the duty officer replies",
+    );
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 0);
+    assert_eq!(signals(&v), vec![], "{v}");
+    assert_eq!(
+        v["states"][0]["state"], "FRA",
+        "the change itself is listed"
+    );
+}
+
+#[test]
+fn a_new_address_on_free_mail_without_provenance_warns() {
+    let root = repo();
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "cert@cert.fra.example",
+        "cert@gmail.com",
+    );
+    let (code, v, md) = review(&root);
+    assert_eq!(code, 0, "warnings do not fail the review");
+    assert_eq!(
+        signals(&v),
+        vec![
+            ("warn".into(), "email-domain".into()),
+            ("warn".into(), "no-provenance".into())
+        ]
+    );
+    insta::assert_snapshot!("review__free_mail", md);
+}
+
+#[test]
+fn an_update_with_provenance_through_another_channel_warns_about_the_channel() {
+    let root = repo();
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "cert@cert.fra.example",
+        "cert@cert2.fra.example",
+    );
+    let (_, v, _) = review(&root);
+    assert!(
+        !signals(&v).contains(&("warn".into(), "email-domain".into())),
+        "same State domain: {v}"
+    );
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "provenance:\n",
+        "provenance:\n  - date: \"2026-11-10\"\n    action: update\n    channel: email\n    reference: \"Email of 10 November 2026\"\n    verified: \"2026-11-12\"\n    verified_by: Secretariat (example officer A)\n",
+    );
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 0);
+    assert_eq!(signals(&v), vec![("warn".into(), "channel".into())], "{v}");
+}
+
+#[test]
+fn a_new_recipient_blocks_until_acknowledged() {
+    let root = repo();
+    let keys = std::fs::read_to_string(root.path().join("keys/states/FRA.yaml")).unwrap();
+    let old = keys
+        .lines()
+        .find(|l| l.trim_start().starts_with("- age1"))
+        .unwrap()
+        .trim()
+        .trim_start_matches("- ")
+        .to_string();
+    let new = pocdir::keygen::age_identity().1;
+    edit(&root, "keys/states/FRA.yaml", &old, &new);
+    let (code, v, md) = review(&root);
+    assert_eq!(code, 1, "a block signal fails the review");
+    assert_eq!(signals(&v), vec![("block".into(), "accounts".into())]);
+    assert!(md.contains("**block**"));
+    let id = v["signals"][0]["id"].as_str().unwrap().to_string();
+    // The reviewer, having verified with the Permanent Mission, acknowledges.
+    git(root.path(), &["add", "-A"]);
+    git(
+        root.path(),
+        &[
+            "commit",
+            "-q",
+            "-m",
+            &format!("New key for FRA\n\nPocdir-Acknowledge: {id}"),
+        ],
+    );
+    let (code, v, md) = review(&root);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["signals"][0]["acknowledged"], true);
+    assert!(md.contains("block (acknowledged)"));
+}
+
+#[test]
+fn a_recipient_with_a_new_verification_record_only_warns() {
+    let root = repo();
+    let keys = std::fs::read_to_string(root.path().join("keys/states/FRA.yaml")).unwrap();
+    let old = keys
+        .lines()
+        .find(|l| l.trim_start().starts_with("- age1"))
+        .unwrap()
+        .trim()
+        .trim_start_matches("- ")
+        .to_string();
+    edit(
+        &root,
+        "keys/states/FRA.yaml",
+        &old,
+        &pocdir::keygen::age_identity().1,
+    );
+    edit(
+        &root,
+        "keys/states/FRA.yaml",
+        "reference: \"Note verbale NV/2026/0387 (example)\"",
+        "reference: \"Note verbale NV/2026/0512 (example)\"",
+    );
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(signals(&v), vec![("warn".into(), "accounts".into())]);
+}
+
+#[test]
+fn the_secretariat_key_blocks_and_a_new_state_warns() {
+    let root = repo();
+    let kp = pocdir::keygen::signing_keypair(None, "test").unwrap();
+    root.write("keys/secretariat.pub", kp.1);
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 1);
+    assert_eq!(
+        signals(&v),
+        vec![("block".into(), "secretariat-key".into())]
+    );
+
+    let root = repo();
+    let fra = std::fs::read_to_string(root.path().join("content/states/FRA.yaml")).unwrap();
+    root.write(
+        "content/states/BEL.yaml",
+        fra.replace("state: FRA", "state: BEL"),
+    );
+    let keys = std::fs::read_to_string(root.path().join("keys/states/FRA.yaml")).unwrap();
+    root.write(
+        "keys/states/BEL.yaml",
+        keys.replace("state: FRA", "state: BEL"),
+    );
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 0);
+    assert_eq!(signals(&v), vec![("warn".into(), "state-added".into())]);
+}
+
+#[test]
+fn a_head_that_fails_check_blocks() {
+    let root = repo();
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "cert@cert.fra.example",
+        "not-an-address",
+    );
+    let o = support::pocdir([
+        "review".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--as-of".as_ref(),
+        support::AS_OF.as_ref(),
+    ]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stdout.contains("does not pass `pocdir check`"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stderr.contains("invalid-email"), "{}", o.stderr);
+}
+
+#[test]
+fn an_address_on_a_domain_the_state_never_used_warns() {
+    let root = repo();
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "cert@cert.fra.example",
+        "cert@cert-fra.example",
+    );
+    let (_, v, _) = review(&root);
+    assert!(
+        signals(&v).contains(&("warn".into(), "email-domain".into())),
+        "{v}"
+    );
+}
+
+#[test]
+fn every_poc_replaced_at_once_warns() {
+    let root = repo();
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "entity: Ministry for Europe and Foreign Affairs, Digital Affairs Division (example)",
+        "entity: Another ministry (example)",
+    );
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "entity: National Cybersecurity Agency, CERT (example)",
+        "entity: Another agency (example)",
+    );
+    let (_, v, _) = review(&root);
+    assert!(
+        signals(&v).contains(&("warn".into(), "all-replaced".into())),
+        "{v}"
+    );
+}
