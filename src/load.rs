@@ -81,6 +81,9 @@ pub struct Loaded {
     pub version_log_sig: Option<String>,
     /// Key rotation statements, `keys/rotations/*` (file name, bytes).
     pub rotations: Vec<(String, Vec<u8>)>,
+    /// `content/states/<ISO3>.yaml.minisig` files (paths), and their text.
+    pub signature_files: Vec<String>,
+    pub state_signatures: BTreeMap<String, String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -200,6 +203,18 @@ pub fn load(root: &Path) -> Loaded {
             (rel, labelled)
         })
         .collect();
+    for rel in std::mem::take(&mut l.signature_files) {
+        if let Some(t) = l.text(&rel) {
+            let code = rel
+                .rsplit('/')
+                .next()
+                .and_then(|n| n.strip_suffix(".yaml.minisig"))
+                .unwrap_or("")
+                .to_string();
+            l.state_signatures.insert(code, t);
+        }
+        l.signature_files.push(rel);
+    }
     l.load_theme();
     for (rel, slot) in [
         (crate::bundle::log::LOG_FILE, 0),
@@ -364,6 +379,11 @@ impl Loaded {
                 continue;
             };
             if name.starts_with('.') {
+                continue;
+            }
+            // A State may sign its own file: `<ISO3>.yaml.minisig` beside it.
+            if dir == STATES_DIR && name.ends_with(".yaml.minisig") {
+                self.signature_files.push(rel);
                 continue;
             }
             if !ext.is_empty() && !name.ends_with(&format!(".{ext}")) {

@@ -426,7 +426,27 @@ fn review(
         ));
     };
     let acks = pocdir::gitrev::acknowledgements(root, &base, head.as_deref()).unwrap_or_default();
-    let r = pocdir::review::review(&b, &h, &acks);
+    let mut r = pocdir::review::review(&b, &h, &acks);
+    // Changed States (by their files) whose own signature is checked.
+    let changed: std::collections::BTreeSet<String> = b
+        .states
+        .iter()
+        .chain(h.states.iter())
+        .map(|s| s.code.clone())
+        .filter(|c| {
+            let (x, y) = (
+                b.states.iter().find(|s| &s.code == c),
+                h.states.iter().find(|s| &s.code == c),
+            );
+            match (x, y) {
+                (Some(x), Some(y)) => serde_json::to_value(x).ok() != serde_json::to_value(y).ok(),
+                _ => true,
+            }
+        })
+        .collect();
+    for (code, sev, kind, reason) in pocdir::review::state_signatures(&loaded, &changed) {
+        r.add(&code, sev, kind, reason, &acks);
+    }
     match format {
         ReviewFormat::Markdown => out!("{}", pocdir::review::markdown(&r)),
         ReviewFormat::Json => outln!("{}", serde_json::to_string_pretty(&r).unwrap_or_default()),

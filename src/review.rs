@@ -393,3 +393,85 @@ fn md_escape(s: &str) -> String {
     }
     o
 }
+
+/// Signatures of States on their own files: for each changed State that
+/// registered an update-signing key, "signed by the State" (info) or a
+/// bad or missing signature (warn).
+pub fn state_signatures(
+    head: &crate::load::Loaded,
+    changed: &BTreeSet<String>,
+) -> Vec<(String, Severity, &'static str, String)> {
+    let mut out = Vec::new();
+    for k in head.keys.values() {
+        let code = k.state.value.clone();
+        if !changed.contains(&code) {
+            continue;
+        }
+        let Some(key) = &k.update_signing_key else {
+            continue;
+        };
+        let Ok(pk) = crate::validate::fields::minisign_public_key(key) else {
+            continue;
+        };
+        let file = format!("{}/{code}.yaml", crate::load::STATES_DIR);
+        let Some(text) = head.sources.get(&file) else {
+            continue;
+        };
+        match head.state_signatures.get(&code) {
+            None => out.push((
+                code.clone(),
+                Severity::Warn,
+                "state-signature",
+                format!("{code} signs its updates, but {file}.minisig is missing"),
+            )),
+            Some(sig) => match crate::sign::verify(&pk, sig, text.as_bytes()) {
+                Ok(_) => out.push((
+                    code.clone(),
+                    Severity::Info,
+                    "state-signature",
+                    format!(
+                        "{file} is signed by the State ({})",
+                        crate::sign::key_id(&pk)
+                    ),
+                )),
+                Err(_) => out.push((
+                    code.clone(),
+                    Severity::Warn,
+                    "state-signature",
+                    format!("{file}.minisig does not verify with the key {code} registered"),
+                )),
+            },
+        }
+    }
+    out
+}
+
+impl Review {
+    /// Add signals computed outside [`review`].
+    pub fn add(
+        &mut self,
+        state: &str,
+        severity: Severity,
+        kind: &'static str,
+        reason: String,
+        acks: &BTreeSet<String>,
+    ) {
+        let id = crate::bundle::log::sha256_hex(format!("{kind}|{state}|{reason}").as_bytes())
+            [..12]
+            .to_string();
+        self.signals.push(Signal {
+            acknowledged: acks.contains(&id),
+            id,
+            severity,
+            kind,
+            state: Some(state.to_string()),
+            reason,
+        });
+        self.signals.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(a.state.cmp(&b.state))
+                .then(a.kind.cmp(b.kind))
+        });
+    }
+}

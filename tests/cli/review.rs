@@ -298,3 +298,79 @@ fn every_poc_replaced_at_once_warns() {
         "{v}"
     );
 }
+
+#[test]
+fn a_state_that_signs_its_updates_is_reported_signed_or_flagged() {
+    // FRA registers an update-signing key (made by real minisign).
+    let root = Root::base();
+    let keys = tempfile::tempdir().unwrap();
+    let (pk, sk) = (keys.path().join("fra.pub"), keys.path().join("fra.key"));
+    let st = Command::new("minisign")
+        .args(["-G", "-W", "-p"])
+        .arg(&pk)
+        .arg("-s")
+        .arg(&sk)
+        .output()
+        .expect("minisign is needed (apt-get install minisign)");
+    assert!(st.status.success());
+    let line = std::fs::read_to_string(&pk)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let k = std::fs::read_to_string(root.path().join("keys/states/FRA.yaml")).unwrap();
+    root.write(
+        "keys/states/FRA.yaml",
+        format!("{k}update_signing_key: \"{line}\"\n"),
+    );
+    git(root.path(), &["init", "-q", "-b", "main"]);
+    git(root.path(), &["add", "-A"]);
+    git(root.path(), &["commit", "-q", "-m", "base"]);
+    git(root.path(), &["checkout", "-q", "-b", "pr"]);
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "the duty officer answers",
+        "the duty officer replies",
+    );
+    let state_signature = |v: &serde_json::Value| -> Vec<String> {
+        v["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["kind"] == "state-signature")
+            .map(|s| s["severity"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Unsigned: flagged.
+    let (_, v, _) = review(&root);
+    assert_eq!(state_signature(&v), vec!["warn"], "{v}");
+    // Signed by the State: reported.
+    let file = root.path().join("content/states/FRA.yaml");
+    let st = Command::new("minisign")
+        .arg("-S")
+        .arg("-s")
+        .arg(&sk)
+        .arg("-m")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 0);
+    assert_eq!(state_signature(&v), vec!["info"], "{v}");
+    // Changed after signing: flagged.
+    edit(
+        &root,
+        "content/states/FRA.yaml",
+        "the duty officer replies",
+        "the duty officer answers at once",
+    );
+    let (_, v, _) = review(&root);
+    assert_eq!(state_signature(&v), vec!["warn"], "{v}");
+}
