@@ -374,3 +374,62 @@ fn a_state_that_signs_its_updates_is_reported_signed_or_flagged() {
     let (_, v, _) = review(&root);
     assert_eq!(state_signature(&v), vec!["warn"], "{v}");
 }
+
+#[test]
+fn policy_changes_and_removed_states_warn() {
+    let root = repo();
+    edit(
+        &root,
+        "content/directory.yaml",
+        "reverify_within_days: 365",
+        "reverify_within_days: 900",
+    );
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 0);
+    assert_eq!(signals(&v), vec![("warn".into(), "policy".into())], "{v}");
+
+    let root = repo();
+    std::fs::remove_file(root.path().join("content/states/FRA.yaml")).unwrap();
+    std::fs::remove_file(root.path().join("keys/states/FRA.yaml")).unwrap();
+    let (_, v, _) = review(&root);
+    assert_eq!(
+        signals(&v),
+        vec![("warn".into(), "state-removed".into())],
+        "{v}"
+    );
+}
+
+#[test]
+fn one_change_touching_many_states_warns() {
+    let root = Root::base();
+    let fra = std::fs::read_to_string(root.path().join("content/states/FRA.yaml")).unwrap();
+    let keys = std::fs::read_to_string(root.path().join("keys/states/FRA.yaml")).unwrap();
+    let codes = ["BEL", "DEU", "ITA", "ESP", "NLD"];
+    for c in codes {
+        root.write(
+            &format!("content/states/{c}.yaml"),
+            fra.replace("state: FRA", &format!("state: {c}")),
+        );
+        root.write(
+            &format!("keys/states/{c}.yaml"),
+            keys.replace("state: FRA", &format!("state: {c}")),
+        );
+    }
+    git(root.path(), &["init", "-q", "-b", "main"]);
+    git(root.path(), &["add", "-A"]);
+    git(root.path(), &["commit", "-q", "-m", "base"]);
+    git(root.path(), &["checkout", "-q", "-b", "pr"]);
+    for c in codes {
+        edit(
+            &root,
+            &format!("content/states/{c}.yaml"),
+            "+33199001234",
+            "+33199001235",
+        );
+    }
+    let (_, v, _) = review(&root);
+    assert!(
+        signals(&v).contains(&("warn".into(), "many-states".into())),
+        "{v}"
+    );
+}
