@@ -13,6 +13,7 @@ pub mod export;
 pub mod gitrev;
 pub mod keygen;
 pub mod load;
+pub mod mail;
 pub mod model;
 pub mod open;
 pub mod par;

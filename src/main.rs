@@ -101,6 +101,25 @@ enum Command {
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
     },
+    /// Prepare the bundles' emails to every verified account (a .eml per
+    /// message in the outbox). Sending through SMTP is not there yet.
+    Mail {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, default_value = "dist/bundles")]
+        bundles: PathBuf,
+        #[arg(long, required_unless_present = "dry_run")]
+        outbox: Option<PathBuf>,
+        /// Build and check every message; write and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only these States (comma-separated ISO3 codes).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Judge expiry and verification age at this time (RFC 3339).
+        #[arg(long)]
+        now: Option<jiff::Timestamp>,
+    },
     /// Verify, decrypt and read a bundle received by email.
     Open {
         /// The bundle, <ISO3>.tar.age (its signature is read from
@@ -472,6 +491,71 @@ fn color() -> bool {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Mail {
+            root,
+            bundles,
+            outbox,
+            dry_run,
+            only,
+            now,
+        } => {
+            let now = now.unwrap_or_else(jiff::Timestamp::now);
+            let as_of = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+            let (dir, report, loaded) = pocdir::model::build(&root, as_of);
+            let Some(dir) = dir else {
+                eprint!("{}", report.render_human(&loaded.sources, color()));
+                eprintln!("error: the directory has errors: nothing was prepared");
+                return ExitCode::from(1);
+            };
+            let only: Vec<String> = only
+                .into_iter()
+                .map(|c| c.trim().to_uppercase())
+                .filter(|c| !c.is_empty())
+                .collect();
+            match pocdir::mail::messages(&dir, &loaded.i18n, &bundles, &only, as_of, now) {
+                Ok((msgs, warnings)) => {
+                    for w in &warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    for m in &msgs {
+                        let name = format!(
+                            "{}-{}.eml",
+                            m.state,
+                            m.account.replace(['@', '/', '\\'], "_")
+                        );
+                        if dry_run {
+                            outln!(
+                                "would send {} to {} ({} bytes)",
+                                m.state,
+                                m.account,
+                                m.eml.len()
+                            );
+                        } else if let Some(dir) = &outbox {
+                            if let Err(e) = pocdir::write::file(&dir.join(&name), &m.eml) {
+                                eprintln!("error: writing {}: {e}", dir.join(&name).display());
+                                return ExitCode::from(1);
+                            }
+                            outln!("{}", dir.join(&name).display());
+                        }
+                    }
+                    eprintln!(
+                        "{} message(s) {}",
+                        msgs.len(),
+                        if dry_run {
+                            "checked (dry run: nothing written)"
+                        } else {
+                            "written to the outbox"
+                        }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    eprintln!("nothing was written");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Review {
             root,
             base,

@@ -12,6 +12,7 @@ mod browser;
 mod build;
 mod bundle;
 mod hosting;
+mod mail;
 mod remind;
 mod review;
 mod stale;
