@@ -413,9 +413,11 @@ fn review(
         Ok(b) => b,
         Err(e) => return fail(e),
     };
-    let Ok(tmp) = tempfile_dir() else {
+    // An unpredictable private folder, removed when dropped.
+    let Ok(tmp_dir) = tempfile::Builder::new().prefix("pocdir-review-").tempdir() else {
         return fail("cannot create a temporary folder".into());
     };
+    let tmp = tmp_dir.path().to_path_buf();
     let base_dir = tmp.join("base");
     if let Err(e) = pocdir::gitrev::checkout(root, &base, &base_dir) {
         return fail(e);
@@ -430,7 +432,7 @@ fn review(
     let tolerated = ["key-expired", "future-date"];
     let (b, _, _) = pocdir::model::build_tolerating(&base_dir, as_of, &tolerated);
     let (h, report, loaded) = pocdir::model::build(&head_dir, as_of);
-    let _ = std::fs::remove_dir_all(&tmp);
+    drop(tmp_dir);
     let Some(h) = h else {
         eprint!("{}", report.render_human(&loaded.sources, false));
         outln!(
@@ -477,11 +479,21 @@ fn review(
     }
 }
 
-fn tempfile_dir() -> std::io::Result<PathBuf> {
-    let d = std::env::temp_dir().join(format!("pocdir-review-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d)?;
-    Ok(d)
+/// The checked directory for `stale` and `remind` (expired keys are
+/// listed, not fatal); on errors, the report is printed and exit 2.
+fn checked_model(
+    root: &std::path::Path,
+    as_of: jiff::civil::Date,
+) -> Result<(pocdir::model::Directory, pocdir::load::Loaded), ExitCode> {
+    let (dir, report, loaded) = pocdir::model::build_tolerating(root, as_of, &["key-expired"]);
+    match dir {
+        Some(dir) => Ok((dir, loaded)),
+        None => {
+            eprint!("{}", report.render_human(&loaded.sources, color()));
+            eprintln!("error: the directory has errors: run `pocdir check`");
+            Err(ExitCode::from(2))
+        }
+    }
 }
 
 fn color() -> bool {
@@ -569,12 +581,9 @@ fn main() -> ExitCode {
             as_of,
         } => {
             let as_of = as_of.unwrap_or_else(today);
-            let (dir, report, loaded) =
-                pocdir::model::build_tolerating(&root, as_of, &["key-expired"]);
-            let Some(dir) = dir else {
-                eprint!("{}", report.render_human(&loaded.sources, color()));
-                eprintln!("error: the directory has errors: run `pocdir check`");
-                return ExitCode::from(2);
+            let (dir, loaded) = match checked_model(&root, as_of) {
+                Ok(x) => x,
+                Err(code) => return code,
             };
             let due: Vec<String> = pocdir::stale::items(&dir, as_of)
                 .into_iter()
@@ -612,12 +621,9 @@ fn main() -> ExitCode {
             format,
         } => {
             let as_of = as_of.unwrap_or_else(today);
-            let (dir, report, loaded) =
-                pocdir::model::build_tolerating(&root, as_of, &["key-expired"]);
-            let Some(dir) = dir else {
-                eprint!("{}", report.render_human(&loaded.sources, color()));
-                eprintln!("error: the directory has errors: run `pocdir check`");
-                return ExitCode::from(2);
+            let (dir, _) = match checked_model(&root, as_of) {
+                Ok(x) => x,
+                Err(code) => return code,
             };
             let items = pocdir::stale::items(&dir, as_of);
             let overdue = items.iter().filter(|i| i.overdue).count();
