@@ -217,10 +217,10 @@ fn token_span(line: &str, column: usize) -> std::ops::Range<usize> {
     let rest = &line[start..];
     let mut trimmed = rest.trim_end();
     // On a `key: value` line pointed at its key, mark the key only.
-    if let Some(i) = trimmed.find(": ") {
-        if !trimmed[..i].contains(['"', '\'', '[', '{']) {
-            trimmed = &trimmed[..i];
-        }
+    if let Some(i) = trimmed.find(": ")
+        && !trimmed[..i].contains(['"', '\'', '[', '{'])
+    {
+        trimmed = &trimmed[..i];
     }
     let mut end = start + trimmed.len();
     // Stop at a trailing YAML comment.

@@ -261,10 +261,12 @@ impl Loaded {
     fn load_theme(&mut self) {
         let mut layers = Vec::new();
         let mut names = vec!["default".to_string()];
-        if let Some(t) = self.directory.as_ref().and_then(|d| d.theme.as_ref()) {
-            if t.value != "default" && !t.value.is_empty() && !t.value.contains(['/', '\\', '.']) {
-                names.push(t.value.clone());
-            }
+        if let Some(t) = self.directory.as_ref().and_then(|d| d.theme.as_ref())
+            && t.value != "default"
+            && !t.value.is_empty()
+            && !t.value.contains(['/', '\\', '.'])
+        {
+            names.push(t.value.clone());
         }
         for name in names {
             let dir = format!("{THEMES_DIR}/{name}");

@@ -46,6 +46,34 @@ enum ReviewFormat {
     Json,
 }
 
+/// Where messages go (`mail`, `remind`): exactly one of an outbox, an SMTP
+/// server, or a dry run (which may name the server to consult its journal).
+#[derive(clap::Args)]
+struct Delivery {
+    /// Write one .eml per message into this folder, for a mail client.
+    #[arg(long, conflicts_with = "smtp")]
+    outbox: Option<PathBuf>,
+    /// Send through this server: smtps://HOST[:PORT] (TLS) or
+    /// smtp://HOST[:PORT] (STARTTLS required; clear only to 127.0.0.1).
+    /// Credentials: POCDIR_SMTP_USER, and POCDIR_SMTP_PASSWORD or a prompt.
+    #[arg(long, value_name = "URL")]
+    smtp: Option<String>,
+    /// A CA certificate (PEM) to trust for the SMTP server, besides the
+    /// usual roots.
+    #[arg(long, value_name = "PEM", requires = "smtp")]
+    smtp_ca: Option<PathBuf>,
+    /// Build and check every message, list what would go; send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The journal of sent messages (default: ROOT/log/mail.jsonl).
+    #[arg(long)]
+    journal: Option<PathBuf>,
+    /// Stay under the server's limits: at most N messages per s, min or h
+    /// (e.g. 30/min).
+    #[arg(long, value_parser = pocdir::mail::deliver::parse_rate, requires = "smtp")]
+    rate: Option<std::time::Duration>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Validate the whole directory and report every problem.
@@ -74,14 +102,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
-    /// Write a reminder (.eml) to the Permanent Mission of each State whose
-    /// entry is stale, in its UN language and English.
+    /// Remind the Permanent Mission of each State whose entry is stale, in
+    /// its UN language and English: to an outbox, or through SMTP.
     Remind {
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// Folder for the .eml files (for the secretariat's mail client).
-        #[arg(long)]
-        outbox: PathBuf,
+        #[command(flatten)]
+        delivery: Delivery,
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
     },
@@ -101,18 +128,15 @@ enum Command {
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
     },
-    /// Prepare the bundles' emails to every verified account (a .eml per
-    /// message in the outbox). Sending through SMTP is not there yet.
+    /// Email each State's bundle to its verified accounts: to an outbox, or
+    /// through SMTP (resumable: the journal keeps what went out).
     Mail {
         #[arg(long, default_value = ".")]
         root: PathBuf,
         #[arg(long, default_value = "dist/bundles")]
         bundles: PathBuf,
-        #[arg(long, required_unless_present = "dry_run")]
-        outbox: Option<PathBuf>,
-        /// Build and check every message; write and send nothing.
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        delivery: Delivery,
         /// Only these States (comma-separated ISO3 codes).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
@@ -221,6 +245,202 @@ fn passphrase() -> Option<zeroize::Zeroizing<String>> {
     rpassword::prompt_password("Passphrase of the signing key: ")
         .ok()
         .map(zeroize::Zeroizing::new)
+}
+
+/// SMTP credentials from the environment, or the password from a prompt.
+fn smtp_login() -> Result<Option<pocdir::mail::smtp::Login>, String> {
+    let Ok(user) = std::env::var("POCDIR_SMTP_USER") else {
+        return Ok(None);
+    };
+    let password = match std::env::var("POCDIR_SMTP_PASSWORD") {
+        Ok(p) => zeroize::Zeroizing::new(p),
+        Err(_) if std::io::stdin().is_terminal() => {
+            rpassword::prompt_password(format!("SMTP password for {user}: "))
+                .map(zeroize::Zeroizing::new)
+                .map_err(|e| format!("reading the SMTP password: {e}"))?
+        }
+        Err(_) => {
+            return Err(
+                "POCDIR_SMTP_USER is set but POCDIR_SMTP_PASSWORD is not, and there is no \
+                 terminal to ask for it"
+                    .into(),
+            );
+        }
+    };
+    Ok(Some(pocdir::mail::smtp::Login { user, password }))
+}
+
+impl Delivery {
+    fn check(&self) -> Result<(), ExitCode> {
+        if self.outbox.is_none() && self.smtp.is_none() && !self.dry_run {
+            eprintln!("error: say where the messages go: --outbox DIR, --smtp URL or --dry-run");
+            return Err(ExitCode::from(2));
+        }
+        Ok(())
+    }
+
+    /// Write, list or send `msgs`; the closing table and the exit code.
+    fn dispatch(&self, msgs: &[pocdir::mail::Outgoing], root: &std::path::Path) -> ExitCode {
+        use pocdir::mail::deliver::{Event, Status};
+        use pocdir::mail::journal::{JOURNAL_FILE, Journal};
+        let journal_path = self
+            .journal
+            .clone()
+            .unwrap_or_else(|| root.join(JOURNAL_FILE));
+        if self.dry_run {
+            let journal = match self
+                .smtp
+                .as_ref()
+                .map(|_| Journal::read_only(&journal_path))
+            {
+                Some(Err(e)) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+                Some(Ok(j)) => Some(j),
+                None => None,
+            };
+            let mut would = 0;
+            for m in msgs {
+                if journal.as_ref().is_some_and(|j| j.contains(&m.message_id)) {
+                    outln!("already sent {} to {}", m.state, m.account);
+                } else {
+                    would += 1;
+                    outln!(
+                        "would send {} to {} ({} bytes)",
+                        m.state,
+                        m.account,
+                        m.eml.len()
+                    );
+                }
+            }
+            eprintln!(
+                "{would} of {} message(s) would go (dry run: nothing written or sent)",
+                msgs.len()
+            );
+            return ExitCode::SUCCESS;
+        }
+        if let Some(dir) = &self.outbox {
+            for m in msgs {
+                let path = dir.join(&m.file_name);
+                if let Err(e) = pocdir::write::file(&path, &m.eml) {
+                    eprintln!("error: writing {}: {e}", path.display());
+                    return ExitCode::from(1);
+                }
+                outln!("{}", path.display());
+            }
+            eprintln!("{} message(s) written to {}", msgs.len(), dir.display());
+            return ExitCode::SUCCESS;
+        }
+        let Some(url) = &self.smtp else {
+            return ExitCode::from(2);
+        };
+        let fail = |m: String| {
+            eprintln!("error: {m}");
+            eprintln!("nothing was sent");
+            ExitCode::from(1)
+        };
+        let login = match smtp_login() {
+            Ok(l) => l,
+            Err(m) => return fail(m),
+        };
+        let target = match pocdir::mail::smtp::parse_url(url, login.is_some()) {
+            Ok(t) => t,
+            Err(e) => return fail(e.to_string()),
+        };
+        let ca = match &self.smtp_ca {
+            Some(p) => match std::fs::read(p) {
+                Ok(b) => Some(b),
+                Err(e) => return fail(format!("--smtp-ca {}: {e}", p.display())),
+            },
+            None => None,
+        };
+        let mut journal = match Journal::open(&journal_path) {
+            Ok(j) => j,
+            Err(e) => return fail(e.to_string()),
+        };
+        let pending = msgs
+            .iter()
+            .filter(|m| !journal.contains(&m.message_id))
+            .count();
+        let mut sender: Box<dyn pocdir::mail::deliver::Sender> = if pending == 0 {
+            Box::new(NoSender)
+        } else {
+            match pocdir::mail::smtp::connect(&target, login, ca.as_deref()) {
+                Ok(s) => Box::new(s),
+                Err(e) => return fail(e.to_string()),
+            }
+        };
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(0),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        let result = pocdir::mail::deliver::deliver(
+            msgs,
+            sender.as_mut(),
+            &mut journal,
+            self.rate,
+            &jiff::Timestamp::now,
+            &mut std::thread::sleep,
+            &mut |ev| match ev {
+                Event::Start { pending, .. } => bar.set_length(pending as u64),
+                Event::Done { msg, .. } => {
+                    bar.inc(1);
+                    bar.set_message(format!("{} {}", msg.state, msg.account));
+                }
+            },
+        );
+        bar.finish_and_clear();
+        let rows = match result {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let (mut sent, mut before, mut failed) = (0, 0, 0);
+        let width = rows.iter().map(|(m, _)| m.account.len()).max().unwrap_or(0);
+        for (m, status) in &rows {
+            let what = match status {
+                Status::Sent { reply } => {
+                    sent += 1;
+                    format!("sent ({reply})")
+                }
+                Status::AlreadySent => {
+                    before += 1;
+                    "already sent (journal)".to_string()
+                }
+                Status::Failed { reason } => {
+                    failed += 1;
+                    format!("NOT SENT: {reason}")
+                }
+            };
+            outln!("{:<4} {:<width$}  {what}", m.state, m.account);
+        }
+        eprintln!(
+            "{sent} sent, {before} already sent before, {failed} not sent (journal: {})",
+            journal.path().display()
+        );
+        if failed > 0 {
+            eprintln!("run the same command again to send only what is missing");
+            return ExitCode::from(1);
+        }
+        ExitCode::SUCCESS
+    }
+}
+
+/// Stands in for the server when everything is in the journal already.
+struct NoSender;
+
+impl pocdir::mail::deliver::Sender for NoSender {
+    fn send(&mut self, _: &str, _: &str, _: &[u8]) -> Result<String, String> {
+        Err("not connected".into())
+    }
 }
 
 fn parse_date_arg(s: &str) -> Result<jiff::civil::Date, String> {
@@ -506,11 +726,13 @@ fn main() -> ExitCode {
         Command::Mail {
             root,
             bundles,
-            outbox,
-            dry_run,
+            delivery,
             only,
             now,
         } => {
+            if let Err(code) = delivery.check() {
+                return code;
+            }
             let now = now.unwrap_or_else(jiff::Timestamp::now);
             let as_of = now.to_zoned(jiff::tz::TimeZone::UTC).date();
             let (dir, report, loaded) = pocdir::model::build(&root, as_of);
@@ -529,41 +751,11 @@ fn main() -> ExitCode {
                     for w in &warnings {
                         eprintln!("warning: {w}");
                     }
-                    for m in &msgs {
-                        let name = format!(
-                            "{}-{}.eml",
-                            m.state,
-                            m.account.replace(['@', '/', '\\'], "_")
-                        );
-                        if dry_run {
-                            outln!(
-                                "would send {} to {} ({} bytes)",
-                                m.state,
-                                m.account,
-                                m.eml.len()
-                            );
-                        } else if let Some(dir) = &outbox {
-                            if let Err(e) = pocdir::write::file(&dir.join(&name), &m.eml) {
-                                eprintln!("error: writing {}: {e}", dir.join(&name).display());
-                                return ExitCode::from(1);
-                            }
-                            outln!("{}", dir.join(&name).display());
-                        }
-                    }
-                    eprintln!(
-                        "{} message(s) {}",
-                        msgs.len(),
-                        if dry_run {
-                            "checked (dry run: nothing written)"
-                        } else {
-                            "written to the outbox"
-                        }
-                    );
-                    ExitCode::SUCCESS
+                    delivery.dispatch(&msgs, &root)
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    eprintln!("nothing was written");
+                    eprintln!("nothing was written or sent");
                     ExitCode::from(1)
                 }
             }
@@ -577,9 +769,12 @@ fn main() -> ExitCode {
         } => review(&root, base, head, format, as_of.unwrap_or_else(today)),
         Command::Remind {
             root,
-            outbox,
+            delivery,
             as_of,
         } => {
+            if let Err(code) = delivery.check() {
+                return code;
+            }
             let as_of = as_of.unwrap_or_else(today);
             let (dir, loaded) = match checked_model(&root, as_of) {
                 Ok(x) => x,
@@ -598,17 +793,7 @@ fn main() -> ExitCode {
                         .unwrap_or(0),
                 );
             match pocdir::remind::reminders(&dir, &loaded.i18n, &due, when) {
-                Ok(msgs) => {
-                    for (name, bytes) in &msgs {
-                        if let Err(e) = pocdir::write::file(&outbox.join(name), bytes) {
-                            eprintln!("error: writing {}: {e}", outbox.join(name).display());
-                            return ExitCode::from(1);
-                        }
-                        outln!("{}", outbox.join(name).display());
-                    }
-                    eprintln!("{} reminder(s) written to {}", msgs.len(), outbox.display());
-                    ExitCode::SUCCESS
-                }
+                Ok(msgs) => delivery.dispatch(&msgs, &root),
                 Err(e) => {
                     eprintln!("error: {}", e.0);
                     ExitCode::from(1)

@@ -185,16 +185,16 @@ fn parse_pub(text: &str, what: &str) -> Result<minisign::PublicKey, OpenError> {
 /// the bundle, as (statement, signature text).
 fn rotation_statements(opts: &OpenOptions) -> Vec<(Vec<u8>, String)> {
     let mut paths: Vec<PathBuf> = opts.rotations.clone();
-    if let Some(dir) = opts.bundle.parent().map(|d| d.join("rotations")) {
-        if let Ok(rd) = fs::read_dir(&dir) {
-            let mut found: Vec<PathBuf> = rd
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-                .collect();
-            found.sort();
-            paths.extend(found);
-        }
+    if let Some(dir) = opts.bundle.parent().map(|d| d.join("rotations"))
+        && let Ok(rd) = fs::read_dir(&dir)
+    {
+        let mut found: Vec<PathBuf> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        found.sort();
+        paths.extend(found);
     }
     paths
         .iter()
@@ -308,21 +308,22 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             ))
         })?),
     };
-    if let Some(fs_state) = &file_state {
-        if fs_state.len() == 3 && *fs_state != t.state {
-            return Err(OpenError::Misdirected(format!(
-                "the file is named {fs_state}.tar.age but the signed comment says it was made for {}: a bundle of another State was renamed",
-                t.state
-            )));
-        }
+    if let Some(fs_state) = &file_state
+        && fs_state.len() == 3
+        && *fs_state != t.state
+    {
+        return Err(OpenError::Misdirected(format!(
+            "the file is named {fs_state}.tar.age but the signed comment says it was made for {}: a bundle of another State was renamed",
+            t.state
+        )));
     }
-    if let Some(a) = &accepted {
-        if a.state != t.state {
-            return Err(OpenError::Misdirected(format!(
-                "this bundle was made for {}, but this state folder follows {}'s bundles",
-                t.state, a.state
-            )));
-        }
+    if let Some(a) = &accepted
+        && a.state != t.state
+    {
+        return Err(OpenError::Misdirected(format!(
+            "this bundle was made for {}, but this state folder follows {}'s bundles",
+            t.state, a.state
+        )));
     }
     if t.expires <= opts.now {
         let msg = format!(

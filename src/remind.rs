@@ -2,13 +2,15 @@
 //! the policy), a reminder email to its Permanent Mission — the second
 //! channel, never the PoCs' own addresses — in the State's UN language and
 //! English, listing what the directory holds. Messages are built with
-//! lettre (no hand-written MIME); `main` writes them as `.eml` files.
+//! lettre (no hand-written MIME) and go out like the bundles (`mail`):
+//! to an outbox, or through SMTP with the journal.
 
 use std::collections::BTreeMap;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::header::ContentType;
 
 use crate::load::I18nFile;
+use crate::mail::{Kind, Outgoing};
 use crate::model::{Directory, State};
 use crate::site::i18n::Strings;
 
@@ -62,24 +64,25 @@ fn part(t: &Strings, s: &State) -> String {
 #[derive(Debug)]
 pub struct RemindError(pub String);
 
-/// One `.eml` per State due as of `as_of`: (file name, message bytes).
-/// `date` is the Date header (RFC 2822 time of sending).
+/// One message per State in `due`. `date` is the Date header (the day the
+/// reminders are for); the same day and content give the same Message-ID,
+/// so the journal never lets a reminder go twice.
 pub fn reminders(
     dir: &Directory,
     i18n: &BTreeMap<String, I18nFile>,
     due: &[String],
     date: std::time::SystemTime,
-) -> Result<Vec<(String, Vec<u8>)>, RemindError> {
+) -> Result<Vec<Outgoing>, RemindError> {
     let empty = BTreeMap::new();
     let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
-    let from = Mailbox::new(
-        Some(dir.settings.secretariat.name.clone()),
-        dir.settings
-            .secretariat
-            .email
-            .parse()
-            .map_err(|e| RemindError(format!("secretariat address: {e}")))?,
-    );
+    let from = crate::mail::mailbox(
+        Some(&dir.settings.secretariat.name),
+        &dir.settings.secretariat.email,
+    )
+    .map_err(|e| RemindError(format!("secretariat address: {e}")))?;
+    let envelope_from = crate::mail::ascii_address(&dir.settings.secretariat.email)
+        .map_err(|e| RemindError(format!("secretariat address: {e}")))?;
+    let domain = crate::mail::id_domain(&dir.settings.secretariat.email);
     let mut out = Vec::new();
     for s in dir.states.iter().filter(|s| due.contains(&s.code)) {
         let en = Strings::new("en", english, english);
@@ -90,13 +93,10 @@ pub fn reminders(
                 english,
             )
         });
-        let to = Mailbox::new(
-            Some(s.mission.name.clone()),
-            s.mission
-                .email
-                .parse()
-                .map_err(|e| RemindError(format!("{}: mission address: {e}", s.code)))?,
-        );
+        let to = crate::mail::mailbox(Some(&s.mission.name), &s.mission.email)
+            .map_err(|e| RemindError(format!("{}: mission address: {e}", s.code)))?;
+        let envelope_to = crate::mail::ascii_address(&s.mission.email)
+            .map_err(|e| RemindError(format!("{}: mission address: {e}", s.code)))?;
         let subject = match &local {
             Some(t) => format!(
                 "{} / {}",
@@ -111,31 +111,31 @@ pub fn reminders(
             body.push_str("\n----------------------------------------\n\n");
         }
         body.push_str(&part(&en, s));
-        let domain = dir
-            .settings
-            .secretariat
-            .email
-            .rsplit('@')
-            .next()
-            .unwrap_or("secretariat.example");
         let id = crate::bundle::log::sha256_hex(
             format!("{}{}{}", s.code, s.last_verified, body).as_bytes(),
         );
+        let message_id = format!("<remind.{}.{}@{}>", s.code, &id[..16], domain);
         let msg = lettre::Message::builder()
             .from(from.clone())
             .to(to)
             .subject(subject)
             .date(date)
-            .message_id(Some(format!(
-                "<remind.{}.{}@{}>",
-                s.code,
-                &id[..16],
-                domain
-            )))
+            .message_id(Some(message_id.clone()))
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| RemindError(format!("{}: {e}", s.code)))?;
-        out.push((format!("remind-{}.eml", s.code), msg.formatted()));
+        out.push(Outgoing {
+            kind: Kind::Reminder,
+            state: s.code.clone(),
+            account: s.mission.email.clone(),
+            envelope_from: envelope_from.clone(),
+            envelope_to,
+            reference: format!("last verified {}", s.last_verified),
+            bundle_hash: None,
+            message_id,
+            file_name: format!("remind-{}.eml", s.code),
+            eml: msg.formatted(),
+        });
     }
     Ok(out)
 }

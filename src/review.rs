@@ -258,18 +258,18 @@ pub fn review(base: &Directory, head: &Directory, acks: &BTreeSet<String>) -> Re
                         .provenance
                         .iter()
                         .max_by(|a, b| a.verified.cmp(&b.verified))
+                        && last.channel != "permanent_mission"
+                        && last.channel != "mfa"
                     {
-                        if last.channel != "permanent_mission" && last.channel != "mfa" {
-                            push(
-                                Severity::Warn,
-                                "channel",
-                                Some(code),
-                                format!(
-                                    "the update of {code} was verified through `{}`, not the Permanent Mission or the MFA",
-                                    last.channel
-                                ),
-                            );
-                        }
+                        push(
+                            Severity::Warn,
+                            "channel",
+                            Some(code),
+                            format!(
+                                "the update of {code} was verified through `{}`, not the Permanent Mission or the MFA",
+                                last.channel
+                            ),
+                        );
                     }
                     if !x.points_of_contact.is_empty()
                         && ch.removed.len() == x.points_of_contact.len()

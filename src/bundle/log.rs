@@ -89,10 +89,10 @@ pub fn next(
     root: &str,
     now: jiff::Timestamp,
 ) -> (Entry, Option<String>) {
-    if let Some(last) = entries.last() {
-        if last.root == root {
-            return (last.clone(), None);
-        }
+    if let Some(last) = entries.last()
+        && last.root == root
+    {
+        return (last.clone(), None);
     }
     let prev = text
         .lines()
@@ -101,10 +101,10 @@ pub fn next(
         .unwrap_or_else(|| ZERO.to_string());
     let mut issued = now.round(jiff::Unit::Second).unwrap_or(now);
     // Never issue before the previous version (a machine with a slow clock).
-    if let Some(Ok(last)) = entries.last().map(|l| l.issued.parse::<jiff::Timestamp>()) {
-        if issued < last {
-            issued = last;
-        }
+    if let Some(Ok(last)) = entries.last().map(|l| l.issued.parse::<jiff::Timestamp>())
+        && issued < last
+    {
+        issued = last;
     }
     let e = Entry {
         seq: entries.last().map_or(1, |l| l.seq + 1),

@@ -219,17 +219,18 @@ impl V {
         if let Some(p) = &d.secretariat.phone {
             self.phone(p);
         }
-        if let Some(w) = &d.secretariat.website {
-            if !w.starts_with("https://") && !w.starts_with("http://") {
-                self.error(
-                    "invalid-url",
-                    w.pos,
-                    (
-                        format!("{} is not an http(s) address", quote(w)),
-                        "write the full address, starting with https://".into(),
-                    ),
-                );
-            }
+        if let Some(w) = &d.secretariat.website
+            && !w.starts_with("https://")
+            && !w.starts_with("http://")
+        {
+            self.error(
+                "invalid-url",
+                w.pos,
+                (
+                    format!("{} is not an http(s) address", quote(w)),
+                    "write the full address, starting with https://".into(),
+                ),
+            );
         }
         let mut seen = BTreeSet::new();
         if d.languages.is_empty() {
@@ -402,17 +403,17 @@ impl V {
         if let Some(p) = &s.mission.phone {
             self.phone(p);
         }
-        if let Some(a) = &s.mission.address {
-            if a.chars().any(|c| c.is_control() && c != '\n') {
-                self.error(
-                    "bad-text",
-                    a.pos,
-                    (
-                        "address holds control characters".into(),
-                        "delete them".into(),
-                    ),
-                );
-            }
+        if let Some(a) = &s.mission.address
+            && a.chars().any(|c| c.is_control() && c != '\n')
+        {
+            self.error(
+                "bad-text",
+                a.pos,
+                (
+                    "address holds control characters".into(),
+                    "delete them".into(),
+                ),
+            );
         }
         let mut seen = BTreeSet::new();
         for n in &s.regional_networks {
@@ -509,17 +510,17 @@ impl V {
         for pr in &s.provenance {
             let d = self.past_date(&pr.date);
             let ver = self.past_date(&pr.verified);
-            if let (Some(d), Some(ver)) = (d, ver) {
-                if ver < d {
-                    self.error(
-                        "invalid-date",
-                        pr.verified.pos,
-                        (
-                            "verified before the communication's date".into(),
-                            "the secretariat verifies a communication after it arrives".into(),
-                        ),
-                    );
-                }
+            if let (Some(d), Some(ver)) = (d, ver)
+                && ver < d
+            {
+                self.error(
+                    "invalid-date",
+                    pr.verified.pos,
+                    (
+                        "verified before the communication's date".into(),
+                        "the secretariat verifies a communication after it arrives".into(),
+                    ),
+                );
             }
             self.check(
                 "invalid-value",
@@ -755,10 +756,10 @@ impl V {
             self.single_line(&v.reference, "reference");
             self.single_line(&v.verified_by, "verifier");
         }
-        if let Some(key) = &k.update_signing_key {
-            if let Err(e) = fields::minisign_public_key(key) {
-                self.error("invalid-key", key.pos, e);
-            }
+        if let Some(key) = &k.update_signing_key
+            && let Err(e) = fields::minisign_public_key(key)
+        {
+            self.error("invalid-key", key.pos, e);
         }
         Some(code)
     }

@@ -107,24 +107,23 @@ pub fn link_problem(dest: &str, names: &BTreeSet<&str>) -> Option<Problem> {
     if dest.is_empty() || dest.starts_with('#') {
         return None;
     }
-    if let Some((scheme, _)) = dest.split_once(':') {
-        if scheme
+    if let Some((scheme, _)) = dest.split_once(':')
+        && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-            && !scheme.is_empty()
-        {
-            if ALLOWED_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
-                return None;
-            }
-            return Some((
-                "unsafe-link",
-                format!("link {} uses a scheme that is not allowed", quote(dest)),
-                format!(
-                    "links may use {} or point to another page (NAME.md)",
-                    ALLOWED_SCHEMES.join(", ")
-                ),
-            ));
+        && !scheme.is_empty()
+    {
+        if ALLOWED_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+            return None;
         }
+        return Some((
+            "unsafe-link",
+            format!("link {} uses a scheme that is not allowed", quote(dest)),
+            format!(
+                "links may use {} or point to another page (NAME.md)",
+                ALLOWED_SCHEMES.join(", ")
+            ),
+        ));
     }
     if dest.starts_with('/') || dest.starts_with('\\') {
         return Some((

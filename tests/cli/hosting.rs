@@ -603,13 +603,13 @@ fn parse_response(raw: &[u8]) -> Result<Response, String> {
             return Err(format!("unexpected Transfer-Encoding {coding}"));
         }
         response.body = dechunk(&response.body)?;
-    } else if let Some(len) = response.header("content-length") {
-        if len.parse::<usize>().ok() != Some(response.body.len()) {
-            return Err(format!(
-                "Content-Length {len} but {} bytes of body",
-                response.body.len()
-            ));
-        }
+    } else if let Some(len) = response.header("content-length")
+        && len.parse::<usize>().ok() != Some(response.body.len())
+    {
+        return Err(format!(
+            "Content-Length {len} but {} bytes of body",
+            response.body.len()
+        ));
     }
     Ok(response)
 }

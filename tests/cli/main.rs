@@ -15,4 +15,6 @@ mod hosting;
 mod mail;
 mod remind;
 mod review;
+#[allow(dead_code)]
+mod smtp_server;
 mod stale;

@@ -102,3 +102,35 @@ fn a_stale_state_gets_a_reminder_at_its_mission_in_french_and_english() {
     assert_eq!(o.code, 0);
     assert_eq!(std::fs::read(&eml).unwrap(), first);
 }
+
+#[test]
+fn reminders_go_through_smtp_once_with_the_mail_journal() {
+    use crate::smtp_server::SmtpServer;
+    let root = Root::base();
+    let server = SmtpServer::start(&[]);
+    let send = || {
+        support::pocdir([
+            "remind".as_ref(),
+            "--root".as_ref(),
+            root.path().as_os_str(),
+            "--smtp".as_ref(),
+            server.url("smtp").as_ref(),
+            "--as-of".as_ref(),
+            "2027-06-10".as_ref(),
+        ])
+    };
+    let o = send();
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].rcpt_tos, vec!["cyber.mission@fra-mission.example"]);
+    let lines = parse(&got[0].eml);
+    assert!(lines[2].starts_with("Veuillez confirmer"), "{}", lines[2]);
+    // Again the same day: the journal holds it, nothing goes.
+    let o = send();
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("already sent (journal)"), "{}", o.stdout);
+    assert_eq!(server.received().len(), 1);
+    let journal = std::fs::read_to_string(root.path().join("log/mail.jsonl")).unwrap();
+    assert!(journal.contains("\"kind\":\"reminder\""), "{journal}");
+}

@@ -54,7 +54,27 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut child = Command::new(bin())
+    pocdir_env(args, &[])
+}
+
+/// [`pocdir`] with these environment variables set (and pocdir's own
+/// variables cleared unless given: the tester's shell must not leak in).
+pub fn pocdir_env<I, S>(args: I, env: &[(&str, &str)]) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(bin());
+    for v in [
+        "POCDIR_SMTP_USER",
+        "POCDIR_SMTP_PASSWORD",
+        "POCDIR_PASSPHRASE",
+        "POCDIR_SIGNING_KEY",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd.envs(env.iter().copied());
+    let mut child = cmd
         .args(args)
         .current_dir(repo_root())
         .env("NO_COLOR", "1")

@@ -1,0 +1,213 @@
+//! The bundle messages: one per verified account, built only after the
+//! bundle's signature has been verified against the directory's
+//! secretariat key and its State and expiry checked. The body is in the
+//! State's UN language (when its PoCs use one besides English) and in
+//! English; the bundle and its signature are attached.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
+
+use super::{Kind, MailError, Outgoing, mailbox};
+use crate::bundle::manifest::{self, Trusted};
+use crate::load::I18nFile;
+use crate::model::{Account, Directory, State};
+use crate::site::i18n::Strings;
+
+/// An account whose verification is older than the policy: skipped.
+pub fn verification_expired(a: &Account, reverify_days: u32, today: jiff::civil::Date) -> bool {
+    match crate::validate::fields::date(&a.verified) {
+        Ok(d) => (today - d).get_days() > reverify_days as i32,
+        Err(_) => true,
+    }
+}
+
+fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
+    let code = s.code.as_str();
+    let seq = tr.seq.to_string();
+    format!(
+        "{intro}\n\n{key}\n\n{open}\n\n\
+         \x20 pocdir open {code}.tar.age --identity YOUR-AGE-KEY.txt --trust secretariat.pub\n\n\
+         {tools}\n\n\
+         \x20 minisign -Vm {code}.tar.age -p secretariat.pub\n\
+         \x20 age -d -i YOUR-AGE-KEY.txt -o {code}.tar {code}.tar.age\n\
+         \x20 tar -xf {code}.tar\n\n\
+         {check}\n\n{footer}\n",
+        intro = t.fmt(
+            "mail_intro",
+            &[
+                ("state", s.name(t.lang)),
+                ("seq", &seq),
+                ("issued", &manifest::fmt_ts(tr.issued)),
+                ("expires", &manifest::fmt_ts(tr.expires)),
+            ]
+        ),
+        key = t.fmt("mail_key", &[("key", key_id)]),
+        open = t.get("mail_open"),
+        tools = t.get("mail_tools"),
+        check = t.fmt("mail_check", &[("code", code)]),
+        footer = t.get("mail_footer"),
+    )
+}
+
+/// The bundle and signature of a State, verified.
+fn verified_bundle(
+    pk: &minisign::PublicKey,
+    bundles: &Path,
+    s: &State,
+    now: jiff::Timestamp,
+) -> Result<(Vec<u8>, String, Trusted), MailError> {
+    let path = bundles.join(format!("{}.tar.age", s.code));
+    let data =
+        std::fs::read(&path).map_err(|e| MailError::Bundle(format!("{}: {e}", path.display())))?;
+    let sig = std::fs::read_to_string(format!("{}.minisig", path.display()))
+        .map_err(|e| MailError::Bundle(format!("{}.minisig: {e}", path.display())))?;
+    // Never send what does not verify.
+    let comment = crate::sign::verify(pk, &sig, &data).map_err(|_| {
+        MailError::Bundle(format!(
+            "{}: the signature does not verify against keys/secretariat.pub",
+            path.display()
+        ))
+    })?;
+    let tr = Trusted::parse(&comment)
+        .map_err(|e| MailError::Bundle(format!("{}: {e}", path.display())))?;
+    if tr.state != s.code {
+        return Err(MailError::Bundle(format!(
+            "{} is signed for {}",
+            path.display(),
+            tr.state
+        )));
+    }
+    if tr.expires <= now {
+        return Err(MailError::Bundle(format!(
+            "{} expired on {}: build again",
+            path.display(),
+            manifest::fmt_ts(tr.expires)
+        )));
+    }
+    Ok((data, sig, tr))
+}
+
+/// Messages for the States in `only` (all when empty), from the bundles in
+/// `bundles`. Returns the messages and warnings (skipped accounts, States
+/// without an account). Any bundle that does not verify fails the whole
+/// call: nothing is prepared.
+pub fn messages(
+    dir: &Directory,
+    i18n: &BTreeMap<String, I18nFile>,
+    bundles: &Path,
+    only: &[String],
+    today: jiff::civil::Date,
+    now: jiff::Timestamp,
+) -> Result<(Vec<Outgoing>, Vec<String>), MailError> {
+    let pk = minisign::PublicKey::from_base64(&dir.secretariat_key.public_key)
+        .map_err(|_| MailError::Bundle("the secretariat key is unusable".into()))?;
+    let from = mailbox(
+        Some(&dir.settings.secretariat.name),
+        &dir.settings.secretariat.email,
+    )?;
+    let envelope_from = super::ascii_address(&dir.settings.secretariat.email)?;
+    let domain = super::id_domain(&dir.settings.secretariat.email);
+    let empty = BTreeMap::new();
+    let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
+    let en = Strings::new("en", english, english);
+    let date = std::time::SystemTime::UNIX_EPOCH
+        + std::time::Duration::from_secs(now.as_second().max(0) as u64);
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    for s in dir
+        .states
+        .iter()
+        .filter(|s| only.is_empty() || only.contains(&s.code))
+    {
+        if s.accounts.is_empty() {
+            warnings.push(format!("{}: no verified account", s.code));
+            continue;
+        }
+        let (data, sig, tr) = verified_bundle(&pk, bundles, s, now)?;
+        let hash = crate::bundle::log::sha256_hex(&data);
+        let local = crate::remind::state_language(dir, s).map(|l| {
+            Strings::new(
+                l,
+                i18n.get(l).map(|f| &f.strings).unwrap_or(english),
+                english,
+            )
+        });
+        let seq = tr.seq.to_string();
+        let subject_en = en.fmt("mail_subject", &[("state", s.name("en")), ("seq", &seq)]);
+        let subject = match &local {
+            Some(t) => format!(
+                "{} / {subject_en}",
+                t.fmt("mail_subject", &[("state", s.name(t.lang)), ("seq", &seq)])
+            ),
+            None => subject_en,
+        };
+        let mut body = String::new();
+        if let Some(t) = &local {
+            body.push_str(&part(t, s, &tr, &dir.secretariat_key.key_id));
+            body.push_str("\n----------------------------------------\n\n");
+        }
+        body.push_str(&part(&en, s, &tr, &dir.secretariat_key.key_id));
+        for a in &s.accounts {
+            if verification_expired(a, dir.settings.reverify_within_days, today) {
+                warnings.push(format!(
+                    "{}: {} skipped: its verification ({}) is older than the policy",
+                    s.code, a.email, a.verified
+                ));
+                continue;
+            }
+            let to = mailbox(a.name.as_deref(), &a.email)
+                .map_err(|e| MailError::Header(format!("{}: {e}", s.code)))?;
+            let envelope_to = super::ascii_address(&a.email)?;
+            // The same State, sequence and account give the same id: a
+            // rebuild at the same sequence is not sent again.
+            let mid = format!(
+                "<bundle.{}.{}.{}@{}>",
+                s.code,
+                tr.seq,
+                &crate::bundle::log::sha256_hex(envelope_to.as_bytes())[..16],
+                domain
+            );
+            let msg = lettre::Message::builder()
+                .from(from.clone())
+                .to(to)
+                .subject(subject.clone())
+                .date(date)
+                .message_id(Some(mid.clone()))
+                .multipart(
+                    MultiPart::mixed()
+                        .singlepart(
+                            SinglePart::builder()
+                                .header(ContentType::TEXT_PLAIN)
+                                .body(body.clone()),
+                        )
+                        .singlepart(
+                            Attachment::new(format!("{}.tar.age", s.code)).body(
+                                data.clone(),
+                                ContentType::parse("application/octet-stream")
+                                    .map_err(|e| MailError::Header(e.to_string()))?,
+                            ),
+                        )
+                        .singlepart(
+                            Attachment::new(format!("{}.tar.age.minisig", s.code))
+                                .body(sig.clone(), ContentType::TEXT_PLAIN),
+                        ),
+                )
+                .map_err(|e| MailError::Header(format!("{}: {e}", a.email)))?;
+            out.push(Outgoing {
+                kind: Kind::Bundle,
+                state: s.code.clone(),
+                account: a.email.clone(),
+                envelope_from: envelope_from.clone(),
+                envelope_to,
+                reference: format!("seq {}", tr.seq),
+                bundle_hash: Some(hash.clone()),
+                message_id: mid,
+                file_name: super::file_name(&s.code, &a.email),
+                eml: msg.formatted(),
+            });
+        }
+    }
+    Ok((out, warnings))
+}

@@ -1,0 +1,111 @@
+//! Email: what pocdir sends (bundles, reminders, communication checks) and
+//! how it goes out. Each file has one job:
+//!
+//! - `address.rs`: names and addresses that are safe for a header, with
+//!   internationalised domains turned to their ASCII form;
+//! - `bundles.rs`: one message per verified account, with the bundle and
+//!   its signature attached, after the signature has been verified;
+//! - `smtp.rs`: the `--smtp URL` (TLS rules, credentials) and the lettre
+//!   transport;
+//! - `journal.rs`: the record of every message a server accepted, which
+//!   makes sending resumable and never twice;
+//! - `deliver.rs`: the sending loop (journal first, pace, one outcome per
+//!   recipient).
+//!
+//! Messages are built with lettre's builder: no hand-written MIME.
+
+pub mod address;
+pub mod bundles;
+pub mod deliver;
+pub mod journal;
+pub mod smtp;
+
+pub use address::{ascii_address, mailbox};
+pub use bundles::{messages, verification_expired};
+
+/// What a message is, for the journal and the closing table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Bundle,
+    Reminder,
+    Ping,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Bundle => "bundle",
+            Kind::Reminder => "reminder",
+            Kind::Ping => "ping",
+        }
+    }
+}
+
+/// A message ready to go.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub kind: Kind,
+    pub state: String,
+    /// The recipient as the directory holds it.
+    pub account: String,
+    /// Envelope sender and recipient (ASCII: domains in their IDNA form).
+    pub envelope_from: String,
+    pub envelope_to: String,
+    /// What version of what was sent: "seq 3", a reminder's day, a ping's
+    /// campaign and token.
+    pub reference: String,
+    /// SHA-256 of the attached bundle, for bundle messages.
+    pub bundle_hash: Option<String>,
+    /// Made from what the message is for (not from when it is built): the
+    /// journal's key, so the same message is never sent twice.
+    pub message_id: String,
+    /// A file name for the outbox.
+    pub file_name: String,
+    pub eml: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub enum MailError {
+    /// A bundle is missing, unsigned, or its signature does not verify.
+    Bundle(String),
+    /// An address or name cannot go into a header.
+    Header(String),
+    /// The SMTP URL, credentials or TLS settings are unusable.
+    Config(String),
+    /// The journal cannot be read, locked or written.
+    Journal(String),
+}
+
+impl std::fmt::Display for MailError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MailError::Bundle(m)
+            | MailError::Header(m)
+            | MailError::Config(m)
+            | MailError::Journal(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The domain of the secretariat's address (ASCII), for Message-IDs.
+pub fn id_domain(secretariat_email: &str) -> String {
+    ascii_address(secretariat_email)
+        .ok()
+        .and_then(|a| a.rsplit_once('@').map(|(_, d)| d.to_string()))
+        .unwrap_or_else(|| "secretariat.example".to_string())
+}
+
+/// A file name made of the State and the address, safe on every system.
+pub fn file_name(prefix: &str, account: &str) -> String {
+    let safe: String = account
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{prefix}-{safe}.eml")
+}
