@@ -48,7 +48,7 @@ pub fn canonical(dir: &Directory) -> Vec<u8> {
 /// A spreadsheet cell that a spreadsheet program would run as a formula
 /// is prefixed with `'` (CSV injection); phone numbers (`+` then digits)
 /// are left alone.
-fn cell(s: &str) -> String {
+pub fn cell(s: &str) -> String {
     let risky = match s.chars().next() {
         Some('=' | '@' | '\t' | '\r') => true,
         Some('+' | '-') => !s[1..].chars().all(|c| c.is_ascii_digit() || c == ' '),

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod model;
 pub mod open;
 pub mod par;
+pub mod ping;
 pub mod refdata;
 pub mod remind;
 pub mod review;

@@ -62,6 +62,8 @@ pub struct Loaded {
     pub states: BTreeMap<String, StateFile>,
     /// `keys/states/*.yaml`, by relative path.
     pub keys: BTreeMap<String, KeysFile>,
+    /// `content/pings/*.yaml` (communication checks), by relative path.
+    pub campaigns: BTreeMap<String, crate::schema::CampaignFile>,
     pub pages: Vec<PageSource>,
     /// (name, language) of every page file present, loaded or not.
     pub page_files: std::collections::BTreeSet<(String, Option<String>)>,
@@ -104,6 +106,18 @@ pub const PAGES_DIR: &str = "content/pages";
 pub const KEYS_STATES_DIR: &str = "keys/states";
 pub const SECRETARIAT_PUB: &str = "keys/secretariat.pub";
 pub const DEMO_DIR: &str = "keys/demo";
+pub const PINGS_DIR: &str = "content/pings";
+/// Largest campaign file (a ping per PoC of 193 States, with answers).
+pub const MAX_PING_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The size limit of a directory file.
+fn size_cap(rel: &str) -> u64 {
+    if rel.starts_with(PINGS_DIR) {
+        MAX_PING_FILE_BYTES
+    } else {
+        MAX_FILE_BYTES
+    }
+}
 
 /// Read a whole directory root. Never fails: problems are diagnostics.
 pub fn load(root: &Path) -> Loaded {
@@ -175,6 +189,11 @@ pub fn load(root: &Path) -> Loaded {
                     l.keys.insert(rel.clone(), k);
                 }
             }
+        }
+    }
+    for rel in l.list(PINGS_DIR, "yaml") {
+        if let Some(c) = l.yaml::<crate::schema::CampaignFile>(&rel) {
+            l.campaigns.insert(rel, c);
         }
     }
     for rel in l.list(PAGES_DIR, "md") {
@@ -767,22 +786,19 @@ pub fn read_text(root: &Path, rel: &str) -> Result<(String, Vec<Diagnostic>), Di
             "not a regular file",
         ));
     }
-    if meta.len() > MAX_FILE_BYTES {
+    let cap = size_cap(rel);
+    if meta.len() > cap {
         return Err(Diagnostic::error(
             "file-too-large",
             rel,
             Pos::UNKNOWN,
-            format!(
-                "file is {} bytes; the limit is {} bytes",
-                meta.len(),
-                MAX_FILE_BYTES
-            ),
+            format!("file is {} bytes; the limit is {cap} bytes", meta.len()),
         )
         .hint("a State's entry is a few kilobytes; check that this is the right file"));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     fs::File::open(&path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
         .map_err(|e| {
             Diagnostic::error(
                 "unreadable",
@@ -791,12 +807,12 @@ pub fn read_text(root: &Path, rel: &str) -> Result<(String, Vec<Diagnostic>), Di
                 format!("cannot read: {}", io_reason(&e)),
             )
         })?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > cap {
         return Err(Diagnostic::error(
             "file-too-large",
             rel,
             Pos::UNKNOWN,
-            format!("file is over {MAX_FILE_BYTES} bytes"),
+            format!("file is over {cap} bytes"),
         ));
     }
     let text = match String::from_utf8(bytes) {
@@ -930,7 +946,7 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str, line_offset: usize) -> Result
     budget.max_documents = 1;
     budget.max_nodes = 100_000;
     budget.max_events = 200_000;
-    budget.max_total_scalar_bytes = MAX_FILE_BYTES as usize;
+    budget.max_total_scalar_bytes = MAX_PING_FILE_BYTES as usize;
     budget.flow_nesting_limit = MAX_YAML_DEPTH;
     let mut opts = serde_saphyr::Options::default();
     opts.budget = Some(budget);

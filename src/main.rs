@@ -46,6 +46,91 @@ enum ReviewFormat {
     Json,
 }
 
+#[derive(Subcommand)]
+enum PingCmd {
+    /// Create a campaign (content/pings/<ID>.yaml, one token per PoC) and
+    /// send its messages: to an outbox, or through SMTP.
+    Start {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// A name for the campaign (its id is the day plus this name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Only these PoC types (comma-separated; default: all).
+        #[arg(long, value_delimiter = ',')]
+        types: Vec<String>,
+        /// Only these States (comma-separated ISO3 codes).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// A PoC that has not answered after this many hours failed.
+        #[arg(long, default_value_t = 72)]
+        respond_within_hours: u32,
+        #[command(flatten)]
+        delivery: Delivery,
+        /// The campaign's start time (RFC 3339; default: now).
+        #[arg(long)]
+        now: Option<jiff::Timestamp>,
+    },
+    /// Send what a campaign's first run did not (the journal skips the rest).
+    Send {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        campaign: String,
+        #[command(flatten)]
+        delivery: Delivery,
+    },
+    /// Read the replies from a mailbox and record answers, bounces and
+    /// flagged replies in the campaign files.
+    Collect {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// An mbox file.
+        #[arg(long, conflicts_with = "maildir", required_unless_present = "maildir")]
+        mbox: Option<PathBuf>,
+        /// A Maildir folder (with cur/ and new/).
+        #[arg(long)]
+        maildir: Option<PathBuf>,
+    },
+    /// Record an answer given another way (by phone).
+    Record {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        campaign: String,
+        #[arg(long)]
+        state: String,
+        #[arg(long = "type")]
+        kind: String,
+        /// When: RFC 3339 (2026-11-02T10:15:00Z) or with a zone
+        /// (2026-11-02T11:15:00[Europe/Paris]).
+        #[arg(long)]
+        at: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Figures of a campaign (default: the latest): response rate, median
+    /// and 90th percentile time, by group and type, non-responders, trend.
+    Report {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        campaign: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: PingFormat,
+        /// Judge the answer windows at this time (RFC 3339; default: now).
+        #[arg(long)]
+        now: Option<jiff::Timestamp>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PingFormat {
+    Text,
+    Csv,
+    Json,
+}
+
 /// Where messages go (`mail`, `remind`): exactly one of an outbox, an SMTP
 /// server, or a dry run (which may name the server to consult its journal).
 #[derive(clap::Args)]
@@ -211,6 +296,12 @@ enum Command {
         port: u16,
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<jiff::civil::Date>,
+    },
+    /// Communication checks: send a token to every PoC, collect the
+    /// replies, measure how long each took to answer.
+    Ping {
+        #[command(subcommand)]
+        cmd: PingCmd,
     },
     /// Check the directory, then render the restricted site into OUT/site/.
     Build {
@@ -440,6 +531,415 @@ struct NoSender;
 impl pocdir::mail::deliver::Sender for NoSender {
     fn send(&mut self, _: &str, _: &str, _: &[u8]) -> Result<String, String> {
         Err("not connected".into())
+    }
+}
+
+fn campaign_path(root: &std::path::Path, id: &str) -> PathBuf {
+    root.join(pocdir::load::PINGS_DIR)
+        .join(format!("{id}.yaml"))
+}
+
+fn write_campaign(root: &std::path::Path, c: &pocdir::ping::Campaign) -> Result<(), ExitCode> {
+    let path = campaign_path(root, &c.id);
+    let text = match pocdir::ping::to_yaml(c) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return Err(ExitCode::from(1));
+        }
+    };
+    if let Err(e) = pocdir::write::file(&path, text.as_bytes()) {
+        eprintln!("error: writing {}: {e}", path.display());
+        return Err(ExitCode::from(1));
+    }
+    Ok(())
+}
+
+/// Send a campaign's messages, then note in its file when each went out.
+fn ping_send(
+    root: &std::path::Path,
+    dir: &pocdir::model::Directory,
+    loaded: &pocdir::load::Loaded,
+    mut c: pocdir::ping::Campaign,
+    delivery: &Delivery,
+) -> ExitCode {
+    let msgs = match pocdir::ping::start::messages(dir, &loaded.i18n, &c) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = delivery.dispatch(&msgs, root);
+    if delivery.dry_run {
+        return code;
+    }
+    if delivery.outbox.is_some() {
+        // Sent by the secretariat's mail client: timed from the start.
+        for p in &mut c.pings {
+            p.sent.get_or_insert(c.started);
+        }
+    } else {
+        let path = delivery
+            .journal
+            .clone()
+            .unwrap_or_else(|| root.join(pocdir::mail::journal::JOURNAL_FILE));
+        if let Ok(j) = pocdir::mail::journal::Journal::read_only(&path) {
+            for p in &mut c.pings {
+                if p.sent.is_none()
+                    && let Some(e) = j.entries().iter().find(|e| e.message_id == p.message_id)
+                {
+                    p.sent = e.sent_at.parse().ok();
+                }
+            }
+        }
+    }
+    if let Err(code) = write_campaign(root, &c) {
+        return code;
+    }
+    eprintln!(
+        "campaign {}: {} of {} message(s) sent ({})",
+        c.id,
+        c.pings.iter().filter(|p| p.sent.is_some()).count(),
+        c.pings.len(),
+        campaign_path(root, &c.id).display()
+    );
+    code
+}
+
+fn fmt_duration(secs: f64) -> String {
+    let s = secs.round() as i64;
+    format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+}
+
+fn ping(cmd: PingCmd) -> ExitCode {
+    match cmd {
+        PingCmd::Start {
+            root,
+            name,
+            types,
+            only,
+            respond_within_hours,
+            delivery,
+            now,
+        } => {
+            if let Err(code) = delivery.check() {
+                return code;
+            }
+            let now = now.unwrap_or_else(jiff::Timestamp::now);
+            let (dir, loaded) = match checked_model(&root, today()) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let id = pocdir::ping::start::campaign_id(name.as_deref(), now);
+            if campaign_path(&root, &id).exists() {
+                eprintln!(
+                    "error: campaign {id} exists already; to send what is missing: pocdir ping send --campaign {id}"
+                );
+                return ExitCode::from(1);
+            }
+            if let Some(bad) = types
+                .iter()
+                .find(|t| !pocdir::validate::POC_TYPES.contains(&t.as_str()))
+            {
+                eprintln!("error: --types: unknown PoC type {bad:?}");
+                return ExitCode::from(2);
+            }
+            let only: Vec<String> = only.iter().map(|c| c.trim().to_uppercase()).collect();
+            let name = name.unwrap_or_else(|| format!("Communication check {id}"));
+            if name.chars().any(char::is_control) {
+                eprintln!("error: --name holds a control character");
+                return ExitCode::from(2);
+            }
+            let c = match pocdir::ping::start::plan(
+                &dir,
+                &id,
+                &name,
+                &types,
+                &only,
+                now,
+                respond_within_hours,
+            ) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            if !delivery.dry_run
+                && let Err(code) = write_campaign(&root, &c)
+            {
+                return code;
+            }
+            ping_send(&root, &dir, &loaded, c, &delivery)
+        }
+        PingCmd::Send {
+            root,
+            campaign,
+            delivery,
+        } => {
+            if let Err(code) = delivery.check() {
+                return code;
+            }
+            let (dir, loaded) = match checked_model(&root, today()) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let Some(c) = dir.campaigns.iter().find(|c| c.id == campaign).cloned() else {
+                eprintln!(
+                    "error: no campaign {campaign:?} in {}",
+                    pocdir::load::PINGS_DIR
+                );
+                return ExitCode::from(1);
+            };
+            ping_send(&root, &dir, &loaded, c, &delivery)
+        }
+        PingCmd::Collect {
+            root,
+            mbox,
+            maildir,
+        } => {
+            let (dir, _) = match checked_model(&root, today()) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let (path, is_maildir) = match (&mbox, &maildir) {
+                (Some(p), _) => (p, false),
+                (None, Some(p)) => (p, true),
+                (None, None) => return ExitCode::from(2),
+            };
+            let raw = match pocdir::ping::collect::read_mailbox(path, is_maildir) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            let before = dir.campaigns.clone();
+            let mut campaigns = dir.campaigns.clone();
+            let sum = pocdir::ping::collect::collect(&dir, &mut campaigns, &raw);
+            for (old, new) in before.iter().zip(&campaigns) {
+                if pocdir::ping::to_yaml(old).ok() != pocdir::ping::to_yaml(new).ok()
+                    && let Err(code) = write_campaign(&root, new)
+                {
+                    return code;
+                }
+            }
+            for s in &sum.skipped {
+                eprintln!("warning: {s}");
+            }
+            outln!(
+                "{} message(s): {} answer(s) recorded, {} duplicate(s), {} automatic repl(ies) ignored, {} bounce(s), {} flagged repl(ies) from other addresses, {} unrelated",
+                sum.messages,
+                sum.answers,
+                sum.duplicates,
+                sum.auto_replies,
+                sum.bounces,
+                sum.flagged,
+                sum.unrelated
+            );
+            ExitCode::SUCCESS
+        }
+        PingCmd::Record {
+            root,
+            campaign,
+            state,
+            kind,
+            at,
+            note,
+        } => {
+            let (dir, _) = match checked_model(&root, today()) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let at: jiff::Timestamp = match at
+                .parse::<jiff::Timestamp>()
+                .or_else(|_| at.parse::<jiff::Zoned>().map(|z| z.timestamp()))
+            {
+                Ok(t) => t,
+                Err(_) => {
+                    eprintln!(
+                        "error: --at {at:?}: give 2026-11-02T10:15:00Z or 2026-11-02T11:15:00[Europe/Paris]"
+                    );
+                    return ExitCode::from(2);
+                }
+            };
+            if note
+                .as_deref()
+                .is_some_and(|n| n.chars().any(char::is_control))
+            {
+                eprintln!("error: --note holds a control character");
+                return ExitCode::from(2);
+            }
+            let Some(mut c) = dir.campaigns.iter().find(|c| c.id == campaign).cloned() else {
+                eprintln!(
+                    "error: no campaign {campaign:?} in {}",
+                    pocdir::load::PINGS_DIR
+                );
+                return ExitCode::from(1);
+            };
+            let state = state.to_uppercase();
+            let Some(p) = c.ping_mut(&state, &kind) else {
+                eprintln!("error: campaign {campaign} has no {kind} ping for {state}");
+                return ExitCode::from(1);
+            };
+            if p.response.as_ref().is_some_and(|r| r.at <= at) {
+                eprintln!(
+                    "{state} {kind} had answered earlier ({}): kept",
+                    pocdir::bundle::manifest::fmt_ts(
+                        p.response.as_ref().map(|r| r.at).unwrap_or(at)
+                    )
+                );
+                return ExitCode::SUCCESS;
+            }
+            p.response = Some(pocdir::ping::Response {
+                at,
+                via: "phone".into(),
+                from: None,
+                note,
+            });
+            if let Err(code) = write_campaign(&root, &c) {
+                return code;
+            }
+            eprintln!("recorded: {state} {kind} answered by phone");
+            ExitCode::SUCCESS
+        }
+        PingCmd::Report {
+            root,
+            campaign,
+            format,
+            now,
+        } => {
+            let now = now.unwrap_or_else(jiff::Timestamp::now);
+            let (dir, _) = match checked_model(&root, today()) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let c = match &campaign {
+                Some(id) => dir.campaigns.iter().find(|c| &c.id == id),
+                None => dir.campaigns.last(),
+            };
+            let Some(c) = c else {
+                eprintln!("error: no campaign in {}", pocdir::load::PINGS_DIR);
+                return ExitCode::from(1);
+            };
+            let r = pocdir::ping::report::report(&dir, c, &dir.campaigns, now);
+            match format {
+                PingFormat::Json => {
+                    outln!("{}", serde_json::to_string_pretty(&r).unwrap_or_default())
+                }
+                PingFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(Vec::new());
+                    let _ = w.write_record([
+                        "campaign",
+                        "state",
+                        "group",
+                        "type",
+                        "to",
+                        "sent",
+                        "outcome",
+                        "answered_at",
+                        "response_seconds",
+                        "via",
+                        "flagged_from",
+                    ]);
+                    for row in &r.rows {
+                        let (outcome, secs, via) = match &row.outcome {
+                            pocdir::ping::Outcome::Answered { seconds, via } => {
+                                ("answered", seconds.to_string(), via.clone())
+                            }
+                            pocdir::ping::Outcome::Bounced => {
+                                ("bounced", String::new(), String::new())
+                            }
+                            pocdir::ping::Outcome::NoAnswer => {
+                                ("no_answer", String::new(), String::new())
+                            }
+                            pocdir::ping::Outcome::Pending => {
+                                ("pending", String::new(), String::new())
+                            }
+                            pocdir::ping::Outcome::NotSent => {
+                                ("not_sent", String::new(), String::new())
+                            }
+                        };
+                        let _ = w.write_record([
+                            r.campaign.as_str(),
+                            &row.state,
+                            &row.group,
+                            &row.kind,
+                            &pocdir::export::cell(&row.to),
+                            row.sent.as_deref().unwrap_or(""),
+                            outcome,
+                            row.answered_at.as_deref().unwrap_or(""),
+                            &secs,
+                            &via,
+                            &pocdir::export::cell(&row.flagged_from.join(" ")),
+                        ]);
+                    }
+                    out!(
+                        "{}",
+                        String::from_utf8_lossy(&w.into_inner().unwrap_or_default())
+                    );
+                }
+                PingFormat::Text => {
+                    let f = &r.figures;
+                    let med = f
+                        .median_response_seconds
+                        .map(fmt_duration)
+                        .unwrap_or("-".into());
+                    let p90 = f
+                        .p90_response_seconds
+                        .map(|s| fmt_duration(s as f64))
+                        .unwrap_or("-".into());
+                    outln!("{} ({}), started {}", r.name, r.campaign, r.started);
+                    outln!(
+                        "sent {}, answered {} ({:.1}%), median {med}, 90th percentile {p90}, bounced {}, flagged {}, pending {}",
+                        f.sent,
+                        f.responded,
+                        f.response_rate * 100.0,
+                        f.bounced,
+                        f.flagged,
+                        f.pending
+                    );
+                    for (title, map) in
+                        [("by type", &r.by_type), ("by regional group", &r.by_group)]
+                    {
+                        outln!("\n{title}:");
+                        for (k, g) in map {
+                            outln!(
+                                "  {k:<26} {:>3}/{:<3} {:>5.1}%  median {}",
+                                g.responded,
+                                g.sent,
+                                g.response_rate * 100.0,
+                                g.median_response_seconds
+                                    .map(fmt_duration)
+                                    .unwrap_or("-".into())
+                            );
+                        }
+                    }
+                    outln!("\ndid not answer:");
+                    for n in &r.non_responders {
+                        let why = if n.outcome == pocdir::ping::Outcome::Bounced {
+                            "bounced"
+                        } else {
+                            "no answer"
+                        };
+                        outln!("  {} {:<10} {:<40} {why}", n.state, n.kind, n.to);
+                    }
+                    outln!("\ntrend:");
+                    for t in &r.trend {
+                        outln!(
+                            "  {} {:<28} {:>3}/{:<3} {:>5.1}%",
+                            &t.started[..10],
+                            t.campaign,
+                            t.responded,
+                            t.sent,
+                            t.response_rate * 100.0
+                        );
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -800,6 +1300,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Ping { cmd } => ping(cmd),
         Command::Stale {
             root,
             as_of,

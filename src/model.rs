@@ -19,6 +19,10 @@ pub struct Directory {
     pub secretariat_key: SecretariatKey,
     /// The day dates were judged on (staleness).
     pub as_of: String,
+    /// Communication checks, oldest first. Never serialised: their tokens
+    /// stay with the secretariat (not in bundles, exports or the site).
+    #[serde(skip)]
+    pub campaigns: Vec<crate::ping::Campaign>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -261,6 +265,15 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
         pages,
         secretariat_key,
         as_of: as_of.to_string(),
+        campaigns: {
+            let mut c: Vec<crate::ping::Campaign> = l
+                .campaigns
+                .values()
+                .filter_map(crate::ping::from_file)
+                .collect();
+            c.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
+            c
+        },
     })
 }
 

@@ -231,3 +231,69 @@ pub struct FrontMatter {
     #[serde(default)]
     pub weight: Option<At<i64>>,
 }
+
+/// `content/pings/<ID>.yaml`: a communication check (ping test). Written
+/// by `pocdir ping start`, filled in by `ping collect` and `ping record`,
+/// reviewed and committed like the rest of the directory. Its tokens are
+/// the secretariat's: they never reach the site or a bundle.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignFile {
+    pub id: S,
+    pub name: S,
+    /// RFC 3339.
+    pub started: S,
+    /// A PoC that has not answered this many hours after its message
+    /// failed the check.
+    #[serde(default = "default_window")]
+    pub respond_within_hours: At<u32>,
+    pub pings: Vec<PingEntry>,
+}
+
+fn default_window() -> At<u32> {
+    At::bare(72)
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PingEntry {
+    pub state: S,
+    #[serde(rename = "type")]
+    pub kind: S,
+    /// The address the check went to (one of the PoC's).
+    pub to: S,
+    pub token: S,
+    pub message_id: S,
+    /// When the message went out (RFC 3339); absent while it has not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<S>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseEntry>,
+    /// When a delivery failure came back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounced: Option<S>,
+    /// Replies with the token from an address that is not the PoC's:
+    /// recorded, not counted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flagged: Vec<FlaggedEntry>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseEntry {
+    /// RFC 3339: the reply's own Date, or the time of a phone answer.
+    pub at: S,
+    /// `email` or `phone`.
+    pub via: S,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<S>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<S>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlaggedEntry {
+    pub at: S,
+    pub from: S,
+}

@@ -5,6 +5,7 @@
 
 pub mod fields;
 mod pages;
+mod pings;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -128,6 +129,7 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
         &default_language,
     ));
     v.i18n(l, &languages);
+    v.out.extend(pings::validate(&l.campaigns, &l.state_files));
     v.out
 }
 

@@ -13,6 +13,7 @@ mod build;
 mod bundle;
 mod hosting;
 mod mail;
+mod ping;
 mod remind;
 mod review;
 #[allow(dead_code)]

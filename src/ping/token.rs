@@ -1,0 +1,93 @@
+//! Ping tokens: `PING-` and four groups of four Crockford base32
+//! characters, 80 bits from the operating system's random source, so a
+//! token cannot be guessed; and finding them in the text of a reply,
+//! whatever the case and whatever surrounds them (quotes, HTML, brackets).
+
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A fresh token.
+pub fn new_token() -> Result<String, String> {
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no random source: {e}"))?;
+    let mut bits: u128 = 0;
+    for b in bytes {
+        bits = (bits << 8) | u128::from(b);
+    }
+    let mut out = String::from("PING");
+    for i in 0..16 {
+        if i % 4 == 0 {
+            out.push('-');
+        }
+        let idx = ((bits >> (75 - 5 * i)) & 31) as usize;
+        out.push(ALPHABET[idx] as char);
+    }
+    Ok(out)
+}
+
+fn is_sym(b: u8) -> bool {
+    ALPHABET.contains(&b.to_ascii_uppercase())
+}
+
+/// A well-formed token (upper case).
+pub fn is_token(s: &str) -> bool {
+    s.len() == 24
+        && s.is_ascii()
+        && s.starts_with("PING-")
+        && s == s.to_ascii_uppercase()
+        && matches_at(s.as_bytes(), 0)
+}
+
+/// Whether a token starts at byte `i` (case-insensitive).
+fn matches_at(b: &[u8], i: usize) -> bool {
+    if b.len() < i + 24 || !b[i..i + 5].eq_ignore_ascii_case(b"PING-") {
+        return false;
+    }
+    (0..4).all(|g| {
+        let start = i + 5 + g * 5;
+        b[start..start + 4].iter().all(|&c| is_sym(c)) && (g == 3 || b[start + 4] == b'-')
+    }) && b.get(i + 24).is_none_or(|c| !c.is_ascii_alphanumeric())
+}
+
+/// Every token in `text`, upper-cased, in order of appearance.
+pub fn find(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 24 <= b.len() {
+        if (i == 0 || !b[i - 1].is_ascii_alphanumeric()) && matches_at(b, i) {
+            out.push(text[i..i + 24].to_ascii_uppercase());
+            i += 24;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_tokens_are_well_formed_and_differ() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert!(is_token(&a), "{a}");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn tokens_are_found_inside_quotes_html_and_brackets() {
+        let t = "PING-7K4Q-M2XD-9TRE-AB12";
+        assert!(is_token(t));
+        assert_eq!(find(&format!("> Re: [{t}] please")), vec![t]);
+        assert_eq!(find(&format!("<p>ref:{}</p>", t.to_lowercase())), vec![t]);
+        assert!(find("PING-7K4Q-M2XD-9TRE-AB123").is_empty(), "too long");
+        assert!(find("XPING-7K4Q-M2XD-9TRE-AB12").is_empty());
+        assert!(
+            find("PING-7K4Q-M2XD-9TRE-ABU2").is_empty(),
+            "U is not in the alphabet"
+        );
+        assert!(!is_token("ping-7k4q-m2xd-9tre-ab12"));
+    }
+}
