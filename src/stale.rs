@@ -1,7 +1,7 @@
 //! `pocdir stale`: what needs the secretariat's attention, as of a day —
 //! entries not re-verified within the policy, PoC types missing,
 //! encryption keys expired or about to expire, States without verified
-//! accounts. Built on the model; prints nothing itself.
+//! accounts, PoCs that failed their last communication check. Built on the model; prints nothing itself.
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -12,7 +12,8 @@ use crate::validate::KEY_EXPIRY_WARNING_DAYS;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Item {
     pub state: String,
-    /// `stale`, `key-expired`, `key-expiring`, `missing-poc-type`, `no-accounts`.
+    /// `stale`, `key-expired`, `key-expiring`, `missing-poc-type`,
+    /// `no-accounts`, `ping-bounced`, `ping-unanswered`.
     pub kind: &'static str,
     /// Overdue items make `pocdir stale` exit 1.
     pub overdue: bool,
@@ -67,6 +68,37 @@ pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
                         false,
                         format!("{} key of {} expires on {exp}", k.kind, p.entity),
                     ));
+                }
+            }
+        }
+        // The last communication check that reached this State.
+        let now = as_of
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        if let Some(c) = dir
+            .campaigns
+            .iter()
+            .rev()
+            .find(|c| c.started <= now && c.pings.iter().any(|p| p.state == s.code))
+        {
+            for p in c.pings.iter().filter(|p| p.state == s.code) {
+                match p.outcome(c.respond_within_hours, now) {
+                    // The address does not work: the entry is wrong.
+                    crate::ping::Outcome::Bounced => out.push(item(
+                        "ping-bounced",
+                        true,
+                        format!("{} PoC {}: the check {} bounced", p.kind, p.to, c.id),
+                    )),
+                    crate::ping::Outcome::NoAnswer => out.push(item(
+                        "ping-unanswered",
+                        false,
+                        format!(
+                            "{} PoC {} did not answer the check {} within {} hours",
+                            p.kind, p.to, c.id, c.respond_within_hours
+                        ),
+                    )),
+                    _ => {}
                 }
             }
         }

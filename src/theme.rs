@@ -20,6 +20,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embed!(
     "templates/page.html",
     "templates/poc.html",
     "templates/languages.html",
+    "templates/checks.html",
     "templates/offline.html",
     "templates/offline_section.html",
     "static/style.css",

@@ -3,11 +3,13 @@
 //!
 //! Layout: `index.html` (language choice), `<lang>/index.html` (all
 //! States, search and filters), `<lang>/states/<ISO3>.html`,
-//! `<lang>/pages/<name>.html`, `static/`, exports (`directory.json`,
+//! `<lang>/pages/<name>.html`, `<lang>/checks.html` (communication
+//! checks), `static/`, exports (`directory.json`,
 //! `directory.csv`, `directory.vcf`, `vcf/<ISO3>.vcf`), `secretariat.pub`,
 //! `robots.txt`. Every URL is relative, so the tree works under any
 //! sub-path and from `file://`.
 
+pub mod checks;
 pub mod i18n;
 pub mod markdown;
 pub mod view;
@@ -158,10 +160,12 @@ pub fn render(
         Home(usize),
         State(usize, usize),
         Page(usize, String),
+        Checks(usize),
     }
     let mut jobs = Vec::new();
     for (li, _) in per_lang.iter().enumerate() {
         jobs.push(Job::Home(li));
+        jobs.push(Job::Checks(li));
         for i in 0..dir.states.len() {
             jobs.push(Job::State(li, i));
         }
@@ -171,7 +175,7 @@ pub fn render(
     }
     let render_job = |job: &Job| -> Result<File, RenderError> {
         let li = match job {
-            Job::Home(l) | Job::State(l, _) | Job::Page(l, _) => *l,
+            Job::Home(l) | Job::State(l, _) | Job::Page(l, _) | Job::Checks(l) => *l,
         };
         let pl = &per_lang[li];
         let lang = pl.lang;
@@ -193,7 +197,19 @@ pub fn render(
                 ctx.insert("here", &format!("states/{}.html", s.code));
                 ctx.insert("title", s.name(lang));
                 ctx.insert_value("state", pl.states[*i].clone());
+                let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
+                let t = Strings::new(lang, strings, english);
+                ctx.insert("last_check", &checks::last_check(&t, dir, s));
                 (format!("{lang}/states/{}.html", s.code), "state.html")
+            }
+            Job::Checks(_) => {
+                let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
+                let t = Strings::new(lang, strings, english);
+                ctx.insert("root", "../");
+                ctx.insert("here", "checks.html");
+                ctx.insert("title", t.get("checks_title"));
+                ctx.insert("checks", &checks::page(&t, dir));
+                (format!("{lang}/checks.html"), "checks.html")
             }
             Job::Page(_, name) => {
                 let p = pick_page(&dir.pages, name, lang, default_lang).ok_or_else(|| {

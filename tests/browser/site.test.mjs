@@ -482,7 +482,7 @@ describe("language switcher", () => {
 
   test("every page type's switcher leads to the same page in each language", { timeout: TEST_TIMEOUT }, () =>
     withPage(ctx, async (page) => {
-      for (const here of ["index.html", "states/FRA.html", "pages/about.html"]) {
+      for (const here of ["index.html", "states/FRA.html", "pages/about.html", "checks.html"]) {
         for (const lang of LANGS) {
           await visit(page, `${lang}/${here}`);
           const links = await page
@@ -499,7 +499,7 @@ describe("language switcher", () => {
 });
 
 describe("right-to-left layout", () => {
-  for (const here of ["index.html", "states/FRA.html", "pages/about.html"]) {
+  for (const here of ["index.html", "states/FRA.html", "pages/about.html", "checks.html"]) {
     test(`${here}: nav.site-nav is left of main in en, right of it in ar`, { timeout: TEST_TIMEOUT }, () =>
       withPage(ctx, async (page) => {
         const boxes = async (lang) => {
@@ -522,6 +522,26 @@ describe("right-to-left layout", () => {
         );
         // Mirrored, not merely moved: the navigation column keeps its width.
         assert.ok(Math.abs(en.nav.width - ar.nav.width) < 1, "the navigation column changed width");
+      }));
+  }
+});
+
+describe("communication checks page", () => {
+  for (const lang of ["en", "ar"]) {
+    test(`${lang}/checks.html draws three bar charts, labels on the reading side`, { timeout: TEST_TIMEOUT }, () =>
+      withPage(ctx, async (page) => {
+        await visit(page, `${lang}/checks.html`);
+        const charts = page.locator("svg.chart");
+        assert.equal(await charts.count(), 3, "by group, by type, trend");
+        assert.ok((await page.locator(".check-figures dd").count()) >= 5, "the figures");
+        const label = await charts.first().locator(".chart-label").first().boundingBox();
+        const bar = await charts.first().locator(".chart-bar").first().boundingBox();
+        assert.ok(label && bar && bar.width > 0, "a label and a drawn bar");
+        if (lang === "ar") {
+          assert.ok(bar.x + bar.width <= label.x + 1, `ar: the bar (x ${bar.x}..${bar.x + bar.width}) is not left of its label (x ${label.x})`);
+        } else {
+          assert.ok(label.x + label.width <= bar.x + 1, `en: the label (x ${label.x}..${label.x + label.width}) is not left of its bar (x ${bar.x})`);
+        }
       }));
   }
 });
@@ -593,7 +613,7 @@ describe("accessibility (axe-core)", () => {
 
   const pagesToCheck = [
     "index.html",
-    ...["en", "ar"].flatMap((l) => [`${l}/index.html`, `${l}/states/FRA.html`, `${l}/pages/about.html`]),
+    ...["en", "ar"].flatMap((l) => [`${l}/index.html`, `${l}/states/FRA.html`, `${l}/pages/about.html`, `${l}/checks.html`]),
   ];
   for (const rel of pagesToCheck) {
     test(`${rel}: no serious or critical violation`, { timeout: TEST_TIMEOUT }, (t) =>

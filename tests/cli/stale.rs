@@ -31,16 +31,56 @@ fn kinds(v: &serde_json::Value) -> Vec<(String, String)> {
 }
 
 #[test]
-fn the_example_has_exactly_its_two_stale_states() {
+fn the_example_has_exactly_its_two_stale_states_and_its_failed_checks() {
     let (code, v) = stale(&support::repo_root(), "2026-11-22");
     assert_eq!(code, 1, "stale entries are overdue");
+    let k = kinds(&v);
+    let of = |kind: &str| -> Vec<String> {
+        k.iter()
+            .filter(|(_, x)| x == kind)
+            .map(|(s, _)| s.clone())
+            .collect()
+    };
+    assert_eq!(of("stale"), ["BRA", "KEN"]);
+    // The October 2026 check (content/pings/): one bounce, and PoCs in six States
+    // that did not answer within 72 hours.
+    assert_eq!(of("ping-bounced"), ["EGY"]);
     assert_eq!(
-        kinds(&v),
-        vec![
-            ("BRA".into(), "stale".into()),
-            ("KEN".into(), "stale".into())
-        ]
+        of("ping-unanswered"),
+        ["ARG", "FRA", "JPN", "KEN", "RUS", "SGP"]
     );
+    assert_eq!(k.len(), 9, "{v}");
+    let bounce = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "ping-bounced")
+        .unwrap();
+    assert_eq!(bounce["overdue"], true, "a bounced address is overdue");
+}
+
+#[test]
+fn failed_checks_appear_only_after_the_answer_window() {
+    let root = Root::base();
+    let dir = root.path().join("content/pings");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("2026-11-20-test.yaml"),
+        "id: 2026-11-20-test\nname: Test\nstarted: \"2026-11-20T09:00:00Z\"\n\
+         respond_within_hours: 72\npings:\n\
+         - state: FRA\n  type: technical\n  to: cert@cert.fra.example\n\
+         \x20 token: PING-7K4Q-M2XD-9TRE-AB12\n\
+         \x20 message_id: <ping.2026-11-20-test.FRA.1@secretariat.example>\n\
+         \x20 sent: \"2026-11-20T09:00:00Z\"\n",
+    )
+    .unwrap();
+    // Two days in: still within 72 hours.
+    let (_, v) = stale(root.path(), "2026-11-22");
+    assert!(!kinds(&v).iter().any(|(_, k)| k.starts_with("ping")), "{v}");
+    // Four days in: unanswered, listed but not overdue.
+    let (code, v) = stale(root.path(), "2026-11-24");
+    assert_eq!(kinds(&v), vec![("FRA".into(), "ping-unanswered".into())]);
+    assert_eq!(code, 0);
 }
 
 #[test]
