@@ -96,6 +96,15 @@ fn ids(v: &mail_parser::HeaderValue) -> Vec<String> {
     }
 }
 
+/// The first From address, lower case ("" when there is none).
+fn from_address(m: &Message) -> String {
+    m.from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or("")
+        .to_lowercase()
+}
+
 fn is_bounce(m: &Message, all_text: &str) -> bool {
     let ctype = header(m, "Content-Type").unwrap_or_default();
     if ctype.contains("multipart/report") && ctype.contains("delivery-status") {
@@ -103,12 +112,7 @@ fn is_bounce(m: &Message, all_text: &str) -> bool {
         let lower = all_text.to_ascii_lowercase();
         return lower.contains("action: failed") || !lower.contains("action: delayed");
     }
-    let from = m
-        .from()
-        .and_then(|a| a.first())
-        .and_then(|a| a.address())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let from = from_address(m);
     let subject = m.subject().unwrap_or("").to_ascii_lowercase();
     (from.starts_with("mailer-daemon@") || from.starts_with("postmaster@"))
         && [
@@ -232,12 +236,7 @@ pub fn collect(dir: &Directory, campaigns: &mut [Campaign], raw: &[Vec<u8>]) -> 
             sum.auto_replies += 1;
             continue;
         }
-        let from = m
-            .from()
-            .and_then(|a| a.first())
-            .and_then(|a| a.address())
-            .unwrap_or("")
-            .to_lowercase();
+        let from = from_address(&m);
         for (ci, pi) in targets {
             let p = &mut campaigns[ci].pings[pi];
             if poc_addresses(dir, &p.state, &p.kind, &p.to).contains(&from) {
