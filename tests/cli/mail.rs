@@ -517,3 +517,48 @@ fn starttls_and_implicit_tls_with_credentials_from_the_environment() {
         o.stderr
     );
 }
+
+#[test]
+fn a_progress_bar_shows_on_a_terminal_and_never_in_a_pipe() {
+    let root = example();
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path());
+    let server = SmtpServer::start(&[]);
+    let cmd = format!(
+        "{} mail --root {} --bundles {} --now {NOW} --smtp {} --only FRA,CAN",
+        support::bin().display(),
+        root.path().display(),
+        out.path().join("bundles").display(),
+        server.url("smtp"),
+    );
+    // util-linux's `script` gives pocdir a terminal.
+    let o = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("script (util-linux)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let tty = String::from_utf8_lossy(&o.stdout);
+    assert!(tty.contains("3/3") && tty.contains('█'), "{tty}");
+    // Through a pipe (a fresh journal, so it sends again): no bar.
+    let journal = out.path().join("other-journal.jsonl");
+    let o = mail(
+        root.path(),
+        &out.path().join("bundles"),
+        &[
+            "--smtp",
+            &server.url("smtp"),
+            "--only",
+            "FRA,CAN",
+            "--journal",
+            journal.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.code, 0);
+    assert!(o.stderr.contains("3 sent"), "{}", o.stderr);
+    assert!(
+        !o.stderr.contains('█') && !o.stderr.contains("3/3"),
+        "{}",
+        o.stderr
+    );
+}
