@@ -92,75 +92,56 @@ impl fmt::Display for KeyGenError {
 
 impl std::error::Error for KeyGenError {}
 
-/// Generate an Ed25519 signing key pair in minisign's file formats.
-///
-/// With a passphrase (the normal case) the secret key is encrypted with
-/// scrypt by `minisign::KeyPair::generate_encrypted_keypair`; an empty
-/// passphrase is refused (`EmptyPassphrase`), as is one longer than
-/// `MAX_PASSPHRASE_BYTES`. Note that the crate uses scrypt's *interactive*
-/// limits (32 MiB), where `minisign -G` uses the sensitive ones (1 GiB); the
-/// limits are stored in the key file, so the `minisign` tool opens both.
-///
-/// With `None` the secret key is NOT encrypted: only for demo keys, the
-/// caller decides. It is written as `minisign -G -W` writes it (key
-/// derivation "none", with the checksum), so that both
-/// `crate::sign::load_secret_key` and the `minisign` tool read it without a
-/// passphrase. (`KeyPair::generate_unencrypted_keypair` is deliberately not
-/// used: its keys have no checksum, so neither can read them.)
-///
-/// Returns the secret key file's text (untrusted comment `comment`, which
-/// must be one line) and the public key file's text, two lines:
-/// `untrusted comment: minisign public key <KEYID>` then the base64 key,
-/// as the `minisign` tool writes it.
+/// Generate an Ed25519 signing key pair in minisign's file formats, with
+/// `minisign -G`'s key derivation limits (1 GiB of memory per guess).
 pub fn signing_keypair(
     passphrase: Option<&Zeroizing<String>>,
     comment: &str,
 ) -> Result<(Zeroizing<String>, String), KeyGenError> {
+    signing_keypair_with(passphrase, crate::sign::kdf::SENSITIVE, comment)
+}
+
+/// Generate an Ed25519 signing key pair in minisign's file formats.
+///
+/// With a passphrase (the normal case) the secret key is encrypted with
+/// scrypt under `limits` (`kdf::SENSITIVE` is what `minisign -G` uses); an
+/// empty passphrase is refused (`EmptyPassphrase`), as is one longer than
+/// `MAX_PASSPHRASE_BYTES`. The limits are stored in the key file, so the
+/// `minisign` tool opens it whichever they are.
+///
+/// With `None` the secret key is NOT encrypted: only for demo keys, the
+/// caller decides. It is written as `minisign -G -W` writes it (key
+/// derivation "none"), with the checksum.
+///
+/// The key is made and encoded by `crate::sign::secret_key`: the secret
+/// never leaves wiped memory. Returns the secret key file's text (untrusted
+/// comment `comment`, which must be one line) and the public key file's
+/// text, two lines: `untrusted comment: minisign public key <KEYID>` then
+/// the base64 key, as the `minisign` tool writes it.
+pub fn signing_keypair_with(
+    passphrase: Option<&Zeroizing<String>>,
+    limits: crate::sign::kdf::Limits,
+    comment: &str,
+) -> Result<(Zeroizing<String>, String), KeyGenError> {
+    use crate::sign::secret_key;
     if comment.contains(['\n', '\r']) || comment.len() > MAX_COMMENT_BYTES {
         return Err(KeyGenError::BadComment);
     }
-    let (sk_text, pk) = match passphrase {
-        Some(pass) => {
-            if pass.is_empty() {
-                return Err(KeyGenError::EmptyPassphrase);
-            }
-            if pass.len() > MAX_PASSPHRASE_BYTES {
-                return Err(KeyGenError::PassphraseTooLong);
-            }
-            // `Some`: the crate neither prompts nor prints. It takes the
-            // passphrase by value and does not wipe its copy.
-            let kp = minisign::KeyPair::generate_encrypted_keypair(Some(pass.to_string()))
-                .map_err(|_| KeyGenError::Generate)?;
-            let sk_box = kp
-                .sk
-                .to_box(Some(comment))
-                .map_err(|_| KeyGenError::Generate)?;
-            (Zeroizing::new(sk_box.into_string()), kp.pk)
+    if let Some(pass) = passphrase {
+        if pass.is_empty() {
+            return Err(KeyGenError::EmptyPassphrase);
         }
-        None => {
-            // An empty passphrase: the crate writes the checksum and skips
-            // the encryption (and, being `Some`, does not prompt).
-            let kp = minisign::KeyPair::generate_encrypted_keypair(Some(String::new()))
-                .map_err(|_| KeyGenError::Generate)?;
-            let mut bytes = Zeroizing::new(kp.sk.to_bytes());
-            // Mark it unencrypted as `minisign -W` does: key derivation
-            // algorithm "\0\0", no salt, no limits.
-            bytes[KDF_ALG].fill(0);
-            bytes[KDF_PARAMS].fill(0);
-            let sk = minisign::SecretKey::from_bytes(&bytes).map_err(|_| KeyGenError::Generate)?;
-            let sk_box = sk
-                .to_box(Some(comment))
-                .map_err(|_| KeyGenError::Generate)?;
-            (Zeroizing::new(sk_box.into_string()), kp.pk)
+        if pass.len() > MAX_PASSPHRASE_BYTES {
+            return Err(KeyGenError::PassphraseTooLong);
         }
-    };
+    }
+    let key = secret_key::generate().map_err(|_| KeyGenError::Generate)?;
+    let sk_text = secret_key::write(&key, passphrase.map(|p| p.as_bytes()), limits, comment)
+        .map_err(|_| KeyGenError::Generate)?;
+    let pk = minisign::PublicKey::from_base64(&secret_key::public_base64(&key))
+        .map_err(|_| KeyGenError::Generate)?;
     Ok((sk_text, public_key_text(&pk)))
 }
-
-/// Where the key derivation algorithm and its parameters (salt, opslimit,
-/// memlimit) sit in minisign's secret key bytes.
-const KDF_ALG: std::ops::Range<usize> = 2..4;
-const KDF_PARAMS: std::ops::Range<usize> = 6..54;
 
 /// A public key file's text as the `minisign` tool writes it.
 pub fn public_key_text(pk: &minisign::PublicKey) -> String {
@@ -726,6 +707,49 @@ mod tests {
             crate::sign::verify(&pk, &sig, b"signed by the minisign tool").unwrap(),
             "from minisign"
         );
+    }
+
+    #[test]
+    fn a_key_encrypted_by_the_minisign_tool_signs_in_pocdir() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = minisign_tool(
+            dir.path(),
+            &["-G", "-p", "k.pub", "-s", "k.key"],
+            b"tool passphrase\ntool passphrase\n",
+        );
+        assert_ok(&out);
+        let sk = Zeroizing::new(fs::read_to_string(dir.path().join("k.key")).unwrap());
+        let pk = parse_pub(&fs::read_to_string(dir.path().join("k.pub")).unwrap());
+        assert!(is_encrypted(&sk));
+        assert!(matches!(
+            load_secret_key(&sk, Some(&pass("wrong")), &pk),
+            Err(KeyError::Passphrase)
+        ));
+        let key = load_secret_key(&sk, Some(&pass("tool passphrase")), &pk).unwrap();
+        let sig = key.sign(b"data", "signed by pocdir", "u").unwrap();
+        fs::write(dir.path().join("d"), b"data").unwrap();
+        fs::write(dir.path().join("d.minisig"), sig).unwrap();
+        let out = minisign_tool(dir.path(), &["-V", "-p", "k.pub", "-m", "d"], b"");
+        assert_ok(&out);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("signed by pocdir"));
+    }
+
+    #[test]
+    fn interactive_limits_round_trip_and_open_in_minisign() {
+        let pw = pass("short-lived laptop");
+        let (sk, pk_text) =
+            signing_keypair_with(Some(&pw), crate::sign::kdf::INTERACTIVE, "k").unwrap();
+        let pk = parse_pub(&pk_text);
+        load_secret_key(&sk, Some(&pw), &pk).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("k.key"), sk.as_bytes()).unwrap();
+        fs::write(dir.path().join("m"), b"m").unwrap();
+        let out = minisign_tool(
+            dir.path(),
+            &["-S", "-s", "k.key", "-m", "m"],
+            b"short-lived laptop\n",
+        );
+        assert_ok(&out);
     }
 
     #[test]

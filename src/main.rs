@@ -125,6 +125,12 @@ enum PingCmd {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum Kdf {
+    Sensitive,
+    Interactive,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum PingFormat {
     Text,
     Csv,
@@ -287,6 +293,16 @@ enum Command {
         /// Leave the secret key unencrypted (demo keys only).
         #[arg(long)]
         unencrypted: bool,
+        /// The passphrase's key derivation: `sensitive` (minisign's
+        /// default, 1 GiB per guess) or `interactive` (16 MiB, for small
+        /// machines).
+        #[arg(
+            long,
+            value_enum,
+            default_value = "sensitive",
+            conflicts_with = "unencrypted"
+        )]
+        kdf: Kdf,
     },
     /// Preview the site on 127.0.0.1, rebuilt when a file changes.
     Serve {
@@ -990,6 +1006,7 @@ fn keygen(
     new_public_key: Option<PathBuf>,
     out: Option<PathBuf>,
     unencrypted: bool,
+    kdf: Kdf,
 ) -> ExitCode {
     let fail = |m: String| {
         eprintln!("error: {m}");
@@ -1012,7 +1029,11 @@ fn keygen(
         } else {
             "pocdir encrypted secret key"
         };
-        let (sk, pk) = match pocdir::keygen::signing_keypair(pass.as_ref(), comment) {
+        let limits = match kdf {
+            Kdf::Sensitive => pocdir::sign::kdf::SENSITIVE,
+            Kdf::Interactive => pocdir::sign::kdf::INTERACTIVE,
+        };
+        let (sk, pk) = match pocdir::keygen::signing_keypair_with(pass.as_ref(), limits, comment) {
             Ok(x) => x,
             Err(e) => return fail(e.to_string()),
         };
@@ -1426,6 +1447,7 @@ fn main() -> ExitCode {
             new_public_key,
             out,
             unencrypted,
+            kdf,
         } => keygen(
             signing,
             age,
@@ -1436,6 +1458,7 @@ fn main() -> ExitCode {
             new_public_key,
             out,
             unencrypted,
+            kdf,
         ),
         Command::Serve { root, port, as_of } => {
             let on = |e: pocdir::serve::Event| match e {

@@ -1,9 +1,18 @@
-//! Signing with the secretariat's key, in minisign's formats.
+//! Signing with the secretariat's key, in minisign's formats
+//! (interoperable with the `minisign` tool), one concept per file:
 //!
-//! The minisign crate reads and writes the key and signature files
-//! (interoperable with the `minisign` tool); pocdir keeps what it owns
-//! in `Zeroizing` buffers (passphrase, key file text) and never puts
-//! secret material in an error message.
+//! - `secret_key.rs`: the secret key file, read, decrypted, written;
+//! - `kdf.rs`: its scrypt key derivation (libsodium's parameters);
+//! - `signature.rs`: making a prehashed signature.
+//!
+//! Secret material lives only in `Zeroizing` buffers and in
+//! `ed25519_dalek::SigningKey` (wiped on drop), and never reaches an error
+//! message. Public keys and verification use the minisign crate (nothing
+//! secret there).
+
+pub mod kdf;
+pub mod secret_key;
+pub mod signature;
 
 use std::io::Cursor;
 
@@ -12,7 +21,7 @@ use zeroize::Zeroizing;
 /// A loaded signing key. The secret is never printed; `Debug` shows the
 /// key id only.
 pub struct SigningKey {
-    sk: minisign::SecretKey,
+    sk: secret_key::SecretKey,
     pub pk: minisign::PublicKey,
 }
 
@@ -56,33 +65,9 @@ impl std::fmt::Display for KeyError {
     }
 }
 
-/// The decoded bytes of an unencrypted minisign secret key (KDF "\0\0"),
-/// `None` for an encrypted one.
-fn unencrypted_bytes(text: &str) -> Result<Option<Zeroizing<Vec<u8>>>, KeyError> {
-    use base64::Engine;
-    let line = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
-        .ok_or(KeyError::Format)?;
-    let raw = Zeroizing::new(
-        base64::engine::general_purpose::STANDARD
-            .decode(line)
-            .map_err(|_| KeyError::Format)?,
-    );
-    if raw.len() != 158 || &raw[0..2] != b"Ed" || &raw[4..6] != b"B2" {
-        return Err(KeyError::Format);
-    }
-    match &raw[2..4] {
-        [0, 0] => Ok(Some(raw)),
-        b"Sc" => Ok(None),
-        _ => Err(KeyError::Format),
-    }
-}
-
 /// Whether a secret key file is encrypted (needs a passphrase).
 pub fn is_encrypted(text: &str) -> bool {
-    matches!(unencrypted_bytes(text), Ok(None))
+    secret_key::is_encrypted(text)
 }
 
 /// Decrypt a secret key file with `passphrase` (ignored for an unencrypted
@@ -92,40 +77,20 @@ pub fn load_secret_key(
     passphrase: Option<&Zeroizing<String>>,
     expected: &minisign::PublicKey,
 ) -> Result<SigningKey, KeyError> {
-    let sk = if let Some(raw) = unencrypted_bytes(text)? {
-        // minisign -W writes unencrypted keys with no checksum, which the
-        // crate's box reader rejects: read the bytes directly. The probe
-        // signature below proves the key.
-        minisign::SecretKey::from_bytes(&raw).map_err(|_| KeyError::Format)?
-    } else {
-        let sk_box = minisign::SecretKeyBox::from_string(text).map_err(|_| KeyError::Format)?;
-        // Never `None`: the crate would prompt on the terminal itself.
-        let pass = passphrase
-            .map(|p| p.to_string())
-            .ok_or(KeyError::Passphrase)?;
-        sk_box
-            .into_secret_key(Some(pass))
-            .map_err(|_| KeyError::Passphrase)?
-    };
-    if sk.keynum() != expected.keynum() {
+    let sk = secret_key::read(text, passphrase.map(|p| p.as_bytes()))?;
+    if sk.key_id[..] != expected.keynum()[..] {
         return Err(KeyError::Mismatch {
-            file: key_id_bytes(sk.keynum()),
+            file: key_id_bytes(&sk.key_id),
             expected: key_id(expected),
         });
     }
-    // Prove the pair: sign and verify a probe with the expected key.
-    let probe = minisign::sign(
-        Some(expected),
-        &sk,
-        Cursor::new(b"pocdir key check"),
-        Some("probe"),
-        None,
-    )
-    .map_err(|_| KeyError::Mismatch {
-        file: key_id_bytes(sk.keynum()),
-        expected: key_id(expected),
-    })?;
-    drop(probe);
+    // The public key the file holds must be the expected one too.
+    if secret_key::public_base64(&sk) != expected.to_base64() {
+        return Err(KeyError::Mismatch {
+            file: key_id_bytes(&sk.key_id),
+            expected: key_id(expected),
+        });
+    }
     Ok(SigningKey {
         sk,
         pk: expected.clone(),
@@ -136,15 +101,7 @@ impl SigningKey {
     /// A prehashed (`ED`) minisign signature of `data` with `trusted`
     /// comment; the signature file's text.
     pub fn sign(&self, data: &[u8], trusted: &str, untrusted: &str) -> Result<String, String> {
-        minisign::sign(
-            Some(&self.pk),
-            &self.sk,
-            Cursor::new(data),
-            Some(trusted),
-            Some(untrusted),
-        )
-        .map(|b| b.into_string())
-        .map_err(|e| format!("signing failed: {e}"))
+        signature::sign(&self.sk, data, trusted, untrusted)
     }
 }
 
