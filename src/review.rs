@@ -71,13 +71,13 @@ fn domain(e: &str) -> String {
     e.rsplit('@').next().unwrap_or("").to_lowercase()
 }
 
-/// The registrable-looking end of a domain (last two labels), to compare
-/// a State's addresses with each other.
-/// An approximation (the last two labels); the Public Suffix List would
-/// tell registrable domains exactly.
+/// The registrable domain by the Public Suffix List (`x.mofa.go.jp` and
+/// `mofa.go.jp` are one domain; `cert.gov.uk` and `ncsc.gov.uk` are two),
+/// to compare a State's addresses with each other. A name the list cannot
+/// place is compared whole.
 fn base_domain(d: &str) -> String {
-    let labels: Vec<&str> = d.split('.').collect();
-    labels[labels.len().saturating_sub(2)..].join(".")
+    let d = d.trim_end_matches('.').to_lowercase();
+    psl::domain_str(&d).map(str::to_string).unwrap_or(d)
 }
 
 /// Contact data: everything of the PoCs but their free-text notes, the
@@ -473,5 +473,24 @@ impl Review {
                 .then(a.state.cmp(&b.state))
                 .then(a.kind.cmp(b.kind))
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_domain;
+
+    #[test]
+    fn registrable_domains_follow_the_public_suffix_list() {
+        assert_eq!(
+            base_domain("cert.gov.uk"),
+            "cert.gov.uk",
+            "gov.uk is a suffix"
+        );
+        assert_eq!(base_domain("mail.cert.gov.uk"), "cert.gov.uk");
+        assert_eq!(base_domain("mofa.go.jp"), "mofa.go.jp");
+        assert_eq!(base_domain("x.mofa.go.jp"), "mofa.go.jp");
+        assert_eq!(base_domain("diplomatie.fra.example"), "fra.example");
+        assert_eq!(base_domain("Mail.Example.COM."), "example.com");
     }
 }
