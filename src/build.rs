@@ -299,50 +299,76 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     let parts = crate::site::offline_parts(&at_issue, &loaded.theme, &loaded.i18n)
         .map_err(|e| BuildError::Render(e.0))?;
     let shared = bundle::Shared::new(&at_issue);
-    let sealed = crate::par::map(
-        &with_accounts,
-        |s| -> Result<Vec<(String, Vec<u8>)>, BuildError> {
-            let langs = bundle::offline_languages(&at_issue, s);
-            let info = crate::site::OfflineInfo {
-                state_code: &s.code,
-                seq: version.seq,
-                issued: &bundle::manifest::fmt_ts(version.issued),
-                expires: &bundle::manifest::fmt_ts(version.expires),
-                root: &version.root,
-            };
-            let html = crate::site::offline(&at_issue, &parts, &langs, &info)
-                .map_err(|e| BuildError::Render(e.0))?;
-            let plain = bundle::plaintext(&at_issue, &shared, s, &version, html)
-                .map_err(BuildError::Seal)?;
-            let recipients: Vec<String> = s
-                .accounts
-                .iter()
-                .flat_map(|a| a.recipients.iter().cloned())
-                .collect();
-            let cipher = bundle::encrypt(&plain, &recipients)
-                .map_err(|e| BuildError::Seal(format!("{}: {e}", s.code)))?;
-            let trusted = bundle::trusted(s, &version).to_comment();
-            let sig = key
-                .sign(
-                    &cipher,
-                    &trusted,
-                    &format!(
-                        "pocdir bundle for {} - verify with the secretariat key {}",
-                        s.code,
-                        sign::key_id(&key.pk)
-                    ),
-                )
-                .map_err(BuildError::Seal)?;
-            Ok(vec![
-                (format!("{}.tar.age", s.code), cipher),
-                (format!("{}.tar.age.minisig", s.code), sig.into_bytes()),
-            ])
-        },
-    );
+    // Each bundle goes to disk as soon as it is sealed: they are never all
+    // in memory. The folder is swapped in at the end, or removed.
+    let stage = crate::write::Staging::new(opts.out, "bundles").map_err(|e| {
+        BuildError::Io(format!(
+            "writing {}: {e}",
+            opts.out.join("bundles").display()
+        ))
+    })?;
+    let put = |name: &str, bytes: &[u8]| {
+        stage.put(name, bytes).map_err(|e| {
+            BuildError::Io(format!(
+                "writing {}: {e}",
+                opts.out.join("bundles").join(name).display()
+            ))
+        })
+    };
+    // The offline page depends only on the languages it shows: made once
+    // per set of languages, not once per State.
+    let lang_sets: Vec<Vec<&str>> = with_accounts
+        .iter()
+        .map(|s| bundle::offline_languages(&at_issue, s))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let info = crate::site::OfflineInfo {
+        seq: version.seq,
+        issued: &bundle::manifest::fmt_ts(version.issued),
+        expires: &bundle::manifest::fmt_ts(version.expires),
+        root: &version.root,
+    };
+    let pages: BTreeMap<&Vec<&str>, bundle::OfflinePage> = lang_sets
+        .iter()
+        .zip(crate::par::map(&lang_sets, |langs| {
+            crate::site::offline(&at_issue, &parts, langs, &info).map(bundle::OfflinePage::new)
+        }))
+        .map(|(k, v)| v.map(|p| (k, p)).map_err(|e| BuildError::Render(e.0)))
+        .collect::<Result<_, _>>()?;
+    let sealed = crate::par::map(&with_accounts, |s| -> Result<(), BuildError> {
+        let langs = bundle::offline_languages(&at_issue, s);
+        let page = pages
+            .get(&langs)
+            .ok_or_else(|| BuildError::Seal(format!("{}: no offline page", s.code)))?;
+        let plain =
+            bundle::plaintext(&at_issue, &shared, s, &version, page).map_err(BuildError::Seal)?;
+        let recipients: Vec<String> = s
+            .accounts
+            .iter()
+            .flat_map(|a| a.recipients.iter().cloned())
+            .collect();
+        let cipher = bundle::encrypt(&plain, &recipients)
+            .map_err(|e| BuildError::Seal(format!("{}: {e}", s.code)))?;
+        let trusted = bundle::trusted(s, &version).to_comment();
+        let sig = key
+            .sign(
+                &cipher,
+                &trusted,
+                &format!(
+                    "pocdir bundle for {} - verify with the secretariat key {}",
+                    s.code,
+                    sign::key_id(&key.pk)
+                ),
+            )
+            .map_err(BuildError::Seal)?;
+        put(&format!("{}.tar.age", s.code), &cipher)?;
+        put(&format!("{}.tar.age.minisig", s.code), sig.as_bytes())
+    });
     let mut bundle_files = Vec::new();
     let mut bundles = Vec::new();
     for (s, r) in with_accounts.iter().zip(sealed) {
-        bundle_files.extend(r?);
+        r?;
         bundles.push(s.code.clone());
     }
     bundle_files.push((
@@ -362,10 +388,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         bundle_files.push((format!("rotations/{name}"), bytes.clone()));
     }
     bundle_files.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, bytes) in &bundle_files {
+        put(name, bytes)?;
+    }
 
     crate::write::tree(opts.out, "site", &site)
         .map_err(|e| BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display())))?;
-    crate::write::tree(opts.out, "bundles", &bundle_files).map_err(|e| {
+    stage.commit().map_err(|e| {
         BuildError::Io(format!(
             "writing {}: {e}",
             opts.out.join("bundles").display()

@@ -109,30 +109,45 @@ impl Shared {
     }
 }
 
+/// The offline page of a set of languages, with its SHA-256: the same for
+/// every State reading those languages, so it is made once per set.
+pub struct OfflinePage {
+    pub html: Vec<u8>,
+    pub sha256: String,
+}
+
+impl OfflinePage {
+    pub fn new(html: Vec<u8>) -> OfflinePage {
+        let sha256 = log::sha256_hex(&html);
+        OfflinePage { html, sha256 }
+    }
+}
+
 /// The plaintext tar of `state`'s bundle. `dir` is the directory judged
 /// as of the issue date, so that the same version gives the same bytes.
+/// Nothing is copied but into the tar itself.
 pub fn plaintext(
     dir: &Directory,
     shared: &Shared,
     state: &State,
     v: &Version,
-    offline_html: Vec<u8>,
+    offline: &OfflinePage,
 ) -> Result<Vec<u8>, String> {
-    let mut files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+    let readme = readme(state, v, &dir.secretariat_key.key_id).into_bytes();
+    let mut files: BTreeMap<&str, &[u8]> = BTreeMap::new();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     for (name, (bytes, hash)) in [
         ("directory.json", &shared.directory_json),
         ("contacts.csv", &shared.csv),
         ("contacts.vcf", &shared.vcf),
     ] {
-        files.insert(name, bytes.clone());
+        files.insert(name, bytes);
         hashes.insert(name.to_string(), hash.clone());
     }
-    hashes.insert("index.html".into(), log::sha256_hex(&offline_html));
-    files.insert("index.html", offline_html);
-    let readme = readme(state, v, &dir.secretariat_key.key_id).into_bytes();
+    hashes.insert("index.html".into(), offline.sha256.clone());
+    files.insert("index.html", &offline.html);
     hashes.insert("README.txt".into(), log::sha256_hex(&readme));
-    files.insert("README.txt", readme);
+    files.insert("README.txt", &readme);
     let m = Manifest {
         format: manifest::FORMAT.to_string(),
         title: dir.settings.title.clone(),
@@ -145,10 +160,10 @@ pub fn plaintext(
     };
     let mut mjson = serde_json::to_vec_pretty(&m).map_err(|e| e.to_string())?;
     mjson.push(b'\n');
-    let mut ordered = vec![("manifest.json".to_string(), mjson)];
+    let mut ordered: Vec<(&str, &[u8])> = vec![("manifest.json", &mjson)];
     for name in &FILES[1..] {
         if let Some(b) = files.remove(name) {
-            ordered.push((name.to_string(), b));
+            ordered.push((name, b));
         }
     }
     tarball::write(&ordered, v.issued.as_second().max(0) as u64).map_err(|e| e.to_string())

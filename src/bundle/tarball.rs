@@ -10,12 +10,17 @@ pub const MAX_PLAINTEXT: u64 = 64 * 1024 * 1024;
 
 /// A tar of `files` (in the given order), every entry owned by 0:0, mode
 /// 0644, modified at `mtime` (seconds since the epoch).
-pub fn write(files: &[(String, Vec<u8>)], mtime: u64) -> std::io::Result<Vec<u8>> {
-    let mut b = tar::Builder::new(Vec::new());
+pub fn write<N: AsRef<str>, D: AsRef<[u8]>>(
+    files: &[(N, D)],
+    mtime: u64,
+) -> std::io::Result<Vec<u8>> {
+    let size: usize = files.iter().map(|(_, d)| d.as_ref().len() + 1024).sum();
+    let mut b = tar::Builder::new(Vec::with_capacity(size + 1024));
     b.mode(tar::HeaderMode::Deterministic);
     for (name, data) in files {
+        let data = data.as_ref();
         let mut h = tar::Header::new_ustar();
-        h.set_path(name)?;
+        h.set_path(name.as_ref())?;
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
         h.set_uid(0);
@@ -23,7 +28,7 @@ pub fn write(files: &[(String, Vec<u8>)], mtime: u64) -> std::io::Result<Vec<u8>
         h.set_mtime(mtime);
         h.set_entry_type(tar::EntryType::Regular);
         h.set_cksum();
-        b.append(&h, data.as_slice())?;
+        b.append(&h, data)?;
     }
     b.into_inner()
 }

@@ -315,10 +315,10 @@ fn pick_page<'a>(
     }
 }
 
-/// Facts about a bundle shown at the top of its offline page.
+/// Facts about a bundle version shown at the top of its offline page (the
+/// same for every State: the page is made once per set of languages).
 #[derive(Serialize)]
 pub struct OfflineInfo<'a> {
-    pub state_code: &'a str,
     pub seq: u64,
     pub issued: &'a str,
     pub expires: &'a str,
@@ -434,7 +434,6 @@ pub fn offline(
     ctx.insert("restricted_notice", notice);
     ctx.insert("title", &dir.settings.title);
     ctx.insert("css", &parts.css);
-    ctx.insert("state_code", info.state_code);
     ctx.insert("seq", &info.seq);
     ctx.insert("issued", info.issued);
     ctx.insert("expires", info.expires);
