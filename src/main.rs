@@ -724,16 +724,18 @@ fn ping(cmd: PingCmd) -> ExitCode {
                 (None, Some(p)) => (p, true),
                 (None, None) => return ExitCode::from(2),
             };
-            let raw = match pocdir::ping::collect::read_mailbox(path, is_maildir) {
-                Ok(r) => r,
+            let before = dir.campaigns.clone();
+            let mut campaigns = dir.campaigns.clone();
+            let sum = match pocdir::ping::collect::mailbox(path, is_maildir)
+                .and_then(|raw| pocdir::ping::collect::collect(&dir, &mut campaigns, raw))
+            {
+                Ok(s) => s,
                 Err(e) => {
                     eprintln!("error: {e}");
+                    eprintln!("nothing was recorded");
                     return ExitCode::from(1);
                 }
             };
-            let before = dir.campaigns.clone();
-            let mut campaigns = dir.campaigns.clone();
-            let sum = pocdir::ping::collect::collect(&dir, &mut campaigns, &raw);
             for (old, new) in before.iter().zip(&campaigns) {
                 if pocdir::ping::to_yaml(old).ok() != pocdir::ping::to_yaml(new).ok()
                     && let Err(code) = write_campaign(&root, new)

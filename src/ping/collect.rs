@@ -38,29 +38,32 @@ pub struct Summary {
     pub skipped: Vec<String>,
 }
 
-/// The raw messages of an mbox file or a Maildir folder.
-pub fn read_mailbox(path: &Path, maildir: bool) -> Result<Vec<Vec<u8>>, String> {
-    let mut out = Vec::new();
+/// A message larger than this is skipped (with a warning): replies to a
+/// ping are small, and the parser must not be handed anything huge.
+pub const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
+
+/// The raw messages of an mbox file or a Maildir folder, one at a time (a
+/// large mailbox is never held in memory whole).
+pub fn mailbox(
+    path: &Path,
+    maildir: bool,
+) -> Result<Box<dyn Iterator<Item = Result<Vec<u8>, String>>>, String> {
+    let shown = path.display().to_string();
     if maildir {
         let it = mail_parser::mailbox::maildir::MessageIterator::new(path)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        for m in it {
-            out.push(
-                m.map_err(|e| format!("{}: {e}", path.display()))?
-                    .unwrap_contents(),
-            );
-        }
+            .map_err(|e| format!("{shown}: {e}"))?;
+        Ok(Box::new(it.map(move |m| {
+            m.map(|m| m.unwrap_contents())
+                .map_err(|e| format!("{shown}: {e}"))
+        })))
     } else {
-        let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let f = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
         let it = mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(f));
-        for m in it {
-            out.push(
-                m.map_err(|e| format!("{}: {e}", path.display()))?
-                    .unwrap_contents(),
-            );
-        }
+        Ok(Box::new(it.map(move |m| {
+            m.map(|m| m.unwrap_contents())
+                .map_err(|e| format!("{shown}: {e}"))
+        })))
     }
-    Ok(out)
 }
 
 /// Every text of a message where a token may be: subject, text and HTML
@@ -179,17 +182,29 @@ fn poc_addresses(dir: &Directory, state: &str, kind: &str, to: &str) -> BTreeSet
     out
 }
 
-/// Read `raw` messages into the campaigns (all of them: tokens are unique
+/// Read the messages into the campaigns (all of them: tokens are unique
 /// across campaigns). Running it again over the same mailbox changes
-/// nothing.
-pub fn collect(dir: &Directory, campaigns: &mut [Campaign], raw: &[Vec<u8>]) -> Summary {
+/// nothing. A mailbox that cannot be read to its end is an error, and the
+/// caller writes nothing.
+pub fn collect(
+    dir: &Directory,
+    campaigns: &mut [Campaign],
+    raw: impl Iterator<Item = Result<Vec<u8>, String>>,
+) -> Result<Summary, String> {
     let parser = MessageParser::default();
-    let mut sum = Summary {
-        messages: raw.len(),
-        ..Summary::default()
-    };
-    for (n, bytes) in raw.iter().enumerate() {
-        let Some(m) = parser.parse(bytes) else {
+    let mut sum = Summary::default();
+    for (n, bytes) in raw.enumerate() {
+        let bytes = bytes?;
+        sum.messages += 1;
+        if bytes.len() > MAX_MESSAGE_BYTES {
+            sum.skipped.push(format!(
+                "message {}: {} bytes, over the {MAX_MESSAGE_BYTES}-byte limit",
+                n + 1,
+                bytes.len()
+            ));
+            continue;
+        }
+        let Some(m) = parser.parse(&bytes) else {
             sum.skipped.push(format!("message {}: not an email", n + 1));
             continue;
         };
@@ -277,5 +292,5 @@ pub fn collect(dir: &Directory, campaigns: &mut [Campaign], raw: &[Vec<u8>]) -> 
             }
         }
     }
-    sum
+    Ok(sum)
 }

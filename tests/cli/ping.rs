@@ -340,3 +340,45 @@ box.flush()
     // Measured in UTC from the +01:00 Date: exactly one hour.
     assert_eq!(r["median_response_seconds"].as_f64().unwrap(), 3600.0);
 }
+
+#[test]
+fn bad_mailboxes_are_errors_or_warnings_never_a_crash() {
+    let root = root_with_campaign();
+    let file = root.path().join("content/pings/2026-11-q4.yaml");
+    let before = std::fs::read(&file).unwrap();
+    // Missing: an error naming it, nothing recorded.
+    let o = ping(
+        root.path(),
+        &["collect", "--mbox", "/nonexistent/inbox.mbox"],
+    );
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr.contains("/nonexistent/inbox.mbox") && o.stderr.contains("nothing was recorded"),
+        "{}",
+        o.stderr
+    );
+    let x = tempfile::tempdir().unwrap();
+    let o = ping(
+        root.path(),
+        &["collect", "--maildir", x.path().to_str().unwrap()],
+    );
+    assert_eq!(o.code, 1, "a folder without cur/ and new/: {}", o.stderr);
+    // Garbage and a huge message: warnings, no crash, the campaign intact.
+    let mbox = x.path().join("junk.mbox");
+    let mut junk = b"From junk@x Mon Nov  2 09:00:00 2026\n\xff\xfe\x00\x01 not mail\n\n".to_vec();
+    junk.extend_from_slice(
+        b"From big@x Mon Nov  2 09:00:00 2026\nSubject: big PING-QGD5-N4WY-C8GH-V6NC\n\n",
+    );
+    junk.extend(std::iter::repeat_n(b'a', 33 * 1024 * 1024));
+    junk.push(b'\n');
+    std::fs::write(&mbox, junk).unwrap();
+    let o = ping(root.path(), &["collect", "--mbox", mbox.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("over the 33554432-byte limit"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.contains("0 answer(s) recorded"), "{}", o.stdout);
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+}
