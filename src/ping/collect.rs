@@ -42,12 +42,12 @@ pub struct Summary {
 /// ping are small, and the parser must not be handed anything huge.
 pub const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
 
+/// Raw messages, one at a time, or why the mailbox could not be read.
+pub type Messages = Box<dyn Iterator<Item = Result<Vec<u8>, String>>>;
+
 /// The raw messages of an mbox file or a Maildir folder, one at a time (a
 /// large mailbox is never held in memory whole).
-pub fn mailbox(
-    path: &Path,
-    maildir: bool,
-) -> Result<Box<dyn Iterator<Item = Result<Vec<u8>, String>>>, String> {
+pub fn mailbox(path: &Path, maildir: bool) -> Result<Messages, String> {
     let shown = path.display().to_string();
     if maildir {
         let it = mail_parser::mailbox::maildir::MessageIterator::new(path)
