@@ -943,6 +943,25 @@ fn ping(cmd: PingCmd) -> ExitCode {
                         };
                         outln!("  {} {:<10} {:<40} {why}", n.state, n.kind, n.to);
                     }
+                    let flagged: Vec<_> = r
+                        .rows
+                        .iter()
+                        .filter(|x| !x.flagged_from.is_empty())
+                        .collect();
+                    if !flagged.is_empty() {
+                        outln!(
+                            "\nreplies from other addresses (not counted; if genuine, pocdir ping record):"
+                        );
+                        for x in flagged {
+                            outln!(
+                                "  {} {:<10} {:<40} from {}",
+                                x.state,
+                                x.kind,
+                                x.to,
+                                x.flagged_from.join(", ")
+                            );
+                        }
+                    }
                     outln!("\ntrend:");
                     for t in &r.trend {
                         outln!(

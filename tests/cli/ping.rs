@@ -131,6 +131,21 @@ fn replies_in_an_mbox_and_a_maildir_give_the_exact_figures() {
                 "SGP diplomatic"
             ]
         );
+        // The text report names the stranger for the secretariat to judge.
+        let t = ping(root.path(), &["report", "--now", NOW]);
+        assert!(
+            t.stdout.contains("replies from other addresses")
+                && t.stdout.contains("ARG technical  cert@cert.arg.example")
+                && t.stdout.contains("from martin.ejemplo@freemail.example"),
+            "{}",
+            t.stdout
+        );
+        assert!(
+            t.stdout
+                .contains("sent 12, answered 8 (66.7%), median 3h57m, 90th percentile 49h25m"),
+            "{}",
+            t.stdout
+        );
         // Collecting again changes nothing; the file still checks.
         let file = root.path().join("content/pings/2026-11-q4.yaml");
         let before = std::fs::read(&file).unwrap();
