@@ -397,3 +397,53 @@ fn bad_mailboxes_are_errors_or_warnings_never_a_crash() {
     assert!(o.stdout.contains("0 answer(s) recorded"), "{}", o.stdout);
     assert_eq!(std::fs::read(&file).unwrap(), before);
 }
+
+#[test]
+fn a_campaign_cut_short_by_the_server_is_finished_by_ping_send() {
+    let root = example();
+    let first = SmtpServer::start(&["--refuse-after", "2"]);
+    let o = ping(
+        root.path(),
+        &[
+            "start",
+            "--name",
+            "resume",
+            "--only",
+            "FRA,DEU",
+            "--smtp",
+            &first.url("smtp"),
+            "--now",
+            "2026-11-22T09:00:00Z",
+        ],
+    );
+    assert_eq!(o.code, 1, "not everything went out: {}", o.stderr);
+    let file = root.path().join("content/pings/2026-11-22-resume.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let pings = text.matches("token: ").count();
+    assert!(pings > 2, "{text}");
+    assert_eq!(
+        text.matches("sent: ").count(),
+        2,
+        "only what the server took"
+    );
+    drop(first);
+    let second = SmtpServer::start(&[]);
+    let o = ping(
+        root.path(),
+        &[
+            "send",
+            "--campaign",
+            "2026-11-22-resume",
+            "--smtp",
+            &second.url("smtp"),
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(second.received().len(), pings - 2, "only the missing ones");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        text.matches("sent: ").count(),
+        pings,
+        "every ping has its time"
+    );
+}
