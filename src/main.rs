@@ -182,8 +182,9 @@ enum Command {
         as_of: Option<jiff::civil::Date>,
     },
     /// List what needs attention: stale entries, missing PoC types, expired
-    /// or expiring encryption keys, States without verified accounts. Exit 1
-    /// when anything is overdue (stale or expired), for scheduled CI.
+    /// or expiring encryption keys, States without verified accounts, PoCs
+    /// that failed their last communication check. Exit 1 when anything is
+    /// overdue (stale, expired, bounced), for scheduled CI.
     Stale {
         #[arg(long, default_value = ".")]
         root: PathBuf,
