@@ -31,16 +31,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// `pocdir build --site-only` (no signing key needed).
 fn build(root: &Path, out: &Path) -> support::Output {
-    support::pocdir([
-        "build".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--as-of".as_ref(),
-        AS_OF.as_ref(),
-        "--site-only".as_ref(),
-    ])
+    support::build(root, out, &["--site-only"])
 }
 
 /// A copy of the repository's example directory (so that a build, which

@@ -195,15 +195,7 @@ fn open(
 
 /// `pocdir build` (with bundles) of `root` into `out`.
 fn seal(root: &Path, out: &Path) -> support::Output {
-    support::pocdir([
-        "build".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--as-of".as_ref(),
-        AS_OF.as_ref(),
-    ])
+    support::build(root, out, &[])
 }
 
 fn sealed(root: &Path, out: &Path) {

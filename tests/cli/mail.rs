@@ -8,20 +8,12 @@
 use std::process::Command;
 
 use crate::build::example;
-use crate::support::{self, AS_OF};
+use crate::support;
 
 const NOW: &str = "2026-11-22T20:00:00Z";
 
 fn build(root: &std::path::Path, out: &std::path::Path) {
-    let o = support::pocdir([
-        "build".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--as-of".as_ref(),
-        AS_OF.as_ref(),
-    ]);
+    let o = support::build(root, out, &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
 }
 

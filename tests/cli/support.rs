@@ -476,3 +476,19 @@ fn symlink_file(target: &Path, link: &Path) {
 fn symlink_dir(target: &Path, link: &Path) {
     std::os::windows::fs::symlink_dir(target, link).expect("create symbolic link");
 }
+
+/// `pocdir build --root ROOT --out OUT --as-of AS_OF` plus `extra`
+/// (every command's tests build the same way).
+pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&OsStr> = vec![
+        "build".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--as-of".as_ref(),
+        AS_OF.as_ref(),
+    ];
+    args.extend(extra.iter().map(|s| OsStr::new(*s)));
+    pocdir(args)
+}
