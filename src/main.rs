@@ -551,6 +551,13 @@ impl pocdir::mail::deliver::Sender for NoSender {
     }
 }
 
+/// Text a command writes into the directory: no control or bidi control
+/// character, which `check` would refuse in the file.
+fn plain_text(s: &str) -> bool {
+    !s.chars()
+        .any(|c| c.is_control() || pocdir::diag::is_bidi_control(c))
+}
+
 fn campaign_path(root: &std::path::Path, id: &str) -> PathBuf {
     root.join(pocdir::load::PINGS_DIR)
         .join(format!("{id}.yaml"))
@@ -664,8 +671,8 @@ fn ping(cmd: PingCmd) -> ExitCode {
             }
             let only: Vec<String> = only.iter().map(|c| c.trim().to_uppercase()).collect();
             let name = name.unwrap_or_else(|| format!("Communication check {id}"));
-            if name.chars().any(char::is_control) {
-                eprintln!("error: --name holds a control character");
+            if !plain_text(&name) {
+                eprintln!("error: --name holds a control or bidirectional control character");
                 return ExitCode::from(2);
             }
             let c = match pocdir::ping::start::plan(
@@ -783,11 +790,8 @@ fn ping(cmd: PingCmd) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            if note
-                .as_deref()
-                .is_some_and(|n| n.chars().any(char::is_control))
-            {
-                eprintln!("error: --note holds a control character");
+            if note.as_deref().is_some_and(|n| !plain_text(n)) {
+                eprintln!("error: --note holds a control or bidirectional control character");
                 return ExitCode::from(2);
             }
             let Some(mut c) = dir.campaigns.iter().find(|c| c.id == campaign).cloned() else {

@@ -276,10 +276,17 @@ pub fn collect(
                     }
                 }
             } else {
+                // A stranger's address goes into the campaign file: only
+                // as a plain, valid address, never with hidden characters
+                // that would make the file unreadable.
                 let f = Flagged {
                     at,
                     from: if from.is_empty() {
                         "(no address)".into()
+                    } else if crate::validate::fields::email(&from).is_err()
+                        || from.chars().any(crate::diag::is_bidi_control)
+                    {
+                        "(not a valid address)".into()
                     } else {
                         from.clone()
                     },

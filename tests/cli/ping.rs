@@ -447,3 +447,60 @@ fn a_campaign_cut_short_by_the_server_is_finished_by_ping_send() {
         "every ping has its time"
     );
 }
+
+#[test]
+fn hidden_characters_never_reach_a_campaign_file() {
+    let root = root_with_campaign();
+    // From the command line: refused, nothing written.
+    let o = ping(
+        root.path(),
+        &[
+            "start",
+            "--name",
+            "\u{202E}evil",
+            "--outbox",
+            "/tmp/unused",
+            "--only",
+            "FRA",
+        ],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let o = ping(
+        root.path(),
+        &[
+            "record",
+            "--campaign",
+            "2026-11-q4",
+            "--state",
+            "DEU",
+            "--type",
+            "diplomatic",
+            "--at",
+            "2026-11-02T10:00:00Z",
+            "--note",
+            "ok\u{2067}",
+        ],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    // From a stranger's reply: the address is not copied as it is.
+    let x = tempfile::tempdir().unwrap();
+    let mbox = x.path().join("in.mbox");
+    std::fs::write(
+        &mbox,
+        "From x@y Mon Nov  2 10:00:00 2026\n\
+         From: \"Mallory\" <\"evil\u{202E}gnp.exe\"@bad.example>\n\
+         To: poc-directory@secretariat.example\n\
+         Date: Mon, 02 Nov 2026 10:00:00 +0000\n\
+         Subject: Re: PING-BSCH-0K5N-9D7T-SEDV\n\
+         Content-Type: text/plain; charset=utf-8\n\n\
+         hello\n",
+    )
+    .unwrap();
+    let o = ping(root.path(), &["collect", "--mbox", mbox.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let text = std::fs::read_to_string(root.path().join("content/pings/2026-11-q4.yaml")).unwrap();
+    assert!(text.contains("(not a valid address)"), "{text}");
+    assert!(!text.contains('\u{202E}'));
+    let c = support::pocdir(["check".as_ref(), "--root".as_ref(), root.path().as_os_str()]);
+    assert_eq!(c.code, 0, "the directory still checks: {}", c.stderr);
+}
