@@ -59,6 +59,17 @@ fn verified_bundle(
     now: jiff::Timestamp,
 ) -> Result<(Vec<u8>, String, Trusted), MailError> {
     let path = bundles.join(format!("{}.tar.age", s.code));
+    let size = std::fs::metadata(&path)
+        .map_err(|e| MailError::Bundle(format!("{}: {e}", path.display())))?
+        .len();
+    // A bundle's plaintext is capped (`tarball::MAX_PLAINTEXT`); anything
+    // much larger is not a bundle of ours.
+    if size > crate::bundle::tarball::MAX_PLAINTEXT + 1024 * 1024 {
+        return Err(MailError::Bundle(format!(
+            "{}: {size} bytes, too large for a bundle",
+            path.display()
+        )));
+    }
     let data =
         std::fs::read(&path).map_err(|e| MailError::Bundle(format!("{}: {e}", path.display())))?;
     let sig = std::fs::read_to_string(format!("{}.minisig", path.display()))

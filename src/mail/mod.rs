@@ -95,17 +95,46 @@ pub fn id_domain(secretariat_email: &str) -> String {
         .unwrap_or_else(|| "secretariat.example".to_string())
 }
 
-/// A file name made of the State and the address, safe on every system.
+/// A file name made of the State and the address, safe on every system:
+/// `@` becomes `_`; an address with any other character outside letters,
+/// digits, `.`, `-` and `_` gets a short hash, so two addresses never
+/// share a file.
 pub fn file_name(prefix: &str, account: &str) -> String {
+    let mut changed = false;
     let safe: String = account
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
                 c
             } else {
+                changed |= c != '@';
                 '_'
             }
         })
         .collect();
-    format!("{prefix}-{safe}.eml")
+    if changed {
+        let h = crate::bundle::log::sha256_hex(account.as_bytes());
+        format!("{prefix}-{safe}-{}.eml", &h[..8])
+    } else {
+        format!("{prefix}-{safe}.eml")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_name;
+
+    #[test]
+    fn file_names_are_safe_and_never_shared() {
+        assert_eq!(file_name("FRA", "poc@x.example"), "FRA-poc_x.example.eml");
+        let a = file_name("FRA", "a+b@x.example");
+        let b = file_name("FRA", "a_b@x.example");
+        assert_ne!(a, b);
+        assert!(
+            a.starts_with("FRA-a_b_x.example-") && a.ends_with(".eml"),
+            "{a}"
+        );
+        let c = file_name("FRA", "../../etc/passwd@x.example");
+        assert!(!c.contains('/'), "{c}");
+    }
 }

@@ -554,3 +554,25 @@ fn a_progress_bar_shows_on_a_terminal_and_never_in_a_pipe() {
         o.stderr
     );
 }
+
+#[test]
+fn a_file_too_large_for_a_bundle_is_refused_before_it_is_read() {
+    let root = example();
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path());
+    let b = out.path().join("bundles/FRA.tar.age");
+    // Sparse: 100 MB on paper, nothing on disk.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&b)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let o = mail(
+        root.path(),
+        &out.path().join("bundles"),
+        &["--dry-run", "--only", "FRA"],
+    );
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("too large for a bundle"), "{}", o.stderr);
+}
