@@ -42,7 +42,10 @@ fn params(l: Limits) -> Option<(u8, u32, u32)> {
     } else {
         let n_log2 = first_above(l.memlimit / (r * 128));
         let maxrp = ((opslimit / 4) / (1u64 << n_log2)).min(0x3fff_ffff);
-        Some((n_log2, r as u32, (maxrp / r).max(1) as u32))
+        let p = (maxrp / r).max(1);
+        // minisign's own limits give p = 1; a file asking for more than
+        // 64 passes would only make pocdir spin.
+        (p <= 64).then_some((n_log2, r as u32, p as u32))
     }
 }
 
@@ -78,6 +81,14 @@ mod tests {
             }),
             None,
             "unbounded memory is refused"
+        );
+        assert_eq!(
+            params(Limits {
+                opslimit: 1 << 40,
+                memlimit: 16_777_216
+            }),
+            None,
+            "endless passes are refused"
         );
     }
 }
