@@ -803,7 +803,11 @@ fn ping(cmd: PingCmd) -> ExitCode {
             };
             let state = state.to_uppercase();
             let Some(p) = c.ping_mut(&state, &kind) else {
-                eprintln!("error: campaign {campaign} has no {kind} ping for {state}");
+                eprintln!(
+                    "error: campaign {campaign} has no {} ping for {}",
+                    pocdir::diag::quote(&kind),
+                    pocdir::diag::quote(&state)
+                );
                 return ExitCode::from(1);
             };
             if p.response.as_ref().is_some_and(|r| r.at <= at) {
@@ -843,7 +847,14 @@ fn ping(cmd: PingCmd) -> ExitCode {
                 None => dir.campaigns.last(),
             };
             let Some(c) = c else {
-                eprintln!("error: no campaign in {}", pocdir::load::PINGS_DIR);
+                match &campaign {
+                    Some(id) => eprintln!(
+                        "error: no campaign {} in {}",
+                        pocdir::diag::quote(id),
+                        pocdir::load::PINGS_DIR
+                    ),
+                    None => eprintln!("error: no campaign in {}", pocdir::load::PINGS_DIR),
+                }
                 return ExitCode::from(1);
             };
             let r = pocdir::ping::report::report(&dir, c, &dir.campaigns, now);
