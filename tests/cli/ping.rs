@@ -206,7 +206,7 @@ fn a_phone_answer_is_recorded_with_its_time_zone_and_counts() {
     );
     assert_eq!(o.code, 1);
     assert!(
-        o.stderr.contains("no technical ping for BRA"),
+        o.stderr.contains("no \"technical\" ping for \"BRA\""),
         "{}",
         o.stderr
     );
