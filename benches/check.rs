@@ -6,20 +6,20 @@ fn check(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     pocdir::synth::write(dir.path(), 193, 4).expect("synthetic directory");
     let today = jiff::civil::date(2026, 11, 22);
-    let outcome = pocdir::check(dir.path(), today);
+    let (report, _) = pocdir::directory::check(dir.path(), today);
     assert_eq!(
-        outcome.report.errors(),
+        report.errors(),
         0,
         "the synthetic directory must pass check"
     );
     c.bench_function("check 193x4", |b| {
-        b.iter(|| pocdir::check(dir.path(), today))
+        b.iter(|| pocdir::directory::check(dir.path(), today))
     });
 }
 
 /// Hostile inputs must be refused in well under a second.
 fn hostile(c: &mut Criterion) {
-    type State = pocdir::schema::StateFile;
+    type State = pocdir::directory::schema::StateFile;
     let deep = format!(
         "state: FRA\nregional_networks: {}{}\n",
         "[".repeat(100_000),
@@ -33,13 +33,13 @@ fn hostile(c: &mut Criterion) {
         let refs = vec![format!("*{prev}"); 9].join(",");
         bomb.push_str(&format!("  - {}: &{} [{refs}]\n", i as char, i as char));
     }
-    assert!(pocdir::load::parse_yaml::<State>(&deep, 0).is_err());
-    assert!(pocdir::load::parse_yaml::<State>(&bomb, 0).is_err());
+    assert!(pocdir::directory::load::parse_yaml::<State>(&deep, 0).is_err());
+    assert!(pocdir::directory::load::parse_yaml::<State>(&bomb, 0).is_err());
     c.bench_function("refuse 100k-deep nesting", |b| {
-        b.iter(|| pocdir::load::parse_yaml::<State>(&deep, 0).is_err())
+        b.iter(|| pocdir::directory::load::parse_yaml::<State>(&deep, 0).is_err())
     });
     c.bench_function("refuse alias bomb", |b| {
-        b.iter(|| pocdir::load::parse_yaml::<State>(&bomb, 0).is_err())
+        b.iter(|| pocdir::directory::load::parse_yaml::<State>(&bomb, 0).is_err())
     });
 }
 

@@ -162,7 +162,7 @@ fn sign_with(kp: &minisign::KeyPair, data: &[u8], trusted: &str, untrusted: &str
 
 /// What the state folder remembers, as `pocdir open` writes it.
 fn accepted(state: &str, seq: u64, root: &str, key_id: &str) -> Vec<u8> {
-    let a = pocdir::open::Accepted {
+    let a = pocdir::bundle::open::Accepted {
         state: state.into(),
         seq,
         root: root.into(),
@@ -268,10 +268,10 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     // The secretariat's (demo) key, for vectors that need pocdir's own
     // signature over altered content.
     let pk_text = String::from_utf8_lossy(&trusted).into_owned();
-    let pk = pocdir::validate::fields::minisign_public_key(&pk_text)
+    let pk = pocdir::directory::validate::fields::minisign_public_key(&pk_text)
         .map_err(|_| "secretariat.pub is not a public key".to_string())?;
     let key_id = pocdir::sign::key_id(&pk);
-    let sk_text = pocdir::load::read_secret(&root.join("keys/demo/secretariat.key"))?;
+    let sk_text = pocdir::directory::load::read_secret(&root.join("keys/demo/secretariat.key"))?;
     let secretariat = pocdir::sign::load_secret_key(&sk_text, None, &pk)
         .map_err(|e| format!("the demo key: {e}"))?;
     let untrusted = format!("pocdir bundle for FRA - verify with the secretariat key {key_id}");
@@ -279,9 +279,9 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     // Times: open a day after the issue; the expired vector a day after
     // the expiry.
     let day = jiff::SignedDuration::from_hours(24);
-    let now = pocdir::bundle::manifest::fmt_ts(issued.checked_add(day).map_err(io("time"))?);
+    let now = pocdir::util::time::fmt_ts(issued.checked_add(day).map_err(io("time"))?);
     let after_expiry =
-        pocdir::bundle::manifest::fmt_ts(version.expires.checked_add(day).map_err(io("time"))?);
+        pocdir::util::time::fmt_ts(version.expires.checked_add(day).map_err(io("time"))?);
 
     let fra_files = |data: Vec<u8>, sig: Vec<u8>| -> Files {
         vec![
@@ -374,7 +374,7 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     ));
     vectors.push(v);
 
-    let later_root = pocdir::bundle::log::sha256_hex(b"a later directory version");
+    let later_root = pocdir::util::hash::sha256_hex(b"a later directory version");
     let mut v = base(
         "lower-sequence",
         "the state folder accepted sequence 5; the bundle is sequence 1 (a replay)",
@@ -389,7 +389,7 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     ));
     vectors.push(v);
 
-    let other_root = pocdir::bundle::log::sha256_hex(b"another directory shown as version 1");
+    let other_root = pocdir::util::hash::sha256_hex(b"another directory shown as version 1");
     let mut v = base(
         "same-sequence-other-root",
         "the state folder accepted sequence 1 with another root hash (a fork)",
@@ -498,7 +498,7 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     // (signed by the trusted key) in rotations/ beside it.
     let new = minisign::KeyPair::generate_unencrypted_keypair().map_err(io("key pair"))?;
     let date: jiff::civil::Date = AS_OF.parse().map_err(io("AS_OF"))?;
-    let (stmt, stmt_sig) = pocdir::keygen::rotation_statement(&secretariat, &new.pk, date)
+    let (stmt, stmt_sig) = pocdir::sign::rotation::rotation_statement(&secretariat, &new.pk, date)
         .map_err(|e| e.to_string())?;
     let new_sig = sign_with(&new, &fra, &comment, &untrusted);
     let mut files = fra_files(fra.clone(), new_sig.clone());

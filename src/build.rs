@@ -9,9 +9,8 @@ use jiff::civil::Date;
 use zeroize::Zeroizing;
 
 use crate::bundle::{self, Version, log};
-use crate::diag::Report;
-use crate::load::Loaded;
-use crate::model::{self, Directory};
+use crate::directory::diagnostic::Report;
+use crate::directory::{Checked, Directory, Options};
 use crate::sign;
 
 pub struct BuildOptions<'a> {
@@ -66,13 +65,16 @@ pub struct Rendered {
     pub states: usize,
 }
 
-fn checked(root: &Path, as_of: Date) -> Result<(Directory, Report, Loaded), BuildError> {
-    let (dir, report, loaded) = model::build(root, as_of);
-    match dir {
-        Some(dir) => Ok((dir, report, loaded)),
-        None => Err(BuildError::Invalid {
-            report,
-            sources: loaded.sources,
+fn checked(root: &Path, as_of: Date) -> Result<(Directory, Report, Checked), BuildError> {
+    match crate::directory::load(root, &Options::new(as_of)) {
+        Ok(mut c) => {
+            let dir = c.directory.clone();
+            let report = std::mem::take(&mut c.report);
+            Ok((dir, report, c))
+        }
+        Err(r) => Err(BuildError::Invalid {
+            report: r.report,
+            sources: r.sources,
         }),
     }
 }
@@ -115,7 +117,7 @@ fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey,
             ));
         }
     }
-    let text = crate::load::read_secret(&path).map_err(BuildError::Seal)?;
+    let text = crate::directory::load::read_secret(&path).map_err(BuildError::Seal)?;
     if !dir.settings.demo && text.lines().next().is_some_and(|l| l.contains("DEMO")) {
         return Err(BuildError::Seal("this signing key is labelled DEMO: it is published with the example and cannot sign a real directory".into()));
     }
@@ -130,7 +132,7 @@ fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey,
         .map_err(|e| BuildError::Seal(format!("{}: {e}", path.display())))
 }
 
-fn log_final_for_sig(loaded: &Loaded) -> String {
+fn log_final_for_sig(loaded: &Checked) -> String {
     loaded.version_log.clone().unwrap_or_default()
 }
 
@@ -138,7 +140,7 @@ fn log_final_for_sig(loaded: &Loaded) -> String {
 /// (`keys/rotations/<KEYID>.pub`) from which verified rotation statements
 /// lead to the current key.
 fn verify_log(
-    loaded: &Loaded,
+    loaded: &Checked,
     current: &minisign::PublicKey,
     sig: &str,
     text: &str,
@@ -159,7 +161,7 @@ fn verify_log(
         .rotations
         .iter()
         .find(|(n, _)| *n == format!("{sig_id}.pub"))
-        .and_then(|(_, b)| crate::validate::fields::minisign_public_key(&String::from_utf8_lossy(b)).ok())
+        .and_then(|(_, b)| crate::directory::validate::fields::minisign_public_key(&String::from_utf8_lossy(b)).ok())
         .ok_or_else(|| {
             BuildError::Seal(format!(
                 "{} is signed by key {sig_id}, not by keys/secretariat.pub, and keys/rotations/{sig_id}.pub is missing",
@@ -179,7 +181,7 @@ fn verify_log(
             Some((b.clone(), String::from_utf8_lossy(&sig.1).into_owned()))
         })
         .collect();
-    crate::keygen::follow_rotations(&old, &sign::key_id(current), &statements).map_err(|_| {
+    crate::sign::rotation::follow_rotations(&old, &sign::key_id(current), &statements).map_err(|_| {
         BuildError::Seal(format!(
             "{} is signed by key {sig_id}, and no valid rotation statement in keys/rotations/ leads from it to keys/secretariat.pub",
             log::LOG_FILE
@@ -200,7 +202,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             site.push(("versions.jsonl.minisig".into(), sig.clone().into_bytes()));
             site.sort_by(|a, b| a.0.cmp(&b.0));
         }
-        crate::write::tree(opts.out, "site", &site).map_err(|e| {
+        crate::output::tree(opts.out, "site", &site).map_err(|e| {
             BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
         })?;
         return Ok(Built {
@@ -230,7 +232,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     }
     let entries =
         log::parse(&log_text).map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
-    let root_hash = log::sha256_hex(&crate::export::canonical(&dir));
+    let root_hash = crate::util::hash::sha256_hex(&crate::site::export::canonical(&dir));
     let (entry, new_log) = log::next(&log_text, &entries, &root_hash, opts.now);
     let issued: jiff::Timestamp = entry
         .issued
@@ -283,9 +285,8 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     site.sort_by(|a, b| a.0.cmp(&b.0));
 
     // Bundles are judged as of the issue date: same version, same bytes.
-    let at_issue = model::from_loaded(&loaded, issued.to_zoned(jiff::tz::TimeZone::UTC).date())
-        .ok_or_else(|| BuildError::Seal("the directory could not be modelled".into()))?;
-    let with_accounts: Vec<&crate::model::State> = at_issue
+    let at_issue = dir.judged_as_of(issued.to_zoned(jiff::tz::TimeZone::UTC).date());
+    let with_accounts: Vec<&crate::directory::model::State> = at_issue
         .states
         .iter()
         .filter(|s| !s.accounts.is_empty())
@@ -301,7 +302,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     let shared = bundle::Shared::new(&at_issue);
     // Each bundle goes to disk as soon as it is sealed: they are never all
     // in memory. The folder is swapped in at the end, or removed.
-    let stage = crate::write::Staging::new(opts.out, "bundles").map_err(|e| {
+    let stage = crate::output::Staging::new(opts.out, "bundles").map_err(|e| {
         BuildError::Io(format!(
             "writing {}: {e}",
             opts.out.join("bundles").display()
@@ -325,18 +326,18 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .collect();
     let info = crate::site::OfflineInfo {
         seq: version.seq,
-        issued: &bundle::manifest::fmt_ts(version.issued),
-        expires: &bundle::manifest::fmt_ts(version.expires),
+        issued: &crate::util::time::fmt_ts(version.issued),
+        expires: &crate::util::time::fmt_ts(version.expires),
         root: &version.root,
     };
     let pages: BTreeMap<&Vec<&str>, bundle::OfflinePage> = lang_sets
         .iter()
-        .zip(crate::par::map(&lang_sets, |langs| {
+        .zip(crate::util::parallel::map(&lang_sets, |langs| {
             crate::site::offline(&at_issue, &parts, langs, &info).map(bundle::OfflinePage::new)
         }))
         .map(|(k, v)| v.map(|p| (k, p)).map_err(|e| BuildError::Render(e.0)))
         .collect::<Result<_, _>>()?;
-    let sealed = crate::par::map(&with_accounts, |s| -> Result<(), BuildError> {
+    let sealed = crate::util::parallel::map(&with_accounts, |s| -> Result<(), BuildError> {
         let langs = bundle::offline_languages(&at_issue, s);
         let page = pages
             .get(&langs)
@@ -392,7 +393,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         put(name, bytes)?;
     }
 
-    crate::write::tree(opts.out, "site", &site)
+    crate::output::tree(opts.out, "site", &site)
         .map_err(|e| BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display())))?;
     stage.commit().map_err(|e| {
         BuildError::Io(format!(
@@ -402,9 +403,9 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     })?;
     if new_log.is_some() || resigned {
         // The log is the only file a build writes into the directory.
-        crate::write::file(&opts.root.join(log::LOG_SIG), log_sig.as_bytes())
+        crate::output::file(&opts.root.join(log::LOG_SIG), log_sig.as_bytes())
             .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_SIG)))?;
-        crate::write::file(&opts.root.join(log::LOG_FILE), log_final.as_bytes())
+        crate::output::file(&opts.root.join(log::LOG_FILE), log_final.as_bytes())
             .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_FILE)))?;
     }
     Ok(Built {

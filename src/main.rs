@@ -431,7 +431,7 @@ impl Delivery {
         if let Some(dir) = &self.outbox {
             for m in msgs {
                 let path = dir.join(&m.file_name);
-                if let Err(e) = pocdir::write::file(&path, &m.eml) {
+                if let Err(e) = pocdir::output::file(&path, &m.eml) {
                     eprintln!("error: writing {}: {e}", path.display());
                     return ExitCode::from(1);
                 }
@@ -555,11 +555,11 @@ impl pocdir::mail::deliver::Sender for NoSender {
 /// character, which `check` would refuse in the file.
 fn plain_text(s: &str) -> bool {
     !s.chars()
-        .any(|c| c.is_control() || pocdir::diag::is_bidi_control(c))
+        .any(|c| c.is_control() || pocdir::util::text::is_bidi_control(c))
 }
 
 fn campaign_path(root: &std::path::Path, id: &str) -> PathBuf {
-    root.join(pocdir::load::PINGS_DIR)
+    root.join(pocdir::directory::load::PINGS_DIR)
         .join(format!("{id}.yaml"))
 }
 
@@ -572,7 +572,7 @@ fn write_campaign(root: &std::path::Path, c: &pocdir::ping::Campaign) -> Result<
             return Err(ExitCode::from(1));
         }
     };
-    if let Err(e) = pocdir::write::file(&path, text.as_bytes()) {
+    if let Err(e) = pocdir::output::file(&path, text.as_bytes()) {
         eprintln!("error: writing {}: {e}", path.display());
         return Err(ExitCode::from(1));
     }
@@ -582,8 +582,8 @@ fn write_campaign(root: &std::path::Path, c: &pocdir::ping::Campaign) -> Result<
 /// Send a campaign's messages, then note in its file when each went out.
 fn ping_send(
     root: &std::path::Path,
-    dir: &pocdir::model::Directory,
-    loaded: &pocdir::load::Loaded,
+    dir: &pocdir::directory::model::Directory,
+    loaded: &pocdir::directory::Checked,
     mut c: pocdir::ping::Campaign,
     delivery: &Delivery,
 ) -> ExitCode {
@@ -664,7 +664,7 @@ fn ping(cmd: PingCmd) -> ExitCode {
             }
             if let Some(bad) = types
                 .iter()
-                .find(|t| !pocdir::validate::POC_TYPES.contains(&t.as_str()))
+                .find(|t| !pocdir::directory::validate::POC_TYPES.contains(&t.as_str()))
             {
                 eprintln!("error: --types: unknown PoC type {bad:?}");
                 return ExitCode::from(2);
@@ -712,7 +712,7 @@ fn ping(cmd: PingCmd) -> ExitCode {
             let Some(c) = dir.campaigns.iter().find(|c| c.id == campaign).cloned() else {
                 eprintln!(
                     "error: no campaign {campaign:?} in {}",
-                    pocdir::load::PINGS_DIR
+                    pocdir::directory::load::PINGS_DIR
                 );
                 return ExitCode::from(1);
             };
@@ -797,7 +797,7 @@ fn ping(cmd: PingCmd) -> ExitCode {
             let Some(mut c) = dir.campaigns.iter().find(|c| c.id == campaign).cloned() else {
                 eprintln!(
                     "error: no campaign {campaign:?} in {}",
-                    pocdir::load::PINGS_DIR
+                    pocdir::directory::load::PINGS_DIR
                 );
                 return ExitCode::from(1);
             };
@@ -805,17 +805,15 @@ fn ping(cmd: PingCmd) -> ExitCode {
             let Some(p) = c.ping_mut(&state, &kind) else {
                 eprintln!(
                     "error: campaign {campaign} has no {} ping for {}",
-                    pocdir::diag::quote(&kind),
-                    pocdir::diag::quote(&state)
+                    pocdir::util::text::quote(&kind),
+                    pocdir::util::text::quote(&state)
                 );
                 return ExitCode::from(1);
             };
             if p.response.as_ref().is_some_and(|r| r.at <= at) {
                 eprintln!(
                     "{state} {kind} had answered earlier ({}): kept",
-                    pocdir::bundle::manifest::fmt_ts(
-                        p.response.as_ref().map(|r| r.at).unwrap_or(at)
-                    )
+                    pocdir::util::time::fmt_ts(p.response.as_ref().map(|r| r.at).unwrap_or(at))
                 );
                 return ExitCode::SUCCESS;
             }
@@ -850,10 +848,13 @@ fn ping(cmd: PingCmd) -> ExitCode {
                 match &campaign {
                     Some(id) => eprintln!(
                         "error: no campaign {} in {}",
-                        pocdir::diag::quote(id),
-                        pocdir::load::PINGS_DIR
+                        pocdir::util::text::quote(id),
+                        pocdir::directory::load::PINGS_DIR
                     ),
-                    None => eprintln!("error: no campaign in {}", pocdir::load::PINGS_DIR),
+                    None => eprintln!(
+                        "error: no campaign in {}",
+                        pocdir::directory::load::PINGS_DIR
+                    ),
                 }
                 return ExitCode::from(1);
             };
@@ -900,13 +901,13 @@ fn ping(cmd: PingCmd) -> ExitCode {
                             &row.state,
                             &row.group,
                             &row.kind,
-                            &pocdir::export::cell(&row.to),
+                            &pocdir::site::export::cell(&row.to),
                             row.sent.as_deref().unwrap_or(""),
                             outcome,
                             row.answered_at.as_deref().unwrap_or(""),
                             &secs,
                             &via,
-                            &pocdir::export::cell(&row.flagged_from.join(" ")),
+                            &pocdir::site::export::cell(&row.flagged_from.join(" ")),
                         ]);
                     }
                     out!(
@@ -997,7 +998,7 @@ fn ping(cmd: PingCmd) -> ExitCode {
 }
 
 fn parse_date_arg(s: &str) -> Result<jiff::civil::Date, String> {
-    pocdir::validate::fields::date(s).map_err(|(m, _)| m)
+    pocdir::directory::validate::fields::date(s).map_err(|(m, _)| m)
 }
 
 fn today() -> jiff::civil::Date {
@@ -1070,14 +1071,15 @@ fn keygen(
             Kdf::Sensitive => pocdir::sign::kdf::SENSITIVE,
             Kdf::Interactive => pocdir::sign::kdf::INTERACTIVE,
         };
-        let (sk, pk) = match pocdir::keygen::signing_keypair_with(pass.as_ref(), limits, comment) {
-            Ok(x) => x,
-            Err(e) => return fail(e.to_string()),
-        };
-        if let Err(e) = pocdir::keygen::write_new_file(&sk_path, sk.as_bytes(), true) {
+        let (sk, pk) =
+            match pocdir::sign::keygen::signing_keypair_with(pass.as_ref(), limits, comment) {
+                Ok(x) => x,
+                Err(e) => return fail(e.to_string()),
+            };
+        if let Err(e) = pocdir::output::new_file(&sk_path, sk.as_bytes(), true) {
             return fail(format!("{}: {e}", sk_path.display()));
         }
-        if let Err(e) = pocdir::keygen::write_new_file(&pk_path, pk.as_bytes(), false) {
+        if let Err(e) = pocdir::output::new_file(&pk_path, pk.as_bytes(), false) {
             return fail(format!("{}: {e}", pk_path.display()));
         }
         eprintln!(
@@ -1091,8 +1093,8 @@ fn keygen(
         let Some(path) = identity else {
             return fail("--age needs --identity FILE".into());
         };
-        let (id, recipient) = pocdir::keygen::age_identity();
-        if let Err(e) = pocdir::keygen::write_new_file(&path, id.as_bytes(), true) {
+        let (id, recipient) = pocdir::sign::keygen::age_identity();
+        if let Err(e) = pocdir::output::new_file(&path, id.as_bytes(), true) {
             return fail(format!("{}: {e}", path.display()));
         }
         eprintln!(
@@ -1107,13 +1109,13 @@ fn keygen(
                 "--rotate needs --secret-key (the old key), --new-public-key and --out".into(),
             );
         };
-        let sk_text = match pocdir::load::read_secret(&sk_path) {
+        let sk_text = match pocdir::directory::load::read_secret(&sk_path) {
             Ok(t) => t,
             Err(e) => return fail(e),
         };
         let Some(old_pk) = public_key
             .and_then(|p| std::fs::read_to_string(p).ok())
-            .and_then(|t| pocdir::validate::fields::minisign_public_key(&t).ok())
+            .and_then(|t| pocdir::directory::validate::fields::minisign_public_key(&t).ok())
         else {
             return fail(
                 "--rotate needs --public-key: the OLD public key (keys/secretariat.pub)".into(),
@@ -1121,7 +1123,7 @@ fn keygen(
         };
         let new_pk = match std::fs::read_to_string(&new_pk)
             .ok()
-            .and_then(|t| pocdir::validate::fields::minisign_public_key(&t).ok())
+            .and_then(|t| pocdir::directory::validate::fields::minisign_public_key(&t).ok())
         {
             Some(k) => k,
             None => return fail(format!("{} is not a minisign public key", new_pk.display())),
@@ -1135,13 +1137,13 @@ fn keygen(
             Ok(k) => k,
             Err(e) => return fail(e.to_string()),
         };
-        let (stmt, sig) = match pocdir::keygen::rotation_statement(&key, &new_pk, today()) {
+        let (stmt, sig) = match pocdir::sign::rotation::rotation_statement(&key, &new_pk, today()) {
             Ok(x) => x,
             Err(e) => return fail(e.to_string()),
         };
         let sig_path = PathBuf::from(format!("{}.minisig", out.display()));
-        if let Err(e) = pocdir::keygen::write_new_file(&out, stmt.as_bytes(), false)
-            .and_then(|_| pocdir::keygen::write_new_file(&sig_path, sig.as_bytes(), false))
+        if let Err(e) = pocdir::output::new_file(&out, stmt.as_bytes(), false)
+            .and_then(|_| pocdir::output::new_file(&sig_path, sig.as_bytes(), false))
         {
             return fail(format!("{}: {e}", out.display()));
         }
@@ -1152,9 +1154,9 @@ fn keygen(
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(std::path::Path::new("."))
             .join(format!("{}.pub", pocdir::sign::key_id(&old_pk)));
-        match pocdir::keygen::write_new_file(
+        match pocdir::output::new_file(
             &old_pub,
-            pocdir::keygen::public_key_text(&old_pk).as_bytes(),
+            pocdir::sign::keygen::public_key_text(&old_pk).as_bytes(),
             false,
         ) {
             Ok(()) => {}
@@ -1186,7 +1188,7 @@ fn review(
     };
     let base = match base
         .map(Ok)
-        .unwrap_or_else(|| pocdir::gitrev::default_base(root))
+        .unwrap_or_else(|| pocdir::review::git::default_base(root))
     {
         Ok(b) => b,
         Err(e) => return fail(e),
@@ -1197,57 +1199,57 @@ fn review(
     };
     let tmp = tmp_dir.path().to_path_buf();
     let base_dir = tmp.join("base");
-    if let Err(e) = pocdir::gitrev::checkout(root, &base, &base_dir) {
+    if let Err(e) = pocdir::review::git::checkout(root, &base, &base_dir) {
         return fail(e);
     }
     let head_dir = match &head {
-        Some(h) => match pocdir::gitrev::checkout(root, h, &tmp.join("head")) {
+        Some(h) => match pocdir::review::git::checkout(root, h, &tmp.join("head")) {
             Ok(d) => d,
             Err(e) => return fail(e),
         },
         None => root.to_path_buf(),
     };
     let tolerated = ["key-expired", "future-date"];
-    let (b, _, _) = pocdir::model::build_tolerating(&base_dir, as_of, &tolerated);
-    let (h, report, loaded) = pocdir::model::build(&head_dir, as_of);
+    let b = pocdir::directory::load(
+        &base_dir,
+        &pocdir::directory::Options {
+            today: as_of,
+            tolerate: &tolerated,
+        },
+    )
+    .ok()
+    .map(|c| c.directory);
+    let head_checked = pocdir::directory::load(&head_dir, &pocdir::directory::Options::new(as_of));
     drop(tmp_dir);
-    let Some(h) = h else {
-        eprint!("{}", report.render_human(&loaded.sources, false));
-        outln!(
-            "## pocdir review\n\n**block**: the proposed directory does not pass `pocdir check` ({}).",
-            report.summary()
-        );
-        return ExitCode::from(1);
+    let loaded = match head_checked {
+        Ok(c) => c,
+        Err(rejected) => {
+            eprint!("{}", rejected.report.render_human(&rejected.sources, false));
+            outln!(
+                "## pocdir review\n\n**block**: the proposed directory does not pass `pocdir check` ({}).",
+                rejected.report.summary()
+            );
+            return ExitCode::from(1);
+        }
     };
+    let h = &loaded.directory;
     let Some(b) = b else {
         return fail(format!(
             "the base revision {base} does not pass check: cannot compare"
         ));
     };
-    let acks = pocdir::gitrev::acknowledgements(root, &base, head.as_deref()).unwrap_or_default();
-    let mut r = pocdir::review::review(&b, &h, &acks);
+    let acks =
+        pocdir::review::git::acknowledgements(root, &base, head.as_deref()).unwrap_or_default();
+    let mut r = pocdir::review::changes::review(&b, h, &acks);
     // Changed States (by their files) whose own signature is checked.
-    let changed: std::collections::BTreeSet<String> = b
-        .states
-        .iter()
-        .chain(h.states.iter())
-        .map(|s| s.code.clone())
-        .filter(|c| {
-            let (x, y) = (
-                b.states.iter().find(|s| &s.code == c),
-                h.states.iter().find(|s| &s.code == c),
-            );
-            match (x, y) {
-                (Some(x), Some(y)) => serde_json::to_value(x).ok() != serde_json::to_value(y).ok(),
-                _ => true,
-            }
-        })
-        .collect();
-    for (code, sev, kind, reason) in pocdir::review::state_signatures(&loaded, &changed) {
+    let changed = pocdir::review::changes::changed_states(&b, h);
+    for (code, sev, kind, reason) in
+        pocdir::review::changes::state_signatures(&loaded.state_signatures, &changed)
+    {
         r.add(&code, sev, kind, reason, &acks);
     }
     match format {
-        ReviewFormat::Markdown => out!("{}", pocdir::review::markdown(&r)),
+        ReviewFormat::Markdown => out!("{}", pocdir::review::changes::markdown(&r)),
         ReviewFormat::Json => outln!("{}", serde_json::to_string_pretty(&r).unwrap_or_default()),
     }
     if r.blocked() {
@@ -1262,12 +1264,15 @@ fn review(
 fn checked_model(
     root: &std::path::Path,
     as_of: jiff::civil::Date,
-) -> Result<(pocdir::model::Directory, pocdir::load::Loaded), ExitCode> {
-    let (dir, report, loaded) = pocdir::model::build_tolerating(root, as_of, &["key-expired"]);
-    match dir {
-        Some(dir) => Ok((dir, loaded)),
-        None => {
-            eprint!("{}", report.render_human(&loaded.sources, color()));
+) -> Result<(pocdir::directory::Directory, pocdir::directory::Checked), ExitCode> {
+    let opts = pocdir::directory::Options {
+        today: as_of,
+        tolerate: &["key-expired"],
+    };
+    match pocdir::directory::load(root, &opts) {
+        Ok(c) => Ok((c.directory.clone(), c)),
+        Err(r) => {
+            eprint!("{}", r.report.render_human(&r.sources, color()));
             eprintln!("error: the directory has errors: run `pocdir check`");
             Err(ExitCode::from(2))
         }
@@ -1293,12 +1298,16 @@ fn main() -> ExitCode {
             }
             let now = now.unwrap_or_else(jiff::Timestamp::now);
             let as_of = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-            let (dir, report, loaded) = pocdir::model::build(&root, as_of);
-            let Some(dir) = dir else {
-                eprint!("{}", report.render_human(&loaded.sources, color()));
-                eprintln!("error: the directory has errors: nothing was prepared");
-                return ExitCode::from(1);
-            };
+            let loaded =
+                match pocdir::directory::load(&root, &pocdir::directory::Options::new(as_of)) {
+                    Ok(c) => c,
+                    Err(r) => {
+                        eprint!("{}", r.report.render_human(&r.sources, color()));
+                        eprintln!("error: the directory has errors: nothing was prepared");
+                        return ExitCode::from(1);
+                    }
+                };
+            let dir = &loaded.directory;
             let only: Vec<String> = only
                 .into_iter()
                 .map(|c| c.trim().to_uppercase())
@@ -1338,7 +1347,7 @@ fn main() -> ExitCode {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let due: Vec<String> = pocdir::stale::items(&dir, as_of)
+            let due: Vec<String> = pocdir::review::stale::items(&dir, as_of)
                 .into_iter()
                 .filter(|i| i.kind == "stale")
                 .map(|i| i.state)
@@ -1350,7 +1359,7 @@ fn main() -> ExitCode {
                         .map(|z| z.timestamp().as_second().max(0) as u64)
                         .unwrap_or(0),
                 );
-            match pocdir::remind::reminders(&dir, &loaded.i18n, &due, when) {
+            match pocdir::review::remind::reminders(&dir, &loaded.i18n, &due, when) {
                 Ok(msgs) => delivery.dispatch(&msgs, &root),
                 Err(e) => {
                     eprintln!("error: {}", e.0);
@@ -1369,7 +1378,7 @@ fn main() -> ExitCode {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let items = pocdir::stale::items(&dir, as_of);
+            let items = pocdir::review::stale::items(&dir, as_of);
             let overdue = items.iter().filter(|i| i.overdue).count();
             match format {
                 Format::Json => outln!(
@@ -1414,7 +1423,7 @@ fn main() -> ExitCode {
             let state_dir = state_dir
                 .or_else(default_state_dir)
                 .unwrap_or_else(|| PathBuf::from(".pocdir-state"));
-            let opts = pocdir::open::OpenOptions {
+            let opts = pocdir::bundle::open::OpenOptions {
                 bundle,
                 signature,
                 identity,
@@ -1425,7 +1434,7 @@ fn main() -> ExitCode {
                 rotations: rotation,
                 now: now.unwrap_or_else(jiff::Timestamp::now),
             };
-            match pocdir::open::open(&opts) {
+            match pocdir::bundle::open::open(&opts) {
                 Ok(o) => {
                     for w in &o.warnings {
                         eprintln!("warning: {w}");
@@ -1440,8 +1449,8 @@ fn main() -> ExitCode {
                         "Verified: {} bundle, sequence {}, issued {}, expires {}, signed by the secretariat key {}.",
                         t.state,
                         t.seq,
-                        pocdir::bundle::manifest::fmt_ts(t.issued),
-                        pocdir::bundle::manifest::fmt_ts(t.expires),
+                        pocdir::util::time::fmt_ts(t.issued),
+                        pocdir::util::time::fmt_ts(t.expires),
                         o.key_id
                     );
                     outln!(
@@ -1498,20 +1507,20 @@ fn main() -> ExitCode {
             kdf,
         ),
         Command::Serve { root, port, as_of } => {
-            let on = |e: pocdir::serve::Event| match e {
-                pocdir::serve::Event::Listening(url) => {
+            let on = |e: pocdir::site::serve::Event| match e {
+                pocdir::site::serve::Event::Listening(url) => {
                     eprintln!("serving the preview at {url} (Ctrl-C to stop)")
                 }
-                pocdir::serve::Event::Built { files, warnings } => {
+                pocdir::site::serve::Event::Built { files, warnings } => {
                     eprint!("{warnings}");
                     eprintln!("rebuilt: {files} files");
                 }
-                pocdir::serve::Event::Failed(text) => {
+                pocdir::site::serve::Event::Failed(text) => {
                     eprint!("{text}");
                     eprintln!("build failed: the error is shown in the browser too");
                 }
             };
-            match pocdir::serve::serve(root, port, as_of.unwrap_or_else(today), &on) {
+            match pocdir::site::serve::serve(root, port, as_of.unwrap_or_else(today), &on) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: cannot serve on 127.0.0.1:{port}: {e}");
@@ -1559,8 +1568,8 @@ fn main() -> ExitCode {
                             } else {
                                 "unchanged content"
                             },
-                            pocdir::bundle::manifest::fmt_ts(v.issued),
-                            pocdir::bundle::manifest::fmt_ts(v.expires)
+                            pocdir::util::time::fmt_ts(v.issued),
+                            pocdir::util::time::fmt_ts(v.expires)
                         );
                     }
                     if !b.without_accounts.is_empty() {
@@ -1596,14 +1605,14 @@ fn main() -> ExitCode {
             deny_warnings,
             as_of,
         } => {
-            let outcome = pocdir::check(&root, as_of.unwrap_or_else(today));
-            let report = &outcome.report;
+            let (report, sources) = pocdir::directory::check(&root, as_of.unwrap_or_else(today));
+            let report = &report;
             match format {
                 Format::Json => out!("{}", report.to_json()),
                 Format::Human => {
                     let color =
                         std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                    eprint!("{}", report.render_human(&outcome.sources, color));
+                    eprint!("{}", report.render_human(&sources, color));
                 }
             }
             if report.has_errors() || (deny_warnings && report.warnings() > 0) {

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use age::secrecy::ExposeSecret;
 
-use crate::refdata;
+use crate::directory::refdata;
 
 /// Write a synthetic directory with `states` States of `pocs` PoCs into
 /// `out` (created if needed; existing files of the same names replaced).
@@ -30,7 +30,7 @@ pub fn write(out: &Path, states: usize, pocs: usize) -> io::Result<()> {
     for (name, body) in PAGES {
         fs::write(out.join("content/pages").join(name), body)?;
     }
-    let (sk, pk) = crate::keygen::signing_keypair(
+    let (sk, pk) = crate::sign::keygen::signing_keypair(
         None,
         "DEMO secretariat key of a synthetic directory - NOT SECRET",
     )

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::util::hash::sha256_hex;
+
 pub const LOG_FILE: &str = "log/versions.jsonl";
 pub const LOG_SIG: &str = "log/versions.jsonl.minisig";
 
@@ -21,16 +23,6 @@ pub struct Entry {
     /// SHA-256 (hex) of the previous line (without its newline); 64 zeros
     /// for the first.
     pub prev: String,
-}
-
-/// SHA-256 by ring: the assembly OpenSSL uses (AVX2, SHA extensions where
-/// the CPU has them), which `open` and sealing spend most of their time in.
-pub fn sha256_hex(data: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, data)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 const ZERO: &str = "0000000000000000000000000000000000000000000000000000000000000000";

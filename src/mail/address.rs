@@ -12,7 +12,7 @@ fn header_safe(s: &str, what: &str) -> Result<(), MailError> {
     if s.chars().any(|c| c.is_control()) {
         return Err(MailError::Header(format!(
             "{what} {} holds a line break or a control character",
-            crate::diag::quote(s)
+            crate::util::text::quote(s)
         )));
     }
     Ok(())
@@ -22,18 +22,21 @@ fn header_safe(s: &str, what: &str) -> Result<(), MailError> {
 pub fn ascii_address(email: &str) -> Result<String, MailError> {
     header_safe(email, "address")?;
     let (local, domain) = email.rsplit_once('@').ok_or_else(|| {
-        MailError::Header(format!("{} is not an address", crate::diag::quote(email)))
+        MailError::Header(format!(
+            "{} is not an address",
+            crate::util::text::quote(email)
+        ))
     })?;
     if local.is_empty() || !local.is_ascii() {
         return Err(MailError::Header(format!(
             "{}: the part before @ must be ASCII (SMTPUTF8 is not used); ask for another address",
-            crate::diag::quote(email)
+            crate::util::text::quote(email)
         )));
     }
     let domain = idna::domain_to_ascii(domain).map_err(|_| {
         MailError::Header(format!(
             "{}: the domain is not a valid internationalised domain name",
-            crate::diag::quote(email)
+            crate::util::text::quote(email)
         ))
     })?;
     Ok(format!("{local}@{domain}"))
@@ -48,7 +51,7 @@ pub fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, MailError> {
     let ascii = ascii_address(email)?;
     let addr = ascii
         .parse()
-        .map_err(|e| MailError::Header(format!("{}: {e}", crate::diag::quote(email))))?;
+        .map_err(|e| MailError::Header(format!("{}: {e}", crate::util::text::quote(email))))?;
     Ok(Mailbox::new(name.map(str::to_string), addr))
 }
 

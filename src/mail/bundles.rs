@@ -10,14 +10,14 @@ use std::path::Path;
 use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
 
 use super::{Kind, MailError, Outgoing, mailbox};
-use crate::bundle::manifest::{self, Trusted};
-use crate::load::I18nFile;
-use crate::model::{Account, Directory, State};
+use crate::bundle::manifest::Trusted;
+use crate::directory::load::I18nFile;
+use crate::directory::model::{Account, Directory, State};
 use crate::site::i18n::Strings;
 
 /// An account whose verification is older than the policy: skipped.
 pub fn verification_expired(a: &Account, reverify_days: u32, today: jiff::civil::Date) -> bool {
-    match crate::validate::fields::date(&a.verified) {
+    match crate::directory::validate::fields::date(&a.verified) {
         Ok(d) => (today - d).get_days() > reverify_days as i32,
         Err(_) => true,
     }
@@ -39,8 +39,8 @@ fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
             &[
                 ("state", s.name(t.lang)),
                 ("seq", &seq),
-                ("issued", &manifest::fmt_ts(tr.issued)),
-                ("expires", &manifest::fmt_ts(tr.expires)),
+                ("issued", &crate::util::time::fmt_ts(tr.issued)),
+                ("expires", &crate::util::time::fmt_ts(tr.expires)),
             ]
         ),
         key = t.fmt("mail_key", &[("key", key_id)]),
@@ -94,7 +94,7 @@ fn verified_bundle(
         return Err(MailError::Bundle(format!(
             "{} expired on {}: build again",
             path.display(),
-            manifest::fmt_ts(tr.expires)
+            crate::util::time::fmt_ts(tr.expires)
         )));
     }
     Ok((data, sig, tr))
@@ -137,8 +137,8 @@ pub fn messages(
             continue;
         }
         let (data, sig, tr) = verified_bundle(&pk, bundles, s, now)?;
-        let hash = crate::bundle::log::sha256_hex(&data);
-        let local = crate::remind::state_language(dir, s).map(|l| {
+        let hash = crate::util::hash::sha256_hex(&data);
+        let local = dir.un_language(s).map(|l| {
             Strings::new(
                 l,
                 i18n.get(l).map(|f| &f.strings).unwrap_or(english),
@@ -177,7 +177,7 @@ pub fn messages(
                 "<bundle.{}.{}.{}@{}>",
                 s.code,
                 tr.seq,
-                &crate::bundle::log::sha256_hex(envelope_to.as_bytes())[..16],
+                &crate::util::hash::sha256_hex(envelope_to.as_bytes())[..16],
                 domain
             );
             let msg = lettre::Message::builder()

@@ -95,7 +95,7 @@ pub fn deliver<'a>(
                         account: m.account.clone(),
                         reference: m.reference.clone(),
                         bundle_sha256: m.bundle_hash.clone(),
-                        sent_at: crate::bundle::manifest::fmt_ts(now()),
+                        sent_at: crate::util::time::fmt_ts(now()),
                         reply: reply.clone(),
                     })
                     .map_err(|e| {

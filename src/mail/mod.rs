@@ -113,7 +113,7 @@ pub fn file_name(prefix: &str, account: &str) -> String {
         })
         .collect();
     if changed {
-        let h = crate::bundle::log::sha256_hex(account.as_bytes());
+        let h = crate::util::hash::sha256_hex(account.as_bytes());
         format!("{prefix}-{safe}-{}.eml", &h[..8])
     } else {
         format!("{prefix}-{safe}.eml")

@@ -68,7 +68,7 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
 /// Parse `--smtp`. `with_credentials` upgrades a loopback link to required
 /// STARTTLS: credentials never travel in clear.
 pub fn parse_url(s: &str, with_credentials: bool) -> Result<Target, MailError> {
-    let bad = |m: &str| MailError::Config(format!("--smtp {}: {m}", crate::diag::quote(s)));
+    let bad = |m: &str| MailError::Config(format!("--smtp {}: {m}", crate::util::text::quote(s)));
     let u = url::Url::parse(s).map_err(|e| bad(&e.to_string()))?;
     if !u.username().is_empty() || u.password().is_some() {
         // Never echo the URL back: it holds a secret.

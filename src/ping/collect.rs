@@ -19,7 +19,7 @@ use std::path::Path;
 use mail_parser::{Message, MessageParser, PartType};
 
 use super::{Campaign, Flagged, Response};
-use crate::model::Directory;
+use crate::directory::model::Directory;
 
 /// What a collection found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -283,8 +283,8 @@ pub fn collect(
                     at,
                     from: if from.is_empty() {
                         "(no address)".into()
-                    } else if crate::validate::fields::email(&from).is_err()
-                        || from.chars().any(crate::diag::is_bidi_control)
+                    } else if crate::directory::validate::fields::email(&from).is_err()
+                        || from.chars().any(crate::util::text::is_bidi_control)
                     {
                         "(not a valid address)".into()
                     } else {

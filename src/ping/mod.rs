@@ -19,8 +19,8 @@ pub mod token;
 
 use serde::Serialize;
 
-use crate::at::At;
-use crate::schema;
+use crate::directory::schema;
+use crate::directory::span::At;
 
 #[derive(Clone, Debug)]
 pub struct Campaign {
@@ -168,7 +168,7 @@ pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
 }
 
 fn fmt(t: jiff::Timestamp) -> At<String> {
-    At::bare(crate::bundle::manifest::fmt_ts(t))
+    At::bare(crate::util::time::fmt_ts(t))
 }
 
 /// The campaign file's text (YAML, by serde-saphyr's serialiser: user text

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Campaign, Outcome};
-use crate::model::Directory;
+use crate::directory::model::Directory;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Figures {
@@ -120,7 +120,7 @@ fn group_of(dir: &Directory, state: &str) -> String {
 /// The report of `c`, as of `now`; `all` gives the trend (campaigns
 /// started up to `c`).
 pub fn report(dir: &Directory, c: &Campaign, all: &[Campaign], now: jiff::Timestamp) -> Report {
-    let fmt = crate::bundle::manifest::fmt_ts;
+    let fmt = crate::util::time::fmt_ts;
     let rows: Vec<Row> = c
         .pings
         .iter()

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use lettre::message::header::ContentType;
 
 use super::{Campaign, Ping};
-use crate::load::I18nFile;
+use crate::directory::load::I18nFile;
+use crate::directory::model::{Directory, Poc};
 use crate::mail::{Kind, Outgoing};
-use crate::model::{Directory, Poc};
 use crate::site::i18n::Strings;
 
 /// The address a PoC is pinged at: its first general address, else its

@@ -11,6 +11,8 @@
 //! secret there).
 
 pub mod kdf;
+pub mod keygen;
+pub mod rotation;
 pub mod secret_key;
 pub mod signature;
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::i18n::Strings;
 use super::view::escape;
-use crate::model::{Directory, State};
+use crate::directory::model::{Directory, State};
 use crate::ping::Outcome;
 use crate::ping::report::{Figures, Report, report};
 
@@ -255,10 +255,7 @@ pub fn last_check(t: &Strings, dir: &Directory, s: &State) -> Option<LastCheck> 
             "checks_campaign",
             &[
                 ("name", &c.name),
-                (
-                    "date",
-                    &t.date(&crate::bundle::manifest::fmt_ts(c.started)[..10]),
-                ),
+                ("date", &t.date(&crate::util::time::fmt_ts(c.started)[..10])),
             ],
         ),
         rows,

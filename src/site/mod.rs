@@ -10,8 +10,10 @@
 //! sub-path and from `file://`.
 
 pub mod checks;
+pub mod export;
 pub mod i18n;
 pub mod markdown;
+pub mod serve;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,10 +21,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::export;
-use crate::load::I18nFile;
-use crate::model::{Directory, Page};
-use crate::theme::Theme;
+use crate::directory::load::I18nFile;
+use crate::directory::model::{Directory, Page};
+use crate::directory::theme::Theme;
 use i18n::Strings;
 
 /// Allows only the site's own files: no inline script or style, nothing
@@ -118,7 +119,7 @@ pub fn render(
         home_title: String,
     }
     let langs: Vec<&str> = dir.settings.languages.iter().map(String::as_str).collect();
-    let per_lang: Vec<PerLang> = crate::par::map(&langs, |lang: &&str| {
+    let per_lang: Vec<PerLang> = crate::util::parallel::map(&langs, |lang: &&str| {
         let lang: &str = lang;
         let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
         let t = Strings::new(lang, strings, english);
@@ -247,7 +248,7 @@ pub fn render(
             .map_err(|e| tera_error(&format!("rendering {path}"), e))?;
         Ok((path, html.into_bytes()))
     };
-    let mut files: Vec<File> = crate::par::map(&jobs, render_job)
+    let mut files: Vec<File> = crate::util::parallel::map(&jobs, render_job)
         .into_iter()
         .collect::<Result<_, _>>()?;
 
@@ -355,7 +356,7 @@ pub fn offline_parts(
         .map(|p| p.name.clone())
         .collect();
     let langs: Vec<&str> = dir.settings.languages.iter().map(String::as_str).collect();
-    let rendered = crate::par::map(
+    let rendered = crate::util::parallel::map(
         &langs,
         |lang: &&str| -> Result<(String, OfflineSection), RenderError> {
             let lang: &str = lang;

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::i18n::Strings;
 use super::markdown;
-use crate::model::{Directory, Poc, State};
-use crate::refdata;
+use crate::directory::model::{Directory, Poc, State};
+use crate::directory::refdata;
 
 #[derive(Serialize)]
 pub struct Lang {
@@ -37,7 +37,7 @@ pub struct PocView {
     pub kind: String,
     pub kind_label: String,
     pub entity: String,
-    pub person: Option<crate::model::Person>,
+    pub person: Option<crate::directory::model::Person>,
     pub emails: Vec<Labelled>,
     pub phones: Vec<Labelled>,
     pub languages: String,
@@ -64,7 +64,7 @@ pub struct StateView {
     pub last_updated: String,
     /// Names in every language and codes, for the search box.
     pub search: String,
-    pub mission: crate::model::Contact,
+    pub mission: crate::directory::model::Contact,
     pub pocs: Vec<PocView>,
 }
 

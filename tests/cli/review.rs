@@ -156,7 +156,7 @@ fn a_new_recipient_blocks_until_acknowledged() {
         .trim()
         .trim_start_matches("- ")
         .to_string();
-    let new = pocdir::keygen::age_identity().1;
+    let new = pocdir::sign::keygen::age_identity().1;
     edit(&root, "keys/states/FRA.yaml", &old, &new);
     let (code, v, md) = review(&root);
     assert_eq!(code, 1, "a block signal fails the review");
@@ -195,7 +195,7 @@ fn a_recipient_with_a_new_verification_record_only_warns() {
         &root,
         "keys/states/FRA.yaml",
         &old,
-        &pocdir::keygen::age_identity().1,
+        &pocdir::sign::keygen::age_identity().1,
     );
     edit(
         &root,
@@ -211,7 +211,7 @@ fn a_recipient_with_a_new_verification_record_only_warns() {
 #[test]
 fn the_secretariat_key_blocks_and_a_new_state_warns() {
     let root = repo();
-    let kp = pocdir::keygen::signing_keypair(None, "test").unwrap();
+    let kp = pocdir::sign::keygen::signing_keypair(None, "test").unwrap();
     root.write("keys/secretariat.pub", kp.1);
     let (code, v, _) = review(&root);
     assert_eq!(code, 1);

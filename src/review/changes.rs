@@ -4,13 +4,13 @@
 //! from unusual senders or channels).
 //!
 //! Compares two checked directories (models); reading git revisions is
-//! done by `main` through [`crate::gitrev`]. Pure: no printing.
+//! done by `main` through [`crate::review::git`]. Pure: no printing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::{Directory, Poc, State};
+use crate::directory::model::{Directory, Poc, State};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -113,7 +113,7 @@ fn field_changes(name: &str, a: &Poc, b: &Poc, out: &mut Vec<(String, String, St
 pub fn review(base: &Directory, head: &Directory, acks: &BTreeSet<String>) -> Review {
     let mut signals: Vec<Signal> = Vec::new();
     let mut push = |severity, kind: &'static str, state: Option<&str>, reason: String| {
-        let id = crate::bundle::log::sha256_hex(
+        let id = crate::util::hash::sha256_hex(
             format!("{kind}|{}|{reason}", state.unwrap_or("")).as_bytes(),
         )[..12]
             .to_string();
@@ -286,7 +286,7 @@ pub fn review(base: &Directory, head: &Directory, acks: &BTreeSet<String>) -> Re
                         emails(x).iter().map(|e| base_domain(&domain(e))).collect();
                     for e in emails(y).difference(&emails(x)) {
                         let d = domain(e);
-                        if crate::refdata::is_freemail(&d) {
+                        if crate::directory::refdata::is_freemail(&d) {
                             push(
                                 Severity::Warn,
                                 "email-domain",
@@ -387,7 +387,7 @@ fn md_escape(s: &str) -> String {
                 o.push(c);
             }
             '\n' | '\r' => o.push(' '),
-            c if crate::diag::is_dangerous_char(c) => o.push('\u{FFFD}'),
+            c if crate::util::text::is_dangerous_char(c) => o.push('\u{FFFD}'),
             c => o.push(c),
         }
     }
@@ -398,54 +398,54 @@ fn md_escape(s: &str) -> String {
 /// registered an update-signing key, "signed by the State" (info) or a
 /// bad or missing signature (warn).
 pub fn state_signatures(
-    head: &crate::load::Loaded,
+    head: &BTreeMap<String, crate::directory::StateSignature>,
     changed: &BTreeSet<String>,
 ) -> Vec<(String, Severity, &'static str, String)> {
+    use crate::directory::StateSignature;
     let mut out = Vec::new();
-    for k in head.keys.values() {
-        let code = k.state.value.clone();
-        if !changed.contains(&code) {
+    for (code, verdict) in head {
+        if !changed.contains(code) {
             continue;
         }
-        let Some(key) = &k.update_signing_key else {
-            continue;
-        };
-        let Ok(pk) = crate::validate::fields::minisign_public_key(key) else {
-            continue;
-        };
-        let file = format!("{}/{code}.yaml", crate::load::STATES_DIR);
-        let Some(text) = head.sources.get(&file) else {
-            continue;
-        };
-        match head.state_signatures.get(&code) {
-            None => out.push((
-                code.clone(),
+        let file = format!("{}/{code}.yaml", crate::directory::load::STATES_DIR);
+        let (severity, reason) = match verdict {
+            StateSignature::Missing => (
                 Severity::Warn,
-                "state-signature",
                 format!("{code} signs its updates, but {file}.minisig is missing"),
-            )),
-            Some(sig) => match crate::sign::verify(&pk, sig, text.as_bytes()) {
-                Ok(_) => out.push((
-                    code.clone(),
-                    Severity::Info,
-                    "state-signature",
-                    format!(
-                        "{file} is signed by the State ({})",
-                        crate::sign::key_id(&pk)
-                    ),
-                )),
-                Err(_) => out.push((
-                    code.clone(),
-                    Severity::Warn,
-                    "state-signature",
-                    format!("{file}.minisig does not verify with the key {code} registered"),
-                )),
-            },
-        }
+            ),
+            StateSignature::Good { key_id } => (
+                Severity::Info,
+                format!("{file} is signed by the State ({key_id})"),
+            ),
+            StateSignature::Bad => (
+                Severity::Warn,
+                format!("{file}.minisig does not verify with the key {code} registered"),
+            ),
+        };
+        out.push((code.clone(), severity, "state-signature", reason));
     }
     out
 }
 
+/// The States whose model differs between two versions (added, removed or
+/// changed in any field).
+pub fn changed_states(base: &Directory, head: &Directory) -> BTreeSet<String> {
+    base.states
+        .iter()
+        .chain(head.states.iter())
+        .map(|s| s.code.clone())
+        .filter(|c| {
+            let (x, y) = (
+                base.states.iter().find(|s| &s.code == c),
+                head.states.iter().find(|s| &s.code == c),
+            );
+            match (x, y) {
+                (Some(x), Some(y)) => serde_json::to_value(x).ok() != serde_json::to_value(y).ok(),
+                _ => true,
+            }
+        })
+        .collect()
+}
 impl Review {
     /// Add signals computed outside [`review`].
     pub fn add(
@@ -456,8 +456,7 @@ impl Review {
         reason: String,
         acks: &BTreeSet<String>,
     ) {
-        let id = crate::bundle::log::sha256_hex(format!("{kind}|{state}|{reason}").as_bytes())
-            [..12]
+        let id = crate::util::hash::sha256_hex(format!("{kind}|{state}|{reason}").as_bytes())[..12]
             .to_string();
         self.signals.push(Signal {
             acknowledged: acks.contains(&id),

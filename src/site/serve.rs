@@ -38,7 +38,7 @@ const RELOAD_JS: &str = "(function(){var v=null;function poll(){fetch('/__pocdir
 fn fingerprint(root: &Path) -> Vec<(String, SystemTime, u64)> {
     let mut out = Vec::new();
     for dir in ["content", "keys", "themes"] {
-        for rel in crate::load::walk_files(&root.join(dir)) {
+        for rel in crate::directory::load::walk_files(&root.join(dir)) {
             if let Ok(m) = std::fs::metadata(root.join(dir).join(&rel)) {
                 out.push((
                     format!("{dir}/{rel}"),

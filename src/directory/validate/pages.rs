@@ -4,9 +4,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
-use crate::at::Pos;
-use crate::diag::{Diagnostic, quote};
-use crate::load::PageSource;
+use crate::directory::diagnostic::Diagnostic;
+use crate::directory::load::PageSource;
+use crate::directory::span::Pos;
+use crate::util::text::quote;
 
 /// Link schemes a page may use; anything else (javascript:, data:, file:)
 /// is refused.

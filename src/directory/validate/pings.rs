@@ -5,9 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::at::At;
-use crate::diag::{Diagnostic, quote};
-use crate::schema::CampaignFile;
+use crate::directory::diagnostic::Diagnostic;
+use crate::directory::schema::CampaignFile;
+use crate::directory::span::At;
+use crate::util::text::quote;
 
 pub fn validate(
     campaigns: &BTreeMap<String, CampaignFile>,
@@ -78,12 +79,14 @@ pub fn validate(
                     "use the ISO3 code of a file in content/states/",
                 );
             }
-            if let Err((m, h)) =
-                crate::validate::fields::one_of(&p.kind, "PoC type", crate::validate::POC_TYPES)
-            {
+            if let Err((m, h)) = crate::directory::validate::fields::one_of(
+                &p.kind,
+                "PoC type",
+                crate::directory::validate::POC_TYPES,
+            ) {
                 e(&p.kind, "ping-type", m, &h);
             }
-            if let Err((m, h)) = crate::validate::fields::email(&p.to) {
+            if let Err((m, h)) = crate::directory::validate::fields::email(&p.to) {
                 e(&p.to, "ping-address", m, &h);
             }
             if !seen.insert((p.state.value.clone(), p.to.value.to_lowercase())) {
@@ -127,13 +130,15 @@ pub fn validate(
             }
             if let Some(r) = &p.response {
                 ts(&r.at, &mut out);
-                if let Err((m, h)) =
-                    crate::validate::fields::one_of(&r.via, "answer channel", &["email", "phone"])
-                {
+                if let Err((m, h)) = crate::directory::validate::fields::one_of(
+                    &r.via,
+                    "answer channel",
+                    &["email", "phone"],
+                ) {
                     out.push(Diagnostic::error("ping-via", file.clone(), r.via.pos, m).hint(h));
                 }
                 if let Some(f) = &r.from
-                    && let Err((m, h)) = crate::validate::fields::email(f)
+                    && let Err((m, h)) = crate::directory::validate::fields::email(f)
                 {
                     out.push(Diagnostic::error("ping-address", file.clone(), f.pos, m).hint(h));
                 }

@@ -9,24 +9,10 @@ use std::collections::BTreeMap;
 
 use lettre::message::header::ContentType;
 
-use crate::load::I18nFile;
+use crate::directory::load::I18nFile;
+use crate::directory::model::{Directory, State};
 use crate::mail::{Kind, Outgoing};
-use crate::model::{Directory, State};
 use crate::site::i18n::Strings;
-
-/// The State's UN language other than English, if its PoCs use one.
-pub fn state_language<'a>(dir: &'a Directory, s: &State) -> Option<&'a str> {
-    dir.settings
-        .languages
-        .iter()
-        .map(String::as_str)
-        .filter(|l| *l != "en")
-        .find(|l| {
-            s.points_of_contact
-                .iter()
-                .any(|p| p.languages.iter().any(|x| x == l))
-        })
-}
 
 fn holdings(s: &State) -> String {
     let mut out = String::new();
@@ -86,7 +72,7 @@ pub fn reminders(
     let mut out = Vec::new();
     for s in dir.states.iter().filter(|s| due.contains(&s.code)) {
         let en = Strings::new("en", english, english);
-        let local = state_language(dir, s).map(|l| {
+        let local = dir.un_language(s).map(|l| {
             Strings::new(
                 l,
                 i18n.get(l).map(|f| &f.strings).unwrap_or(english),
@@ -111,7 +97,7 @@ pub fn reminders(
             body.push_str("\n----------------------------------------\n\n");
         }
         body.push_str(&part(&en, s));
-        let id = crate::bundle::log::sha256_hex(
+        let id = crate::util::hash::sha256_hex(
             format!("{}{}{}", s.code, s.last_verified, body).as_bytes(),
         );
         let message_id = format!("<remind.{}.{}@{}>", s.code, &id[..16], domain);

@@ -2,9 +2,12 @@
 //! temporary folder beside the target, which then replaces the target.
 //! A failure at any point leaves the previous output untouched.
 
+use std::ffi::OsString;
 use std::fs;
 use std::io;
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A folder filled beside its target (`<parent>/.<name>.tmp-<pid>`), then
 /// swapped in by [`Staging::commit`]. Dropped without a commit, it removes
@@ -69,7 +72,7 @@ impl Staging {
         for d in dirs {
             fs::create_dir_all(d)?;
         }
-        crate::par::map_threads(files, 4, |(rel, bytes)| {
+        crate::util::parallel::map_threads(files, 4, |(rel, bytes)| {
             fs::write(self.tmp.join(rel), bytes)
         })
         .into_iter()
@@ -129,6 +132,114 @@ pub fn file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     fs::rename(&tmp, path).inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
     })
+}
+
+/// Write a new file at `path`, refusing to replace anything already there
+/// (`ErrorKind::AlreadyExists`, also for a dangling symbolic link).
+///
+/// The contents go to a temporary file in the same folder, are flushed to
+/// disk, then the file is moved into place without clobbering (a hard link
+/// then unlinking the temporary name, which fails if `path` appeared in the
+/// meantime; on file systems without hard links, a check then a rename).
+/// With `secret`, the file is created with mode 0600 from the start (on
+/// Unix), so its contents are never readable by others, even briefly.
+/// Nothing is left behind on failure.
+pub fn new_file(path: &Path, contents: &[u8], secret: bool) -> io::Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{}: not a file name", path.display()),
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(already_exists(path));
+    }
+    let (tmp, mut file) = create_temp(dir, name, secret)?;
+    let result = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            drop(file);
+            move_no_clobber(&tmp, path)
+        });
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result?;
+    // Make the new directory entry durable (best effort: not every
+    // platform lets one open a directory).
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn already_exists(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "{} already exists: pocdir never overwrites it",
+            path.display()
+        ),
+    )
+}
+
+/// A fresh temporary file next to the target (`.<name>.<pid>-<n>.tmp`).
+fn create_temp(
+    dir: &Path,
+    name: &std::ffi::OsStr,
+    secret: bool,
+) -> io::Result<(PathBuf, fs::File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut last = None;
+    for _ in 0..64 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let mut tmp_name = OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}-{n}-{nanos}.tmp", std::process::id()));
+        let tmp = dir.join(tmp_name);
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        if secret {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        #[cfg(not(unix))]
+        let _ = secret;
+        match opts.open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("cannot create a temporary file")))
+}
+
+/// Give `tmp` the name `dest` (and only that name), failing if `dest`
+/// exists.
+fn move_no_clobber(tmp: &Path, dest: &Path) -> io::Result<()> {
+    match fs::hard_link(tmp, dest) {
+        // The file is in place; the temporary name must go, or the
+        // contents would have a second name.
+        Ok(()) => fs::remove_file(tmp),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(already_exists(dest)),
+        Err(_) => {
+            // No hard links here (FAT, some network file systems).
+            if fs::symlink_metadata(dest).is_ok() {
+                return Err(already_exists(dest));
+            }
+            fs::rename(tmp, dest)
+        }
+    }
 }
 
 #[cfg(test)]

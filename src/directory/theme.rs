@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 macro_rules! embed {
     ($($path:literal),* $(,)?) => {
-        &[$(($path, include_bytes!(concat!("../themes/default/", $path)) as &[u8])),*]
+        &[$(($path, include_bytes!(concat!("../../themes/default/", $path)) as &[u8])),*]
     };
 }
 

@@ -11,11 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 
-use crate::at::{At, Pos};
-use crate::diag::{Diagnostic, quote};
-use crate::load::{self, Loaded};
-use crate::refdata;
-use crate::schema::{DirectoryFile, KeysFile, PointOfContact, StateFile};
+use crate::directory::diagnostic::Diagnostic;
+use crate::directory::load::{self, Loaded};
+use crate::directory::refdata;
+use crate::directory::schema::{DirectoryFile, KeysFile, PointOfContact, StateFile};
+use crate::directory::span::{At, Pos};
+use crate::util::text::quote;
 
 /// The `{name}` placeholders of a UI string, sorted.
 fn placeholders(s: &str) -> Vec<String> {
@@ -817,7 +818,7 @@ impl V {
                                 .hint("keep every {name} of the English string, untranslated"),
                             );
                         }
-                        if v.chars().any(crate::diag::is_dangerous_char) {
+                        if v.chars().any(crate::util::text::is_dangerous_char) {
                             self.out.push(
                                 Diagnostic::error(
                                     "bidi-control",

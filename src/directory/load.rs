@@ -15,10 +15,11 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use crate::at::Pos;
-use crate::diag::{Diagnostic, is_bidi_control};
-use crate::schema::{DirectoryFile, FrontMatter, KeysFile, StateFile};
-use crate::theme::Theme;
+use crate::directory::diagnostic::Diagnostic;
+use crate::directory::schema::{DirectoryFile, FrontMatter, KeysFile, StateFile};
+use crate::directory::span::Pos;
+use crate::directory::theme::Theme;
+use crate::util::text::is_bidi_control;
 
 /// Largest file pocdir reads (a State file is a few kilobytes).
 pub const MAX_FILE_BYTES: u64 = 256 * 1024;
@@ -63,7 +64,7 @@ pub struct Loaded {
     /// `keys/states/*.yaml`, by relative path.
     pub keys: BTreeMap<String, KeysFile>,
     /// `content/pings/*.yaml` (communication checks), by relative path.
-    pub campaigns: BTreeMap<String, crate::schema::CampaignFile>,
+    pub campaigns: BTreeMap<String, crate::directory::schema::CampaignFile>,
     pub pages: Vec<PageSource>,
     /// (name, language) of every page file present, loaded or not.
     pub page_files: std::collections::BTreeSet<(String, Option<String>)>,
@@ -170,7 +171,7 @@ pub fn load(root: &Path) -> Loaded {
         .map(|r| (true, r))
         .chain(key_rels.into_iter().map(|r| (false, r)))
         .collect();
-    let parsed = crate::par::map(&jobs, |(is_state, rel)| {
+    let parsed = crate::util::parallel::map(&jobs, |(is_state, rel)| {
         if *is_state {
             Parsed::State(load_yaml::<StateFile>(root, rel))
         } else {
@@ -192,7 +193,7 @@ pub fn load(root: &Path) -> Loaded {
         }
     }
     for rel in l.list(PINGS_DIR, "yaml") {
-        if let Some(c) = l.yaml::<crate::schema::CampaignFile>(&rel) {
+        if let Some(c) = l.yaml::<crate::directory::schema::CampaignFile>(&rel) {
             l.campaigns.insert(rel, c);
         }
     }

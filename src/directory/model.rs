@@ -4,11 +4,10 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::diag::Report;
-use crate::load::{Loaded, PageSource};
-use crate::refdata::{self, Group, StateInfo};
-use crate::schema;
-use crate::validate::{self, Context};
+use crate::directory::load::{Loaded, PageSource};
+use crate::directory::refdata::{self, Group, StateInfo};
+use crate::directory::schema;
+use crate::directory::validate;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Directory {
@@ -23,6 +22,33 @@ pub struct Directory {
     /// stay with the secretariat (not in bundles, exports or the site).
     #[serde(skip)]
     pub campaigns: Vec<crate::ping::Campaign>,
+}
+
+impl Directory {
+    /// The same directory with staleness judged as of another day (bundles
+    /// are judged as of their issue date: same version, same bytes).
+    pub fn judged_as_of(&self, day: Date) -> Directory {
+        let mut d = self.clone();
+        d.as_of = day.to_string();
+        for s in &mut d.states {
+            s.stale = is_stale(&s.last_verified, d.settings.reverify_within_days, day);
+        }
+        d
+    }
+
+    /// The State's UN language other than English, if its PoCs use one.
+    pub fn un_language(&self, s: &State) -> Option<&str> {
+        self.settings
+            .languages
+            .iter()
+            .map(String::as_str)
+            .filter(|l| *l != "en")
+            .find(|l| {
+                s.points_of_contact
+                    .iter()
+                    .any(|p| p.languages.iter().any(|x| x == l))
+            })
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -169,37 +195,6 @@ pub struct SecretariatKey {
     pub public_key: String,
 }
 
-/// Load, validate and, when there is no error, build the model. The
-/// report is returned either way (it may hold warnings).
-pub fn build(root: &std::path::Path, as_of: Date) -> (Option<Directory>, Report, Loaded) {
-    build_tolerating(root, as_of, &[])
-}
-
-/// The same, with the diagnostics of the codes in `tolerated` downgraded
-/// to warnings (`pocdir stale` lists expired keys instead of failing on
-/// them).
-pub fn build_tolerating(
-    root: &std::path::Path,
-    as_of: Date,
-    tolerated: &[&str],
-) -> (Option<Directory>, Report, Loaded) {
-    let loaded = crate::load::load(root);
-    let mut report = Report::default();
-    report.extend(loaded.diagnostics.iter().cloned());
-    report.extend(validate::validate(&loaded, &Context { today: as_of }));
-    for d in &mut report.diagnostics {
-        if tolerated.contains(&d.code) {
-            d.severity = crate::diag::Severity::Warning;
-        }
-    }
-    report.finish();
-    if report.has_errors() {
-        return (None, report, loaded);
-    }
-    let dir = from_loaded(&loaded, as_of);
-    (dir, report, loaded)
-}
-
 fn contact(
     name: &str,
     email: &str,
@@ -277,6 +272,14 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
     })
 }
 
+/// Not re-verified within `reverify_days` of `as_of`.
+fn is_stale(last_verified: &str, reverify_days: u32, as_of: Date) -> bool {
+    match validate::fields::date(last_verified) {
+        Ok(d) => (as_of - d).get_days() > reverify_days as i32,
+        Err(_) => true,
+    }
+}
+
 fn state(
     s: &schema::StateFile,
     info: StateInfo,
@@ -307,10 +310,7 @@ fn state(
         .map(|p| p.verified.clone())
         .max()
         .unwrap_or_default();
-    let stale = match validate::fields::date(&last_verified) {
-        Ok(d) => (as_of - d).get_days() > reverify_days as i32,
-        Err(_) => true,
-    };
+    let stale = is_stale(&last_verified, reverify_days, as_of);
     let accounts = keys
         .map(|k| {
             k.accounts

@@ -2,7 +2,7 @@
 //! JSON (the whole model), CSV (one row per PoC) and vCard 3.0 (one card
 //! per PoC, importable by phones and mail clients).
 
-use crate::model::{Directory, State};
+use crate::directory::model::{Directory, State};
 
 /// Format tag of `directory.json`.
 pub const JSON_FORMAT: &str = "pocdir-directory/1";
@@ -86,7 +86,7 @@ pub fn csv(dir: &Directory) -> Vec<u8> {
     let _ = w.write_record(header);
     for s in &dir.states {
         for p in &s.points_of_contact {
-            let tagged = |v: &[crate::model::Tagged]| {
+            let tagged = |v: &[crate::directory::model::Tagged]| {
                 v.iter()
                     .map(|t| format!("{} ({})", t.value, t.usage))
                     .collect::<Vec<_>>()

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::manifest::{self, Manifest, Trusted};
-use crate::bundle::{FILES, log, tarball};
+use crate::bundle::{FILES, tarball};
 use crate::sign;
 
 /// Largest bundle accepted (the directory of 195 States is a few MB).
@@ -177,7 +177,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, OpenError> {
 }
 
 fn parse_pub(text: &str, what: &str) -> Result<minisign::PublicKey, OpenError> {
-    crate::validate::fields::minisign_public_key(text)
+    crate::directory::validate::fields::minisign_public_key(text)
         .map_err(|_| OpenError::Usage(format!("{what} is not a minisign public key")))
 }
 
@@ -269,7 +269,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     let mut key = trusted_key.clone();
     let mut rotated = Vec::new();
     if sig_key != sign::key_id(&trusted_key) {
-        let chain = crate::keygen::follow_rotations(&trusted_key, &sig_key, &rotation_statements(opts)).map_err(|_| {
+        let chain = crate::sign::rotation::follow_rotations(&trusted_key, &sig_key, &rotation_statements(opts)).map_err(|_| {
             OpenError::UnknownKey(format!(
                 "the bundle is signed by key {sig_key}, not by the trusted secretariat key {}, and no valid rotation statement leads from one to the other",
                 sign::key_id(&trusted_key)
@@ -328,8 +328,8 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     if t.expires <= opts.now {
         let msg = format!(
             "the bundle expired on {} (issued {}): ask the secretariat for the current one",
-            manifest::fmt_ts(t.expires),
-            manifest::fmt_ts(t.issued)
+            crate::util::time::fmt_ts(t.expires),
+            crate::util::time::fmt_ts(t.issued)
         );
         if !opts.allow_expired {
             return Err(OpenError::Expired(msg));
@@ -356,7 +356,8 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     }
 
     // 4. Decrypt, then check the content against what was signed.
-    let identity_text = crate::load::read_secret(&opts.identity).map_err(OpenError::Usage)?;
+    let identity_text =
+        crate::directory::load::read_secret(&opts.identity).map_err(OpenError::Usage)?;
     let identities = identities(&identity_text, &opts.identity)?;
     let decryptor = age::Decryptor::new(&data[..])
         .map_err(|e| OpenError::Tampered(format!("not an age file: {e}")))?;
@@ -384,8 +385,8 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         && m.state == t.state
         && m.seq == t.seq
         && m.root == t.root
-        && m.issued == manifest::fmt_ts(t.issued)
-        && m.expires == manifest::fmt_ts(t.expires);
+        && m.issued == crate::util::time::fmt_ts(t.issued)
+        && m.expires == crate::util::time::fmt_ts(t.expires);
     if !agrees {
         return Err(OpenError::Tampered(
             "the manifest disagrees with the signed comment".into(),
@@ -403,7 +404,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         ));
     }
     for (name, hash) in &m.files {
-        if log::sha256_hex(&files[name]) != *hash {
+        if crate::util::hash::sha256_hex(&files[name]) != *hash {
             return Err(OpenError::Tampered(format!(
                 "{name} does not match its hash in the manifest"
             )));
@@ -439,8 +440,8 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         state: t.state.clone(),
         seq: t.seq,
         root: t.root.clone(),
-        issued: manifest::fmt_ts(t.issued),
-        expires: manifest::fmt_ts(t.expires),
+        issued: crate::util::time::fmt_ts(t.issued),
+        expires: crate::util::time::fmt_ts(t.expires),
         key_id: key_id.clone(),
     };
     let io = |e: std::io::Error| {
@@ -449,8 +450,9 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             opts.state_dir.display()
         ))
     };
-    crate::write::file(&opts.state_dir.join(ACCEPTED_DIR), &files["directory.json"]).map_err(io)?;
-    crate::write::file(
+    crate::output::file(&opts.state_dir.join(ACCEPTED_DIR), &files["directory.json"])
+        .map_err(io)?;
+    crate::output::file(
         &opts.state_dir.join(ACCEPTED),
         (serde_json::to_string_pretty(&rec).unwrap_or_default() + "\n").as_bytes(),
     )
@@ -460,7 +462,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             "untrusted comment: minisign public key {key_id}\n{}\n",
             key.to_base64()
         );
-        crate::write::file(&pinned_path, text.as_bytes()).map_err(io)?;
+        crate::output::file(&pinned_path, text.as_bytes()).map_err(io)?;
     }
     Ok(Opened {
         trusted: t,
@@ -522,7 +524,7 @@ fn extract(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), OpenErro
         OpenError::Usage(format!("--extract {} is not a folder name", dir.display()))
     })?;
     let list: Vec<(String, Vec<u8>)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    crate::write::tree(parent, name, &list)
+    crate::output::tree(parent, name, &list)
         .map_err(|e| OpenError::Io(format!("cannot extract into {}: {e}", dir.display())))
 }
 

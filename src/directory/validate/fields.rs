@@ -23,7 +23,10 @@ pub fn email(s: &str) -> Result<String, FieldError> {
         .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
     {
         return Err(err(
-            format!("{} is not a plain email address", crate::diag::quote(s)),
+            format!(
+                "{} is not a plain email address",
+                crate::util::text::quote(s)
+            ),
             hint,
         ));
     }
@@ -35,7 +38,10 @@ pub fn email(s: &str) -> Result<String, FieldError> {
     match email_address::EmailAddress::parse_with_options(s, opts) {
         Ok(a) if a.as_str() == s => Ok(a.domain().to_ascii_lowercase()),
         Ok(_) | Err(_) => Err(err(
-            format!("{} is not a valid email address", crate::diag::quote(s)),
+            format!(
+                "{} is not a valid email address",
+                crate::util::text::quote(s)
+            ),
             hint,
         )),
     }
@@ -49,7 +55,7 @@ pub fn e164(s: &str) -> Result<(), FieldError> {
         return Err(err(
             format!(
                 "phone number {} does not start with +",
-                crate::diag::quote(s)
+                crate::util::text::quote(s)
             ),
             hint,
         ));
@@ -58,7 +64,7 @@ pub fn e164(s: &str) -> Result<(), FieldError> {
         return Err(err(
             format!(
                 "phone number {} has characters other than digits",
-                crate::diag::quote(s)
+                crate::util::text::quote(s)
             ),
             hint,
         ));
@@ -67,7 +73,7 @@ pub fn e164(s: &str) -> Result<(), FieldError> {
         return Err(err(
             format!(
                 "phone number {} is not E.164 (8 to 15 digits, no leading 0)",
-                crate::diag::quote(s)
+                crate::util::text::quote(s)
             ),
             hint,
         ));
@@ -86,7 +92,7 @@ pub fn language(s: &str) -> Result<(), FieldError> {
     Err(err(
         format!(
             "{} is not an ISO 639-1 language code",
-            crate::diag::quote(s)
+            crate::util::text::quote(s)
         ),
         "use the two-letter code: en, fr, es, ru, zh, ar, pt, de, ...",
     ))
@@ -96,14 +102,14 @@ pub fn language(s: &str) -> Result<(), FieldError> {
 pub fn time_zone(s: &str) -> Result<(), FieldError> {
     if s.is_empty() || s.len() > 64 || s.contains("..") || s.starts_with('/') {
         return Err(err(
-            format!("{} is not an IANA time zone", crate::diag::quote(s)),
+            format!("{} is not an IANA time zone", crate::util::text::quote(s)),
             "e.g. Europe/Paris",
         ));
     }
     match jiff::tz::db().get(s) {
         Ok(_) => Ok(()),
         Err(_) => Err(err(
-            format!("{} is not an IANA time zone", crate::diag::quote(s)),
+            format!("{} is not an IANA time zone", crate::util::text::quote(s)),
             "use a name from the IANA database, e.g. Europe/Paris, America/Mexico_City, Asia/Tokyo",
         )),
     }
@@ -114,13 +120,13 @@ pub fn date(s: &str) -> Result<Date, FieldError> {
     let hint = "write the date as YYYY-MM-DD, e.g. 2026-03-31";
     if s.len() != 10 {
         return Err(err(
-            format!("{} is not a date", crate::diag::quote(s)),
+            format!("{} is not a date", crate::util::text::quote(s)),
             hint,
         ));
     }
     Date::from_str(s).map_err(|_| {
         err(
-            format!("{} is not a valid date", crate::diag::quote(s)),
+            format!("{} is not a valid date", crate::util::text::quote(s)),
             hint,
         )
     })
@@ -144,7 +150,7 @@ pub fn hours(s: &str) -> Result<(), FieldError> {
         Ok(())
     } else {
         Err(err(
-            format!("{} is not a range of hours", crate::diag::quote(s)),
+            format!("{} is not a range of hours", crate::util::text::quote(s)),
             hint,
         ))
     }
@@ -164,7 +170,7 @@ pub fn days(s: &str) -> Result<(), FieldError> {
         Ok(())
     } else {
         Err(err(
-            format!("{} is not a set of days", crate::diag::quote(s)),
+            format!("{} is not a set of days", crate::util::text::quote(s)),
             hint,
         ))
     }
@@ -181,7 +187,7 @@ pub fn one_of(s: &str, what: &str, allowed: &[&str]) -> Result<(), FieldError> {
         .map(|a| format!("did you mean `{a}`? "))
         .unwrap_or_default();
     Err(err(
-        format!("{} is not a known {what}", crate::diag::quote(s)),
+        format!("{} is not a known {what}", crate::util::text::quote(s)),
         format!("{suggestion}expected one of: {}", allowed.join(", ")),
     ))
 }
@@ -203,7 +209,10 @@ pub fn openpgp_fingerprint(s: &str) -> Result<(), FieldError> {
         Ok(())
     } else {
         Err(err(
-            format!("{} is not an OpenPGP fingerprint", crate::diag::quote(s)),
+            format!(
+                "{} is not an OpenPGP fingerprint",
+                crate::util::text::quote(s)
+            ),
             "give the full fingerprint: 40 hexadecimal digits (v4 keys) or 64 (v6 keys)",
         ))
     }
@@ -218,7 +227,10 @@ pub fn age_recipient(s: &str) -> Result<(), FieldError> {
             .map(|_| ())
             .map_err(|_| {
                 err(
-                    format!("{} is not a valid age recipient", crate::diag::quote(s)),
+                    format!(
+                        "{} is not a valid age recipient",
+                        crate::util::text::quote(s)
+                    ),
                     hint,
                 )
             });
@@ -228,14 +240,14 @@ pub fn age_recipient(s: &str) -> Result<(), FieldError> {
             err(
                 format!(
                     "{} is not a supported SSH public key",
-                    crate::diag::quote(s)
+                    crate::util::text::quote(s)
                 ),
                 hint,
             )
         });
     }
     Err(err(
-        format!("{} is not an age recipient", crate::diag::quote(s)),
+        format!("{} is not an age recipient", crate::util::text::quote(s)),
         hint,
     ))
 }
@@ -260,7 +272,7 @@ pub fn single_line(s: &str, what: &str) -> Result<(), FieldError> {
         return Err(err(
             format!(
                 "{what} {} spans several lines or holds control characters",
-                crate::diag::quote(s)
+                crate::util::text::quote(s)
             ),
             "write it on one line",
         ));

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::at::At;
+use crate::directory::span::At;
 
 pub type S = At<String>;
 

@@ -6,8 +6,8 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::model::Directory;
-use crate::validate::KEY_EXPIRY_WARNING_DAYS;
+use crate::directory::model::Directory;
+use crate::directory::validate::KEY_EXPIRY_WARNING_DAYS;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Item {
@@ -30,7 +30,7 @@ pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
             overdue,
             detail,
         };
-        if let Ok(d) = crate::validate::fields::date(&s.last_verified) {
+        if let Ok(d) = crate::directory::validate::fields::date(&s.last_verified) {
             let age = (as_of - d).get_days();
             if age > days as i32 {
                 out.push(item(
@@ -43,7 +43,7 @@ pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
                 ));
             }
         }
-        for t in crate::validate::POC_TYPES {
+        for t in crate::directory::validate::POC_TYPES {
             if !s.points_of_contact.iter().any(|p| p.kind == *t) {
                 out.push(item("missing-poc-type", false, format!("no {t} PoC")));
             }
@@ -53,7 +53,7 @@ pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
                 let Some(exp) = k.expires.as_deref() else {
                     continue;
                 };
-                let Ok(d) = crate::validate::fields::date(exp) else {
+                let Ok(d) = crate::directory::validate::fields::date(exp) else {
                     continue;
                 };
                 if d < as_of {

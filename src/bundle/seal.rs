@@ -1,0 +1,206 @@
+//! Bundles: for each State with verified accounts, the directory as a tar
+//! (manifest, directory.json, contacts.csv, contacts.vcf, an offline
+//! index.html, README.txt), encrypted with age to all the State's
+//! recipients, and the encrypted file signed (minisign, prehashed) with a
+//! trusted comment carrying state, sequence, issue and expiry times and
+//! the directory root hash.
+//!
+//! This file assembles and encrypts; signing is `crate::sign`.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use super::manifest::{self, Manifest, Trusted};
+use super::tarball;
+
+use crate::directory::model::{Directory, State};
+use crate::site::export;
+
+/// Names of the files inside a bundle, in tar order (manifest first).
+pub const FILES: [&str; 6] = [
+    "manifest.json",
+    "directory.json",
+    "contacts.csv",
+    "contacts.vcf",
+    "index.html",
+    "README.txt",
+];
+
+/// A directory version: what the log says about the content being sealed.
+#[derive(Clone, Debug)]
+pub struct Version {
+    pub seq: u64,
+    pub root: String,
+    pub issued: jiff::Timestamp,
+    pub expires: jiff::Timestamp,
+}
+
+/// The languages of a State's offline page: English, then the site
+/// languages its PoCs speak.
+pub fn offline_languages<'a>(dir: &'a Directory, state: &State) -> Vec<&'a str> {
+    let mut out = vec!["en"];
+    for l in &dir.settings.languages {
+        if l != "en"
+            && state
+                .points_of_contact
+                .iter()
+                .any(|p| p.languages.iter().any(|x| x == l))
+        {
+            out.push(l);
+        }
+    }
+    out.retain(|l| dir.settings.languages.iter().any(|x| x == l));
+    if out.is_empty() {
+        out.push(dir.settings.default_language.as_str());
+    }
+    out
+}
+
+pub fn readme(state: &State, v: &Version, key_id: &str) -> String {
+    format!(
+        "pocdir bundle of the global intergovernmental Points of Contact directory\n\
+         ===========================================================================\n\n\
+         State: {code}   sequence: {seq}   issued: {issued}   expires: {expires}\n\
+         Directory root hash: {root}\n\n\
+         This archive came out of {code}.tar.age, which must be verified BEFORE it is\n\
+         decrypted:\n\n\
+         \x20 minisign -Vm {code}.tar.age -p secretariat.pub\n\n\
+         The secretariat's key id is {key_id}. Check that the trusted comment minisign\n\
+         prints names state={code}, a sequence number not lower than the last one you\n\
+         accepted, and an expiry date still to come. Then:\n\n\
+         \x20 age -d -i YOUR-KEY.txt {code}.tar.age | tar x\n\n\
+         or do all of it at once, with the checks recorded for next time:\n\n\
+         \x20 pocdir open {code}.tar.age --identity YOUR-KEY.txt\n\n\
+         manifest.json lists the SHA-256 of every other file. index.html opens in any\n\
+         browser without a network; contacts.vcf imports the contacts into a phone.\n\
+         Report a bundle that fails any check to the secretariat through your\n\
+         Permanent Mission, not by replying to the email that carried it.\n",
+        code = state.code,
+        seq = v.seq,
+        issued = crate::util::time::fmt_ts(v.issued),
+        expires = crate::util::time::fmt_ts(v.expires),
+        root = v.root,
+    )
+}
+
+/// The files every bundle of a version shares, made once (with their
+/// SHA-256).
+pub struct Shared {
+    pub directory_json: (Vec<u8>, String),
+    pub csv: (Vec<u8>, String),
+    pub vcf: (Vec<u8>, String),
+}
+
+impl Shared {
+    pub fn new(dir: &Directory) -> Shared {
+        let with_hash = |b: Vec<u8>| {
+            let h = crate::util::hash::sha256_hex(&b);
+            (b, h)
+        };
+        Shared {
+            directory_json: with_hash(export::canonical(dir)),
+            csv: with_hash(export::csv(dir)),
+            vcf: with_hash(export::vcf(dir, dir.states.iter())),
+        }
+    }
+}
+
+/// The offline page of a set of languages, with its SHA-256: the same for
+/// every State reading those languages, so it is made once per set.
+pub struct OfflinePage {
+    pub html: Vec<u8>,
+    pub sha256: String,
+}
+
+impl OfflinePage {
+    pub fn new(html: Vec<u8>) -> OfflinePage {
+        let sha256 = crate::util::hash::sha256_hex(&html);
+        OfflinePage { html, sha256 }
+    }
+}
+
+/// The plaintext tar of `state`'s bundle. `dir` is the directory judged
+/// as of the issue date, so that the same version gives the same bytes.
+/// Nothing is copied but into the tar itself.
+pub fn plaintext(
+    dir: &Directory,
+    shared: &Shared,
+    state: &State,
+    v: &Version,
+    offline: &OfflinePage,
+) -> Result<Vec<u8>, String> {
+    let readme = readme(state, v, &dir.secretariat_key.key_id).into_bytes();
+    let mut files: BTreeMap<&str, &[u8]> = BTreeMap::new();
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    for (name, (bytes, hash)) in [
+        ("directory.json", &shared.directory_json),
+        ("contacts.csv", &shared.csv),
+        ("contacts.vcf", &shared.vcf),
+    ] {
+        files.insert(name, bytes);
+        hashes.insert(name.to_string(), hash.clone());
+    }
+    hashes.insert("index.html".into(), offline.sha256.clone());
+    files.insert("index.html", &offline.html);
+    hashes.insert("README.txt".into(), crate::util::hash::sha256_hex(&readme));
+    files.insert("README.txt", &readme);
+    let m = Manifest {
+        format: manifest::FORMAT.to_string(),
+        title: dir.settings.title.clone(),
+        state: state.code.clone(),
+        seq: v.seq,
+        issued: crate::util::time::fmt_ts(v.issued),
+        expires: crate::util::time::fmt_ts(v.expires),
+        root: v.root.clone(),
+        files: hashes,
+    };
+    let mut mjson = serde_json::to_vec_pretty(&m).map_err(|e| e.to_string())?;
+    mjson.push(b'\n');
+    let mut ordered: Vec<(&str, &[u8])> = vec![("manifest.json", &mjson)];
+    for name in &FILES[1..] {
+        if let Some(b) = files.remove(name) {
+            ordered.push((name, b));
+        }
+    }
+    tarball::write(&ordered, v.issued.as_second().max(0) as u64).map_err(|e| e.to_string())
+}
+
+/// Encrypt `plaintext` to every recipient (age X25519 or SSH).
+pub fn encrypt(plaintext: &[u8], recipients: &[String]) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let mut boxed: Vec<Box<dyn age::Recipient + Send>> = Vec::new();
+    for r in recipients {
+        if r.starts_with("age1") {
+            boxed.push(Box::new(
+                age::x25519::Recipient::from_str(r).map_err(|e| format!("recipient {r}: {e}"))?,
+            ));
+        } else {
+            boxed
+                .push(Box::new(age::ssh::Recipient::from_str(r).map_err(
+                    |_| format!("recipient {r}: not a supported SSH key"),
+                )?));
+        }
+    }
+    if boxed.is_empty() {
+        return Err("no recipient".into());
+    }
+    let enc =
+        age::Encryptor::with_recipients(boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient))
+            .map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(plaintext.len() + 1024);
+    let mut w = enc.wrap_output(&mut out).map_err(|e| e.to_string())?;
+    w.write_all(plaintext).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// The trusted comment of `state`'s bundle of version `v`.
+pub fn trusted(state: &State, v: &Version) -> Trusted {
+    Trusted {
+        state: state.code.clone(),
+        seq: v.seq,
+        issued: v.issued,
+        expires: v.expires,
+        root: v.root.clone(),
+    }
+}

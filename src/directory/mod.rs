@@ -1,0 +1,164 @@
+//! The directory as input: read (`load`, the only code that opens the
+//! directory's files), check (`validate`, diagnostics), and the checked
+//! model (`model`) that every later stage consumes.
+//!
+//! [`load`] is the one entry every command uses: it reads, validates and
+//! models, and gives either a [`Checked`] directory or the [`Rejected`]
+//! report. What was read (`load::Loaded`) stays inside this module.
+
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod refdata;
+pub mod schema;
+pub mod span;
+pub mod theme;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use diagnostic::{Report, Severity};
+pub use load::I18nFile;
+pub use model::Directory;
+
+/// How to judge the directory.
+#[derive(Clone, Copy, Debug)]
+pub struct Options<'a> {
+    /// The day dates are judged on (future dates, expired keys, staleness).
+    pub today: jiff::civil::Date,
+    /// Diagnostic codes downgraded to warnings (`stale` lists expired keys
+    /// instead of failing on them).
+    pub tolerate: &'a [&'a str],
+}
+
+impl Options<'_> {
+    pub fn new(today: jiff::civil::Date) -> Options<'static> {
+        Options {
+            today,
+            tolerate: &[],
+        }
+    }
+}
+
+/// The text of every file read, by path relative to the root (for the
+/// snippets of diagnostics).
+pub type Sources = BTreeMap<String, String>;
+
+/// A directory with no error: the model, and what rendering, sealing and
+/// review need besides it.
+#[derive(Debug)]
+pub struct Checked {
+    pub directory: Directory,
+    /// Warnings (and tolerated errors).
+    pub report: Report,
+    pub sources: Sources,
+    /// The effective theme (built-in default plus the directory's overrides).
+    pub theme: theme::Theme,
+    /// UI strings by language.
+    pub i18n: BTreeMap<String, I18nFile>,
+    /// `log/versions.jsonl` and its signature, when present.
+    pub version_log: Option<String>,
+    pub version_log_sig: Option<String>,
+    /// Key rotation statements, `keys/rotations/*` (file name, bytes).
+    pub rotations: Vec<(String, Vec<u8>)>,
+    /// For each State that registered an update-signing key: whether its
+    /// file carries a good signature.
+    pub state_signatures: BTreeMap<String, StateSignature>,
+}
+
+/// A State's own signature on `content/states/<ISO3>.yaml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateSignature {
+    /// Verified with the key the State registered (its key id).
+    Good { key_id: String },
+    /// The State registered a key but the file has no `.minisig`.
+    Missing,
+    /// The signature does not verify with the registered key.
+    Bad,
+}
+
+/// A directory with at least one error: every diagnostic, and the text of
+/// the files they point into.
+#[derive(Debug)]
+pub struct Rejected {
+    pub report: Report,
+    pub sources: Sources,
+}
+
+/// Read, validate and model the directory at `root`. Every problem of every
+/// file is in the report, whichever way it goes.
+pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
+    let loaded = load::load(root);
+    let mut report = Report::default();
+    report.extend(loaded.diagnostics.iter().cloned());
+    report.extend(validate::validate(
+        &loaded,
+        &validate::Context { today: opts.today },
+    ));
+    for d in &mut report.diagnostics {
+        if opts.tolerate.contains(&d.code) {
+            d.severity = Severity::Warning;
+        }
+    }
+    report.finish();
+    let directory = if report.has_errors() {
+        None
+    } else {
+        model::from_loaded(&loaded, opts.today)
+    };
+    let Some(directory) = directory else {
+        return Err(Rejected {
+            report,
+            sources: loaded.sources,
+        });
+    };
+    let state_signatures = state_signatures(&loaded);
+    Ok(Checked {
+        directory,
+        report,
+        theme: loaded.theme,
+        i18n: loaded.i18n,
+        version_log: loaded.version_log,
+        version_log_sig: loaded.version_log_sig,
+        rotations: loaded.rotations,
+        state_signatures,
+        sources: loaded.sources,
+    })
+}
+
+/// `pocdir check`: the report and the sources, with or without errors.
+pub fn check(root: &Path, today: jiff::civil::Date) -> (Report, Sources) {
+    match load(root, &Options::new(today)) {
+        Ok(c) => (c.report, c.sources),
+        Err(r) => (r.report, r.sources),
+    }
+}
+
+fn state_signatures(l: &load::Loaded) -> BTreeMap<String, StateSignature> {
+    let mut out = BTreeMap::new();
+    for k in l.keys.values() {
+        let code = k.state.value.clone();
+        let Some(key) = &k.update_signing_key else {
+            continue;
+        };
+        let Ok(pk) = validate::fields::minisign_public_key(key) else {
+            continue;
+        };
+        let file = format!("{}/{code}.yaml", load::STATES_DIR);
+        let Some(text) = l.sources.get(&file) else {
+            continue;
+        };
+        let verdict = match l.state_signatures.get(&code) {
+            None => StateSignature::Missing,
+            Some(sig) => match crate::sign::verify(&pk, sig, text.as_bytes()) {
+                Ok(_) => StateSignature::Good {
+                    key_id: crate::sign::key_id(&pk),
+                },
+                Err(_) => StateSignature::Bad,
+            },
+        };
+        out.insert(code, verdict);
+    }
+    out
+}

@@ -1,0 +1,321 @@
+//! Key rotation statements: signed by the old secretariat key, they move
+//! recipients to a new one; `follow_rotations` walks a chain of them from
+//! the pinned key.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::sign::keygen::KeyGenError;
+use crate::sign::{SigningKey, VerifyError, key_id};
+
+/// The largest statement (and signature file) `verify_rotation` accepts.
+pub const MAX_STATEMENT_BYTES: usize = 4096;
+
+/// The most rotations `follow_rotations` follows from the trusted key.
+pub const MAX_ROTATION_STEPS: usize = 16;
+
+/// The first line of a key rotation statement (and of its trusted comment).
+pub const ROTATION_HEADER: &str = "pocdir-key-rotation/1";
+
+/// Why a key rotation statement (or a chain of them) is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotationError {
+    /// The signature does not verify (the statement, the signature or its
+    /// trusted comment was altered, or it is not a prehashed signature).
+    BadSignature,
+    /// The signature was made by another key than the trusted one (its id).
+    OtherKey(String),
+    /// The statement or its signature file is not well-formed.
+    Malformed(&'static str),
+    /// A well-formed, correctly signed statement that contradicts itself,
+    /// its trusted comment or the trusted key.
+    Mismatch(&'static str),
+    /// No chain of statements leads from the trusted key to this key id.
+    NoPath(String),
+    /// The chain comes back to a key it already went through (its id).
+    Cycle(String),
+    /// The target is more than `MAX_ROTATION_STEPS` rotations away.
+    TooLong,
+    /// This key signed rotations to more than one key: which is meant?
+    Ambiguous(String),
+}
+
+impl fmt::Display for RotationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RotationError::BadSignature => f.write_str(
+                "the key rotation statement's signature does not verify: it was altered",
+            ),
+            RotationError::OtherKey(id) => write!(
+                f,
+                "the key rotation statement is signed by key {id}, not by the trusted key"
+            ),
+            RotationError::Malformed(why) => write!(f, "malformed key rotation statement: {why}"),
+            RotationError::Mismatch(why) => write!(f, "inconsistent key rotation statement: {why}"),
+            RotationError::NoPath(id) => write!(
+                f,
+                "no chain of signed key rotation statements leads from the trusted key to key {id}"
+            ),
+            RotationError::Cycle(id) => write!(
+                f,
+                "the key rotation statements go round in a circle (key {id} comes back)"
+            ),
+            RotationError::TooLong => {
+                write!(f, "more than {MAX_ROTATION_STEPS} key rotations: refused")
+            }
+            RotationError::Ambiguous(id) => {
+                write!(f, "key {id} signed rotations to more than one key")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RotationError {}
+
+/// A verified key rotation: `old_key_id` (the trusted key) handed over to
+/// `new_key` on `date` (`YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    pub old_key_id: String,
+    pub new_key_id: String,
+    pub new_key: minisign::PublicKey,
+    pub date: String,
+}
+
+fn rotation_trusted_comment(old_id: &str, new_id: &str, date: &str) -> String {
+    format!("{ROTATION_HEADER} old={old_id} new={new_id} date={date}")
+}
+
+/// Write and sign the statement "the secretariat's key `old` is replaced by
+/// `new_pk` as of `date`".
+///
+/// The statement (LF line endings):
+/// ```text
+/// pocdir-key-rotation/1
+/// old-key-id: <OLDID, 16 upper-case hex>
+/// new-key-id: <NEWID>
+/// new-public-key: <the new key's base64 line>
+/// date: <YYYY-MM-DD>
+/// ```
+/// signed by the OLD key (a prehashed minisign signature, which
+/// `minisign -V` verifies) with the trusted comment
+/// `pocdir-key-rotation/1 old=<OLDID> new=<NEWID> date=<DATE>`. The pair is
+/// checked with `verify_rotation` before being returned. Returns the
+/// statement and the signature file's text.
+pub fn rotation_statement(
+    old: &SigningKey,
+    new_pk: &minisign::PublicKey,
+    date: jiff::civil::Date,
+) -> Result<(String, String), KeyGenError> {
+    let old_id = key_id(&old.pk);
+    let new_id = key_id(new_pk);
+    if old_id == new_id || old.pk == *new_pk {
+        return Err(KeyGenError::SameKey);
+    }
+    let date = date.to_string();
+    if date.len() != 10 || !date.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(KeyGenError::BadDate);
+    }
+    let statement = format!(
+        "{ROTATION_HEADER}\nold-key-id: {old_id}\nnew-key-id: {new_id}\nnew-public-key: {}\ndate: {date}\n",
+        new_pk.to_base64()
+    );
+    let trusted = rotation_trusted_comment(&old_id, &new_id, &date);
+    let untrusted = format!("pocdir key rotation {old_id} -> {new_id}, signed by the old key");
+    let sig = old
+        .sign(statement.as_bytes(), &trusted, &untrusted)
+        .map_err(|_| KeyGenError::Sign)?;
+    verify_rotation(&old.pk, statement.as_bytes(), &sig).map_err(|_| KeyGenError::Sign)?;
+    Ok((statement, sig))
+}
+
+/// Verify a key rotation statement signed by `trusted_old`.
+///
+/// The signature is checked first (`crate::sign::verify`, prehashed only),
+/// before the statement is even parsed; only the sizes (at most
+/// `MAX_STATEMENT_BYTES` each) are looked at before. Then the statement is
+/// parsed strictly: exactly the five lines of `rotation_statement`, in
+/// order, LF endings, ids of 16 upper-case hex digits, a canonical minisign
+/// Ed25519 public key whose id is `new-key-id`, `old-key-id` the trusted
+/// key's id, a different new key, a `YYYY-MM-DD` date, and a trusted comment
+/// that says the same. Error messages never echo the (untrusted) text.
+pub fn verify_rotation(
+    trusted_old: &minisign::PublicKey,
+    statement: &[u8],
+    sig_text: &str,
+) -> Result<Rotation, RotationError> {
+    if statement.len() > MAX_STATEMENT_BYTES {
+        return Err(RotationError::Malformed(
+            "the statement is larger than 4 KiB",
+        ));
+    }
+    if sig_text.len() > MAX_STATEMENT_BYTES {
+        return Err(RotationError::Malformed(
+            "the signature file is larger than 4 KiB",
+        ));
+    }
+    let trusted_comment =
+        crate::sign::verify(trusted_old, sig_text, statement).map_err(|e| match e {
+            VerifyError::Malformed => {
+                RotationError::Malformed("the signature file is not a minisign signature")
+            }
+            VerifyError::OtherKey(id) => RotationError::OtherKey(id),
+            VerifyError::Bad => RotationError::BadSignature,
+        })?;
+
+    let text = std::str::from_utf8(statement)
+        .map_err(|_| RotationError::Malformed("the statement is not UTF-8"))?;
+    if text.contains('\r') {
+        return Err(RotationError::Malformed(
+            "carriage return in the statement (LF line endings only)",
+        ));
+    }
+    let body = text.strip_suffix('\n').ok_or(RotationError::Malformed(
+        "the statement's last line does not end with a newline",
+    ))?;
+    let lines: Vec<&str> = body.split('\n').collect();
+    let [header, old_line, new_line, key_line, date_line] = lines[..] else {
+        return Err(RotationError::Malformed(
+            "the statement does not have exactly 5 lines",
+        ));
+    };
+    if header != ROTATION_HEADER {
+        return Err(RotationError::Malformed(
+            "the first line is not `pocdir-key-rotation/1`",
+        ));
+    }
+    let old_id = match old_line.strip_prefix("old-key-id: ") {
+        Some(id) if is_key_id(id) => id,
+        _ => {
+            return Err(RotationError::Malformed(
+                "line 2 is not `old-key-id: <16 upper-case hex digits>`",
+            ));
+        }
+    };
+    let new_id = match new_line.strip_prefix("new-key-id: ") {
+        Some(id) if is_key_id(id) => id,
+        _ => {
+            return Err(RotationError::Malformed(
+                "line 3 is not `new-key-id: <16 upper-case hex digits>`",
+            ));
+        }
+    };
+    let Some(key_b64) = key_line.strip_prefix("new-public-key: ") else {
+        return Err(RotationError::Malformed(
+            "line 4 is not `new-public-key: <base64>`",
+        ));
+    };
+    let new_key = minisign::PublicKey::from_base64(key_b64)
+        .ok()
+        .filter(|pk| pk.to_base64() == key_b64 && pk.to_bytes().starts_with(b"Ed"))
+        .ok_or(RotationError::Malformed(
+            "new-public-key is not a minisign Ed25519 public key",
+        ))?;
+    let date = match date_line.strip_prefix("date: ") {
+        Some(d)
+            if d.len() == 10
+                && d.parse::<jiff::civil::Date>()
+                    .is_ok_and(|p| p.to_string() == d) =>
+        {
+            d
+        }
+        _ => {
+            return Err(RotationError::Malformed(
+                "line 5 is not `date: <YYYY-MM-DD>`",
+            ));
+        }
+    };
+
+    if key_id(&new_key) != new_id {
+        return Err(RotationError::Mismatch(
+            "new-key-id is not the id of new-public-key",
+        ));
+    }
+    if old_id != key_id(trusted_old) {
+        return Err(RotationError::Mismatch(
+            "old-key-id is not the id of the key that signed the statement",
+        ));
+    }
+    if new_id == old_id || new_key == *trusted_old {
+        return Err(RotationError::Mismatch("the new key is the old key"));
+    }
+    if trusted_comment != rotation_trusted_comment(old_id, new_id, date) {
+        return Err(RotationError::Mismatch(
+            "the signature's trusted comment does not match the statement",
+        ));
+    }
+    Ok(Rotation {
+        old_key_id: old_id.to_string(),
+        new_key_id: new_id.to_string(),
+        new_key,
+        date: date.to_string(),
+    })
+}
+
+/// 16 upper-case hex digits, as minisign prints key ids.
+fn is_key_id(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'))
+}
+
+/// Follow key rotation statements from the `trusted` key to the key whose
+/// id is `target_key_id` (16 hex digits, either case).
+///
+/// Each step takes the statements whose signature names the current key,
+/// verifies every one of them (`verify_rotation` with the current key: any
+/// failure refuses the whole chain), and moves to the new key they name.
+/// Statements signed by other keys are skipped, in any order; identical
+/// duplicates are fine. Refused: a signature file that cannot be parsed
+/// (`Malformed`), a key that rotated to two different keys (`Ambiguous`), a
+/// chain coming back to a key (`Cycle`), more than `MAX_ROTATION_STEPS`
+/// steps (`TooLong`), and a dead end (`NoPath`).
+///
+/// Returns the rotations in order; empty if `trusted` is the target.
+pub fn follow_rotations(
+    trusted: &minisign::PublicKey,
+    target_key_id: &str,
+    statements: &[(Vec<u8>, String)],
+) -> Result<Vec<Rotation>, RotationError> {
+    let target = target_key_id.to_ascii_uppercase();
+    if !is_key_id(&target) {
+        return Err(RotationError::Malformed(
+            "the target key id is not 16 hex digits",
+        ));
+    }
+    let mut current = trusted.clone();
+    let mut seen = BTreeSet::from([key_id(trusted)]);
+    let mut path: Vec<Rotation> = Vec::new();
+    loop {
+        let current_id = key_id(&current);
+        if current_id == target {
+            return Ok(path);
+        }
+        if path.len() == MAX_ROTATION_STEPS {
+            return Err(RotationError::TooLong);
+        }
+        let mut next: Option<Rotation> = None;
+        for (statement, sig) in statements {
+            let signer = crate::sign::signature_key_id(sig).map_err(|_| {
+                RotationError::Malformed("a signature file is not a minisign signature")
+            })?;
+            if signer != current_id {
+                continue;
+            }
+            let r = verify_rotation(&current, statement, sig)?;
+            match &next {
+                Some(n) if n.new_key_id != r.new_key_id || n.new_key != r.new_key => {
+                    return Err(RotationError::Ambiguous(current_id));
+                }
+                Some(_) => {}
+                None => next = Some(r),
+            }
+        }
+        let Some(r) = next else {
+            return Err(RotationError::NoPath(target));
+        };
+        if !seen.insert(r.new_key_id.clone()) {
+            return Err(RotationError::Cycle(r.new_key_id));
+        }
+        current = r.new_key.clone();
+        path.push(r);
+    }
+}

@@ -1,0 +1,6 @@
+//! Small helpers shared by several stages, each with one job.
+
+pub mod hash;
+pub mod parallel;
+pub mod text;
+pub mod time;
