@@ -17,6 +17,7 @@
 pub mod address;
 pub mod bundles;
 pub mod deliver;
+pub mod dispatch;
 pub mod journal;
 pub mod smtp;
 

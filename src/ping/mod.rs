@@ -13,7 +13,9 @@
 //! this module holds its checked model and writes it back.
 
 pub mod collect;
+pub mod render;
 pub mod report;
+pub mod sending;
 pub mod start;
 pub mod token;
 

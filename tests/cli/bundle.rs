@@ -901,7 +901,7 @@ fn rotation(resign_log: bool) {
     let rot = keys.path().join("rot.txt");
     let r = support::pocdir([
         "keygen".as_ref(),
-        "--rotate".as_ref(),
+        "rotate".as_ref(),
         "--secret-key".as_ref(),
         root.path().join("keys/demo/secretariat.key").as_os_str(),
         "--public-key".as_ref(),
@@ -943,7 +943,7 @@ fn rotation(resign_log: bool) {
     let rotations = root.path().join("keys/rotations");
     fs::create_dir_all(&rotations).unwrap();
     fs::copy(&rot, rotations.join("rot.txt")).unwrap();
-    // keygen --rotate wrote the old public key beside the statement: the
+    // keygen rotate wrote the old public key beside the statement: the
     // build verifies the log the old key signed with it.
     for e in fs::read_dir(keys.path()).unwrap() {
         let p = e.unwrap().path();

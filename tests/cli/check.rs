@@ -291,20 +291,20 @@ fn warnings_alone_exit_0_without_deny_warnings() {
 }
 
 #[test]
-fn missing_root_is_an_error() {
+fn missing_root_is_a_usage_error() {
     let tmp = Root::base();
     let missing = tmp.path().join("no-such-directory");
-    let out = check(&missing, &["--format", "json"]);
-    assert_eq!(out.code, 1);
-    let v = parse_json(&out.stdout);
-    assert_eq!(v["diagnostics"][0]["code"], "no-directory");
-    let out = check(&missing, &[]);
-    assert_eq!(out.code, 1);
-    assert!(
-        tmp.redact(&out.stderr).contains("[ROOT]/no-such-directory"),
-        "{}",
-        out.stderr
-    );
+    for extra in [&["--format", "json"][..], &[]] {
+        let out = check(&missing, extra);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+        assert!(
+            tmp.redact(&out.stderr)
+                .contains("--root [ROOT]/no-such-directory: no such folder"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]

@@ -1,0 +1,93 @@
+//! `pocdir build`: check, then render the site and seal the bundles.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{AsOf, Root};
+
+/// Check the directory, then render the restricted site into OUT/site/ and
+/// seal each State's signed, encrypted bundle into OUT/bundles/. Nothing
+/// is written unless everything succeeded.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 built, 1 the directory has errors or the build failed \
+    (the previous output is untouched), 2 usage error."
+)]
+pub struct Args {
+    #[command(flatten)]
+    root: Root,
+    /// Output folder (the site goes to OUT/site/, bundles to OUT/bundles/).
+    #[arg(long, value_name = "OUT", default_value = "dist")]
+    out: PathBuf,
+    /// Judge staleness as of this day (bundles are issued at the real time).
+    #[command(flatten)]
+    as_of: AsOf,
+    /// The secretariat's secret signing key (default: $POCDIR_SIGNING_KEY;
+    /// a demo directory uses keys/demo/secretariat.key). Its passphrase
+    /// is read from $POCDIR_PASSPHRASE or asked on the terminal.
+    #[arg(long, value_name = "FILE")]
+    signing_key: Option<PathBuf>,
+    /// Render the site only: no bundle, no key needed.
+    #[arg(long)]
+    site_only: bool,
+}
+
+pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
+    let root = a.root.resolve()?;
+    let signing_key = a
+        .signing_key
+        .or_else(|| std::env::var_os("POCDIR_SIGNING_KEY").map(PathBuf::from));
+    let opts = pocdir::build::BuildOptions {
+        root: &root,
+        out: &a.out,
+        as_of: a.as_of.date(),
+        now: jiff::Timestamp::now(),
+        signing_key,
+        passphrase: &super::passphrase,
+        site_only: a.site_only,
+    };
+    let color = super::color();
+    let b = pocdir::build::build(&opts).map_err(|e| match e {
+        pocdir::build::BuildError::Invalid { report, sources } => {
+            eprint!("{}", report.render_human(&sources, color));
+            super::failure("the directory has errors; nothing was written")
+        }
+        pocdir::build::BuildError::Render(e) | pocdir::build::BuildError::Seal(e) => {
+            super::failure(format!("{e}\nnothing was written"))
+        }
+        pocdir::build::BuildError::Io(e) => {
+            super::failure(format!("{e}\nthe previous output is untouched"))
+        }
+    })?;
+    if !b.report.diagnostics.is_empty() {
+        eprint!("{}", b.report.render_human(&b.sources, color));
+    }
+    eprintln!(
+        "built the site of {} States: {} files in {}",
+        b.states,
+        b.site_files,
+        a.out.join("site").display()
+    );
+    if let Some(v) = &b.version {
+        eprintln!(
+            "sealed {} bundles in {}: version {} ({}), issued {}, expires {}",
+            b.bundles.len(),
+            a.out.join("bundles").display(),
+            v.seq,
+            if b.new_version {
+                "new"
+            } else {
+                "unchanged content"
+            },
+            pocdir::util::time::fmt_ts(v.issued),
+            pocdir::util::time::fmt_ts(v.expires)
+        );
+    }
+    if !b.without_accounts.is_empty() {
+        eprintln!(
+            "warning: no verified account, so no bundle, for: {}",
+            b.without_accounts.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

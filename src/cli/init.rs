@@ -1,0 +1,72 @@
+//! `pocdir init`: start a new directory, or copy the fictional example.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{Kdf, outln};
+
+/// Start a new directory from nothing: settings, pages in the six UN
+/// languages, the secretariat's signing key pair (the secret key outside
+/// the directory), empty content/states/ and keys/states/, a .gitignore.
+/// `pocdir check` passes on the result.
+#[derive(clap::Args)]
+#[command(after_help = "Exit codes: 0 created, 1 failed (nothing is left half-written; an \
+    existing directory is never overwritten), 2 usage error.")]
+pub struct Args {
+    /// The folder to create the directory in.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Copy the fictional example directory (DEMO keys) instead.
+    #[arg(long, conflicts_with_all = ["secret_key", "unencrypted", "kdf"])]
+    example: bool,
+    /// Where the secretariat's secret signing key goes: outside the
+    /// directory, never committed.
+    #[arg(long, value_name = "FILE", required_unless_present = "example")]
+    secret_key: Option<PathBuf>,
+    /// Leave the secret key unencrypted (tests only). Otherwise its
+    /// passphrase comes from $POCDIR_PASSPHRASE or is asked twice.
+    #[arg(long)]
+    unencrypted: bool,
+    /// The passphrase's key derivation: `sensitive` (1 GiB per guess) or
+    /// `interactive` (16 MiB, for small machines).
+    #[arg(long, value_enum, default_value = "sensitive", conflicts_with = "unencrypted")]
+    kdf: Kdf,
+}
+
+pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
+    let pass = if a.example || a.unencrypted {
+        None
+    } else {
+        match super::new_passphrase() {
+            Ok(p) => Some(p),
+            Err(e) => return Err(super::failure(e)),
+        }
+    };
+    let opts = pocdir::init::InitOptions {
+        dir: &a.dir,
+        example: a.example,
+        unencrypted: a.unencrypted,
+        passphrase: pass.as_ref(),
+        kdf: a.kdf.limits(),
+        secret_key: a.secret_key.as_deref(),
+    };
+    let done = pocdir::init::init(&opts)
+        .map_err(|e| super::failure(format!("{e}\nnothing was written")))?;
+    for f in &done.files {
+        outln!("{}", a.dir.join(f).display());
+    }
+    eprintln!(
+        "created a pocdir directory in {} ({} files){}",
+        a.dir.display(),
+        done.files.len(),
+        done.public_key_id
+            .as_ref()
+            .map(|k| format!("; the secretariat key is {k}"))
+            .unwrap_or_default()
+    );
+    eprintln!(
+        "next: add a State in content/states/, then `pocdir check --root {}`",
+        a.dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,389 @@
+//! `pocdir ping start|send|collect|record|report`: communication checks.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Subcommand, ValueEnum};
+use pocdir::directory::Checked;
+use pocdir::directory::load::PINGS_DIR;
+use pocdir::ping::Campaign;
+use pocdir::util::text::quote;
+
+use super::delivery::Delivery;
+use super::{AsOf, Root, out, outln};
+
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 failure (a message not sent, an unknown \
+    campaign, the directory has errors), 2 usage error.";
+
+/// Communication checks: send a token to every PoC, collect the replies,
+/// measure how long each took to answer.
+#[derive(clap::Args)]
+#[command(after_help = EXIT_CODES)]
+pub struct Args {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create a campaign (content/pings/<ID>.yaml, one token per PoC) and
+    /// send its messages: to an outbox, or through SMTP.
+    #[command(after_help = EXIT_CODES)]
+    Start(StartArgs),
+    /// Send what a campaign's first run did not (the journal skips the rest).
+    #[command(after_help = EXIT_CODES)]
+    Send {
+        #[command(flatten)]
+        root: Root,
+        /// The campaign's id (the name of its file in content/pings/).
+        #[arg(long, value_name = "ID")]
+        campaign: String,
+        #[command(flatten)]
+        delivery: Delivery,
+    },
+    /// Read the replies from a mailbox and record answers, bounces and
+    /// flagged replies in the campaign files.
+    #[command(after_help = EXIT_CODES)]
+    Collect {
+        #[command(flatten)]
+        root: Root,
+        /// An mbox file.
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "maildir",
+            required_unless_present = "maildir"
+        )]
+        mbox: Option<PathBuf>,
+        /// A Maildir folder (with cur/ and new/).
+        #[arg(long, value_name = "DIR")]
+        maildir: Option<PathBuf>,
+    },
+    /// Record an answer given another way (by phone).
+    #[command(after_help = EXIT_CODES)]
+    Record {
+        #[command(flatten)]
+        root: Root,
+        /// The campaign's id.
+        #[arg(long, value_name = "ID")]
+        campaign: String,
+        /// The State (ISO3 code).
+        #[arg(long, value_name = "ISO3")]
+        state: String,
+        /// The PoC's type (diplomatic, technical...).
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: String,
+        /// When: RFC 3339 (2026-11-02T10:15:00Z) or with a zone
+        /// (2026-11-02T11:15:00[Europe/Paris]).
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        /// A note kept with the answer.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Figures of a campaign (default: the latest): response rate, median
+    /// and 90th percentile time, by group and type, non-responders, trend.
+    #[command(after_help = EXIT_CODES)]
+    Report {
+        #[command(flatten)]
+        root: Root,
+        /// The campaign's id (default: the latest).
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Judge the answer windows as of this time.
+        #[command(flatten)]
+        as_of: AsOf,
+    },
+}
+
+/// `ping start`'s flags.
+#[derive(clap::Args)]
+struct StartArgs {
+    #[command(flatten)]
+    root: Root,
+    /// A name for the campaign (its id is the day plus this name).
+    #[arg(long)]
+    name: Option<String>,
+    /// Only these PoC types (comma-separated; default: all).
+    #[arg(long, value_name = "TYPE,...", value_delimiter = ',')]
+    types: Vec<String>,
+    /// Only these States (comma-separated ISO3 codes).
+    #[arg(long, value_name = "ISO3,...", value_delimiter = ',')]
+    only: Vec<String>,
+    /// A PoC that has not answered after this many hours failed.
+    #[arg(long, value_name = "HOURS", default_value_t = 72)]
+    respond_within_hours: u32,
+    #[command(flatten)]
+    delivery: Delivery,
+    /// The campaign's start time (default: now).
+    #[command(flatten)]
+    as_of: AsOf,
+}
+
+fn campaign_path(root: &Path, id: &str) -> PathBuf {
+    root.join(PINGS_DIR).join(format!("{id}.yaml"))
+}
+
+fn write_campaign(root: &Path, c: &Campaign) -> Result<(), ExitCode> {
+    let path = campaign_path(root, &c.id);
+    let text =
+        pocdir::ping::to_yaml(c).map_err(|e| super::failure(format!("{}: {e}", path.display())))?;
+    pocdir::output::file(&path, text.as_bytes())
+        .map_err(|e| super::failure(format!("writing {}: {e}", path.display())))
+}
+
+fn load(root: &Root) -> Result<(PathBuf, Checked), ExitCode> {
+    let root = root.resolve()?;
+    let today = super::utc_date(jiff::Timestamp::now());
+    let checked = super::load(&root, today, &["key-expired"])?;
+    Ok((root, checked))
+}
+
+fn find(checked: &Checked, id: &str) -> Result<Campaign, ExitCode> {
+    checked
+        .directory
+        .campaigns
+        .iter()
+        .find(|c| c.id == id)
+        .cloned()
+        .ok_or_else(|| super::failure(format!("no campaign {} in {PINGS_DIR}", quote(id))))
+}
+
+/// Send a campaign's messages, then note in its file when each went out.
+fn send(root: &Path, checked: &Checked, mut c: Campaign, delivery: &Delivery) -> ExitCode {
+    let msgs = match pocdir::ping::start::messages(&checked.directory, &checked.i18n, &c) {
+        Ok(m) => m,
+        Err(e) => return super::failure(e),
+    };
+    let code = delivery.dispatch(&msgs, root);
+    if delivery.dry_run {
+        return code;
+    }
+    if delivery.outbox.is_some() {
+        // Sent by the secretariat's mail client: timed from the start.
+        pocdir::ping::sending::sent_via_outbox(&mut c);
+    } else if let Ok(j) = pocdir::mail::journal::Journal::read_only(&delivery.journal_path(root)) {
+        pocdir::ping::sending::sent_per_journal(&mut c, &j);
+    }
+    if let Err(code) = write_campaign(root, &c) {
+        return code;
+    }
+    eprintln!(
+        "campaign {}: {} of {} message(s) sent ({})",
+        c.id,
+        c.pings.iter().filter(|p| p.sent.is_some()).count(),
+        c.pings.len(),
+        campaign_path(root, &c.id).display()
+    );
+    code
+}
+
+pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
+    match a.cmd {
+        Cmd::Start(a) => start(a),
+        Cmd::Send {
+            root,
+            campaign,
+            delivery,
+        } => delivery.check().and_then(|()| {
+            let (root, checked) = load(&root)?;
+            let c = find(&checked, &campaign)?;
+            Ok(send(&root, &checked, c, &delivery))
+        }),
+        Cmd::Collect {
+            root,
+            mbox,
+            maildir,
+        } => collect(root, mbox, maildir),
+        Cmd::Record {
+            root,
+            campaign,
+            state,
+            kind,
+            at,
+            note,
+        } => record(root, campaign, state, kind, at, note),
+        Cmd::Report {
+            root,
+            campaign,
+            format,
+            as_of,
+        } => report(root, campaign, format, as_of),
+    }
+}
+
+fn start(a: StartArgs) -> Result<ExitCode, ExitCode> {
+    let StartArgs {
+        root,
+        name,
+        types,
+        only,
+        respond_within_hours,
+        delivery,
+        as_of,
+    } = a;
+    delivery.check()?;
+    let now = as_of.time();
+    let (root, checked) = load(&root)?;
+    let id = pocdir::ping::start::campaign_id(name.as_deref(), now);
+    if campaign_path(&root, &id).exists() {
+        return Err(super::failure(format!(
+            "campaign {id} exists already; to send what is missing: pocdir ping send --campaign {id}"
+        )));
+    }
+    if let Some(bad) = types
+        .iter()
+        .find(|t| !pocdir::directory::validate::POC_TYPES.contains(&t.as_str()))
+    {
+        return Err(super::usage_error(format!(
+            "--types: unknown PoC type {}",
+            quote(bad)
+        )));
+    }
+    let only = super::state_list(only);
+    let name = name.unwrap_or_else(|| format!("Communication check {id}"));
+    if !super::plain_text(&name) {
+        return Err(super::usage_error(
+            "--name holds a control or bidirectional control character",
+        ));
+    }
+    let c = pocdir::ping::start::plan(
+        &checked.directory,
+        &id,
+        &name,
+        &types,
+        &only,
+        now,
+        respond_within_hours,
+    )
+    .map_err(super::failure)?;
+    if !delivery.dry_run {
+        write_campaign(&root, &c)?;
+    }
+    Ok(send(&root, &checked, c, &delivery))
+}
+
+fn collect(
+    root: Root,
+    mbox: Option<PathBuf>,
+    maildir: Option<PathBuf>,
+) -> Result<ExitCode, ExitCode> {
+    let (root, checked) = load(&root)?;
+    let (path, is_maildir) = match (&mbox, &maildir) {
+        (Some(p), _) => (p, false),
+        (None, Some(p)) => (p, true),
+        (None, None) => return Err(super::usage_error("give --mbox FILE or --maildir DIR")),
+    };
+    let dir = &checked.directory;
+    let before = dir.campaigns.clone();
+    let mut campaigns = dir.campaigns.clone();
+    let sum = pocdir::ping::collect::mailbox(path, is_maildir)
+        .and_then(|raw| pocdir::ping::collect::collect(dir, &mut campaigns, raw))
+        .map_err(|e| super::failure(format!("{e}\nnothing was recorded")))?;
+    for (old, new) in before.iter().zip(&campaigns) {
+        if pocdir::ping::to_yaml(old).ok() != pocdir::ping::to_yaml(new).ok() {
+            write_campaign(&root, new)?;
+        }
+    }
+    for s in &sum.skipped {
+        eprintln!("warning: {s}");
+    }
+    outln!(
+        "{} message(s): {} answer(s) recorded, {} duplicate(s), {} automatic repl(ies) ignored, {} bounce(s), {} flagged repl(ies) from other addresses, {} unrelated",
+        sum.messages,
+        sum.answers,
+        sum.duplicates,
+        sum.auto_replies,
+        sum.bounces,
+        sum.flagged,
+        sum.unrelated
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn record(
+    root: Root,
+    campaign: String,
+    state: String,
+    kind: String,
+    at: String,
+    note: Option<String>,
+) -> Result<ExitCode, ExitCode> {
+    let (root, checked) = load(&root)?;
+    let at: jiff::Timestamp = at
+        .parse::<jiff::Timestamp>()
+        .or_else(|_| at.parse::<jiff::Zoned>().map(|z| z.timestamp()))
+        .map_err(|_| {
+            super::usage_error(format!(
+                "--at {}: give 2026-11-02T10:15:00Z or 2026-11-02T11:15:00[Europe/Paris]",
+                quote(&at)
+            ))
+        })?;
+    if note.as_deref().is_some_and(|n| !super::plain_text(n)) {
+        return Err(super::usage_error(
+            "--note holds a control or bidirectional control character",
+        ));
+    }
+    let mut c = find(&checked, &campaign)?;
+    let state = state.to_uppercase();
+    let Some(p) = c.ping_mut(&state, &kind) else {
+        return Err(super::failure(format!(
+            "campaign {campaign} has no {} ping for {}",
+            quote(&kind),
+            quote(&state)
+        )));
+    };
+    if let Some(r) = p.response.as_ref().filter(|r| r.at <= at) {
+        eprintln!(
+            "{state} {kind} had answered earlier ({}): kept",
+            pocdir::util::time::fmt_ts(r.at)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    p.response = Some(pocdir::ping::Response {
+        at,
+        via: "phone".into(),
+        from: None,
+        note,
+    });
+    write_campaign(&root, &c)?;
+    eprintln!("recorded: {state} {kind} answered by phone");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(
+    root: Root,
+    campaign: Option<String>,
+    format: Format,
+    as_of: AsOf,
+) -> Result<ExitCode, ExitCode> {
+    let now = as_of.time();
+    let (_, checked) = load(&root)?;
+    let dir = &checked.directory;
+    let c = match &campaign {
+        Some(id) => dir.campaigns.iter().find(|c| &c.id == id),
+        None => dir.campaigns.last(),
+    };
+    let Some(c) = c else {
+        return Err(super::failure(match &campaign {
+            Some(id) => format!("no campaign {} in {PINGS_DIR}", quote(id)),
+            None => format!("no campaign in {PINGS_DIR}"),
+        }));
+    };
+    let r = pocdir::ping::report::report(dir, c, &dir.campaigns, now);
+    match format {
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&r).unwrap_or_default()),
+        Format::Csv => out!("{}", pocdir::ping::render::csv(&r)),
+        Format::Text => out!("{}", pocdir::ping::render::text(&r)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
