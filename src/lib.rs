@@ -14,6 +14,7 @@ pub mod mail;
 pub mod output;
 pub mod ping;
 pub mod review;
+pub mod serve;
 pub mod sign;
 pub mod site;
 pub mod synth;

@@ -24,20 +24,20 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     let root = a.root.resolve()?;
     let port = a.port;
-    let on = |e: pocdir::site::serve::Event| match e {
-        pocdir::site::serve::Event::Listening(url) => {
+    let on = |e: pocdir::serve::Event| match e {
+        pocdir::serve::Event::Listening(url) => {
             eprintln!("serving the preview at {url} (Ctrl-C to stop)")
         }
-        pocdir::site::serve::Event::Built { files, warnings } => {
+        pocdir::serve::Event::Built { files, warnings } => {
             eprint!("{warnings}");
             eprintln!("rebuilt: {files} files");
         }
-        pocdir::site::serve::Event::Failed(text) => {
+        pocdir::serve::Event::Failed(text) => {
             eprint!("{text}");
             eprintln!("build failed: the error is shown in the browser too");
         }
     };
-    pocdir::site::serve::serve(root, port, a.as_of.date(), &on)
+    pocdir::serve::serve(root, port, a.as_of.date(), &on)
         .map(|()| ExitCode::SUCCESS)
         .map_err(|e| super::failure(format!("cannot serve on 127.0.0.1:{port}: {e}")))
 }

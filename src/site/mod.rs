@@ -13,7 +13,6 @@ pub mod checks;
 pub mod export;
 pub mod i18n;
 pub mod markdown;
-pub mod serve;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
