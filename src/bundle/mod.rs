@@ -8,5 +8,6 @@ pub mod manifest;
 pub mod open;
 pub mod seal;
 pub mod tarball;
+pub mod verify;
 
 pub use seal::*;
