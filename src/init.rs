@@ -354,6 +354,10 @@ fn check_secret_key_path(path: &Path, target: &Target) -> Result<PathBuf, InitEr
     if fs::symlink_metadata(path).is_ok() {
         return Err(InitError::SecretKeyExists(path.to_path_buf()));
     }
+    // Inside the directory, even a directory still to be made?
+    if resolved(path).is_some_and(|p| p.starts_with(target.path())) {
+        return Err(InitError::SecretKeyInside(path.to_path_buf()));
+    }
     let (parent, name) = split(path).map_err(|e| match e {
         InitError::NotAFolder(_) => InitError::NotAFolder(path.to_path_buf()),
         e => e,
@@ -363,6 +367,29 @@ fn check_secret_key_path(path: &Path, target: &Target) -> Result<PathBuf, InitEr
         return Err(InitError::SecretKeyInside(path.to_path_buf()));
     }
     Ok(full)
+}
+
+/// `path` made absolute: its deepest existing ancestor made canonical, then
+/// the rest (`..` taken lexically). `None` when that fails.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(path).ok()?;
+    let mut base = abs.as_path();
+    let mut rest = Vec::new();
+    let mut canonical = loop {
+        if let Ok(c) = fs::canonicalize(base) {
+            break c;
+        }
+        rest.push(base.file_name()?.to_os_string());
+        base = base.parent()?;
+    };
+    for part in rest.iter().rev() {
+        if part == ".." {
+            canonical.pop();
+        } else if part != "." {
+            canonical.push(part);
+        }
+    }
+    Some(canonical)
 }
 
 /// In an existing folder: no file to write may exist, and every folder on
@@ -678,6 +705,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("dir");
         let inside = dir.join("keys/secretariat.key");
+        // A directory still to be made.
+        assert!(matches!(
+            init(&fresh(&dir, &inside)),
+            Err(InitError::SecretKeyInside(_))
+        ));
+        assert!(!dir.exists());
         fs::create_dir_all(dir.join("keys")).unwrap();
         let err = init(&fresh(&dir, &inside)).unwrap_err();
         assert!(matches!(err, InitError::SecretKeyInside(_)), "{err}");

@@ -1284,6 +1284,10 @@ fn color() -> bool {
 }
 
 fn main() -> ExitCode {
+    // TEMPORARY `pocdir init` (issue #11): drop with the block at the end.
+    if let Some(code) = temporary_init::intercept() {
+        return code;
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Mail {
@@ -1623,3 +1627,112 @@ fn main() -> ExitCode {
         }
     }
 }
+
+// ===== BEGIN TEMPORARY `pocdir init` (issue #11) =====
+// A stand-in until the new command line (src/cli/) wires `init` with these
+// same flags; drop this block and the `temporary_init::intercept()` line at
+// the top of `main` when merging.
+mod temporary_init {
+    use std::path::PathBuf;
+    use std::process::ExitCode;
+
+    use clap::Parser;
+
+    use super::Kdf;
+
+    /// Start a new directory (empty, with a fresh signing key) or copy the
+    /// fictional example directory.
+    #[derive(Parser)]
+    #[command(name = "pocdir init", bin_name = "pocdir init")]
+    struct InitCli {
+        /// The new directory's root: a new folder, or an existing one
+        /// holding no directory yet.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Copy the fictional example directory (demo: true, DEMO keys).
+        #[arg(long, conflicts_with_all = ["secret_key", "unencrypted", "kdf"])]
+        example: bool,
+        /// Leave the secret key unencrypted (tests and throw-away
+        /// directories only).
+        #[arg(long)]
+        unencrypted: bool,
+        /// Where to write the new secret signing key (mode 0600), OUTSIDE
+        /// the directory; `pocdir build --signing-key` reads it.
+        #[arg(long, value_name = "FILE", required_unless_present = "example")]
+        secret_key: Option<PathBuf>,
+        /// The passphrase's key derivation: `sensitive` (minisign's
+        /// default, 1 GiB per guess) or `interactive` (16 MiB, for small
+        /// machines).
+        #[arg(long, value_enum, conflicts_with = "unencrypted")]
+        kdf: Option<Kdf>,
+    }
+
+    /// `pocdir init ...` handled here; `None` for any other command.
+    pub fn intercept() -> Option<ExitCode> {
+        if std::env::args_os().nth(1).is_none_or(|a| a != "init") {
+            return None;
+        }
+        let cli = InitCli::parse_from(std::env::args_os().skip(1));
+        Some(run(cli))
+    }
+
+    fn run(cli: InitCli) -> ExitCode {
+        let fail = |m: String| {
+            eprintln!("error: {m}");
+            ExitCode::from(1)
+        };
+        let limits = match cli.kdf.unwrap_or(Kdf::Sensitive) {
+            Kdf::Sensitive => pocdir::sign::kdf::SENSITIVE,
+            Kdf::Interactive => pocdir::sign::kdf::INTERACTIVE,
+        };
+        let mut opts = pocdir::init::InitOptions {
+            dir: &cli.dir,
+            example: cli.example,
+            unencrypted: cli.unencrypted,
+            passphrase: None,
+            kdf: limits,
+            secret_key: cli.secret_key.as_deref(),
+        };
+        // Refuse before asking for a passphrase.
+        if let Err(e) = pocdir::init::preflight(&opts) {
+            return fail(e.to_string());
+        }
+        let pass = if cli.example || cli.unencrypted {
+            None
+        } else {
+            match super::new_passphrase() {
+                Ok(p) => Some(p),
+                Err(e) => return fail(e),
+            }
+        };
+        opts.passphrase = pass.as_ref();
+        match pocdir::init::init(&opts) {
+            Ok(done) => {
+                let dir = cli.dir.display();
+                if cli.example {
+                    eprintln!(
+                        "copied the fictional example directory into {dir} ({} files): demo: true, signed with its published DEMO key",
+                        done.files.len()
+                    );
+                } else {
+                    eprintln!(
+                        "started a new directory in {dir} ({} files)",
+                        done.files.len()
+                    );
+                    if let (Some(id), Some(sk)) = (&done.public_key_id, &cli.secret_key) {
+                        eprintln!(
+                            "secretariat signing key {id}: public key in keys/secretariat.pub, SECRET key in {} (keep it and a backup outside the repository)",
+                            sk.display()
+                        );
+                    }
+                    eprintln!(
+                        "next: fill in {dir}/content/directory.yaml, then `pocdir check --root {dir}`"
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e.to_string()),
+        }
+    }
+}
+// ===== END TEMPORARY `pocdir init` (issue #11) =====
