@@ -300,12 +300,17 @@ enum Target {
 
 impl Target {
     fn resolve(dir: &Path) -> Result<Target, InitError> {
-        match fs::symlink_metadata(dir) {
-            Ok(m) if m.file_type().is_symlink() => Err(InitError::Symlink(dir.to_path_buf())),
+        // The root itself may be a link to a folder (as for `check`);
+        // nothing inside it may.
+        match fs::metadata(dir) {
             Ok(m) if m.is_dir() => Ok(Target::Existing(
                 fs::canonicalize(dir).map_err(io_err(dir))?,
             )),
             Ok(_) => Err(InitError::NotAFolder(dir.to_path_buf())),
+            // A dangling link: not followed.
+            Err(_) if fs::symlink_metadata(dir).is_ok() => {
+                Err(InitError::Symlink(dir.to_path_buf()))
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 let (parent, name) = split(dir)?;
                 Ok(Target::New {
@@ -748,6 +753,33 @@ mod tests {
         // Nothing was written by any of them.
         assert!(!key.exists());
         assert_eq!(crate::directory::load::walk_files(tmp.path()).len(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_inside_the_directory_are_never_followed() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        let dir = tmp.path().join("dir");
+        fs::create_dir(&dir).unwrap();
+        symlink(&elsewhere, dir.join("content")).unwrap();
+        let key = tmp.path().join("s.key");
+        let err = init(&fresh(&dir, &key)).unwrap_err();
+        assert!(matches!(err, InitError::Symlink(_)), "{err}");
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+        assert!(!key.exists() && !dir.join("keys").exists());
+        // A dangling link as the root: refused.
+        let dangling = tmp.path().join("dangling");
+        symlink(tmp.path().join("nowhere"), &dangling).unwrap();
+        let err = init(&fresh(&dangling, &key)).unwrap_err();
+        assert!(matches!(err, InitError::Symlink(_)), "{err}");
+        // The root itself may be a link to a folder.
+        let link = tmp.path().join("link");
+        symlink(&elsewhere, &link).unwrap();
+        init(&fresh(&link, &key)).unwrap();
+        assert!(elsewhere.join("content/directory.yaml").is_file());
     }
 
     #[test]
