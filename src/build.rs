@@ -164,8 +164,13 @@ fn verify_log(
         .and_then(|(_, b)| crate::directory::validate::fields::minisign_public_key(&String::from_utf8_lossy(b)).ok())
         .ok_or_else(|| {
             BuildError::Seal(format!(
-                "{} is signed by key {sig_id}, not by keys/secretariat.pub, and keys/rotations/{sig_id}.pub is missing",
-                log::LOG_FILE
+                "{log} is signed by key {sig_id}, not by keys/secretariat.pub, and keys/rotations/{sig_id}.pub is missing\n\
+                 hint: a new directory started from a copy of the example (or of another directory) needs its own version history: \
+                 delete {log} and {sig} (the next build starts again at version 1); \
+                 otherwise put back the key {sig_id} in keys/secretariat.pub, \
+                 or move to the new key with `pocdir keygen rotate` (its statement and the old key's .pub go in keys/rotations/)",
+                log = log::LOG_FILE,
+                sig = log::LOG_SIG,
             ))
         })?;
     sign::verify(&old, sig, text.as_bytes()).map_err(|_| altered())?;

@@ -10,6 +10,7 @@
 pub mod build;
 pub mod bundle;
 pub mod directory;
+pub mod init;
 pub mod mail;
 pub mod output;
 pub mod ping;

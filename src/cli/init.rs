@@ -10,8 +10,10 @@ use super::{Kdf, outln};
 /// the directory), empty content/states/ and keys/states/, a .gitignore.
 /// `pocdir check` passes on the result.
 #[derive(clap::Args)]
-#[command(after_help = "Exit codes: 0 created, 1 failed (nothing is left half-written; an \
-    existing directory is never overwritten), 2 usage error.")]
+#[command(
+    after_help = "Exit codes: 0 created, 1 failed (nothing is left half-written; an \
+    existing directory is never overwritten), 2 usage error."
+)]
 pub struct Args {
     /// The folder to create the directory in.
     #[arg(default_value = ".")]
@@ -29,44 +31,54 @@ pub struct Args {
     unencrypted: bool,
     /// The passphrase's key derivation: `sensitive` (1 GiB per guess) or
     /// `interactive` (16 MiB, for small machines).
-    #[arg(long, value_enum, default_value = "sensitive", conflicts_with = "unencrypted")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "sensitive",
+        conflicts_with = "unencrypted"
+    )]
     kdf: Kdf,
 }
 
 pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
-    let pass = if a.example || a.unencrypted {
-        None
-    } else {
-        match super::new_passphrase() {
-            Ok(p) => Some(p),
-            Err(e) => return Err(super::failure(e)),
-        }
-    };
-    let opts = pocdir::init::InitOptions {
+    let mut opts = pocdir::init::InitOptions {
         dir: &a.dir,
         example: a.example,
         unencrypted: a.unencrypted,
-        passphrase: pass.as_ref(),
+        passphrase: None,
         kdf: a.kdf.limits(),
         secret_key: a.secret_key.as_deref(),
     };
-    let done = pocdir::init::init(&opts)
-        .map_err(|e| super::failure(format!("{e}\nnothing was written")))?;
+    // Refuse before asking for a passphrase.
+    pocdir::init::preflight(&opts).map_err(super::failure)?;
+    let pass = if a.example || a.unencrypted {
+        None
+    } else {
+        Some(super::new_passphrase().map_err(super::failure)?)
+    };
+    opts.passphrase = pass.as_ref();
+    let done = pocdir::init::init(&opts).map_err(super::failure)?;
     for f in &done.files {
         outln!("{}", a.dir.join(f).display());
     }
+    let dir = a.dir.display();
+    if a.example {
+        eprintln!(
+            "copied the fictional example directory into {dir} ({} files): demo: true, signed with its published DEMO key",
+            done.files.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     eprintln!(
-        "created a pocdir directory in {} ({} files){}",
-        a.dir.display(),
-        done.files.len(),
-        done.public_key_id
-            .as_ref()
-            .map(|k| format!("; the secretariat key is {k}"))
-            .unwrap_or_default()
+        "started a new directory in {dir} ({} files)",
+        done.files.len()
     );
-    eprintln!(
-        "next: add a State in content/states/, then `pocdir check --root {}`",
-        a.dir.display()
-    );
+    if let (Some(id), Some(sk)) = (&done.public_key_id, &a.secret_key) {
+        eprintln!(
+            "secretariat signing key {id}: public key in keys/secretariat.pub, SECRET key in {} (keep it and a backup outside the repository)",
+            sk.display()
+        );
+    }
+    eprintln!("next: fill in {dir}/content/directory.yaml, then `pocdir check --root {dir}`");
     Ok(ExitCode::SUCCESS)
 }

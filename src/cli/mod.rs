@@ -7,6 +7,7 @@ mod build;
 mod check;
 mod delivery;
 mod docs;
+mod init;
 
 mod keygen;
 mod mail;
@@ -84,6 +85,7 @@ enum Command {
     Ping(ping::Args),
     Open(open::Args),
     Keygen(keygen::Args),
+    Init(init::Args),
 
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
@@ -102,6 +104,7 @@ pub fn run() -> ExitCode {
         Command::Ping(a) => ping::run(a),
         Command::Open(a) => open::run(a),
         Command::Keygen(a) => keygen::run(a),
+        Command::Init(a) => init::run(a),
 
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),

@@ -13,6 +13,7 @@ mod browser;
 mod build;
 mod bundle;
 mod hosting;
+mod init;
 mod mail;
 mod ping;
 mod remind;
