@@ -465,7 +465,7 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     // secretariat key and the original trusted comment.
     let identity = x25519_identity(&fra_id)?;
     let plain = age::decrypt(&identity, &fra).map_err(io("decrypting FRA"))?;
-    let mut files = pocdir::bundle::tarball::read(&plain)?;
+    let mut files = pocdir::bundle::tarball::read(&plain).map_err(|e| e.to_string())?;
     let csv = String::from_utf8(files["contacts.csv"].clone()).map_err(io("contacts.csv"))?;
     let altered = csv.replacen("+33", "+99", 1);
     if altered == csv {

@@ -7,7 +7,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::util::error::message_error;
 use crate::util::hash::sha256_hex;
+
+message_error!(
+    /// The version log is malformed: which line, and why.
+    LogError
+);
 
 pub const LOG_FILE: &str = "log/versions.jsonl";
 pub const LOG_SIG: &str = "log/versions.jsonl.minisig";
@@ -29,7 +35,7 @@ const ZERO: &str = "000000000000000000000000000000000000000000000000000000000000
 
 /// Parse and check a log: sequence numbers 1, 2, 3... each line chained
 /// to the one before, issue times not going backwards.
-pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
+pub fn parse(text: &str) -> Result<Vec<Entry>, LogError> {
     let mut out: Vec<Entry> = Vec::new();
     let mut prev_line: Option<&str> = None;
     for (i, line) in text.lines().enumerate() {
@@ -41,7 +47,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
             .map(|l| sha256_hex(l.as_bytes()))
             .unwrap_or_else(|| ZERO.to_string());
         if e.prev != expected_prev {
-            return Err(format!("line {}: the hash chain is broken", i + 1));
+            return Err(format!("line {}: the hash chain is broken", i + 1).into());
         }
         let expected_seq = out.last().map_or(1, |p| p.seq + 1);
         if e.seq != expected_seq {
@@ -50,7 +56,8 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
                 i + 1,
                 e.seq,
                 expected_seq
-            ));
+            )
+            .into());
         }
         let ts: jiff::Timestamp = e
             .issued
@@ -59,14 +66,11 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
         if let Some(p) = out.last() {
             let pts: jiff::Timestamp = p.issued.parse().map_err(|_| "bad time".to_string())?;
             if ts < pts {
-                return Err(format!(
-                    "line {}: issued before the previous version",
-                    i + 1
-                ));
+                return Err(format!("line {}: issued before the previous version", i + 1).into());
             }
         }
         if e.root.len() != 64 || !e.root.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!("line {}: bad root hash", i + 1));
+            return Err(format!("line {}: bad root hash", i + 1).into());
         }
         out.push(e);
         prev_line = Some(line);

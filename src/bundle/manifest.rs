@@ -6,7 +6,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::util::error::message_error;
 use crate::util::time::fmt_ts;
+
+message_error!(
+    /// A trusted comment that is not a pocdir bundle's.
+    CommentError
+);
 
 pub const FORMAT: &str = "pocdir-bundle/1";
 
@@ -49,10 +55,10 @@ impl Trusted {
 
     /// Parse a trusted comment strictly: the format tag, then exactly these
     /// five fields in this order.
-    pub fn parse(s: &str) -> Result<Trusted, String> {
+    pub fn parse(s: &str) -> Result<Trusted, CommentError> {
         let mut parts = s.split(' ');
         if parts.next() != Some(FORMAT) {
-            return Err(format!("the trusted comment is not a {FORMAT} comment"));
+            return Err(format!("the trusted comment is not a {FORMAT} comment").into());
         }
         let mut field = |name: &str| -> Result<String, String> {
             let p = parts
@@ -73,9 +79,7 @@ impl Trusted {
             return Err("the trusted comment has extra fields".into());
         }
         if state.len() != 3 || !state.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(format!(
-                "the trusted comment names no State code: {state:?}"
-            ));
+            return Err(format!("the trusted comment names no State code: {state:?}").into());
         }
         if root.len() != 64 || !root.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             return Err("the trusted comment's root hash is malformed".into());

@@ -292,7 +292,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     })?;
 
     // 3. The trusted comment.
-    let t = Trusted::parse(&comment).map_err(OpenError::Malformed)?;
+    let t = Trusted::parse(&comment).map_err(|e| OpenError::Malformed(e.to_string()))?;
     let file_state = opts
         .bundle
         .file_name()
@@ -376,7 +376,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         &mut plain,
     )
     .map_err(|e| OpenError::Tampered(format!("decryption failed: {e}")))?;
-    let files = tarball::read(&plain).map_err(OpenError::Tampered)?;
+    let files = tarball::read(&plain).map_err(|e| OpenError::Tampered(e.to_string()))?;
     let m: Manifest = files
         .get("manifest.json")
         .and_then(|b| serde_json::from_slice(b).ok())

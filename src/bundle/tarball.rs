@@ -2,6 +2,7 @@
 //! deterministically (fixed order, owner, mode and time); read strictly
 //! (regular files with plain names only, size caps, no duplicates).
 
+use crate::util::error::message_error;
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -33,9 +34,14 @@ pub fn write<N: AsRef<str>, D: AsRef<[u8]>>(
     b.into_inner()
 }
 
+message_error!(
+    /// A tar that is not a bundle's archive.
+    ArchiveError
+);
+
 /// The files of a tar, by name. Refuses anything but regular files with a
 /// plain name (no folder, no `..`), duplicates, and oversized content.
-pub fn read(data: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
+pub fn read(data: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, ArchiveError> {
     let mut a = tar::Archive::new(data);
     let mut out = BTreeMap::new();
     let mut total = 0u64;
@@ -56,9 +62,7 @@ pub fn read(data: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
             && !name.starts_with('.');
         if !plain {
-            return Err(format!(
-                "the archive holds a file with a forbidden name: {name:?}"
-            ));
+            return Err(format!("the archive holds a file with a forbidden name: {name:?}").into());
         }
         let size = entry
             .header()
@@ -73,7 +77,7 @@ pub fn read(data: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
             .read_to_end(&mut buf)
             .map_err(|e| format!("damaged tar archive: {e}"))?;
         if out.insert(name.clone(), buf).is_some() {
-            return Err(format!("the archive holds {name} twice"));
+            return Err(format!("the archive holds {name} twice").into());
         }
     }
     Ok(out)

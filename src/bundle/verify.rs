@@ -74,7 +74,7 @@ pub fn verify(
         sign::VerifyError::OtherKey(id) => Refused::OtherKey(id),
         _ => Refused::BadSignature,
     })?;
-    let t = Trusted::parse(&comment).map_err(Refused::Malformed)?;
+    let t = Trusted::parse(&comment).map_err(|e| Refused::Malformed(e.to_string()))?;
     if let Some(state) = expect.state
         && state != t.state
     {
