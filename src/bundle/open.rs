@@ -176,7 +176,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, OpenError> {
     }
 }
 
-fn parse_pub(text: &str, what: &str) -> Result<minisign::PublicKey, OpenError> {
+fn parse_pub(text: &str, what: &str) -> Result<crate::sign::PublicKey, OpenError> {
     crate::directory::validate::fields::minisign_public_key(text)
         .map_err(|_| OpenError::Usage(format!("{what} is not a minisign public key")))
 }

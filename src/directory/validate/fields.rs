@@ -253,14 +253,15 @@ pub fn age_recipient(s: &str) -> Result<(), FieldError> {
 }
 
 /// A minisign public key: the base64 line, or the two-line file form.
-pub fn minisign_public_key(s: &str) -> Result<minisign::PublicKey, FieldError> {
+pub fn minisign_public_key(s: &str) -> Result<crate::sign::PublicKey, FieldError> {
     let hint = "use the public key written by `pocdir keygen --signing` or `minisign -G` (a line starting with RW)";
     let line = s
         .lines()
         .map(str::trim)
         .rfind(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
         .unwrap_or("");
-    minisign::PublicKey::from_base64(line).map_err(|_| err("not a valid minisign public key", hint))
+    crate::sign::PublicKey::from_base64(line)
+        .map_err(|_| err("not a valid minisign public key", hint))
 }
 
 /// Text shown on one line (names, entities): no line breaks or controls.
