@@ -218,10 +218,10 @@ pub fn openpgp_fingerprint(s: &str) -> Result<(), FieldError> {
     }
 }
 
-/// An age recipient: X25519 (`age1...`) or SSH (`ssh-ed25519 ...`, `ssh-rsa ...`).
+/// An age recipient: X25519 (`age1...`) only. SSH keys are refused (age's
+/// SSH support needs the `rsa` crate, RUSTSEC-2023-0071).
 pub fn age_recipient(s: &str) -> Result<(), FieldError> {
-    let hint =
-        "paste the public key printed by `age-keygen` (age1...) or an ssh-ed25519 public key line";
+    let hint = "paste the public key printed by `age-keygen` or `pocdir keygen --age` (age1...)";
     if s.starts_with("age1") {
         return age::x25519::Recipient::from_str(s)
             .map(|_| ())
@@ -236,15 +236,10 @@ pub fn age_recipient(s: &str) -> Result<(), FieldError> {
             });
     }
     if s.starts_with("ssh-") {
-        return age::ssh::Recipient::from_str(s).map(|_| ()).map_err(|_| {
-            err(
-                format!(
-                    "{} is not a supported SSH public key",
-                    crate::util::text::quote(s)
-                ),
-                hint,
-            )
-        });
+        return Err(err(
+            "ssh-ed25519 recipients are not supported: give an age1… recipient (age-keygen, or pocdir keygen --age)",
+            hint,
+        ));
     }
     Err(err(
         format!("{} is not an age recipient", crate::util::text::quote(s)),
