@@ -16,7 +16,6 @@
 //! vectors. The folders it makes are replaced; nothing else in `--out` is
 //! touched.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -146,18 +145,24 @@ fn trusted_comment(sig: &[u8]) -> Result<String, String> {
         .to_string())
 }
 
-/// A prehashed minisign signature of `data` made with `kp`.
-fn sign_with(kp: &minisign::KeyPair, data: &[u8], trusted: &str, untrusted: &str) -> Vec<u8> {
-    minisign::sign(
-        Some(&kp.pk),
-        &kp.sk,
-        Cursor::new(data),
-        Some(trusted),
-        Some(untrusted),
-    )
-    .expect("signing in memory cannot fail")
-    .into_string()
-    .into_bytes()
+/// A fresh unencrypted (throw-away) signing key.
+fn new_key() -> Result<pocdir::sign::SigningKey, String> {
+    let (sk, pk_text) = pocdir::sign::keygen::signing_keypair(None, "pocdir test vector key")
+        .map_err(io("key pair"))?;
+    let pk = pocdir::sign::PublicKey::from_file_text(&pk_text).map_err(io("key pair"))?;
+    pocdir::sign::load_secret_key(&sk, None, &pk).map_err(io("key pair"))
+}
+
+/// A prehashed minisign signature of `data` made with `key`.
+fn sign_with(
+    key: &pocdir::sign::SigningKey,
+    data: &[u8],
+    trusted: &str,
+    untrusted: &str,
+) -> Vec<u8> {
+    key.sign(data, trusted, untrusted)
+        .expect("the comments are single lines")
+        .into_bytes()
 }
 
 /// What the state folder remembers, as `pocdir open` writes it.
@@ -414,7 +419,7 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     v.now = after_expiry;
     vectors.push(v);
 
-    let other = minisign::KeyPair::generate_unencrypted_keypair().map_err(io("key pair"))?;
+    let other = new_key()?;
     vectors.push(base(
         "unknown-key",
         "France's bundle signed, with the same trusted comment, by a key that is not the secretariat's",
@@ -496,7 +501,7 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
 
     // Key rotation: the bundle signed by a new key, with the statement
     // (signed by the trusted key) in rotations/ beside it.
-    let new = minisign::KeyPair::generate_unencrypted_keypair().map_err(io("key pair"))?;
+    let new = new_key()?;
     let date: jiff::civil::Date = AS_OF.parse().map_err(io("AS_OF"))?;
     let (stmt, stmt_sig) = pocdir::sign::rotation::rotation_statement(&secretariat, &new.pk, date)
         .map_err(|e| e.to_string())?;

@@ -121,7 +121,7 @@ fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey,
     if !dir.settings.demo && text.lines().next().is_some_and(|l| l.contains("DEMO")) {
         return Err(BuildError::Seal("this signing key is labelled DEMO: it is published with the example and cannot sign a real directory".into()));
     }
-    let pk = minisign::PublicKey::from_base64(&dir.secretariat_key.public_key)
+    let pk = sign::PublicKey::from_base64(&dir.secretariat_key.public_key)
         .map_err(|_| BuildError::Seal("keys/secretariat.pub is not usable".into()))?;
     let pass = if sign::is_encrypted(&text) {
         (opts.passphrase)()
@@ -141,7 +141,7 @@ fn log_final_for_sig(loaded: &Checked) -> String {
 /// lead to the current key.
 fn verify_log(
     loaded: &Checked,
-    current: &minisign::PublicKey,
+    current: &sign::PublicKey,
     sig: &str,
     text: &str,
 ) -> Result<(), BuildError> {

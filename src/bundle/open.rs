@@ -176,7 +176,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, OpenError> {
     }
 }
 
-fn parse_pub(text: &str, what: &str) -> Result<minisign::PublicKey, OpenError> {
+fn parse_pub(text: &str, what: &str) -> Result<crate::sign::PublicKey, OpenError> {
     crate::directory::validate::fields::minisign_public_key(text)
         .map_err(|_| OpenError::Usage(format!("{what} is not a minisign public key")))
 }
@@ -477,31 +477,17 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     })
 }
 
-/// The identities of an age identity file, or of an unencrypted OpenSSH
-/// private key (ssh-ed25519 or ssh-rsa recipients).
+/// The identities of an age identity file (X25519). An OpenSSH private key
+/// is refused with its own message: SSH recipients are not supported.
 fn identities(text: &str, path: &Path) -> Result<Vec<Box<dyn age::Identity>>, OpenError> {
     if text
         .trim_start()
         .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
     {
-        let id = age::ssh::Identity::from_buffer(text.as_bytes(), None).map_err(|_| {
-            OpenError::Usage(format!(
-                "{} is not a usable SSH private key",
-                path.display()
-            ))
-        })?;
-        return match id {
-            age::ssh::Identity::Unencrypted(_) => Ok(vec![Box::new(id)]),
-            age::ssh::Identity::Encrypted(_) => Err(OpenError::Usage(format!(
-                "{} is passphrase-protected: decrypt with `age -d -i {}` after verifying with minisign, or use an unencrypted copy",
-                path.display(),
-                path.display()
-            ))),
-            age::ssh::Identity::Unsupported(_) => Err(OpenError::Usage(format!(
-                "{} is an SSH key type age does not support",
-                path.display()
-            ))),
-        };
+        return Err(OpenError::Usage(format!(
+            "{} is an SSH private key: SSH identities are not supported, give an age identity (age-keygen, or pocdir keygen --age)",
+            path.display()
+        )));
     }
     age::IdentityFile::from_buffer(text.as_bytes())
         .map_err(|_| OpenError::Usage(format!("{} is not an age identity file", path.display())))?

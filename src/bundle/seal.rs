@@ -165,7 +165,7 @@ pub fn plaintext(
     tarball::write(&ordered, v.issued.as_second().max(0) as u64).map_err(|e| e.to_string())
 }
 
-/// Encrypt `plaintext` to every recipient (age X25519 or SSH).
+/// Encrypt `plaintext` to every recipient (age X25519 only).
 pub fn encrypt(plaintext: &[u8], recipients: &[String]) -> Result<Vec<u8>, String> {
     use std::io::Write;
     let mut boxed: Vec<Box<dyn age::Recipient + Send>> = Vec::new();
@@ -175,10 +175,9 @@ pub fn encrypt(plaintext: &[u8], recipients: &[String]) -> Result<Vec<u8>, Strin
                 age::x25519::Recipient::from_str(r).map_err(|e| format!("recipient {r}: {e}"))?,
             ));
         } else {
-            boxed
-                .push(Box::new(age::ssh::Recipient::from_str(r).map_err(
-                    |_| format!("recipient {r}: not a supported SSH key"),
-                )?));
+            return Err(format!(
+                "recipient {r}: only age X25519 recipients (age1...) are supported"
+            ));
         }
     }
     if boxed.is_empty() {

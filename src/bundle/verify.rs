@@ -65,7 +65,7 @@ impl std::error::Error for Refused {}
 /// comment against `expect`. The comment is parsed only after the
 /// signature over it verified.
 pub fn verify(
-    key: &minisign::PublicKey,
+    key: &sign::PublicKey,
     sig_text: &str,
     data: &[u8],
     expect: &Expect,
@@ -94,7 +94,7 @@ mod tests {
     use super::*;
 
     /// A throw-away key: (signing key, its public key).
-    fn key() -> (sign::SigningKey, minisign::PublicKey) {
+    fn key() -> (sign::SigningKey, sign::PublicKey) {
         let (sk, pk_text) = crate::sign::keygen::signing_keypair(None, "test").unwrap();
         let pk = crate::directory::validate::fields::minisign_public_key(&pk_text).unwrap();
         (sign::load_secret_key(&sk, None, &pk).unwrap(), pk)

@@ -206,7 +206,7 @@ pub struct Account {
     pub email: S,
     #[serde(default)]
     pub name: Option<S>,
-    /// age recipients: `age1...` or `ssh-ed25519 ...`.
+    /// age recipients: `age1...` (X25519).
     pub recipients: Vec<S>,
     pub verification: Verification,
 }

@@ -53,7 +53,7 @@ fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
 
 /// The bundle and signature of a State, verified.
 fn verified_bundle(
-    pk: &minisign::PublicKey,
+    pk: &crate::sign::PublicKey,
     bundles: &Path,
     s: &State,
     now: jiff::Timestamp,
@@ -112,7 +112,7 @@ pub fn messages(
     today: jiff::civil::Date,
     now: jiff::Timestamp,
 ) -> Result<(Vec<Outgoing>, Vec<String>), MailError> {
-    let pk = minisign::PublicKey::from_base64(&dir.secretariat_key.public_key)
+    let pk = crate::sign::PublicKey::from_base64(&dir.secretariat_key.public_key)
         .map_err(|_| MailError::Bundle("the secretariat key is unusable".into()))?;
     let from = mailbox(
         Some(&dir.settings.secretariat.name),

@@ -4,20 +4,15 @@
 //!
 //! Like the rest of the library, this module never prints, never prompts
 //! and never exits: the caller (`main.rs`) asks for the passphrase and
-//! hands it in. Secret material stays in `Zeroizing` buffers as far as the
-//! `minisign` and `age` crates allow (they make copies of their own that
-//! they do not wipe), and no error message ever contains any of it.
-//!
-//! The `minisign` crate prompts on the terminal when given no passphrase
-//! (`generate_encrypted_keypair(None)`, `into_secret_key(None)`): this
-//! module always passes `Some`, so the crate stays silent.
+//! hands it in. The signing key is made and written by `secret_key` (wiped
+//! memory only); an age identity stays in `Zeroizing` buffers as far as the
+//! `age` crate allows (it makes copies of its own that it does not wipe).
+//! No error message ever contains secret material.
 
 use std::fmt;
 
 use age::secrecy::ExposeSecret;
 use zeroize::Zeroizing;
-
-use crate::sign::key_id;
 
 /// The longest passphrase the `minisign` tool reads (its
 /// `PASSWORDMAXBYTES`): a longer one would make a key that tool cannot open.
@@ -38,8 +33,8 @@ pub enum KeyGenError {
     /// The secret key's comment is not a single line of at most
     /// `MAX_COMMENT_BYTES` bytes.
     BadComment,
-    /// The `minisign` crate failed to generate or encode the key (no
-    /// randomness from the operating system, for instance).
+    /// The key could not be generated or encoded (no randomness from the
+    /// operating system, for instance).
     Generate,
     /// A rotation statement from a key to itself.
     SameKey,
@@ -123,18 +118,14 @@ pub fn signing_keypair_with(
     let key = secret_key::generate().map_err(|_| KeyGenError::Generate)?;
     let sk_text = secret_key::write(&key, passphrase.map(|p| p.as_bytes()), limits, comment)
         .map_err(|_| KeyGenError::Generate)?;
-    let pk = minisign::PublicKey::from_base64(&secret_key::public_base64(&key))
+    let pk = crate::sign::PublicKey::from_base64(&secret_key::public_base64(&key))
         .map_err(|_| KeyGenError::Generate)?;
     Ok((sk_text, public_key_text(&pk)))
 }
 
 /// A public key file's text as the `minisign` tool writes it.
-pub fn public_key_text(pk: &minisign::PublicKey) -> String {
-    format!(
-        "untrusted comment: minisign public key {}\n{}\n",
-        key_id(pk),
-        pk.to_base64()
-    )
+pub fn public_key_text(pk: &crate::sign::PublicKey) -> String {
+    pk.to_file_text()
 }
 
 /// Generate an age X25519 identity for a State.
@@ -187,6 +178,7 @@ mod tests {
     use super::*;
     use crate::output::new_file as write_new_file;
     use crate::sign::SigningKey;
+    use crate::sign::key_id;
     use crate::sign::rotation::*;
     use crate::sign::{KeyError, is_encrypted, load_secret_key};
 
@@ -195,12 +187,11 @@ mod tests {
     }
 
     /// Parse a public key file's text, checking its exact format.
-    fn parse_pub(text: &str) -> minisign::PublicKey {
+    fn parse_pub(text: &str) -> crate::sign::PublicKey {
         let lines: Vec<&str> = text.split_terminator('\n').collect();
         assert_eq!(lines.len(), 2, "{text:?}");
         assert!(text.ends_with('\n'));
-        let pk =
-            minisign::PublicKey::from_box(minisign::PublicKeyBox::from(text.to_string())).unwrap();
+        let pk = crate::sign::PublicKey::from_file_text(text).unwrap();
         assert_eq!(
             lines[0],
             format!("untrusted comment: minisign public key {}", key_id(&pk))

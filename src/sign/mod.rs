@@ -3,28 +3,35 @@
 //!
 //! - `secret_key.rs`: the secret key file, read, decrypted, written;
 //! - `kdf.rs`: its scrypt key derivation (libsodium's parameters);
-//! - `signature.rs`: making a prehashed signature.
+//! - `signature.rs`: making a prehashed signature;
+//! - `public_key.rs`: the public key (file and base64 line);
+//! - `signature_box.rs`: a signature file parsed and verified (prehashed
+//!   `ED` only, legacy `Ed` refused; the global signature binds the
+//!   trusted comment);
+//! - `keygen.rs`: key generation; `rotation.rs`: key rotation statements.
 //!
 //! Secret material lives only in `Zeroizing` buffers and in
 //! `ed25519_dalek::SigningKey` (wiped on drop), and never reaches an error
-//! message. Public keys and verification use the minisign crate (nothing
-//! secret there).
+//! message.
 
 pub mod kdf;
 pub mod keygen;
+pub mod public_key;
 pub mod rotation;
 pub mod secret_key;
 pub mod signature;
-
-use std::io::Cursor;
+pub mod signature_box;
 
 use zeroize::Zeroizing;
+
+pub use public_key::PublicKey;
+use signature_box::SignatureBox;
 
 /// A loaded signing key. The secret is never printed; `Debug` shows the
 /// key id only.
 pub struct SigningKey {
     sk: secret_key::SecretKey,
-    pub pk: minisign::PublicKey,
+    pub pk: PublicKey,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -34,12 +41,12 @@ impl std::fmt::Debug for SigningKey {
 }
 
 /// minisign's key id as it prints it (16 upper-case hex digits).
-pub fn key_id(pk: &minisign::PublicKey) -> String {
-    key_id_bytes(pk.keynum())
+pub fn key_id(pk: &PublicKey) -> String {
+    pk.key_id()
 }
 
 pub fn key_id_bytes(keynum: &[u8]) -> String {
-    keynum.iter().rev().map(|b| format!("{b:02X}")).collect()
+    public_key::key_id_hex(keynum)
 }
 
 #[derive(Debug)]
@@ -77,7 +84,7 @@ pub fn is_encrypted(text: &str) -> bool {
 pub fn load_secret_key(
     text: &Zeroizing<String>,
     passphrase: Option<&Zeroizing<String>>,
-    expected: &minisign::PublicKey,
+    expected: &PublicKey,
 ) -> Result<SigningKey, KeyError> {
     let sk = secret_key::read(text, passphrase.map(|p| p.as_bytes()))?;
     if sk.key_id[..] != expected.keynum()[..] {
@@ -120,25 +127,19 @@ pub enum VerifyError {
 
 /// The signature file's key id, before anything else is checked.
 pub fn signature_key_id(sig_text: &str) -> Result<String, VerifyError> {
-    let b = minisign::SignatureBox::from_string(sig_text).map_err(|_| VerifyError::Malformed)?;
-    Ok(key_id_bytes(b.keynum()))
+    let b = SignatureBox::parse(sig_text).map_err(|_| VerifyError::Malformed)?;
+    Ok(b.key_id())
 }
 
 /// Verify `data` against `sig_text` with `pk` (prehashed signatures only)
 /// and return the trusted comment.
-pub fn verify(
-    pk: &minisign::PublicKey,
-    sig_text: &str,
-    data: &[u8],
-) -> Result<String, VerifyError> {
-    let b = minisign::SignatureBox::from_string(sig_text).map_err(|_| VerifyError::Malformed)?;
-    if b.keynum() != pk.keynum() {
-        return Err(VerifyError::OtherKey(key_id_bytes(b.keynum())));
+pub fn verify(pk: &PublicKey, sig_text: &str, data: &[u8]) -> Result<String, VerifyError> {
+    let b = SignatureBox::parse(sig_text).map_err(|_| VerifyError::Malformed)?;
+    match b.verify(pk, data) {
+        Ok(comment) => Ok(comment.to_string()),
+        Err(signature_box::SignatureError::OtherKey(k)) => {
+            Err(VerifyError::OtherKey(key_id_bytes(&k)))
+        }
+        Err(_) => Err(VerifyError::Bad),
     }
-    if !b.is_prehashed() {
-        return Err(VerifyError::Bad);
-    }
-    minisign::verify(pk, &b, Cursor::new(data), true, false, false)
-        .map_err(|_| VerifyError::Bad)?;
-    b.trusted_comment().map_err(|_| VerifyError::Malformed)
 }

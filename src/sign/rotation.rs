@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::sign::keygen::KeyGenError;
-use crate::sign::{SigningKey, VerifyError, key_id};
+use crate::sign::{PublicKey, SigningKey, VerifyError, key_id};
 
 /// The largest statement (and signature file) `verify_rotation` accepts.
 pub const MAX_STATEMENT_BYTES: usize = 4096;
@@ -78,7 +78,7 @@ impl std::error::Error for RotationError {}
 pub struct Rotation {
     pub old_key_id: String,
     pub new_key_id: String,
-    pub new_key: minisign::PublicKey,
+    pub new_key: PublicKey,
     pub date: String,
 }
 
@@ -104,12 +104,12 @@ fn rotation_trusted_comment(old_id: &str, new_id: &str, date: &str) -> String {
 /// statement and the signature file's text.
 pub fn rotation_statement(
     old: &SigningKey,
-    new_pk: &minisign::PublicKey,
+    new_pk: &PublicKey,
     date: jiff::civil::Date,
 ) -> Result<(String, String), KeyGenError> {
     let old_id = key_id(&old.pk);
     let new_id = key_id(new_pk);
-    if old_id == new_id || old.pk == *new_pk {
+    if old_id == new_id || old.pk.key_bytes() == new_pk.key_bytes() {
         return Err(KeyGenError::SameKey);
     }
     let date = date.to_string();
@@ -140,7 +140,7 @@ pub fn rotation_statement(
 /// key's id, a different new key, a `YYYY-MM-DD` date, and a trusted comment
 /// that says the same. Error messages never echo the (untrusted) text.
 pub fn verify_rotation(
-    trusted_old: &minisign::PublicKey,
+    trusted_old: &PublicKey,
     statement: &[u8],
     sig_text: &str,
 ) -> Result<Rotation, RotationError> {
@@ -205,9 +205,9 @@ pub fn verify_rotation(
             "line 4 is not `new-public-key: <base64>`",
         ));
     };
-    let new_key = minisign::PublicKey::from_base64(key_b64)
+    let new_key = PublicKey::from_base64(key_b64)
         .ok()
-        .filter(|pk| pk.to_base64() == key_b64 && pk.to_bytes().starts_with(b"Ed"))
+        .filter(|pk| pk.to_base64() == key_b64)
         .ok_or(RotationError::Malformed(
             "new-public-key is not a minisign Ed25519 public key",
         ))?;
@@ -236,7 +236,7 @@ pub fn verify_rotation(
             "old-key-id is not the id of the key that signed the statement",
         ));
     }
-    if new_id == old_id || new_key == *trusted_old {
+    if new_id == old_id || new_key.key_bytes() == trusted_old.key_bytes() {
         return Err(RotationError::Mismatch("the new key is the old key"));
     }
     if trusted_comment != rotation_trusted_comment(old_id, new_id, date) {
@@ -271,7 +271,7 @@ fn is_key_id(s: &str) -> bool {
 ///
 /// Returns the rotations in order; empty if `trusted` is the target.
 pub fn follow_rotations(
-    trusted: &minisign::PublicKey,
+    trusted: &PublicKey,
     target_key_id: &str,
     statements: &[(Vec<u8>, String)],
 ) -> Result<Vec<Rotation>, RotationError> {

@@ -527,6 +527,41 @@ fn a_damaged_pinned_key_is_not_replaced() {
     );
 }
 
+/// An OpenSSH private key as the identity: refused with its own message
+/// (SSH recipients and identities are not supported), nothing extracted.
+#[test]
+fn an_ssh_identity_is_refused() {
+    let dir = vectors_dir().join("valid");
+    let e = expected(&dir);
+    let tmp = tempfile::tempdir().unwrap();
+    let identity = tmp.path().join("id_ed25519");
+    fs::write(
+        &identity,
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let x = tmp.path().join("x");
+    let r = open(
+        &dir.join(&e.bundle),
+        &identity,
+        &tmp.path().join("state"),
+        &e.now,
+        &[
+            "--trust".as_ref(),
+            dir.join("trusted.pub").as_os_str(),
+            "--extract".as_ref(),
+            x.as_os_str(),
+        ],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("SSH identities are not supported"),
+        "{}",
+        r.stderr
+    );
+    assert!(!x.exists(), "files were extracted");
+}
+
 // --- interoperability with the real tools ---
 
 #[test]
@@ -689,7 +724,7 @@ fn every_example_state_round_trips() {
     );
     assert!(sealed_states.len() >= 15);
 
-    // Every demo identity (<ISO3>.key, <ISO3>-ssh.key, ...) opens its
+    // Every demo identity (<ISO3>.key, <ISO3>-liaison.key, ...) opens its
     // State's bundle.
     let ids = root.path().join("keys/demo/states");
     let mut opened = std::collections::BTreeSet::new();

@@ -205,6 +205,7 @@ cases! {
     secret_key_in_target_folder => "secret-key-in-target-folder",
     secret_key_material => "secret-key-material",
     secretariat_key_invalid => "secretariat-key-invalid",
+    ssh_recipient => "ssh-recipient",
     state_mismatch => "state-mismatch",
     stray_file => "stray-file",
     symlink => "symlink",

@@ -218,10 +218,10 @@ pub fn openpgp_fingerprint(s: &str) -> Result<(), FieldError> {
     }
 }
 
-/// An age recipient: X25519 (`age1...`) or SSH (`ssh-ed25519 ...`, `ssh-rsa ...`).
+/// An age recipient: X25519 (`age1...`) only. SSH keys are refused (age's
+/// SSH support needs the `rsa` crate, RUSTSEC-2023-0071).
 pub fn age_recipient(s: &str) -> Result<(), FieldError> {
-    let hint =
-        "paste the public key printed by `age-keygen` (age1...) or an ssh-ed25519 public key line";
+    let hint = "paste the public key printed by `age-keygen` or `pocdir keygen --age` (age1...)";
     if s.starts_with("age1") {
         return age::x25519::Recipient::from_str(s)
             .map(|_| ())
@@ -236,15 +236,10 @@ pub fn age_recipient(s: &str) -> Result<(), FieldError> {
             });
     }
     if s.starts_with("ssh-") {
-        return age::ssh::Recipient::from_str(s).map(|_| ()).map_err(|_| {
-            err(
-                format!(
-                    "{} is not a supported SSH public key",
-                    crate::util::text::quote(s)
-                ),
-                hint,
-            )
-        });
+        return Err(err(
+            "ssh-ed25519 recipients are not supported: give an age1… recipient (age-keygen, or pocdir keygen --age)",
+            hint,
+        ));
     }
     Err(err(
         format!("{} is not an age recipient", crate::util::text::quote(s)),
@@ -253,14 +248,15 @@ pub fn age_recipient(s: &str) -> Result<(), FieldError> {
 }
 
 /// A minisign public key: the base64 line, or the two-line file form.
-pub fn minisign_public_key(s: &str) -> Result<minisign::PublicKey, FieldError> {
+pub fn minisign_public_key(s: &str) -> Result<crate::sign::PublicKey, FieldError> {
     let hint = "use the public key written by `pocdir keygen --signing` or `minisign -G` (a line starting with RW)";
     let line = s
         .lines()
         .map(str::trim)
         .rfind(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
         .unwrap_or("");
-    minisign::PublicKey::from_base64(line).map_err(|_| err("not a valid minisign public key", hint))
+    crate::sign::PublicKey::from_base64(line)
+        .map_err(|_| err("not a valid minisign public key", hint))
 }
 
 /// Text shown on one line (names, entities): no line breaks or controls.
