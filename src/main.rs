@@ -1313,7 +1313,7 @@ fn main() -> ExitCode {
                 .map(|c| c.trim().to_uppercase())
                 .filter(|c| !c.is_empty())
                 .collect();
-            match pocdir::mail::messages(&dir, &loaded.i18n, &bundles, &only, as_of, now) {
+            match pocdir::mail::messages(dir, &loaded.i18n, &bundles, &only, as_of, now) {
                 Ok((msgs, warnings)) => {
                     for w in &warnings {
                         eprintln!("warning: {w}");
@@ -1347,7 +1347,7 @@ fn main() -> ExitCode {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let due: Vec<String> = pocdir::review::stale::items(&dir, as_of)
+            let due: Vec<_> = pocdir::review::stale::items(&dir, as_of)
                 .into_iter()
                 .filter(|i| i.kind == "stale")
                 .map(|i| i.state)

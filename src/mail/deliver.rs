@@ -91,7 +91,7 @@ pub fn deliver<'a>(
                     .record(Entry {
                         message_id: m.message_id.clone(),
                         kind: m.kind.as_str().to_string(),
-                        state: m.state.clone(),
+                        state: m.state.to_string(),
                         account: m.account.clone(),
                         reference: m.reference.clone(),
                         bundle_sha256: m.bundle_hash.clone(),
@@ -142,7 +142,7 @@ mod tests {
     fn msg(i: usize) -> Outgoing {
         Outgoing {
             kind: Kind::Bundle,
-            state: "FRA".into(),
+            state: "FRA".parse().unwrap(),
             account: format!("a{i}@b.example"),
             envelope_from: "s@un.example".into(),
             envelope_to: format!("a{i}@b.example"),

@@ -23,6 +23,8 @@ pub mod smtp;
 pub use address::{ascii_address, mailbox};
 pub use bundles::{messages, verification_expired};
 
+use crate::directory::model::StateCode;
+
 /// What a message is, for the journal and the closing table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -45,7 +47,7 @@ impl Kind {
 #[derive(Clone, Debug)]
 pub struct Outgoing {
     pub kind: Kind,
-    pub state: String,
+    pub state: StateCode,
     /// The recipient as the directory holds it.
     pub account: String,
     /// Envelope sender and recipient (ASCII: domains in their IDNA form).
