@@ -546,8 +546,8 @@ impl Delivery {
 struct NoSender;
 
 impl pocdir::mail::deliver::Sender for NoSender {
-    fn send(&mut self, _: &str, _: &str, _: &[u8]) -> Result<String, String> {
-        Err("not connected".into())
+    fn send(&mut self, _: &str, _: &str, _: &[u8]) -> Result<String, pocdir::mail::MailError> {
+        Err(pocdir::mail::MailError::Send("not connected".into()))
     }
 }
 
@@ -1191,7 +1191,7 @@ fn review(
         .unwrap_or_else(|| pocdir::review::git::default_base(root))
     {
         Ok(b) => b,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.to_string()),
     };
     // An unpredictable private folder, removed when dropped.
     let Ok(tmp_dir) = tempfile::Builder::new().prefix("pocdir-review-").tempdir() else {
@@ -1200,12 +1200,12 @@ fn review(
     let tmp = tmp_dir.path().to_path_buf();
     let base_dir = tmp.join("base");
     if let Err(e) = pocdir::review::git::checkout(root, &base, &base_dir) {
-        return fail(e);
+        return fail(e.to_string());
     }
     let head_dir = match &head {
         Some(h) => match pocdir::review::git::checkout(root, h, &tmp.join("head")) {
             Ok(d) => d,
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         },
         None => root.to_path_buf(),
     };

@@ -76,6 +76,11 @@ pub enum MailError {
     Config(String),
     /// The journal cannot be read, locked or written.
     Journal(String),
+    /// The server or the network did not take one message (that recipient
+    /// fails; the others go on).
+    Send(String),
+    /// The `--rate` value is not N/s, N/min or N/h.
+    Rate(String),
 }
 
 impl std::fmt::Display for MailError {
@@ -84,10 +89,14 @@ impl std::fmt::Display for MailError {
             MailError::Bundle(m)
             | MailError::Header(m)
             | MailError::Config(m)
-            | MailError::Journal(m) => f.write_str(m),
+            | MailError::Journal(m)
+            | MailError::Send(m)
+            | MailError::Rate(m) => f.write_str(m),
         }
     }
 }
+
+impl std::error::Error for MailError {}
 
 /// The domain of the secretariat's address (ASCII), for Message-IDs.
 pub fn id_domain(secretariat_email: &str) -> String {
