@@ -276,11 +276,11 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
         secretariat_key,
         as_of,
         campaigns: {
-            let mut c: Vec<crate::ping::Campaign> = l
+            let mut c = l
                 .campaigns
                 .values()
-                .filter_map(crate::ping::from_file)
-                .collect();
+                .map(crate::ping::from_file)
+                .collect::<Option<Vec<crate::ping::Campaign>>>()?;
             c.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
             c
         },
@@ -430,5 +430,99 @@ fn page(p: &PageSource) -> Page {
         description: p.front.description.as_ref().map(|d| d.value.clone()),
         weight: p.front.weight.as_ref().map(|w| w.value).unwrap_or(100),
         markdown: p.body.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::load;
+
+    fn base() -> Loaded {
+        load::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"))
+    }
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_model_is_typed_once() {
+        let d = from_loaded(&base(), day("2026-11-22")).expect("the base fixture models");
+        let fra = &d.states[0];
+        assert_eq!(fra.code, "FRA");
+        assert_eq!(
+            fra.last_verified,
+            fra.provenance.iter().map(|p| p.verified).max().unwrap()
+        );
+        assert_eq!(
+            fra.last_updated,
+            fra.provenance.iter().map(|p| p.date).max().unwrap()
+        );
+        let kinds: Vec<PocType> = fra.points_of_contact.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PocType::Diplomatic, PocType::Technical]);
+        let expiry = fra
+            .points_of_contact
+            .iter()
+            .flat_map(|p| &p.encryption_keys)
+            .find_map(|k| k.expires);
+        assert_eq!(expiry, Some(day("2027-12-31")));
+        assert!(!fra.accounts.is_empty());
+        let json = serde_json::to_value(fra).unwrap();
+        assert_eq!(json["code"], "FRA");
+        assert_eq!(json["last_updated"], fra.last_updated.to_string());
+        assert_eq!(json["points_of_contact"][1]["type"], "technical");
+        assert_eq!(
+            json["points_of_contact"][1]["encryption_keys"][0]["expires"],
+            "2027-12-31"
+        );
+        let j = d.judged_as_of(day("2030-01-01"));
+        assert!(j.states[0].stale);
+        assert_eq!(j.as_of, day("2030-01-01"));
+    }
+
+    /// Validation would refuse these; the model refuses them too, without
+    /// a panic, if it is ever handed one.
+    #[test]
+    fn a_value_validation_would_refuse_gives_no_model() {
+        let today = day("2026-11-22");
+        type Spoil = fn(&mut Loaded);
+        let spoilers: [(&str, Spoil); 5] = [
+            ("provenance date", |l| {
+                let s = l.states.values_mut().next().unwrap();
+                s.provenance[0].value.date.value = "2026-02-30".into();
+            }),
+            ("provenance verified", |l| {
+                let s = l.states.values_mut().next().unwrap();
+                s.provenance[0].value.verified.value = "yesterday".into();
+            }),
+            ("PoC type", |l| {
+                let s = l.states.values_mut().next().unwrap();
+                s.points_of_contact.value[0].value.kind.value = "military".into();
+            }),
+            ("key expiry", |l| {
+                let s = l.states.values_mut().next().unwrap();
+                for p in &mut s.points_of_contact.value {
+                    for k in &mut p.value.encryption_keys {
+                        if let Some(e) = &mut k.value.expires {
+                            e.value = "2027-13-01".into();
+                        }
+                    }
+                }
+            }),
+            ("account verification", |l| {
+                let k = l.keys.values_mut().next().unwrap();
+                k.accounts[0].value.verification.date.value = "2026/01/01".into();
+            }),
+        ];
+        assert!(from_loaded(&base(), today).is_some());
+        for (what, spoil) in spoilers {
+            let mut l = base();
+            spoil(&mut l);
+            assert!(from_loaded(&l, today).is_none(), "{what}");
+        }
+        let mut l = base();
+        l.states.values_mut().next().unwrap().provenance.clear();
+        assert!(from_loaded(&l, today).is_none(), "no provenance");
     }
 }

@@ -211,8 +211,16 @@ mod tests {
         assert_eq!(parse_rate("2/s").unwrap(), Duration::from_millis(500));
         assert_eq!(parse_rate("60/h").unwrap(), Duration::from_secs(60));
         assert_eq!(parse_rate("10").unwrap(), Duration::from_secs(6));
+        assert_eq!(
+            parse_rate("0/min").unwrap_err().to_string(),
+            "\"0/min\": expected N/s, N/min or N/h with N > 0"
+        );
+        assert_eq!(
+            parse_rate("3/day").unwrap_err().to_string(),
+            "\"3/day\": the unit is s, min or h"
+        );
         for bad in ["0/min", "x/min", "3/day", "-1/s"] {
-            assert!(parse_rate(bad).is_err(), "{bad}");
+            assert!(matches!(parse_rate(bad), Err(MailError::Rate(_))), "{bad}");
         }
     }
 }

@@ -248,3 +248,58 @@ pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
          # file never reaches the site or a bundle.\n{body}"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> schema::CampaignFile {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/ping/campaign.yaml"),
+        )
+        .unwrap();
+        crate::directory::load::parse_yaml(&text, 0).unwrap()
+    }
+
+    #[test]
+    fn a_campaign_is_typed_and_written_back_as_read() {
+        let f = fixture();
+        let c = from_file(&f).expect("the fixture models");
+        assert_eq!(c.pings[0].state, "FRA");
+        assert_eq!(c.pings[0].kind, PocType::Diplomatic);
+        assert!(c.pings.iter().any(|p| p.kind == PocType::Technical));
+        let again =
+            from_file(&crate::directory::load::parse_yaml(&to_yaml(&c).unwrap(), 0).unwrap())
+                .unwrap();
+        assert_eq!(to_yaml(&again).unwrap(), to_yaml(&c).unwrap());
+        assert!(to_yaml(&c).unwrap().contains("state: FRA\n"));
+    }
+
+    #[test]
+    fn a_ping_validation_would_refuse_gives_no_campaign() {
+        let mut f = fixture();
+        f.pings[0].state.value = "fr".into();
+        assert!(from_file(&f).is_none());
+        let mut f = fixture();
+        f.pings[0].kind.value = "military".into();
+        assert!(from_file(&f).is_none());
+    }
+
+    #[test]
+    fn errors_say_what_they_said_before() {
+        let code = StateCode::parse("FRA").unwrap();
+        assert_eq!(
+            PingError::UnknownState(code).to_string(),
+            "FRA: not in the directory"
+        );
+        assert_eq!(
+            PingError::NothingToPing.to_string(),
+            "no Point of Contact matches: nothing to ping"
+        );
+        assert_eq!(
+            PingError::Random("x".into()).to_string(),
+            "no random source: x"
+        );
+    }
+}

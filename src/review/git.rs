@@ -127,3 +127,36 @@ pub fn acknowledgements(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_typed_with_the_same_messages() {
+        for bad in ["", "-x", "a b", "a\u{7}"] {
+            let e = check_rev(bad).unwrap_err();
+            assert!(matches!(&e, GitError::BadRevision(r) if r == bad));
+            assert_eq!(e.to_string(), format!("{bad:?} is not a revision"));
+        }
+        assert!(check_rev("HEAD~1").is_ok());
+        assert_eq!(
+            GitError::NoDefaultBranch.to_string(),
+            "cannot find the default branch: pass --base REV"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let e = checkout(dir.path(), "HEAD", &dir.path().join("x")).unwrap_err();
+        assert!(
+            matches!(&e, GitError::Failed { args, .. } if args == "archive --format=tar HEAD --"),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("git archive --format=tar HEAD --: "),
+            "{e}"
+        );
+        let io = GitError::Spawn(std::io::Error::other("gone"));
+        assert_eq!(io.to_string(), "cannot run git: gone");
+        assert!(std::error::Error::source(&io).is_some());
+    }
+}
