@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::bundle::{self, Version, log};
 use crate::directory::diagnostic::Report;
+use crate::directory::model::StateCode;
 use crate::directory::{Checked, Directory, Options};
 use crate::sign;
 
@@ -35,9 +36,9 @@ pub struct Built {
     pub site_files: usize,
     pub states: usize,
     /// Sealed bundles (State codes).
-    pub bundles: Vec<String>,
+    pub bundles: Vec<StateCode>,
     /// States with no verified account: no bundle.
-    pub without_accounts: Vec<String>,
+    pub without_accounts: Vec<StateCode>,
     pub version: Option<Version>,
     /// A new version was appended to the log.
     pub new_version: bool,
@@ -296,11 +297,11 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .iter()
         .filter(|s| !s.accounts.is_empty())
         .collect();
-    let without_accounts: Vec<String> = at_issue
+    let without_accounts: Vec<StateCode> = at_issue
         .states
         .iter()
         .filter(|s| s.accounts.is_empty())
-        .map(|s| s.code.clone())
+        .map(|s| s.code)
         .collect();
     let parts = crate::site::offline_parts(&at_issue, &loaded.theme, &loaded.i18n)
         .map_err(|e| BuildError::Render(e.0))?;
@@ -375,7 +376,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     let mut bundles = Vec::new();
     for (s, r) in with_accounts.iter().zip(sealed) {
         r?;
-        bundles.push(s.code.clone());
+        bundles.push(s.code);
     }
     bundle_files.push((
         "secretariat.pub".into(),

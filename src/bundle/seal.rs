@@ -147,7 +147,7 @@ pub fn plaintext(
     let m = Manifest {
         format: manifest::FORMAT.to_string(),
         title: dir.settings.title.clone(),
-        state: state.code.clone(),
+        state: state.code.to_string(),
         seq: v.seq,
         issued: crate::util::time::fmt_ts(v.issued),
         expires: crate::util::time::fmt_ts(v.expires),
@@ -196,7 +196,7 @@ pub fn encrypt(plaintext: &[u8], recipients: &[String]) -> Result<Vec<u8>, Strin
 /// The trusted comment of `state`'s bundle of version `v`.
 pub fn trusted(state: &State, v: &Version) -> Trusted {
     Trusted {
-        state: state.code.clone(),
+        state: state.code.to_string(),
         seq: v.seq,
         issued: v.issued,
         expires: v.expires,

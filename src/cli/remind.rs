@@ -26,7 +26,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     let root = a.root.resolve()?;
     let as_of = a.as_of.date();
     let checked = super::load(&root, as_of, &["key-expired"])?;
-    let due: Vec<String> = pocdir::review::stale::items(&checked.directory, as_of)
+    let due: Vec<_> = pocdir::review::stale::items(&checked.directory, as_of)
         .into_iter()
         .filter(|i| i.kind == "stale")
         .map(|i| i.state)

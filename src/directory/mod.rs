@@ -13,6 +13,7 @@ pub mod refdata;
 pub mod schema;
 pub mod span;
 pub mod theme;
+pub mod types;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,7 @@
-//! The checked directory: plain data built from what `load` read once
-//! `validate` found no error. Render and seal work only on this.
+//! The checked directory: typed data built from what `load` read once
+//! `validate` found no error (State codes, PoC types and dates are parsed
+//! here, once). Render and seal work only on this. Every type serialises
+//! as the strings the directory's files hold, so exports keep their bytes.
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -7,7 +9,10 @@ use serde::Serialize;
 use crate::directory::load::{Loaded, PageSource};
 use crate::directory::refdata::{self, Group, StateInfo};
 use crate::directory::schema;
+use crate::directory::types::{iso_date, parse_date};
 use crate::directory::validate;
+
+pub use crate::directory::types::{PocType, StateCode};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Directory {
@@ -17,7 +22,8 @@ pub struct Directory {
     pub pages: Vec<Page>,
     pub secretariat_key: SecretariatKey,
     /// The day dates were judged on (staleness).
-    pub as_of: String,
+    #[serde(with = "iso_date")]
+    pub as_of: Date,
     /// Communication checks, oldest first. Never serialised: their tokens
     /// stay with the secretariat (not in bundles, exports or the site).
     #[serde(skip)]
@@ -29,9 +35,9 @@ impl Directory {
     /// are judged as of their issue date: same version, same bytes).
     pub fn judged_as_of(&self, day: Date) -> Directory {
         let mut d = self.clone();
-        d.as_of = day.to_string();
+        d.as_of = day;
         for s in &mut d.states {
-            s.stale = is_stale(&s.last_verified, d.settings.reverify_within_days, day);
+            s.stale = is_stale(s.last_verified, d.settings.reverify_within_days, day);
         }
         d
     }
@@ -75,7 +81,7 @@ pub struct Contact {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct State {
-    pub code: String,
+    pub code: StateCode,
     pub alpha2: String,
     pub m49: String,
     pub member: bool,
@@ -86,8 +92,12 @@ pub struct State {
     pub regional_networks: Vec<String>,
     pub points_of_contact: Vec<Poc>,
     pub provenance: Vec<Provenance>,
-    pub last_updated: String,
-    pub last_verified: String,
+    /// The latest provenance date.
+    #[serde(with = "iso_date")]
+    pub last_updated: Date,
+    /// The latest provenance verification date.
+    #[serde(with = "iso_date")]
+    pub last_verified: Date,
     /// Not re-verified within the policy's `reverify_within_days`.
     pub stale: bool,
     /// Verified accounts receiving the State's bundle.
@@ -100,7 +110,7 @@ impl State {
             .get(lang)
             .or_else(|| self.names.get("en"))
             .map(String::as_str)
-            .unwrap_or(&self.code)
+            .unwrap_or(self.code.as_str())
     }
 
     pub fn has_24_7(&self) -> bool {
@@ -113,7 +123,7 @@ impl State {
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Poc {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: PocType,
     pub entity: String,
     pub person: Option<Person>,
     pub emails: Vec<Tagged>,
@@ -153,16 +163,19 @@ pub struct EncryptionKey {
     #[serde(rename = "type")]
     pub kind: String,
     pub value: String,
-    pub expires: Option<String>,
+    #[serde(with = "iso_date::option")]
+    pub expires: Option<Date>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Provenance {
-    pub date: String,
+    #[serde(with = "iso_date")]
+    pub date: Date,
     pub action: String,
     pub channel: String,
     pub reference: String,
-    pub verified: String,
+    #[serde(with = "iso_date")]
+    pub verified: Date,
     pub verified_by: String,
 }
 
@@ -171,7 +184,9 @@ pub struct Account {
     pub email: String,
     pub name: Option<String>,
     pub recipients: Vec<String>,
-    pub verified: String,
+    /// The day the account was verified.
+    #[serde(with = "iso_date")]
+    pub verified: Date,
     pub channel: String,
     pub reference: String,
     pub verified_by: String,
@@ -249,9 +264,9 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
             .cloned()
             .or_else(|| refdata::synthetic_state(&s.state))?;
         let keys = l.keys.values().find(|k| k.state.value == s.state.value);
-        states.push(state(s, info, keys, settings.reverify_within_days, as_of));
+        states.push(state(s, info, keys, settings.reverify_within_days, as_of)?);
     }
-    states.sort_by(|a, b| a.code.cmp(&b.code));
+    states.sort_by_key(|s| s.code);
     let mut pages: Vec<Page> = l.pages.iter().map(page).collect();
     pages.sort_by(|a, b| (a.weight, &a.name, &a.lang).cmp(&(b.weight, &b.name, &b.lang)));
     Some(Directory {
@@ -259,13 +274,13 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
         states,
         pages,
         secretariat_key,
-        as_of: as_of.to_string(),
+        as_of,
         campaigns: {
-            let mut c: Vec<crate::ping::Campaign> = l
+            let mut c = l
                 .campaigns
                 .values()
-                .filter_map(crate::ping::from_file)
-                .collect();
+                .map(crate::ping::from_file)
+                .collect::<Option<Vec<crate::ping::Campaign>>>()?;
             c.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
             c
         },
@@ -273,11 +288,13 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
 }
 
 /// Not re-verified within `reverify_days` of `as_of`.
-fn is_stale(last_verified: &str, reverify_days: u32, as_of: Date) -> bool {
-    match validate::fields::date(last_verified) {
-        Ok(d) => (as_of - d).get_days() > reverify_days as i32,
-        Err(_) => true,
-    }
+pub fn is_stale(last_verified: Date, reverify_days: u32, as_of: Date) -> bool {
+    days_between(last_verified, as_of) > i64::from(reverify_days)
+}
+
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: Date, to: Date) -> i64 {
+    i64::from((to - from).get_days())
 }
 
 fn state(
@@ -286,49 +303,45 @@ fn state(
     keys: Option<&schema::KeysFile>,
     reverify_days: u32,
     as_of: Date,
-) -> State {
-    let provenance: Vec<Provenance> = s
+) -> Option<State> {
+    let provenance = s
         .provenance
         .iter()
-        .map(|p| Provenance {
-            date: p.date.value.clone(),
-            action: p.action.value.clone(),
-            channel: p.channel.value.clone(),
-            reference: p.reference.value.clone(),
-            verified: p.verified.value.clone(),
-            verified_by: p.verified_by.value.clone(),
+        .map(|p| {
+            Some(Provenance {
+                date: parse_date(&p.date.value)?,
+                action: p.action.value.clone(),
+                channel: p.channel.value.clone(),
+                reference: p.reference.value.clone(),
+                verified: parse_date(&p.verified.value)?,
+                verified_by: p.verified_by.value.clone(),
+            })
         })
-        .collect();
-    // ISO dates compare as strings.
-    let last_updated = provenance
-        .iter()
-        .map(|p| p.date.clone())
-        .max()
-        .unwrap_or_default();
-    let last_verified = provenance
-        .iter()
-        .map(|p| p.verified.clone())
-        .max()
-        .unwrap_or_default();
-    let stale = is_stale(&last_verified, reverify_days, as_of);
-    let accounts = keys
-        .map(|k| {
-            k.accounts
-                .iter()
-                .map(|a| Account {
+        .collect::<Option<Vec<Provenance>>>()?;
+    // Validation requires at least one provenance record.
+    let last_updated = provenance.iter().map(|p| p.date).max()?;
+    let last_verified = provenance.iter().map(|p| p.verified).max()?;
+    let stale = is_stale(last_verified, reverify_days, as_of);
+    let accounts = match keys {
+        Some(k) => k
+            .accounts
+            .iter()
+            .map(|a| {
+                Some(Account {
                     email: a.email.value.clone(),
                     name: a.name.as_ref().map(|n| n.value.clone()),
                     recipients: a.recipients.iter().map(|r| r.value.clone()).collect(),
-                    verified: a.verification.date.value.clone(),
+                    verified: parse_date(&a.verification.date.value)?,
                     channel: a.verification.channel.value.clone(),
                     reference: a.verification.reference.value.clone(),
                     verified_by: a.verification.verified_by.value.clone(),
                 })
-                .collect()
-        })
-        .unwrap_or_default();
-    State {
-        code: info.alpha3.clone(),
+            })
+            .collect::<Option<Vec<Account>>>()?,
+        None => Vec::new(),
+    };
+    Some(State {
+        code: StateCode::parse(&info.alpha3)?,
         alpha2: info.alpha2.clone(),
         m49: info.m49.clone(),
         member: info.member,
@@ -346,18 +359,22 @@ fn state(
             .iter()
             .map(|n| n.value.clone())
             .collect(),
-        points_of_contact: s.points_of_contact.iter().map(|p| poc(p)).collect(),
+        points_of_contact: s
+            .points_of_contact
+            .iter()
+            .map(|p| poc(p))
+            .collect::<Option<Vec<Poc>>>()?,
         provenance,
         last_updated,
         last_verified,
         stale,
         accounts,
-    }
+    })
 }
 
-fn poc(p: &schema::PointOfContact) -> Poc {
-    Poc {
-        kind: p.kind.value.clone(),
+fn poc(p: &schema::PointOfContact) -> Option<Poc> {
+    Some(Poc {
+        kind: PocType::parse(&p.kind.value)?,
         entity: p.entity.value.clone(),
         person: p.person.as_ref().map(|x| Person {
             name: x.name.value.clone(),
@@ -390,14 +407,19 @@ fn poc(p: &schema::PointOfContact) -> Poc {
         encryption_keys: p
             .encryption_keys
             .iter()
-            .map(|k| EncryptionKey {
-                kind: k.kind.value.clone(),
-                value: k.material.value.clone(),
-                expires: k.expires.as_ref().map(|e| e.value.clone()),
+            .map(|k| {
+                Some(EncryptionKey {
+                    kind: k.kind.value.clone(),
+                    value: k.material.value.clone(),
+                    expires: match &k.expires {
+                        Some(e) => Some(parse_date(&e.value)?),
+                        None => None,
+                    },
+                })
             })
-            .collect(),
+            .collect::<Option<Vec<EncryptionKey>>>()?,
         notes: p.notes.as_ref().map(|n| n.value.clone()),
-    }
+    })
 }
 
 fn page(p: &PageSource) -> Page {
@@ -408,5 +430,99 @@ fn page(p: &PageSource) -> Page {
         description: p.front.description.as_ref().map(|d| d.value.clone()),
         weight: p.front.weight.as_ref().map(|w| w.value).unwrap_or(100),
         markdown: p.body.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::load;
+
+    fn base() -> Loaded {
+        load::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base"))
+    }
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_model_is_typed_once() {
+        let d = from_loaded(&base(), day("2026-11-22")).expect("the base fixture models");
+        let fra = &d.states[0];
+        assert_eq!(fra.code, "FRA");
+        assert_eq!(
+            fra.last_verified,
+            fra.provenance.iter().map(|p| p.verified).max().unwrap()
+        );
+        assert_eq!(
+            fra.last_updated,
+            fra.provenance.iter().map(|p| p.date).max().unwrap()
+        );
+        let kinds: Vec<PocType> = fra.points_of_contact.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [PocType::Diplomatic, PocType::Technical]);
+        let expiry = fra
+            .points_of_contact
+            .iter()
+            .flat_map(|p| &p.encryption_keys)
+            .find_map(|k| k.expires);
+        assert_eq!(expiry, Some(day("2027-12-31")));
+        assert!(!fra.accounts.is_empty());
+        let json = serde_json::to_value(fra).unwrap();
+        assert_eq!(json["code"], "FRA");
+        assert_eq!(json["last_updated"], fra.last_updated.to_string());
+        assert_eq!(json["points_of_contact"][1]["type"], "technical");
+        assert_eq!(
+            json["points_of_contact"][1]["encryption_keys"][0]["expires"],
+            "2027-12-31"
+        );
+        let j = d.judged_as_of(day("2030-01-01"));
+        assert!(j.states[0].stale);
+        assert_eq!(j.as_of, day("2030-01-01"));
+    }
+
+    /// Validation would refuse these; the model refuses them too, without
+    /// a panic, if it is ever handed one.
+    #[test]
+    fn a_value_validation_would_refuse_gives_no_model() {
+        let today = day("2026-11-22");
+        type Spoil = fn(&mut Loaded);
+        let spoilers: [(&str, Spoil); 5] = [
+            ("provenance date", |l| {
+                let s = l.states.values_mut().next().unwrap();
+                s.provenance[0].value.date.value = "2026-02-30".into();
+            }),
+            ("provenance verified", |l| {
+                let s = l.states.values_mut().next().unwrap();
+                s.provenance[0].value.verified.value = "yesterday".into();
+            }),
+            ("PoC type", |l| {
+                let s = l.states.values_mut().next().unwrap();
+                s.points_of_contact.value[0].value.kind.value = "military".into();
+            }),
+            ("key expiry", |l| {
+                let s = l.states.values_mut().next().unwrap();
+                for p in &mut s.points_of_contact.value {
+                    for k in &mut p.value.encryption_keys {
+                        if let Some(e) = &mut k.value.expires {
+                            e.value = "2027-13-01".into();
+                        }
+                    }
+                }
+            }),
+            ("account verification", |l| {
+                let k = l.keys.values_mut().next().unwrap();
+                k.accounts[0].value.verification.date.value = "2026/01/01".into();
+            }),
+        ];
+        assert!(from_loaded(&base(), today).is_some());
+        for (what, spoil) in spoilers {
+            let mut l = base();
+            spoil(&mut l);
+            assert!(from_loaded(&l, today).is_none(), "{what}");
+        }
+        let mut l = base();
+        l.states.values_mut().next().unwrap().provenance.clear();
+        assert!(from_loaded(&l, today).is_none(), "no provenance");
     }
 }

@@ -17,10 +17,7 @@ use crate::site::i18n::Strings;
 
 /// An account whose verification is older than the policy: skipped.
 pub fn verification_expired(a: &Account, reverify_days: u32, today: jiff::civil::Date) -> bool {
-    match crate::directory::validate::fields::date(&a.verified) {
-        Ok(d) => (today - d).get_days() > reverify_days as i32,
-        Err(_) => true,
-    }
+    crate::directory::model::is_stale(a.verified, reverify_days, today)
 }
 
 fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
@@ -130,7 +127,7 @@ pub fn messages(
     for s in dir
         .states
         .iter()
-        .filter(|s| only.is_empty() || only.contains(&s.code))
+        .filter(|s| only.is_empty() || only.iter().any(|c| *c == s.code))
     {
         if s.accounts.is_empty() {
             warnings.push(format!("{}: no verified account", s.code));
@@ -208,14 +205,14 @@ pub fn messages(
                 .map_err(|e| MailError::Header(format!("{}: {e}", a.email)))?;
             out.push(Outgoing {
                 kind: Kind::Bundle,
-                state: s.code.clone(),
+                state: s.code,
                 account: a.email.clone(),
                 envelope_from: envelope_from.clone(),
                 envelope_to,
                 reference: format!("seq {}", tr.seq),
                 bundle_hash: Some(hash.clone()),
                 message_id: mid,
-                file_name: super::file_name(&s.code, &a.email),
+                file_name: super::file_name(s.code.as_str(), &a.email),
                 eml: msg.formatted(),
             });
         }

@@ -12,8 +12,9 @@ use super::{MailError, Outgoing};
 /// Something that takes a message for one recipient: the SMTP transport,
 /// or a test double in unit tests.
 pub trait Sender {
-    /// The server's reply on success; why not, on failure.
-    fn send(&mut self, from: &str, to: &str, eml: &[u8]) -> Result<String, String>;
+    /// The server's reply on success; why not ([`MailError::Send`]), on
+    /// failure.
+    fn send(&mut self, from: &str, to: &str, eml: &[u8]) -> Result<String, MailError>;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,19 +39,19 @@ pub enum Event<'a> {
 }
 
 /// `--rate`: at most N messages per second, minute or hour ("30/min").
-pub fn parse_rate(s: &str) -> Result<Duration, String> {
+pub fn parse_rate(s: &str) -> Result<Duration, MailError> {
     let (n, unit) = s.split_once('/').unwrap_or((s, "min"));
-    let n: u32 = n
-        .trim()
-        .parse()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("{s:?}: expected N/s, N/min or N/h with N > 0"))?;
+    let n: u32 =
+        n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+            MailError::Rate(format!("{s:?}: expected N/s, N/min or N/h with N > 0"))
+        })?;
     let per = match unit.trim() {
         "s" | "sec" | "second" => 1,
         "m" | "min" | "minute" => 60,
         "h" | "hour" => 3600,
-        _ => return Err(format!("{s:?}: the unit is s, min or h")),
+        _ => {
+            return Err(MailError::Rate(format!("{s:?}: the unit is s, min or h")));
+        }
     };
     Ok(Duration::from_secs(per) / n)
 }
@@ -91,7 +92,7 @@ pub fn deliver<'a>(
                     .record(Entry {
                         message_id: m.message_id.clone(),
                         kind: m.kind.as_str().to_string(),
-                        state: m.state.clone(),
+                        state: m.state.to_string(),
                         account: m.account.clone(),
                         reference: m.reference.clone(),
                         bundle_sha256: m.bundle_hash.clone(),
@@ -107,7 +108,9 @@ pub fn deliver<'a>(
                     })?;
                 Status::Sent { reply }
             }
-            Err(reason) => Status::Failed { reason },
+            Err(reason) => Status::Failed {
+                reason: reason.to_string(),
+            },
         };
         on(Event::Done {
             msg: m,
@@ -129,12 +132,12 @@ mod tests {
     }
 
     impl Sender for Refusing {
-        fn send(&mut self, _: &str, to: &str, _: &[u8]) -> Result<String, String> {
+        fn send(&mut self, _: &str, to: &str, _: &[u8]) -> Result<String, MailError> {
             if self.got.len() < self.accept {
                 self.got.push(to.to_string());
                 Ok("250 Ok".into())
             } else {
-                Err("451 try later".into())
+                Err(MailError::Send("451 try later".into()))
             }
         }
     }
@@ -142,7 +145,7 @@ mod tests {
     fn msg(i: usize) -> Outgoing {
         Outgoing {
             kind: Kind::Bundle,
-            state: "FRA".into(),
+            state: "FRA".parse().unwrap(),
             account: format!("a{i}@b.example"),
             envelope_from: "s@un.example".into(),
             envelope_to: format!("a{i}@b.example"),
@@ -208,8 +211,16 @@ mod tests {
         assert_eq!(parse_rate("2/s").unwrap(), Duration::from_millis(500));
         assert_eq!(parse_rate("60/h").unwrap(), Duration::from_secs(60));
         assert_eq!(parse_rate("10").unwrap(), Duration::from_secs(6));
+        assert_eq!(
+            parse_rate("0/min").unwrap_err().to_string(),
+            "\"0/min\": expected N/s, N/min or N/h with N > 0"
+        );
+        assert_eq!(
+            parse_rate("3/day").unwrap_err().to_string(),
+            "\"3/day\": the unit is s, min or h"
+        );
         for bad in ["0/min", "x/min", "3/day", "-1/s"] {
-            assert!(parse_rate(bad).is_err(), "{bad}");
+            assert!(matches!(parse_rate(bad), Err(MailError::Rate(_))), "{bad}");
         }
     }
 }

@@ -63,8 +63,8 @@ impl Outcome<'_> {
 struct NoSender;
 
 impl Sender for NoSender {
-    fn send(&mut self, _: &str, _: &str, _: &[u8]) -> Result<String, String> {
-        Err("not connected".into())
+    fn send(&mut self, _: &str, _: &str, _: &[u8]) -> Result<String, MailError> {
+        Err(MailError::Send("not connected".into()))
     }
 }
 

@@ -24,6 +24,8 @@ pub mod smtp;
 pub use address::{ascii_address, mailbox};
 pub use bundles::{messages, verification_expired};
 
+use crate::directory::model::StateCode;
+
 /// What a message is, for the journal and the closing table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -46,7 +48,7 @@ impl Kind {
 #[derive(Clone, Debug)]
 pub struct Outgoing {
     pub kind: Kind,
-    pub state: String,
+    pub state: StateCode,
     /// The recipient as the directory holds it.
     pub account: String,
     /// Envelope sender and recipient (ASCII: domains in their IDNA form).
@@ -75,6 +77,11 @@ pub enum MailError {
     Config(String),
     /// The journal cannot be read, locked or written.
     Journal(String),
+    /// The server or the network did not take one message (that recipient
+    /// fails; the others go on).
+    Send(String),
+    /// The `--rate` value is not N/s, N/min or N/h.
+    Rate(String),
 }
 
 impl std::fmt::Display for MailError {
@@ -83,10 +90,14 @@ impl std::fmt::Display for MailError {
             MailError::Bundle(m)
             | MailError::Header(m)
             | MailError::Config(m)
-            | MailError::Journal(m) => f.write_str(m),
+            | MailError::Journal(m)
+            | MailError::Send(m)
+            | MailError::Rate(m) => f.write_str(m),
         }
     }
 }
+
+impl std::error::Error for MailError {}
 
 /// The domain of the secretariat's address (ASCII), for Message-IDs.
 pub fn id_domain(secretariat_email: &str) -> String {

@@ -165,17 +165,22 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
 }
 
 impl Sender for SmtpSender {
-    fn send(&mut self, from: &str, to: &str, eml: &[u8]) -> Result<String, String> {
-        let from = from.parse().map_err(|e| format!("{from}: {e}"))?;
-        let to = to.parse().map_err(|e| format!("{to}: {e}"))?;
-        let envelope = Envelope::new(Some(from), vec![to]).map_err(|e| e.to_string())?;
+    fn send(&mut self, from: &str, to: &str, eml: &[u8]) -> Result<String, MailError> {
+        let from = from
+            .parse()
+            .map_err(|e| MailError::Send(format!("{from}: {e}")))?;
+        let to = to
+            .parse()
+            .map_err(|e| MailError::Send(format!("{to}: {e}")))?;
+        let envelope =
+            Envelope::new(Some(from), vec![to]).map_err(|e| MailError::Send(e.to_string()))?;
         match self.transport.send_raw(&envelope, eml) {
             Ok(r) => Ok(format!(
                 "{} {}",
                 r.code(),
                 r.message().collect::<Vec<_>>().join(" ")
             )),
-            Err(e) => Err(describe(&e)),
+            Err(e) => Err(MailError::Send(describe(&e))),
         }
     }
 }

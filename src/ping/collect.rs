@@ -18,8 +18,8 @@ use std::path::Path;
 
 use mail_parser::{Message, MessageParser, PartType};
 
-use super::{Campaign, Flagged, Response};
-use crate::directory::model::Directory;
+use super::{Campaign, Flagged, PingError, Response};
+use crate::directory::model::{Directory, PocType, StateCode};
 
 /// What a collection found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,25 +43,24 @@ pub struct Summary {
 pub const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
 
 /// Raw messages, one at a time, or why the mailbox could not be read.
-pub type Messages = Box<dyn Iterator<Item = Result<Vec<u8>, String>>>;
+pub type Messages = Box<dyn Iterator<Item = Result<Vec<u8>, PingError>>>;
 
 /// The raw messages of an mbox file or a Maildir folder, one at a time (a
 /// large mailbox is never held in memory whole).
-pub fn mailbox(path: &Path, maildir: bool) -> Result<Messages, String> {
+pub fn mailbox(path: &Path, maildir: bool) -> Result<Messages, PingError> {
     let shown = path.display().to_string();
+    let error = move |e: &dyn std::fmt::Display| PingError::Mailbox(format!("{shown}: {e}"));
     if maildir {
-        let it = mail_parser::mailbox::maildir::MessageIterator::new(path)
-            .map_err(|e| format!("{shown}: {e}"))?;
+        let it =
+            mail_parser::mailbox::maildir::MessageIterator::new(path).map_err(|e| error(&e))?;
         Ok(Box::new(it.map(move |m| {
-            m.map(|m| m.unwrap_contents())
-                .map_err(|e| format!("{shown}: {e}"))
+            m.map(|m| m.unwrap_contents()).map_err(|e| error(&e))
         })))
     } else {
-        let f = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+        let f = std::fs::File::open(path).map_err(|e| error(&e))?;
         let it = mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(f));
         Ok(Box::new(it.map(move |m| {
-            m.map(|m| m.unwrap_contents())
-                .map_err(|e| format!("{shown}: {e}"))
+            m.map(|m| m.unwrap_contents()).map_err(|e| error(&e))
         })))
     }
 }
@@ -159,7 +158,7 @@ fn is_auto_reply(m: &Message) -> bool {
 
 /// Every address of the PoC a ping went to (any case): the ping's own and
 /// those of the State's PoCs of that type holding it.
-fn poc_addresses(dir: &Directory, state: &str, kind: &str, to: &str) -> BTreeSet<String> {
+fn poc_addresses(dir: &Directory, state: StateCode, kind: PocType, to: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::from([to.to_lowercase()]);
     if let Some(s) = dir.states.iter().find(|s| s.code == state) {
         let mut pocs: Vec<_> = s
@@ -189,8 +188,8 @@ fn poc_addresses(dir: &Directory, state: &str, kind: &str, to: &str) -> BTreeSet
 pub fn collect(
     dir: &Directory,
     campaigns: &mut [Campaign],
-    raw: impl Iterator<Item = Result<Vec<u8>, String>>,
-) -> Result<Summary, String> {
+    raw: impl Iterator<Item = Result<Vec<u8>, PingError>>,
+) -> Result<Summary, PingError> {
     let parser = MessageParser::default();
     let mut sum = Summary::default();
     for (n, bytes) in raw.enumerate() {
@@ -254,7 +253,7 @@ pub fn collect(
         let from = from_address(&m);
         for (ci, pi) in targets {
             let p = &mut campaigns[ci].pings[pi];
-            if poc_addresses(dir, &p.state, &p.kind, &p.to).contains(&from) {
+            if poc_addresses(dir, p.state, p.kind, &p.to).contains(&from) {
                 match &p.response {
                     Some(r) if r.at <= at => {
                         if r.at < at || r.from.as_deref() != Some(from.as_str()) {

@@ -21,8 +21,39 @@ pub mod token;
 
 use serde::Serialize;
 
+use crate::directory::model::{PocType, StateCode};
 use crate::directory::schema;
 use crate::directory::span::At;
+
+/// Why a communication check could not go on.
+#[derive(Debug)]
+pub enum PingError {
+    /// The mailbox cannot be opened or read to its end.
+    Mailbox(String),
+    /// No Point of Contact matches the campaign's filters.
+    NothingToPing,
+    /// A ping names a State the directory does not hold.
+    UnknownState(StateCode),
+    /// A message cannot be built (an address or a header).
+    Message(String),
+    /// No random source for the tokens.
+    Random(String),
+    /// The campaign cannot be written as YAML.
+    Yaml(String),
+}
+
+impl std::fmt::Display for PingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PingError::Mailbox(m) | PingError::Message(m) | PingError::Yaml(m) => f.write_str(m),
+            PingError::NothingToPing => f.write_str("no Point of Contact matches: nothing to ping"),
+            PingError::UnknownState(code) => write!(f, "{code}: not in the directory"),
+            PingError::Random(m) => write!(f, "no random source: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for PingError {}
 
 #[derive(Clone, Debug)]
 pub struct Campaign {
@@ -35,8 +66,8 @@ pub struct Campaign {
 
 #[derive(Clone, Debug)]
 pub struct Ping {
-    pub state: String,
-    pub kind: String,
+    pub state: StateCode,
+    pub kind: PocType,
     pub to: String,
     pub token: String,
     pub message_id: String,
@@ -110,7 +141,7 @@ impl Campaign {
     pub fn ping_mut(&mut self, state: &str, kind: &str) -> Option<&mut Ping> {
         self.pings
             .iter_mut()
-            .find(|p| p.state == state && p.kind == kind)
+            .find(|p| p.state == *state && p.kind == *kind)
     }
 }
 
@@ -127,39 +158,42 @@ fn ts(s: &At<String>) -> Option<jiff::Timestamp> {
     s.value.parse().ok()
 }
 
-/// The checked model of a campaign file (validation has passed).
+/// The checked model of a campaign file (validation has passed, so every
+/// State code and type parses; `None` if one somehow does not).
 pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
     let pings = f
         .pings
         .iter()
-        .map(|p| Ping {
-            state: p.state.value.clone(),
-            kind: p.kind.value.clone(),
-            to: p.to.value.clone(),
-            token: p.token.value.clone(),
-            message_id: p.message_id.value.clone(),
-            sent: p.sent.as_ref().and_then(ts),
-            response: p.response.as_ref().and_then(|r| {
-                Some(Response {
-                    at: ts(&r.at)?,
-                    via: r.via.value.clone(),
-                    from: r.from.as_ref().map(|x| x.value.clone()),
-                    note: r.note.as_ref().map(|x| x.value.clone()),
-                })
-            }),
-            bounced: p.bounced.as_ref().and_then(ts),
-            flagged: p
-                .flagged
-                .iter()
-                .filter_map(|x| {
-                    Some(Flagged {
-                        at: ts(&x.at)?,
-                        from: x.from.value.clone(),
+        .map(|p| {
+            Some(Ping {
+                state: StateCode::parse(&p.state.value)?,
+                kind: PocType::parse(&p.kind.value)?,
+                to: p.to.value.clone(),
+                token: p.token.value.clone(),
+                message_id: p.message_id.value.clone(),
+                sent: p.sent.as_ref().and_then(ts),
+                response: p.response.as_ref().and_then(|r| {
+                    Some(Response {
+                        at: ts(&r.at)?,
+                        via: r.via.value.clone(),
+                        from: r.from.as_ref().map(|x| x.value.clone()),
+                        note: r.note.as_ref().map(|x| x.value.clone()),
                     })
-                })
-                .collect(),
+                }),
+                bounced: p.bounced.as_ref().and_then(ts),
+                flagged: p
+                    .flagged
+                    .iter()
+                    .filter_map(|x| {
+                        Some(Flagged {
+                            at: ts(&x.at)?,
+                            from: x.from.value.clone(),
+                        })
+                    })
+                    .collect(),
+            })
         })
-        .collect();
+        .collect::<Option<Vec<Ping>>>()?;
     Some(Campaign {
         id: f.id.value.clone(),
         name: f.name.value.clone(),
@@ -175,7 +209,7 @@ fn fmt(t: jiff::Timestamp) -> At<String> {
 
 /// The campaign file's text (YAML, by serde-saphyr's serialiser: user text
 /// such as a note is quoted as YAML needs).
-pub fn to_yaml(c: &Campaign) -> Result<String, String> {
+pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
     let f = schema::CampaignFile {
         id: At::bare(c.id.clone()),
         name: At::bare(c.name.clone()),
@@ -185,8 +219,8 @@ pub fn to_yaml(c: &Campaign) -> Result<String, String> {
             .pings
             .iter()
             .map(|p| schema::PingEntry {
-                state: At::bare(p.state.clone()),
-                kind: At::bare(p.kind.clone()),
+                state: At::bare(p.state.to_string()),
+                kind: At::bare(p.kind.to_string()),
                 to: At::bare(p.to.clone()),
                 token: At::bare(p.token.clone()),
                 message_id: At::bare(p.message_id.clone()),
@@ -209,10 +243,65 @@ pub fn to_yaml(c: &Campaign) -> Result<String, String> {
             })
             .collect(),
     };
-    let body = serde_saphyr::to_string(&f).map_err(|e| e.to_string())?;
+    let body = serde_saphyr::to_string(&f).map_err(|e| PingError::Yaml(e.to_string()))?;
     Ok(format!(
         "# Communication check: written by `pocdir ping start`, filled in by\n\
          # `pocdir ping collect` and `pocdir ping record`. Tokens are secret: this\n\
          # file never reaches the site or a bundle.\n{body}"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> schema::CampaignFile {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/ping/campaign.yaml"),
+        )
+        .unwrap();
+        crate::directory::load::parse_yaml(&text, 0).unwrap()
+    }
+
+    #[test]
+    fn a_campaign_is_typed_and_written_back_as_read() {
+        let f = fixture();
+        let c = from_file(&f).expect("the fixture models");
+        assert_eq!(c.pings[0].state, "FRA");
+        assert_eq!(c.pings[0].kind, PocType::Diplomatic);
+        assert!(c.pings.iter().any(|p| p.kind == PocType::Technical));
+        let again =
+            from_file(&crate::directory::load::parse_yaml(&to_yaml(&c).unwrap(), 0).unwrap())
+                .unwrap();
+        assert_eq!(to_yaml(&again).unwrap(), to_yaml(&c).unwrap());
+        assert!(to_yaml(&c).unwrap().contains("state: FRA\n"));
+    }
+
+    #[test]
+    fn a_ping_validation_would_refuse_gives_no_campaign() {
+        let mut f = fixture();
+        f.pings[0].state.value = "fr".into();
+        assert!(from_file(&f).is_none());
+        let mut f = fixture();
+        f.pings[0].kind.value = "military".into();
+        assert!(from_file(&f).is_none());
+    }
+
+    #[test]
+    fn errors_say_what_they_said_before() {
+        let code = StateCode::parse("FRA").unwrap();
+        assert_eq!(
+            PingError::UnknownState(code).to_string(),
+            "FRA: not in the directory"
+        );
+        assert_eq!(
+            PingError::NothingToPing.to_string(),
+            "no Point of Contact matches: nothing to ping"
+        );
+        assert_eq!(
+            PingError::Random("x".into()).to_string(),
+            "no random source: x"
+        );
+    }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Campaign, Outcome};
-use crate::directory::model::Directory;
+use crate::directory::model::{Directory, StateCode};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Figures {
@@ -109,7 +109,7 @@ fn figures(rows: impl Iterator<Item = (Outcome, bool)>) -> Figures {
     f
 }
 
-fn group_of(dir: &Directory, state: &str) -> String {
+fn group_of(dir: &Directory, state: StateCode) -> String {
     dir.states
         .iter()
         .find(|s| s.code == state)
@@ -125,9 +125,9 @@ pub fn report(dir: &Directory, c: &Campaign, all: &[Campaign], now: jiff::Timest
         .pings
         .iter()
         .map(|p| Row {
-            state: p.state.clone(),
-            group: group_of(dir, &p.state),
-            kind: p.kind.clone(),
+            state: p.state.to_string(),
+            group: group_of(dir, p.state),
+            kind: p.kind.to_string(),
             to: p.to.clone(),
             sent: p.sent.map(fmt),
             outcome: p.outcome(c.respond_within_hours, now),

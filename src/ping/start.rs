@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use lettre::message::header::ContentType;
 
-use super::{Campaign, Ping};
+use super::{Campaign, Ping, PingError};
 use crate::directory::load::I18nFile;
-use crate::directory::model::{Directory, Poc};
+use crate::directory::model::{Directory, Poc, PocType};
 use crate::mail::{Kind, Outgoing};
 use crate::site::i18n::Strings;
 
@@ -63,18 +63,18 @@ pub fn plan(
     only: &[String],
     started: jiff::Timestamp,
     window_hours: u32,
-) -> Result<Campaign, String> {
+) -> Result<Campaign, PingError> {
     let domain = crate::mail::id_domain(&dir.settings.secretariat.email);
     let mut pings = Vec::new();
     for s in dir
         .states
         .iter()
-        .filter(|s| only.is_empty() || only.contains(&s.code))
+        .filter(|s| only.is_empty() || only.iter().any(|c| *c == s.code))
     {
         for p in s
             .points_of_contact
             .iter()
-            .filter(|p| types.is_empty() || types.contains(&p.kind))
+            .filter(|p| types.is_empty() || types.iter().any(|t| p.kind == *t))
         {
             let Some(to) = address(p) else { continue };
             if pings
@@ -85,8 +85,8 @@ pub fn plan(
             }
             let n = pings.iter().filter(|x: &&Ping| x.state == s.code).count() + 1;
             pings.push(Ping {
-                state: s.code.clone(),
-                kind: p.kind.clone(),
+                state: s.code,
+                kind: p.kind,
                 to: to.to_string(),
                 token: super::token::new_token()?,
                 message_id: format!("<ping.{id}.{}.{n}@{domain}>", s.code),
@@ -98,7 +98,7 @@ pub fn plan(
         }
     }
     if pings.is_empty() {
-        return Err("no Point of Contact matches: nothing to ping".into());
+        return Err(PingError::NothingToPing);
     }
     Ok(Campaign {
         id: id.to_string(),
@@ -109,7 +109,7 @@ pub fn plan(
     })
 }
 
-fn part(t: &Strings, state: &str, kind: &str, token: &str) -> String {
+fn part(t: &Strings, state: &str, kind: PocType, token: &str) -> String {
     let type_label = t.get(&format!("type_{kind}"));
     format!(
         "{}\n\n{}\n\n  {token}\n",
@@ -124,7 +124,7 @@ pub fn messages(
     dir: &Directory,
     i18n: &BTreeMap<String, I18nFile>,
     c: &Campaign,
-) -> Result<Vec<Outgoing>, String> {
+) -> Result<Vec<Outgoing>, PingError> {
     let empty = BTreeMap::new();
     let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
     let en = Strings::new("en", english, english);
@@ -132,15 +132,15 @@ pub fn messages(
         Some(&dir.settings.secretariat.name),
         &dir.settings.secretariat.email,
     )
-    .map_err(|e| e.to_string())?;
-    let envelope_from =
-        crate::mail::ascii_address(&dir.settings.secretariat.email).map_err(|e| e.to_string())?;
+    .map_err(|e| PingError::Message(e.to_string()))?;
+    let envelope_from = crate::mail::ascii_address(&dir.settings.secretariat.email)
+        .map_err(|e| PingError::Message(e.to_string()))?;
     let date = std::time::SystemTime::UNIX_EPOCH
         + std::time::Duration::from_secs(c.started.as_second().max(0) as u64);
     let mut out = Vec::new();
     for p in &c.pings {
         let Some(s) = dir.states.iter().find(|s| s.code == p.state) else {
-            return Err(format!("{}: not in the directory", p.state));
+            return Err(PingError::UnknownState(p.state));
         };
         let poc = s
             .points_of_contact
@@ -169,12 +169,12 @@ pub fn messages(
         };
         let mut body = String::new();
         if let Some(t) = &local {
-            body.push_str(&part(t, s.name(t.lang), &p.kind, &p.token));
+            body.push_str(&part(t, s.name(t.lang), p.kind, &p.token));
             body.push_str("\n----------------------------------------\n\n");
         }
-        body.push_str(&part(&en, s.name("en"), &p.kind, &p.token));
+        body.push_str(&part(&en, s.name("en"), p.kind, &p.token));
         let to = crate::mail::mailbox(poc.map(|x| x.entity.as_str()), &p.to)
-            .map_err(|e| format!("{}: {e}", p.state))?;
+            .map_err(|e| PingError::Message(format!("{}: {e}", p.state)))?;
         let msg = lettre::Message::builder()
             .from(from.clone())
             .to(to)
@@ -183,13 +183,14 @@ pub fn messages(
             .message_id(Some(p.message_id.clone()))
             .header(ContentType::TEXT_PLAIN)
             .body(body)
-            .map_err(|e| format!("{}: {e}", p.state))?;
+            .map_err(|e| PingError::Message(format!("{}: {e}", p.state)))?;
         out.push(Outgoing {
             kind: Kind::Ping,
-            state: p.state.clone(),
+            state: p.state,
             account: p.to.clone(),
             envelope_from: envelope_from.clone(),
-            envelope_to: crate::mail::ascii_address(&p.to).map_err(|e| e.to_string())?,
+            envelope_to: crate::mail::ascii_address(&p.to)
+                .map_err(|e| PingError::Message(e.to_string()))?,
             reference: format!("ping {} {}", c.id, p.kind),
             bundle_hash: None,
             message_id: p.message_id.clone(),

@@ -6,9 +6,9 @@
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// A fresh token.
-pub fn new_token() -> Result<String, String> {
+pub fn new_token() -> Result<String, super::PingError> {
     let mut bytes = [0u8; 10];
-    getrandom::fill(&mut bytes).map_err(|e| format!("no random source: {e}"))?;
+    getrandom::fill(&mut bytes).map_err(|e| super::PingError::Random(e.to_string()))?;
     let mut bits: u128 = 0;
     for b in bytes {
         bits = (bits << 8) | u128::from(b);

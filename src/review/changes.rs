@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::directory::model::{Directory, Poc, State};
+use crate::directory::model::{Directory, Poc, State, StateCode};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -399,12 +399,12 @@ fn md_escape(s: &str) -> String {
 /// bad or missing signature (warn).
 pub fn state_signatures(
     head: &BTreeMap<String, crate::directory::StateSignature>,
-    changed: &BTreeSet<String>,
+    changed: &BTreeSet<StateCode>,
 ) -> Vec<(String, Severity, &'static str, String)> {
     use crate::directory::StateSignature;
     let mut out = Vec::new();
     for (code, verdict) in head {
-        if !changed.contains(code) {
+        if !changed.contains(code.as_str()) {
             continue;
         }
         let file = format!("{}/{code}.yaml", crate::directory::load::STATES_DIR);
@@ -429,15 +429,15 @@ pub fn state_signatures(
 
 /// The States whose model differs between two versions (added, removed or
 /// changed in any field).
-pub fn changed_states(base: &Directory, head: &Directory) -> BTreeSet<String> {
+pub fn changed_states(base: &Directory, head: &Directory) -> BTreeSet<StateCode> {
     base.states
         .iter()
         .chain(head.states.iter())
-        .map(|s| s.code.clone())
+        .map(|s| s.code)
         .filter(|c| {
             let (x, y) = (
-                base.states.iter().find(|s| &s.code == c),
-                head.states.iter().find(|s| &s.code == c),
+                base.states.iter().find(|s| s.code == *c),
+                head.states.iter().find(|s| s.code == *c),
             );
             match (x, y) {
                 (Some(x), Some(y)) => serde_json::to_value(x).ok() != serde_json::to_value(y).ok(),

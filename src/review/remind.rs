@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use lettre::message::header::ContentType;
 
 use crate::directory::load::I18nFile;
-use crate::directory::model::{Directory, State};
+use crate::directory::model::{Directory, State, StateCode};
 use crate::mail::{Kind, Outgoing};
 use crate::site::i18n::Strings;
 
@@ -39,7 +39,7 @@ fn part(t: &Strings, s: &State) -> String {
         t.fmt("remind_greeting", &[("state", name)]),
         t.fmt(
             "remind_intro",
-            &[("state", name), ("date", &t.date(&s.last_verified))]
+            &[("state", name), ("date", &t.day(s.last_verified))]
         ),
         t.get("remind_holds"),
         holdings(s),
@@ -47,8 +47,17 @@ fn part(t: &Strings, s: &State) -> String {
     )
 }
 
+/// Why the reminders could not be made (an address or a header).
 #[derive(Debug)]
 pub struct RemindError(pub String);
+
+impl std::fmt::Display for RemindError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RemindError {}
 
 /// One message per State in `due`. `date` is the Date header (the day the
 /// reminders are for); the same day and content give the same Message-ID,
@@ -56,7 +65,7 @@ pub struct RemindError(pub String);
 pub fn reminders(
     dir: &Directory,
     i18n: &BTreeMap<String, I18nFile>,
-    due: &[String],
+    due: &[StateCode],
     date: std::time::SystemTime,
 ) -> Result<Vec<Outgoing>, RemindError> {
     let empty = BTreeMap::new();
@@ -112,7 +121,7 @@ pub fn reminders(
             .map_err(|e| RemindError(format!("{}: {e}", s.code)))?;
         out.push(Outgoing {
             kind: Kind::Reminder,
-            state: s.code.clone(),
+            state: s.code,
             account: s.mission.email.clone(),
             envelope_from: envelope_from.clone(),
             envelope_to,

@@ -6,12 +6,12 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::directory::model::Directory;
+use crate::directory::model::{Directory, PocType, StateCode, days_between};
 use crate::directory::validate::KEY_EXPIRY_WARNING_DAYS;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Item {
-    pub state: String,
+    pub state: StateCode,
     /// `stale`, `key-expired`, `key-expiring`, `missing-poc-type`,
     /// `no-accounts`, `ping-bounced`, `ping-unanswered`.
     pub kind: &'static str,
@@ -25,44 +25,39 @@ pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
     let days = dir.settings.reverify_within_days;
     for s in &dir.states {
         let item = |kind, overdue, detail: String| Item {
-            state: s.code.clone(),
+            state: s.code,
             kind,
             overdue,
             detail,
         };
-        if let Ok(d) = crate::directory::validate::fields::date(&s.last_verified) {
-            let age = (as_of - d).get_days();
-            if age > days as i32 {
-                out.push(item(
-                    "stale",
-                    true,
-                    format!(
-                        "last verified {} ({age} days ago; the policy is {days})",
-                        s.last_verified
-                    ),
-                ));
-            }
+        let age = days_between(s.last_verified, as_of);
+        if age > i64::from(days) {
+            out.push(item(
+                "stale",
+                true,
+                format!(
+                    "last verified {} ({age} days ago; the policy is {days})",
+                    s.last_verified
+                ),
+            ));
         }
-        for t in crate::directory::validate::POC_TYPES {
-            if !s.points_of_contact.iter().any(|p| p.kind == *t) {
+        for t in PocType::ALL {
+            if !s.points_of_contact.iter().any(|p| p.kind == t) {
                 out.push(item("missing-poc-type", false, format!("no {t} PoC")));
             }
         }
         for p in &s.points_of_contact {
             for k in &p.encryption_keys {
-                let Some(exp) = k.expires.as_deref() else {
+                let Some(exp) = k.expires else {
                     continue;
                 };
-                let Ok(d) = crate::directory::validate::fields::date(exp) else {
-                    continue;
-                };
-                if d < as_of {
+                if exp < as_of {
                     out.push(item(
                         "key-expired",
                         true,
                         format!("{} key of {} expired on {exp}", k.kind, p.entity),
                     ));
-                } else if (d - as_of).get_days() <= KEY_EXPIRY_WARNING_DAYS {
+                } else if days_between(as_of, exp) <= i64::from(KEY_EXPIRY_WARNING_DAYS) {
                     out.push(item(
                         "key-expiring",
                         false,

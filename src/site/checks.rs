@@ -123,9 +123,8 @@ fn bars_of<'a>(
 /// The day the site is judged on, as a moment (deterministic output).
 pub fn as_of_moment(dir: &Directory) -> jiff::Timestamp {
     dir.as_of
-        .parse::<jiff::civil::Date>()
+        .to_zoned(jiff::tz::TimeZone::UTC)
         .ok()
-        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
         .map(|z| z.timestamp())
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }

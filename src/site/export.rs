@@ -93,10 +93,10 @@ pub fn csv(dir: &Directory) -> Vec<u8> {
                     .join("; ")
             };
             let row = [
-                s.code.clone(),
+                s.code.to_string(),
                 s.name("en").to_string(),
                 s.group.key().to_string(),
-                p.kind.clone(),
+                p.kind.to_string(),
                 p.entity.clone(),
                 p.person
                     .as_ref()
@@ -115,7 +115,7 @@ pub fn csv(dir: &Directory) -> Vec<u8> {
                 p.availability.time_zone.clone().unwrap_or_default(),
                 p.functions.join(" "),
                 s.regional_networks.join(" "),
-                s.last_verified.clone(),
+                s.last_verified.to_string(),
                 s.stale.to_string(),
             ];
             let _ = w.write_record(row.iter().map(|c| cell(c)));
@@ -210,7 +210,7 @@ pub fn vcf<'a>(dir: &Directory, states: impl Iterator<Item = &'a State>) -> Vec<
             lines.push(format!(
                 "CATEGORIES:{},{}",
                 esc("PoC directory"),
-                esc(&s.code)
+                esc(s.code.as_str())
             ));
             lines.push(format!("UID:urn:pocdir:{}:{}:{}", s.code, p.kind, i + 1));
             lines.push("END:VCARD".to_string());

@@ -51,6 +51,11 @@ impl<'a> Strings<'a> {
         )
     }
 
+    /// A date in the language's long form.
+    pub fn day(&self, d: jiff::civil::Date) -> String {
+        self.date(&d.to_string())
+    }
+
     /// All strings, for templates (`t.key`).
     pub fn all(&self) -> BTreeMap<&'a str, &'a str> {
         let mut out: BTreeMap<&str, &str> = self

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::i18n::Strings;
 use super::markdown;
-use crate::directory::model::{Directory, Poc, State};
+use crate::directory::model::{Directory, Poc, PocType, State, StateCode};
 use crate::directory::refdata;
 
 #[derive(Serialize)]
@@ -34,7 +34,7 @@ pub struct KeyView {
 
 #[derive(Serialize)]
 pub struct PocView {
-    pub kind: String,
+    pub kind: PocType,
     pub kind_label: String,
     pub entity: String,
     pub person: Option<crate::directory::model::Person>,
@@ -51,7 +51,7 @@ pub struct PocView {
 
 #[derive(Serialize)]
 pub struct StateView {
-    pub code: String,
+    pub code: StateCode,
     pub name: String,
     pub member: bool,
     pub group: &'static str,
@@ -135,7 +135,7 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
     };
     let sep = t.get("list_separator");
     PocView {
-        kind: p.kind.clone(),
+        kind: p.kind,
         kind_label: t.get(&format!("type_{}", p.kind)).to_string(),
         entity: p.entity.clone(),
         person: p.person.clone(),
@@ -180,8 +180,7 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
                 value: k.value.clone(),
                 expires: k
                     .expires
-                    .as_ref()
-                    .map(|e| t.fmt("label_expires", &[("date", &t.date(e))])),
+                    .map(|e| t.fmt("label_expires", &[("date", &t.day(e))])),
             })
             .collect(),
         notes_html: p
@@ -193,10 +192,10 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
 
 pub fn state(t: &Strings, dir: &Directory, s: &State, pages: &BTreeSet<String>) -> StateView {
     let mut search: BTreeSet<&str> = s.names.values().map(String::as_str).collect();
-    search.insert(&s.code);
+    search.insert(s.code.as_str());
     search.insert(&s.alpha2);
     StateView {
-        code: s.code.clone(),
+        code: s.code,
         name: s.name(t.lang).to_string(),
         member: s.member,
         group: s.group.key(),
@@ -208,11 +207,8 @@ pub fn state(t: &Strings, dir: &Directory, s: &State, pages: &BTreeSet<String>) 
             "stale_explain",
             &[("days", &dir.settings.reverify_within_days.to_string())],
         ),
-        last_verified: t.fmt(
-            "state_last_verified",
-            &[("date", &t.date(&s.last_verified))],
-        ),
-        last_updated: t.fmt("state_last_updated", &[("date", &t.date(&s.last_updated))]),
+        last_verified: t.fmt("state_last_verified", &[("date", &t.day(s.last_verified))]),
+        last_updated: t.fmt("state_last_updated", &[("date", &t.day(s.last_updated))]),
         search: search.into_iter().collect::<Vec<_>>().join(" "),
         mission: s.mission.clone(),
         pocs: s

@@ -445,3 +445,140 @@ fn serve_previews_rebuilds_and_shows_errors() {
     assert_eq!(status, 200);
     drop(guard);
 }
+
+/// The committed golden outputs of the example directory (made before the
+/// model became typed, issue #11): the three exports, the SHA-256 of every
+/// file of the site, and the SHA-256 of every bundle's plaintext.
+/// `POCDIR_UPDATE_GOLDEN=1 cargo test golden` rewrites them (only when an
+/// output is meant to change).
+fn golden_dir() -> std::path::PathBuf {
+    support::fixtures().join("exports")
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+/// `sha256  path` lines, sorted by path (as `sha256sum` writes them).
+fn sums(files: &BTreeMap<String, Vec<u8>>) -> String {
+    files
+        .iter()
+        .map(|(k, v)| format!("{}  {k}\n", sha256_hex(v)))
+        .collect()
+}
+
+/// Compare `actual` with the golden file `name` (or rewrite it).
+fn golden(name: &str, actual: &[u8]) {
+    let path = golden_dir().join(name);
+    if std::env::var_os("POCDIR_UPDATE_GOLDEN").is_some() {
+        fs::create_dir_all(golden_dir()).unwrap();
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if expected != actual {
+        let (e, a) = (
+            String::from_utf8_lossy(&expected),
+            String::from_utf8_lossy(actual),
+        );
+        let first = e
+            .lines()
+            .zip(a.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(e.lines().count().min(a.lines().count()));
+        panic!(
+            "{name} differs from its golden copy at line {}:\n  golden: {:?}\n  now:    {:?}",
+            first + 1,
+            e.lines().nth(first),
+            a.lines().nth(first)
+        );
+    }
+}
+
+/// The plaintext of a bundle, decrypted by the real `age`.
+fn age_decrypt(identity: &Path, bundle: &Path) -> Vec<u8> {
+    let out = std::process::Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(identity)
+        .arg(bundle)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("`age` is installed (apt-get install age)");
+    assert!(
+        out.status.success(),
+        "age -d {}: {}",
+        bundle.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn example_exports_site_and_bundles_match_their_golden_copies() {
+    let out = tempfile::tempdir().unwrap();
+    let root = example();
+    // With bundles: the example is a demo directory (keys/demo/).
+    let r = support::build(root.path(), out.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let site = tree(&out.path().join("site"));
+    for name in ["directory.json", "directory.csv", "directory.vcf"] {
+        golden(name, &site[name]);
+    }
+    golden("site.sha256", sums(&site).as_bytes());
+    let mut plain = BTreeMap::new();
+    for e in fs::read_dir(out.path().join("bundles")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(code) = name.strip_suffix(".tar.age") {
+            let key = root.path().join(format!("keys/demo/states/{code}.key"));
+            plain.insert(format!("{code}.tar"), age_decrypt(&key, &p));
+        }
+    }
+    assert!(plain.len() >= 10, "only {} bundles", plain.len());
+    golden("bundles.sha256", sums(&plain).as_bytes());
+}
+
+/// The synthetic directory (every State, PoCs of each kind) keeps its site,
+/// exports included, byte for byte.
+#[test]
+fn synthetic_site_matches_its_golden_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    pocdir::synth::write(dir.path(), 40, 3).unwrap();
+    // Its secretariat key is random: the example's public key instead (a
+    // site needs no secret key).
+    fs::copy(
+        support::repo_root().join("keys/secretariat.pub"),
+        dir.path().join("keys/secretariat.pub"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let r = build(dir.path(), out.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Its States' age recipients are random too: masked.
+    let mut recipients = Vec::new();
+    for e in fs::read_dir(dir.path().join("keys/states")).unwrap() {
+        let text = fs::read_to_string(e.unwrap().path()).unwrap();
+        recipients.extend(
+            text.split_whitespace()
+                .filter(|w| w.starts_with("age1"))
+                .map(str::to_string),
+        );
+    }
+    assert!(!recipients.is_empty());
+    let mut site = tree(&out.path().join("site"));
+    for bytes in site.values_mut() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let mut t = text.to_string();
+            for r in &recipients {
+                t = t.replace(r.as_str(), "age1-synthetic-recipient");
+            }
+            *bytes = t.into_bytes();
+        }
+    }
+    golden("synth-site.sha256", sums(&site).as_bytes());
+}
