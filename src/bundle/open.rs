@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::manifest::{self, Manifest, Trusted};
+use crate::bundle::verify::{Expect, Refused, verify};
 use crate::bundle::{FILES, tarball};
 use crate::sign;
 
@@ -286,19 +287,37 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
 
     // 2. The signature over the exact bytes.
     let data = read_capped(&opts.bundle, MAX_BUNDLE, "the bundle")?;
-    let comment = sign::verify(&key, &sig_text, &data).map_err(|e| match e {
-        sign::VerifyError::OtherKey(id) => OpenError::UnknownKey(format!("signed by key {id}")),
-        _ => OpenError::BadSignature("the signature does not verify: the bundle, its signature or the signed comment was altered".into()),
-    })?;
-
-    // 3. The trusted comment.
-    let t = Trusted::parse(&comment).map_err(|e| OpenError::Malformed(e.to_string()))?;
     let file_state = opts
         .bundle
         .file_name()
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_suffix(".tar.age"))
-        .map(str::to_string);
+        .filter(|n| n.len() == 3);
+    let expect = Expect {
+        state: file_state,
+        now: opts.now,
+    };
+    // 3. The trusted comment, parsed once the signature over it verified:
+    // the State (by the file's name), the expiry.
+    let (t, expired) = match verify(&key, &sig_text, &data, &expect) {
+        Ok(t) => (t, false),
+        Err(Refused::Expired(t)) => (*t, true),
+        Err(Refused::OtherKey(id)) => {
+            return Err(OpenError::UnknownKey(format!("signed by key {id}")));
+        }
+        Err(Refused::BadSignature) => {
+            return Err(OpenError::BadSignature("the signature does not verify: the bundle, its signature or the signed comment was altered".into()));
+        }
+        Err(Refused::Malformed(m)) => return Err(OpenError::Malformed(m)),
+        Err(Refused::Misdirected {
+            expected,
+            signed_for,
+        }) => {
+            return Err(OpenError::Misdirected(format!(
+                "the file is named {expected}.tar.age but the signed comment says it was made for {signed_for}: a bundle of another State was renamed"
+            )));
+        }
+    };
     let accepted: Option<Accepted> = match read_optional(&opts.state_dir.join(ACCEPTED))? {
         None => None,
         Some(text) => Some(serde_json::from_str(&text).map_err(|_| {
@@ -308,15 +327,6 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             ))
         })?),
     };
-    if let Some(fs_state) = &file_state
-        && fs_state.len() == 3
-        && *fs_state != t.state
-    {
-        return Err(OpenError::Misdirected(format!(
-            "the file is named {fs_state}.tar.age but the signed comment says it was made for {}: a bundle of another State was renamed",
-            t.state
-        )));
-    }
     if let Some(a) = &accepted
         && a.state != t.state
     {
@@ -325,7 +335,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             t.state, a.state
         )));
     }
-    if t.expires <= opts.now {
+    if expired {
         let msg = format!(
             "the bundle expired on {} (issued {}): ask the secretariat for the current one",
             crate::util::time::fmt_ts(t.expires),

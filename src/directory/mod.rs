@@ -6,6 +6,7 @@
 //! models, and gives either a [`Checked`] directory or the [`Rejected`]
 //! report. What was read (`load::Loaded`) stays inside this module.
 
+pub mod campaign;
 pub mod diagnostic;
 pub mod load;
 pub mod model;

@@ -27,7 +27,7 @@ pub struct Directory {
     /// Communication checks, oldest first. Never serialised: their tokens
     /// stay with the secretariat (not in bundles, exports or the site).
     #[serde(skip)]
-    pub campaigns: Vec<crate::ping::Campaign>,
+    pub campaigns: Vec<crate::directory::campaign::Campaign>,
 }
 
 impl Directory {
@@ -279,8 +279,8 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
             let mut c = l
                 .campaigns
                 .values()
-                .map(crate::ping::from_file)
-                .collect::<Option<Vec<crate::ping::Campaign>>>()?;
+                .map(crate::directory::campaign::from_file)
+                .collect::<Option<Vec<crate::directory::campaign::Campaign>>>()?;
             c.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
             c
         },

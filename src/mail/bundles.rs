@@ -11,6 +11,7 @@ use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
 
 use super::{Kind, MailError, Outgoing, mailbox};
 use crate::bundle::manifest::Trusted;
+use crate::bundle::verify::{Expect, Refused, verify};
 use crate::directory::load::I18nFile;
 use crate::directory::model::{Account, Directory, State};
 use crate::site::i18n::Strings;
@@ -72,28 +73,27 @@ fn verified_bundle(
     let sig = std::fs::read_to_string(format!("{}.minisig", path.display()))
         .map_err(|e| MailError::Bundle(format!("{}.minisig: {e}", path.display())))?;
     // Never send what does not verify.
-    let comment = crate::sign::verify(pk, &sig, &data).map_err(|_| {
-        MailError::Bundle(format!(
-            "{}: the signature does not verify against keys/secretariat.pub",
-            path.display()
-        ))
+    let expect = Expect {
+        state: Some(s.code.as_str()),
+        now,
+    };
+    let tr = verify(pk, &sig, &data, &expect).map_err(|e| {
+        MailError::Bundle(match e {
+            Refused::OtherKey(_) | Refused::BadSignature => format!(
+                "{}: the signature does not verify against keys/secretariat.pub",
+                path.display()
+            ),
+            Refused::Misdirected { signed_for, .. } => {
+                format!("{} is signed for {signed_for}", path.display())
+            }
+            Refused::Expired(t) => format!(
+                "{} expired on {}: build again",
+                path.display(),
+                crate::util::time::fmt_ts(t.expires)
+            ),
+            Refused::Malformed(m) => format!("{}: {m}", path.display()),
+        })
     })?;
-    let tr = Trusted::parse(&comment)
-        .map_err(|e| MailError::Bundle(format!("{}: {e}", path.display())))?;
-    if tr.state != s.code {
-        return Err(MailError::Bundle(format!(
-            "{} is signed for {}",
-            path.display(),
-            tr.state
-        )));
-    }
-    if tr.expires <= now {
-        return Err(MailError::Bundle(format!(
-            "{} expired on {}: build again",
-            path.display(),
-            crate::util::time::fmt_ts(tr.expires)
-        )));
-    }
     Ok((data, sig, tr))
 }
 

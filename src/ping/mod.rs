@@ -9,8 +9,9 @@
 //! - `report.rs`: the figures (rate, median, 90th percentile, by group and
 //!   type, trend) for the terminal, CSV, JSON and the site.
 //!
-//! A campaign lives in `content/pings/<ID>.yaml` (schema in `schema.rs`);
-//! this module holds its checked model and writes it back.
+//! A campaign lives in `content/pings/<ID>.yaml` (schema in
+//! `directory::schema`, checked model in `directory::campaign`, re-exported
+//! here); this module writes it back.
 
 pub mod collect;
 pub mod render;
@@ -19,9 +20,11 @@ pub mod sending;
 pub mod start;
 pub mod token;
 
-use serde::Serialize;
+use crate::directory::model::StateCode;
 
-use crate::directory::model::{PocType, StateCode};
+pub use crate::directory::campaign::{
+    Campaign, Flagged, Outcome, Ping, Response, from_file, is_campaign_id,
+};
 use crate::directory::schema;
 use crate::directory::span::At;
 
@@ -54,154 +57,6 @@ impl std::fmt::Display for PingError {
 }
 
 impl std::error::Error for PingError {}
-
-#[derive(Clone, Debug)]
-pub struct Campaign {
-    pub id: String,
-    pub name: String,
-    pub started: jiff::Timestamp,
-    pub respond_within_hours: u32,
-    pub pings: Vec<Ping>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Ping {
-    pub state: StateCode,
-    pub kind: PocType,
-    pub to: String,
-    pub token: String,
-    pub message_id: String,
-    pub sent: Option<jiff::Timestamp>,
-    pub response: Option<Response>,
-    pub bounced: Option<jiff::Timestamp>,
-    pub flagged: Vec<Flagged>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Response {
-    pub at: jiff::Timestamp,
-    /// `email` or `phone`.
-    pub via: String,
-    pub from: Option<String>,
-    pub note: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Flagged {
-    pub at: jiff::Timestamp,
-    pub from: String,
-}
-
-/// How a ping ended, as of a moment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Answered; seconds from sending (0 when the clocks disagree).
-    Answered { seconds: i64, via: String },
-    /// The message came back undelivered (and no answer came).
-    Bounced,
-    /// No answer within the window.
-    NoAnswer,
-    /// No answer yet, still within the window.
-    Pending,
-    /// The message has not gone out.
-    NotSent,
-}
-
-impl Outcome {
-    /// A PoC that failed the check (for `stale` and the State pages).
-    pub fn failed(&self) -> bool {
-        matches!(self, Outcome::Bounced | Outcome::NoAnswer)
-    }
-}
-
-impl Ping {
-    pub fn outcome(&self, window_hours: u32, now: jiff::Timestamp) -> Outcome {
-        let Some(sent) = self.sent else {
-            return Outcome::NotSent;
-        };
-        if let Some(r) = &self.response {
-            return Outcome::Answered {
-                seconds: (r.at.as_second() - sent.as_second()).max(0),
-                via: r.via.clone(),
-            };
-        }
-        if self.bounced.is_some() {
-            return Outcome::Bounced;
-        }
-        if now.as_second() - sent.as_second() > i64::from(window_hours) * 3600 {
-            Outcome::NoAnswer
-        } else {
-            Outcome::Pending
-        }
-    }
-}
-
-impl Campaign {
-    pub fn ping_mut(&mut self, state: &str, kind: &str) -> Option<&mut Ping> {
-        self.pings
-            .iter_mut()
-            .find(|p| p.state == *state && p.kind == *kind)
-    }
-}
-
-/// A campaign id: lower-case letters, digits and hyphens, 1 to 64.
-pub fn is_campaign_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-}
-
-fn ts(s: &At<String>) -> Option<jiff::Timestamp> {
-    s.value.parse().ok()
-}
-
-/// The checked model of a campaign file (validation has passed, so every
-/// State code and type parses; `None` if one somehow does not).
-pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
-    let pings = f
-        .pings
-        .iter()
-        .map(|p| {
-            Some(Ping {
-                state: StateCode::parse(&p.state.value)?,
-                kind: PocType::parse(&p.kind.value)?,
-                to: p.to.value.clone(),
-                token: p.token.value.clone(),
-                message_id: p.message_id.value.clone(),
-                sent: p.sent.as_ref().and_then(ts),
-                response: p.response.as_ref().and_then(|r| {
-                    Some(Response {
-                        at: ts(&r.at)?,
-                        via: r.via.value.clone(),
-                        from: r.from.as_ref().map(|x| x.value.clone()),
-                        note: r.note.as_ref().map(|x| x.value.clone()),
-                    })
-                }),
-                bounced: p.bounced.as_ref().and_then(ts),
-                flagged: p
-                    .flagged
-                    .iter()
-                    .filter_map(|x| {
-                        Some(Flagged {
-                            at: ts(&x.at)?,
-                            from: x.from.value.clone(),
-                        })
-                    })
-                    .collect(),
-            })
-        })
-        .collect::<Option<Vec<Ping>>>()?;
-    Some(Campaign {
-        id: f.id.value.clone(),
-        name: f.name.value.clone(),
-        started: ts(&f.started)?,
-        respond_within_hours: f.respond_within_hours.value,
-        pings,
-    })
-}
 
 fn fmt(t: jiff::Timestamp) -> At<String> {
     At::bare(crate::util::time::fmt_ts(t))
@@ -254,6 +109,7 @@ pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::directory::model::PocType;
 
     fn fixture() -> schema::CampaignFile {
         let text = std::fs::read_to_string(

@@ -2,8 +2,10 @@
 //! characters, 80 bits from the operating system's random source, so a
 //! token cannot be guessed; and finding them in the text of a reply,
 //! whatever the case and whatever surrounds them (quotes, HTML, brackets).
+//! Their format is `directory::campaign`'s.
 
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+pub use crate::directory::campaign::is_token;
+use crate::directory::campaign::{ALPHABET, matches_at};
 
 /// A fresh token.
 pub fn new_token() -> Result<String, super::PingError> {
@@ -22,30 +24,6 @@ pub fn new_token() -> Result<String, super::PingError> {
         out.push(ALPHABET[idx] as char);
     }
     Ok(out)
-}
-
-fn is_sym(b: u8) -> bool {
-    ALPHABET.contains(&b.to_ascii_uppercase())
-}
-
-/// A well-formed token (upper case).
-pub fn is_token(s: &str) -> bool {
-    s.len() == 24
-        && s.is_ascii()
-        && s.starts_with("PING-")
-        && s == s.to_ascii_uppercase()
-        && matches_at(s.as_bytes(), 0)
-}
-
-/// Whether a token starts at byte `i` (case-insensitive).
-fn matches_at(b: &[u8], i: usize) -> bool {
-    if b.len() < i + 24 || !b[i..i + 5].eq_ignore_ascii_case(b"PING-") {
-        return false;
-    }
-    (0..4).all(|g| {
-        let start = i + 5 + g * 5;
-        b[start..start + 4].iter().all(|&c| is_sym(c)) && (g == 3 || b[start + 4] == b'-')
-    }) && b.get(i + 24).is_none_or(|c| !c.is_ascii_alphanumeric())
 }
 
 /// Every token in `text`, upper-cased, in order of appearance.

@@ -25,7 +25,7 @@ pub fn validate(
             .next()
             .and_then(|n| n.strip_suffix(".yaml"))
             .unwrap_or("");
-        if !crate::ping::is_campaign_id(&c.id) {
+        if !crate::directory::campaign::is_campaign_id(&c.id) {
             bad(
                 &c.id,
                 "ping-id",
@@ -97,7 +97,7 @@ pub fn validate(
                     "one ping per PoC address in a campaign",
                 );
             }
-            if !crate::ping::token::is_token(&p.token) {
+            if !crate::directory::campaign::is_token(&p.token) {
                 e(
                     &p.token,
                     "ping-token",
