@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Kdf, outln};
+use super::{NewKey, outln};
 
 /// Start a new directory from nothing: settings, pages in the six UN
 /// languages, the secretariat's signing key pair (the secret key outside
@@ -25,37 +25,22 @@ pub struct Args {
     /// directory, never committed.
     #[arg(long, value_name = "FILE", required_unless_present = "example")]
     secret_key: Option<PathBuf>,
-    /// Leave the secret key unencrypted (tests only). Otherwise its
-    /// passphrase comes from $POCDIR_PASSPHRASE or is asked twice.
-    #[arg(long)]
-    unencrypted: bool,
-    /// The passphrase's key derivation: `sensitive` (1 GiB per guess) or
-    /// `interactive` (16 MiB, for small machines).
-    #[arg(
-        long,
-        value_enum,
-        default_value = "sensitive",
-        conflicts_with = "unencrypted"
-    )]
-    kdf: Kdf,
+    #[command(flatten)]
+    key: NewKey,
 }
 
 pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     let mut opts = pocdir::init::InitOptions {
         dir: &a.dir,
         example: a.example,
-        unencrypted: a.unencrypted,
+        unencrypted: a.key.unencrypted,
         passphrase: None,
-        kdf: a.kdf.limits(),
+        kdf: a.key.kdf.limits(),
         secret_key: a.secret_key.as_deref(),
     };
     // Refuse before asking for a passphrase.
     pocdir::init::preflight(&opts).map_err(super::failure)?;
-    let pass = if a.example || a.unencrypted {
-        None
-    } else {
-        Some(super::new_passphrase().map_err(super::failure)?)
-    };
+    let pass = if a.example { None } else { a.key.passphrase()? };
     opts.passphrase = pass.as_ref();
     let done = pocdir::init::init(&opts).map_err(super::failure)?;
     for f in &done.files {

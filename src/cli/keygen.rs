@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{Kdf, out, outln};
+use super::{NewKey, out, outln};
 
 /// Make keys: the secretariat's signing key pair, an age identity for a
 /// State's account, or a key rotation statement. Files are never
@@ -29,19 +29,8 @@ enum Mode {
         /// Where the public key goes (keys/secretariat.pub).
         #[arg(long, value_name = "FILE")]
         public_key: PathBuf,
-        /// Leave the secret key unencrypted (demo keys and tests only).
-        #[arg(long)]
-        unencrypted: bool,
-        /// The passphrase's key derivation: `sensitive` (minisign's
-        /// default, 1 GiB per guess) or `interactive` (16 MiB, for small
-        /// machines).
-        #[arg(
-            long,
-            value_enum,
-            default_value = "sensitive",
-            conflicts_with = "unencrypted"
-        )]
-        kdf: Kdf,
+        #[command(flatten)]
+        key: NewKey,
     },
     /// An age identity (X25519) for a State's verified account; its
     /// recipient (for keys/states/<ISO3>.yaml) is printed.
@@ -74,9 +63,8 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         Mode::Signing {
             secret_key,
             public_key,
-            unencrypted,
-            kdf,
-        } => signing(&secret_key, &public_key, unencrypted, kdf),
+            key,
+        } => signing(&secret_key, &public_key, &key)?,
         Mode::Age { identity } => age(&identity),
         Mode::Rotate {
             secret_key,
@@ -87,38 +75,32 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     })
 }
 
-fn signing(sk_path: &Path, pk_path: &Path, unencrypted: bool, kdf: Kdf) -> ExitCode {
-    let pass = if unencrypted {
-        None
-    } else {
-        match super::new_passphrase() {
-            Ok(p) => Some(p),
-            Err(e) => return super::failure(e),
-        }
-    };
-    let comment = if unencrypted {
+fn signing(sk_path: &Path, pk_path: &Path, key: &NewKey) -> Result<ExitCode, ExitCode> {
+    let pass = key.passphrase()?;
+    let comment = if key.unencrypted {
         "pocdir UNENCRYPTED secret key"
     } else {
         "pocdir encrypted secret key"
     };
-    let (sk, pk) =
-        match pocdir::sign::keygen::signing_keypair_with(pass.as_ref(), kdf.limits(), comment) {
-            Ok(x) => x,
-            Err(e) => return super::failure(e),
-        };
-    if let Err(e) = pocdir::output::new_file(sk_path, sk.as_bytes(), true) {
-        return super::failure(format!("{}: {e}", sk_path.display()));
-    }
-    if let Err(e) = pocdir::output::new_file(pk_path, pk.as_bytes(), false) {
-        return super::failure(format!("{}: {e}", pk_path.display()));
-    }
+    let (sk, pk) = match pocdir::sign::keygen::signing_keypair_with(
+        pass.as_ref(),
+        key.kdf.limits(),
+        comment,
+    ) {
+        Ok(x) => x,
+        Err(e) => return Err(super::failure(e)),
+    };
+    pocdir::output::new_file(sk_path, sk.as_bytes(), true)
+        .map_err(|e| super::failure(format!("{}: {e}", sk_path.display())))?;
+    pocdir::output::new_file(pk_path, pk.as_bytes(), false)
+        .map_err(|e| super::failure(format!("{}: {e}", pk_path.display())))?;
     eprintln!(
         "wrote the secret key to {} and the public key to {}",
         sk_path.display(),
         pk_path.display()
     );
     out!("{pk}");
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 fn age(path: &Path) -> ExitCode {

@@ -293,6 +293,35 @@ pub fn new_passphrase() -> Result<zeroize::Zeroizing<String>, String> {
     Ok(a)
 }
 
+/// The flags of a new signing key (`keygen signing`, `init`).
+#[derive(clap::Args)]
+pub struct NewKey {
+    /// Leave the secret key unencrypted (demo keys and tests only).
+    /// Otherwise its passphrase comes from $POCDIR_PASSPHRASE or is asked
+    /// twice.
+    #[arg(long)]
+    pub unencrypted: bool,
+    /// The passphrase's key derivation: `sensitive` (minisign's default,
+    /// 1 GiB per guess) or `interactive` (16 MiB, for small machines).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "sensitive",
+        conflicts_with = "unencrypted"
+    )]
+    pub kdf: Kdf,
+}
+
+impl NewKey {
+    /// The new key's passphrase; none for an unencrypted key.
+    pub fn passphrase(&self) -> Result<Option<zeroize::Zeroizing<String>>, ExitCode> {
+        if self.unencrypted {
+            return Ok(None);
+        }
+        new_passphrase().map(Some).map_err(failure)
+    }
+}
+
 /// The passphrase's key derivation for a new signing key.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Kdf {

@@ -85,12 +85,7 @@ pub fn render(
     let empty = BTreeMap::new();
     let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
     let default_lang = dir.settings.default_language.as_str();
-    let page_names: BTreeSet<String> = dir
-        .pages
-        .iter()
-        .filter(|p| p.lang.is_none())
-        .map(|p| p.name.clone())
-        .collect();
+    let page_names = page_names(dir);
 
     let languages: Vec<view::Lang> = dir
         .settings
@@ -348,12 +343,7 @@ pub fn offline_parts(
     let tera = templates(theme)?;
     let empty = BTreeMap::new();
     let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
-    let page_names: BTreeSet<String> = dir
-        .pages
-        .iter()
-        .filter(|p| p.lang.is_none())
-        .map(|p| p.name.clone())
-        .collect();
+    let page_names = page_names(dir);
     let langs: Vec<&str> = dir.settings.languages.iter().map(String::as_str).collect();
     let rendered = crate::util::parallel::map(
         &langs,
@@ -443,4 +433,13 @@ pub fn offline(
         .render("offline.html", &ctx)
         .map(String::into_bytes)
         .map_err(|e| tera_error("rendering the offline page", e))
+}
+
+/// The names of the directory's pages (their English originals).
+fn page_names(dir: &Directory) -> BTreeSet<String> {
+    dir.pages
+        .iter()
+        .filter(|p| p.lang.is_none())
+        .map(|p| p.name.clone())
+        .collect()
 }

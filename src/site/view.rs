@@ -25,6 +25,16 @@ pub struct Labelled {
     pub label: String,
 }
 
+/// An address or number with its use ("emergency", "general"...) in the
+/// page's language.
+fn labelled(t: &Strings, e: &crate::directory::model::Tagged) -> Labelled {
+    Labelled {
+        value: e.value.clone(),
+        display: e.value.clone(),
+        label: t.get(&format!("use_{}", e.usage)).to_string(),
+    }
+}
+
 #[derive(Serialize)]
 pub struct KeyView {
     pub kind: String,
@@ -139,24 +149,8 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
         kind_label: t.get(&format!("type_{}", p.kind)).to_string(),
         entity: p.entity.clone(),
         person: p.person.clone(),
-        emails: p
-            .emails
-            .iter()
-            .map(|e| Labelled {
-                value: e.value.clone(),
-                display: e.value.clone(),
-                label: t.get(&format!("use_{}", e.usage)).to_string(),
-            })
-            .collect(),
-        phones: p
-            .phones
-            .iter()
-            .map(|e| Labelled {
-                value: e.value.clone(),
-                display: e.value.clone(),
-                label: t.get(&format!("use_{}", e.usage)).to_string(),
-            })
-            .collect(),
+        emails: p.emails.iter().map(|e| labelled(t, e)).collect(),
+        phones: p.phones.iter().map(|e| labelled(t, e)).collect(),
         languages: p
             .languages
             .iter()
