@@ -14,6 +14,7 @@ mod build;
 mod bundle;
 mod hosting;
 mod init;
+mod keygen;
 mod mail;
 mod ping;
 mod remind;
