@@ -238,7 +238,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     }
     let entries =
         log::parse(&log_text).map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
-    let root_hash = crate::util::hash::sha256_hex(&crate::site::export::canonical(&dir));
+    let root_hash = crate::util::hash::sha256_hex(&crate::export::canonical(&dir));
     let (entry, new_log) = log::next(&log_text, &entries, &root_hash, opts.now);
     let issued: jiff::Timestamp = entry
         .issued

@@ -14,7 +14,7 @@ use super::manifest::{self, Manifest, Trusted};
 use super::tarball;
 
 use crate::directory::model::{Directory, State};
-use crate::site::export;
+use crate::export;
 
 /// Names of the files inside a bundle, in tar order (manifest first).
 pub const FILES: [&str; 6] = [

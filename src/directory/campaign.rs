@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::directory::model::{PocType, StateCode};
+use crate::directory::types::{PocType, StateCode};
 use crate::directory::schema;
 use crate::directory::span::At;
 

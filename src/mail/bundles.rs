@@ -14,7 +14,7 @@ use crate::bundle::manifest::Trusted;
 use crate::bundle::verify::{Expect, Refused, verify};
 use crate::directory::load::I18nFile;
 use crate::directory::model::{Account, Directory, State};
-use crate::site::i18n::Strings;
+use crate::i18n::Strings;
 
 /// An account whose verification is older than the policy: skipped.
 pub fn verification_expired(a: &Account, reverify_days: u32, today: jiff::civil::Date) -> bool {

@@ -41,13 +41,13 @@ pub fn csv(r: &Report) -> String {
             &row.state,
             &row.group,
             &row.kind,
-            &crate::site::export::cell(&row.to),
+            &crate::export::cell(&row.to),
             row.sent.as_deref().unwrap_or(""),
             outcome,
             row.answered_at.as_deref().unwrap_or(""),
             &secs,
             &via,
-            &crate::site::export::cell(&row.flagged_from.join(" ")),
+            &crate::export::cell(&row.flagged_from.join(" ")),
         ]);
     }
     String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()

@@ -10,8 +10,8 @@ use lettre::message::header::ContentType;
 use super::{Campaign, Ping, PingError};
 use crate::directory::load::I18nFile;
 use crate::directory::model::{Directory, Poc, PocType};
+use crate::i18n::Strings;
 use crate::mail::{Kind, Outgoing};
-use crate::site::i18n::Strings;
 
 /// The address a PoC is pinged at: its first general address, else its
 /// first address.

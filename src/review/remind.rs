@@ -11,8 +11,8 @@ use lettre::message::header::ContentType;
 
 use crate::directory::load::I18nFile;
 use crate::directory::model::{Directory, State, StateCode};
+use crate::i18n::Strings;
 use crate::mail::{Kind, Outgoing};
-use crate::site::i18n::Strings;
 
 fn holdings(s: &State) -> String {
     let mut out = String::new();

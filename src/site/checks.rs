@@ -6,9 +6,9 @@
 
 use serde::Serialize;
 
-use super::i18n::Strings;
 use super::view::escape;
 use crate::directory::model::{Directory, State};
+use crate::i18n::Strings;
 use crate::ping::Outcome;
 use crate::ping::report::{Figures, Report, report};
 
@@ -142,7 +142,7 @@ pub fn page(t: &Strings, dir: &Directory) -> ChecksView {
             charts: Vec::new(),
         };
     };
-    let rtl = super::i18n::dir(t.lang) == "rtl";
+    let rtl = crate::i18n::dir(t.lang) == "rtl";
     let f = &r.figures;
     let fig = |k: &str, v: String| FigureView {
         label: t.get(k).to_string(),

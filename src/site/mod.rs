@@ -10,8 +10,6 @@
 //! sub-path and from `file://`.
 
 pub mod checks;
-pub mod export;
-pub mod i18n;
 pub mod markdown;
 pub mod view;
 
@@ -23,7 +21,8 @@ use tera::{Context, Tera};
 use crate::directory::load::I18nFile;
 use crate::directory::model::{Directory, Page};
 use crate::directory::theme::Theme;
-use i18n::Strings;
+use crate::export;
+use crate::i18n::{self, Strings};
 
 /// Allows only the site's own files: no inline script or style, nothing
 /// from elsewhere.

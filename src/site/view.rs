@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::i18n::Strings;
 use super::markdown;
 use crate::directory::model::{Directory, Poc, PocType, State, StateCode};
 use crate::directory::refdata;
+use crate::i18n::Strings;
 
 #[derive(Serialize)]
 pub struct Lang {
