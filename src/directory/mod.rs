@@ -9,11 +9,14 @@
 pub mod diagnostic;
 pub mod load;
 pub mod model;
+pub mod read;
 pub mod refdata;
 pub mod schema;
+pub mod secrets;
 pub mod span;
 pub mod theme;
 pub mod validate;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -97,7 +100,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         &validate::Context { today: opts.today },
     ));
     for d in &mut report.diagnostics {
-        if opts.tolerate.contains(&d.code) {
+        if opts.tolerate.contains(&d.code.as_str()) {
             d.severity = Severity::Warning;
         }
     }
