@@ -262,3 +262,285 @@ fn several_documents(pos: Pos) -> YamlError {
     )
     .hint("a directory file is one YAML document: remove the `---` separator line")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::shape::{Shape, Struct};
+    use super::*;
+    use crate::directory::schema::{DirectoryFile, FrontMatter, KeysFile, StateFile};
+
+    fn fields(shape: &Shape) -> &Struct {
+        match shape {
+            Shape::Struct(s) => s,
+            other => panic!("not a struct: {other:?}"),
+        }
+    }
+
+    fn required(st: &Struct) -> Vec<&'static str> {
+        st.fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.name)
+            .collect()
+    }
+
+    #[test]
+    fn shapes_follow_the_schema() {
+        let state = shape::of::<StateFile>();
+        let st = fields(&state);
+        assert_eq!(st.name, "StateFile");
+        assert_eq!(
+            required(st),
+            ["state", "mission", "points_of_contact", "provenance"]
+        );
+        let poc = st
+            .fields
+            .iter()
+            .find(|f| f.name == "points_of_contact")
+            .expect("points_of_contact");
+        let Shape::Seq(item) = &poc.shape else {
+            panic!("points_of_contact is a list: {:?}", poc.shape);
+        };
+        let poc = fields(item);
+        // serde renames are the names written in YAML.
+        assert_eq!(poc.fields[0].name, "type");
+        assert_eq!(
+            required(poc),
+            ["type", "entity", "languages", "availability"]
+        );
+        let dir = shape::of::<DirectoryFile>();
+        let dir = fields(&dir);
+        assert_eq!(
+            required(dir),
+            [
+                "title",
+                "secretariat",
+                "languages",
+                "default_language",
+                "policy",
+                "bundle"
+            ]
+        );
+        let demo = dir.fields.iter().find(|f| f.name == "demo").expect("demo");
+        assert_eq!(demo.shape, Shape::Bool);
+        let policy = dir.fields.iter().find(|f| f.name == "policy").expect("p");
+        assert_eq!(
+            fields(&policy.shape).fields[0].shape,
+            Shape::Unsigned {
+                ty: "u32",
+                max: u32::MAX.into()
+            }
+        );
+        assert_eq!(required(fields(&shape::of::<FrontMatter>())), ["title"]);
+        assert_eq!(
+            required(fields(&shape::of::<KeysFile>())),
+            ["state", "accounts"]
+        );
+        assert_eq!(
+            *shape::of::<BTreeMap<String, String>>(),
+            Shape::Map(Box::new(Shape::Str))
+        );
+    }
+
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Probe {
+        #[serde(default)]
+        s: Option<At<String>>,
+        #[serde(default)]
+        r: Option<String>,
+        #[serde(default)]
+        u: Option<At<u32>>,
+        #[serde(default)]
+        i: Option<i64>,
+        #[serde(default)]
+        b: Option<bool>,
+        #[serde(default)]
+        l: Option<Vec<At<String>>>,
+        #[serde(default)]
+        m: Option<Inner>,
+        #[serde(default)]
+        req: Option<Req>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        a: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Req {
+        s: String,
+        u: u32,
+        b: bool,
+        l: Vec<String>,
+    }
+
+    /// The walk and the typed parse agree: a value the walk passes is
+    /// accepted by serde-saphyr, and a value the walk refuses is refused
+    /// by it too (so the walk adds problems, never invents them).
+    #[test]
+    fn walk_agrees_with_the_typed_parse() {
+        let values = [
+            "",
+            "~",
+            "null",
+            "x",
+            "42",
+            "-1",
+            "+5",
+            "0x1F",
+            "0o17",
+            "1_000",
+            "010",
+            "1.5",
+            "1e3",
+            ".nan",
+            ".inf",
+            "5000000000",
+            "true",
+            "false",
+            "True",
+            "yes",
+            "no",
+            "on",
+            "\"30\"",
+            "\"true\"",
+            "\"abc\"",
+            "'x'",
+            "[]",
+            "[a]",
+            "[1, true]",
+            "[[a]]",
+            "[~]",
+            "{}",
+            "{a: 1}",
+            "{b: 1}",
+            "09:00",
+            "2025-02-10",
+            "|\n  text",
+        ];
+        let mut docs = Vec::new();
+        for key in ["s", "r", "u", "i", "b", "l", "m"] {
+            for v in values {
+                docs.push(format!("{key}: {v}\n"));
+            }
+        }
+        // Each required field of `req` in turn given every value.
+        for key in ["s", "u", "b", "l"] {
+            for other in values {
+                let mut fields = vec![("s", "x"), ("u", "1"), ("b", "true"), ("l", "[]")];
+                for f in &mut fields {
+                    if f.0 == key {
+                        f.1 = other;
+                    }
+                }
+                let body: String = fields
+                    .iter()
+                    .map(|(k, v)| format!("  {k}: {v}\n"))
+                    .collect();
+                docs.push(format!("req:\n{body}"));
+            }
+        }
+        docs.push("req:\n  s: x\n".into());
+        docs.push("zz: 1\n".into());
+        for doc in docs {
+            let walked = serde_saphyr::from_str_with_options::<At<tree::Node>>(&doc, options(true))
+                .map(|t| walk::walk(&t, &shape::of::<Probe>()));
+            let typed = serde_saphyr::from_str_with_options::<Probe>(&doc, options(false));
+            match walked {
+                Ok(problems) => assert_eq!(
+                    problems.is_empty(),
+                    typed.is_ok(),
+                    "walk and typed parse disagree on {doc:?}: walk {problems:?}, typed {typed:?}"
+                ),
+                Err(e) => assert!(typed.is_err(), "tree refused {doc:?} ({e}), typed took it"),
+            }
+        }
+    }
+
+    #[test]
+    fn every_problem_of_a_file_at_once() {
+        let text = "title: 5\ndemo: yes\nsecretariat:\n  name: S\n  emial: s@x.example\nlanguages: en\ndefault_language: en\npolicy:\n  notify_change_within_days: soon\n  reverify_within_days: 365\n";
+        let errors = parse::<DirectoryFile>(text, 0).expect_err("invalid");
+        let got: Vec<(Code, usize, usize)> = errors
+            .0
+            .iter()
+            .map(|e| (e.code, e.pos.line, e.pos.column))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Code::WrongType, 2, 7),
+                (Code::UnknownField, 5, 3),
+                (Code::MissingField, 4, 3),
+                (Code::WrongType, 6, 12),
+                (Code::WrongType, 9, 30),
+                (Code::MissingField, 1, 1),
+            ]
+        );
+        assert_eq!(errors.0[1].hint.as_deref(), Some("did you mean `email`?"));
+        assert_eq!(errors.0[5].message, "missing field `bundle`");
+        // Front matter: lines counted from the Markdown file's first line.
+        let errors = parse::<FrontMatter>("weight: x\n", 1).expect_err("invalid");
+        assert_eq!(errors.0[0].pos, Pos::new(2, 9));
+    }
+
+    #[test]
+    fn errors_classified_by_variant() {
+        let code = |text: &str| {
+            parse::<StateFile>(text, 0)
+                .expect_err("invalid")
+                .first()
+                .map(|e| e.code)
+        };
+        assert_eq!(code("state: &a FRA\n"), Some(Code::YamlAlias));
+        assert_eq!(code("a: x\nb: *a\n"), Some(Code::YamlAlias));
+        assert_eq!(
+            code("state: FRA\n---\nstate: FRA\n"),
+            Some(Code::YamlSyntax)
+        );
+        assert_eq!(code("state: FRA\nstate: DEU\n"), Some(Code::DuplicateKey));
+        assert_eq!(code("state: [\n"), Some(Code::YamlSyntax));
+        assert_eq!(code("a:\n  - b: c\n d: e\n"), Some(Code::YamlSyntax));
+        let deep = format!("state: {}{}\n", "[".repeat(40), "]".repeat(40));
+        assert_eq!(code(&deep), Some(Code::YamlTooDeep));
+        let block = (0..20).fold(String::from("state:\n"), |mut s, i| {
+            s.push_str(&" ".repeat(2 * i + 2));
+            s.push_str("- \n");
+            s
+        });
+        let c = code(&block);
+        assert!(c == Some(Code::YamlTooDeep), "{c:?}");
+        let e = parse::<StateFile>("state: FRA\nstate: DEU\n", 0).expect_err("dup");
+        assert_eq!(e.0[0].message, "duplicate mapping key: state");
+    }
+
+    #[test]
+    fn hostile_inputs_never_panic() {
+        let inputs = [
+            "\u{0}".to_string(),
+            "? [a, b]\n: c\n".to_string(),
+            "!!binary aGVsbG8=\n".to_string(),
+            "state: !custom x\n".to_string(),
+            "<<: {state: FRA}\n".to_string(),
+            "[".repeat(100_000),
+            "- ".repeat(10_000),
+            "state: \"\\uD800\"\n".to_string(),
+            format!("regional_networks: [{}]\n", vec!["1"; 50_000].join(",")),
+        ];
+        for text in &inputs {
+            let r = parse::<StateFile>(text, 0);
+            assert!(r.is_err(), "{:?}", &text[..text.len().min(40)]);
+            let errors = r.err().map(|e| e.0.len()).unwrap_or(0);
+            assert!((1..=walk::MAX_PROBLEMS).contains(&errors));
+        }
+    }
+}
