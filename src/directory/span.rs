@@ -58,8 +58,28 @@ impl<T> Deref for At<T> {
 
 impl<T: fmt::Debug> fmt::Debug for At<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.value.fmt(f)
+        self.value.fmt(f)?;
+        #[cfg(test)]
+        if SHOW_POSITIONS.get() {
+            write!(f, "@{}:{}", self.pos.line, self.pos.column)?;
+        }
+        Ok(())
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    static SHOW_POSITIONS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with `At`'s `Debug` showing positions (`value@line:column`), so
+/// tests can compare them.
+#[cfg(test)]
+pub(crate) fn with_positions<R>(f: impl FnOnce() -> R) -> R {
+    SHOW_POSITIONS.set(true);
+    let r = f();
+    SHOW_POSITIONS.set(false);
+    r
 }
 
 impl<T: fmt::Display> fmt::Display for At<T> {

@@ -11,6 +11,7 @@
 
 pub mod shape;
 pub mod tree;
+pub mod typed;
 pub mod walk;
 
 use std::fmt;
@@ -22,7 +23,7 @@ use serde_saphyr::{Error as SaphyrError, ExternalMessageSource, MessageFormatter
 
 use crate::directory::diagnostic::{Code, Diagnostic};
 use crate::directory::read::MAX_PING_FILE_BYTES;
-use crate::directory::span::{At, Pos};
+use crate::directory::span::Pos;
 
 /// Deepest YAML nesting accepted (the schema needs 5).
 pub const MAX_YAML_DEPTH: usize = 16;
@@ -140,14 +141,18 @@ pub fn parse<T: DeserializeOwned + 'static>(
         e.pos.line += line_offset;
         e
     };
-    let tree = serde_saphyr::from_str_with_options::<At<tree::Node>>(text, options(true))
+    let tree = serde_saphyr::from_str_with_options::<tree::Located>(text, options(true))
         .map_err(|e| YamlErrors(vec![offset(classify(&e))]))?;
     let problems = walk::walk(&tree, &shape::of::<T>());
     if !problems.is_empty() {
         return Err(YamlErrors(problems.into_iter().map(offset).collect()));
     }
-    serde_saphyr::from_str_with_options::<T>(text, options(false))
-        .map_err(|e| YamlErrors(vec![offset(classify(&e))]))
+    // The tree is read as `T` (one parse); should that ever fail,
+    // serde-saphyr's typed parse decides.
+    T::deserialize(typed::NodeDe { node: &tree, text }).or_else(|_| {
+        serde_saphyr::from_str_with_options::<T>(text, options(false))
+            .map_err(|e| YamlErrors(vec![offset(classify(&e))]))
+    })
 }
 
 /// One serde-saphyr error as a problem, by its variant.
@@ -268,6 +273,7 @@ mod tests {
     use super::shape::{Shape, Struct};
     use super::*;
     use crate::directory::schema::{DirectoryFile, FrontMatter, KeysFile, StateFile};
+    use crate::directory::span::At;
 
     fn fields(shape: &Shape) -> &Struct {
         match shape {
@@ -343,6 +349,8 @@ mod tests {
     }
 
     use std::collections::BTreeMap;
+
+    use serde::Deserialize;
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -452,15 +460,30 @@ mod tests {
         docs.push("req:\n  s: x\n".into());
         docs.push("zz: 1\n".into());
         for doc in docs {
-            let walked = serde_saphyr::from_str_with_options::<At<tree::Node>>(&doc, options(true))
+            let walked = serde_saphyr::from_str_with_options::<tree::Located>(&doc, options(true))
                 .map(|t| walk::walk(&t, &shape::of::<Probe>()));
             let typed = serde_saphyr::from_str_with_options::<Probe>(&doc, options(false));
             match walked {
-                Ok(problems) => assert_eq!(
-                    problems.is_empty(),
-                    typed.is_ok(),
-                    "walk and typed parse disagree on {doc:?}: walk {problems:?}, typed {typed:?}"
-                ),
+                Ok(problems) => {
+                    assert_eq!(
+                        problems.is_empty(),
+                        typed.is_ok(),
+                        "walk and typed parse disagree on {doc:?}: walk {problems:?}, typed {typed:?}"
+                    );
+                    if let Ok(typed) = &typed {
+                        let tree = serde_saphyr::from_str_with_options::<tree::Located>(
+                            &doc,
+                            options(true),
+                        )
+                        .expect("tree");
+                        let read = Probe::deserialize(typed::NodeDe {
+                            node: &tree,
+                            text: &doc,
+                        })
+                        .expect("the tree reads as the type");
+                        assert_eq!(positions(&read), positions(typed), "{doc:?}");
+                    }
+                }
                 Err(e) => assert!(typed.is_err(), "tree refused {doc:?} ({e}), typed took it"),
             }
         }
@@ -542,5 +565,69 @@ mod tests {
             let errors = r.err().map(|e| e.0.len()).unwrap_or(0);
             assert!((1..=walk::MAX_PROBLEMS).contains(&errors));
         }
+    }
+
+    /// Reading the walked tree gives what serde-saphyr's typed parse gives,
+    /// positions included, on every YAML file of the example directory
+    /// and the test fixtures.
+    #[test]
+    fn the_tree_reads_as_the_typed_parse() {
+        use crate::directory::schema::CampaignFile;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut seen = 0;
+        for base in ["content", "keys", "tests/fixtures", "themes"] {
+            for rel in crate::directory::read::walk_files(&root.join(base)) {
+                if !rel.ends_with(".yaml") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(root.join(base).join(&rel)) else {
+                    continue;
+                };
+                let name = format!("{base}/{rel}");
+                if name.contains("/states/") {
+                    same::<StateFile>(&text, &name, &mut seen);
+                    same::<KeysFile>(&text, &name, &mut seen);
+                } else if name.ends_with("directory.yaml") {
+                    same::<DirectoryFile>(&text, &name, &mut seen);
+                } else if name.contains("/pings/") {
+                    same::<CampaignFile>(&text, &name, &mut seen);
+                } else if name.contains("/i18n/") {
+                    same::<BTreeMap<String, String>>(&text, &name, &mut seen);
+                }
+            }
+        }
+        assert!(seen >= 10, "only {seen} files compared");
+    }
+
+    fn same<T>(text: &str, name: &str, seen: &mut usize)
+    where
+        T: DeserializeOwned + serde::Serialize + std::fmt::Debug + 'static,
+    {
+        let Ok(tree) = serde_saphyr::from_str_with_options::<tree::Located>(text, options(true))
+        else {
+            return;
+        };
+        if !walk::walk(&tree, &shape::of::<T>()).is_empty() {
+            return;
+        }
+        let typed = serde_saphyr::from_str_with_options::<T>(text, options(false));
+        let read = T::deserialize(typed::NodeDe { node: &tree, text });
+        let (Ok(typed), Ok(read)) = (typed, read) else {
+            panic!("{name}: the walk passed it, but a parse failed");
+        };
+        let json = |v: &T| serde_json::to_string(v).unwrap_or_default();
+        assert_eq!(json(&read), json(&typed), "{name}");
+        // Positions: every `At` prints with its line and column.
+        assert!(
+            positions(&read).contains('@') || name.contains("/i18n/"),
+            "{name}"
+        );
+        assert_eq!(positions(&read), positions(&typed), "{name}");
+        *seen += 1;
+    }
+
+    /// Positions of a value, through a serializer that sees `At`'s fields.
+    fn positions<T: std::fmt::Debug>(v: &T) -> String {
+        crate::directory::span::with_positions(|| format!("{v:?}"))
     }
 }

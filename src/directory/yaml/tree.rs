@@ -6,7 +6,42 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::directory::span::At;
+use crate::directory::span::{At, Pos};
+
+/// A node and where it was written: line and column, and its bytes in the
+/// text (for the raw text of a plain scalar).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Located {
+    pub value: Node,
+    pub pos: Pos,
+    /// Byte offset and length in the parsed text.
+    pub bytes: Option<(usize, usize)>,
+}
+
+impl Located {
+    /// The node's source text, as written (quotes included).
+    pub fn raw<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let (start, len) = self.bytes?;
+        text.get(start..start.checked_add(len)?)
+    }
+}
+
+impl<'de> Deserialize<'de> for Located {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<Node>::deserialize(d)?;
+        let loc = s.referenced;
+        let span = loc.span();
+        let bytes = match (span.byte_offset(), span.byte_len()) {
+            (Some(o), Some(l)) => usize::try_from(o).ok().zip(usize::try_from(l).ok()),
+            _ => None,
+        };
+        Ok(Located {
+            value: s.value,
+            pos: Pos::new(loc.line() as usize, loc.column() as usize),
+            bytes,
+        })
+    }
+}
 
 /// One node, as serde-saphyr resolved it (plain `30` is an integer, plain
 /// `true` a boolean, quoted values and other plain scalars are text).
@@ -17,9 +52,9 @@ pub enum Node {
     Int(i128),
     Float(f64),
     Str(String),
-    Seq(Vec<At<Node>>),
+    Seq(Vec<Located>),
     /// Entries in the order written.
-    Map(Vec<(At<String>, At<Node>)>),
+    Map(Vec<(At<String>, Located)>),
 }
 
 impl Node {

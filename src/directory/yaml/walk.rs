@@ -13,7 +13,7 @@ use crate::directory::span::{At, Pos};
 
 use super::YamlError;
 use super::shape::{Shape, Struct};
-use super::tree::Node;
+use super::tree::{Located, Node};
 
 /// At most this many problems are reported for one file.
 pub const MAX_PROBLEMS: usize = 100;
@@ -27,7 +27,7 @@ pub const HINT_FORM: &str =
     "check the value's form: a text, a number, a list (- item) or a mapping (key: value)";
 
 /// Every problem of `node` against `shape`, in document order.
-pub fn walk(node: &At<Node>, shape: &Shape) -> Vec<YamlError> {
+pub fn walk(node: &Located, shape: &Shape) -> Vec<YamlError> {
     let mut out = Vec::new();
     value(node, shape, &mut out);
     out.truncate(MAX_PROBLEMS);
@@ -38,7 +38,7 @@ fn wrong(out: &mut Vec<YamlError>, pos: Pos, message: impl Into<String>, hint: &
     out.push(YamlError::new(Code::WrongType, pos, message).hint(hint));
 }
 
-fn value(node: &At<Node>, shape: &Shape, out: &mut Vec<YamlError>) {
+fn value(node: &Located, shape: &Shape, out: &mut Vec<YamlError>) {
     if out.len() >= MAX_PROBLEMS {
         return;
     }
@@ -102,7 +102,7 @@ fn value(node: &At<Node>, shape: &Shape, out: &mut Vec<YamlError>) {
     }
 }
 
-fn integer(node: &At<Node>, ty: &str, min: i128, max: i128, out: &mut Vec<YamlError>) {
+fn integer(node: &Located, ty: &str, min: i128, max: i128, out: &mut Vec<YamlError>) {
     let n = match &node.value {
         Node::Int(i) => Some(*i),
         Node::Str(s) => parse_int(s),
@@ -117,7 +117,7 @@ fn integer(node: &At<Node>, ty: &str, min: i128, max: i128, out: &mut Vec<YamlEr
 }
 
 /// An integer as YAML writes it (sign, `_` separators, 0x/0o/0b).
-fn parse_int(s: &str) -> Option<i128> {
+pub(super) fn parse_int(s: &str) -> Option<i128> {
     let s = s.trim().replace('_', "");
     let (neg, digits) = match s.strip_prefix('-') {
         Some(d) => (true, d),
@@ -136,7 +136,7 @@ fn parse_int(s: &str) -> Option<i128> {
     Some(if neg { -n } else { n })
 }
 
-fn fields(pos: Pos, entries: &[(At<String>, At<Node>)], st: &Struct, out: &mut Vec<YamlError>) {
+fn fields(pos: Pos, entries: &[(At<String>, Located)], st: &Struct, out: &mut Vec<YamlError>) {
     for (key, v) in entries {
         match st.fields.iter().find(|f| f.name == key.value) {
             Some(f) => value(v, &f.shape, out),
