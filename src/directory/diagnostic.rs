@@ -401,6 +401,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn codes_round_trip_by_name() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        for c in Code::ALL {
+            assert_eq!(c.as_str().parse::<Code>(), Ok(*c));
+            assert_eq!(serde_json::to_string(c).ok(), Some(format!("\"{c}\"")));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len(), "two codes share a name");
+        assert!("no-such-code".parse::<Code>().is_err());
+    }
+
+    #[test]
     fn token_span_stops_at_comment() {
         let l = "  email: bad@ # comment";
         let s = token_span(l, 10);
