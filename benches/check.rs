@@ -33,13 +33,13 @@ fn hostile(c: &mut Criterion) {
         let refs = vec![format!("*{prev}"); 9].join(",");
         bomb.push_str(&format!("  - {}: &{} [{refs}]\n", i as char, i as char));
     }
-    assert!(pocdir::directory::load::parse_yaml::<State>(&deep, 0).is_err());
-    assert!(pocdir::directory::load::parse_yaml::<State>(&bomb, 0).is_err());
+    assert!(pocdir::directory::yaml::parse::<State>(&deep, 0).is_err());
+    assert!(pocdir::directory::yaml::parse::<State>(&bomb, 0).is_err());
     c.bench_function("refuse 100k-deep nesting", |b| {
-        b.iter(|| pocdir::directory::load::parse_yaml::<State>(&deep, 0).is_err())
+        b.iter(|| pocdir::directory::yaml::parse::<State>(&deep, 0).is_err())
     });
     c.bench_function("refuse alias bomb", |b| {
-        b.iter(|| pocdir::directory::load::parse_yaml::<State>(&bomb, 0).is_err())
+        b.iter(|| pocdir::directory::yaml::parse::<State>(&bomb, 0).is_err())
     });
 }
 

@@ -276,7 +276,8 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     let pk = pocdir::directory::validate::fields::minisign_public_key(&pk_text)
         .map_err(|_| "secretariat.pub is not a public key".to_string())?;
     let key_id = pocdir::sign::key_id(&pk);
-    let sk_text = pocdir::directory::load::read_secret(&root.join("keys/demo/secretariat.key"))?;
+    let sk_text = pocdir::directory::read::read_secret_key(&root.join("keys/demo/secretariat.key"))
+        .map_err(|e| e.to_string())?;
     let secretariat = pocdir::sign::load_secret_key(&sk_text, None, &pk)
         .map_err(|e| format!("the demo key: {e}"))?;
     let untrusted = format!("pocdir bundle for FRA - verify with the secretariat key {key_id}");

@@ -118,7 +118,8 @@ fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey,
             ));
         }
     }
-    let text = crate::directory::load::read_secret(&path).map_err(BuildError::Seal)?;
+    let text = crate::directory::read::read_secret_key(&path)
+        .map_err(|e| BuildError::Seal(e.to_string()))?;
     if !dir.settings.demo && text.lines().next().is_some_and(|l| l.contains("DEMO")) {
         return Err(BuildError::Seal("this signing key is labelled DEMO: it is published with the example and cannot sign a real directory".into()));
     }

@@ -794,7 +794,7 @@ mod tests {
             ..fresh(&dir, &key)
         };
         init(&opts).unwrap();
-        let sk = crate::directory::load::read_secret(&key).unwrap();
+        let sk = crate::directory::read::read_secret_key(&key).unwrap();
         assert!(crate::sign::is_encrypted(&sk));
         let pk = crate::directory::validate::fields::minisign_public_key(
             &fs::read_to_string(dir.join("keys/secretariat.pub")).unwrap(),

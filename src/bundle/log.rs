@@ -15,8 +15,7 @@ message_error!(
     LogError
 );
 
-pub const LOG_FILE: &str = "log/versions.jsonl";
-pub const LOG_SIG: &str = "log/versions.jsonl.minisig";
+pub use crate::directory::load::{LOG_FILE, LOG_SIG};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -366,8 +366,8 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     }
 
     // 4. Decrypt, then check the content against what was signed.
-    let identity_text =
-        crate::directory::load::read_secret(&opts.identity).map_err(OpenError::Usage)?;
+    let identity_text = crate::directory::read::read_secret_key(&opts.identity)
+        .map_err(|e| OpenError::Usage(e.to_string()))?;
     let identities = identities(&identity_text, &opts.identity)?;
     let decryptor = age::Decryptor::new(&data[..])
         .map_err(|e| OpenError::Tampered(format!("not an age file: {e}")))?;
@@ -495,7 +495,7 @@ fn identities(text: &str, path: &Path) -> Result<Vec<Box<dyn age::Identity>>, Op
         .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
     {
         return Err(OpenError::Usage(format!(
-            "{} is an SSH private key: SSH identities are not supported, give an age identity (age-keygen, or pocdir keygen --age)",
+            "{} is an SSH private key: SSH identities are not supported, give an age identity (age-keygen, or pocdir keygen age --identity FILE)",
             path.display()
         )));
     }

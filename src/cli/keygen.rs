@@ -117,7 +117,7 @@ fn age(path: &Path) -> ExitCode {
 }
 
 fn rotate(sk_path: &Path, old_pk_path: &Path, new_pk: &Path, out: &Path) -> ExitCode {
-    let sk_text = match pocdir::directory::load::read_secret(sk_path) {
+    let sk_text = match pocdir::directory::read::read_secret_key(sk_path) {
         Ok(t) => t,
         Err(e) => return super::failure(e),
     };

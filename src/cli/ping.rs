@@ -1,5 +1,6 @@
 //! `pocdir ping start|send|collect|record|report`: communication checks.
 
+use pocdir::directory::diagnostic::Code;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -144,7 +145,7 @@ fn write_campaign(root: &Path, c: &Campaign) -> Result<(), ExitCode> {
 fn load(root: &Root) -> Result<(PathBuf, Checked), ExitCode> {
     let root = root.resolve()?;
     let today = super::utc_date(jiff::Timestamp::now());
-    let checked = super::load(&root, today, &["key-expired"])?;
+    let checked = super::load(&root, today, &[Code::KeyExpired.as_str()])?;
     Ok((root, checked))
 }
 

@@ -1,5 +1,6 @@
 //! `pocdir remind`: reminders to the Permanent Missions of stale States.
 
+use pocdir::directory::diagnostic::Code;
 use std::process::ExitCode;
 
 use super::delivery::Delivery;
@@ -25,7 +26,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     a.delivery.check()?;
     let root = a.root.resolve()?;
     let as_of = a.as_of.date();
-    let checked = super::load(&root, as_of, &["key-expired"])?;
+    let checked = super::load(&root, as_of, &[Code::KeyExpired.as_str()])?;
     let due: Vec<_> = pocdir::review::stale::items(&checked.directory, as_of)
         .into_iter()
         .filter(|i| i.kind == "stale")

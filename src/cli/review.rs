@@ -1,5 +1,6 @@
 //! `pocdir review`: what a pull request changes, and its signals.
 
+use pocdir::directory::diagnostic::Code;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
@@ -61,7 +62,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             .map_err(super::usage_error)?,
         None => root.clone(),
     };
-    let tolerated = ["key-expired", "future-date"];
+    let tolerated = [Code::KeyExpired.as_str(), Code::FutureDate.as_str()];
     let base_model = pocdir::directory::load(
         &base_dir,
         &pocdir::directory::Options {

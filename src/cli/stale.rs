@@ -1,5 +1,6 @@
 //! `pocdir stale`: what needs attention as of a day.
 
+use pocdir::directory::diagnostic::Code;
 use std::process::ExitCode;
 
 use super::{AsOf, Format, Root, outln};
@@ -25,7 +26,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     let root = a.root.resolve()?;
     let as_of = a.as_of.date();
-    let checked = super::load(&root, as_of, &["key-expired"])?;
+    let checked = super::load(&root, as_of, &[Code::KeyExpired.as_str()])?;
     let items = pocdir::review::stale::items(&checked.directory, as_of);
     let overdue = items.iter().filter(|i| i.overdue).count();
     match a.format {

@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use crate::directory::types::{PocType, StateCode};
 use crate::directory::schema;
 use crate::directory::span::At;
+use crate::directory::types::{PocType, StateCode};
 
 /// Crockford base32, the alphabet of ping tokens.
 pub(crate) const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

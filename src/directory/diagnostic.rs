@@ -6,12 +6,173 @@
 //! returns strings, the binary prints them.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
 use crate::directory::span::Pos;
 use crate::util::text::printable;
+
+/// The failure class of a diagnostic. [`Code::as_str`] is its stable,
+/// kebab-case name (JSON output, snapshots, `--tolerate`-style lists).
+macro_rules! codes {
+    ($($variant:ident => $name:literal,)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the order declared.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable kebab-case name, e.g. `unknown-field`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    AbsoluteLink => "absolute-link",
+    AccountsWithoutEntry => "accounts-without-entry",
+    BadFileName => "bad-file-name",
+    BadText => "bad-text",
+    BidiControl => "bidi-control",
+    BrokenLink => "broken-link",
+    ControlCharacter => "control-character",
+    DemoKey => "demo-key",
+    DemoKeyUnlabelled => "demo-key-unlabelled",
+    DuplicateKey => "duplicate-key",
+    DuplicatePoc => "duplicate-poc",
+    DuplicateValue => "duplicate-value",
+    EmptyFile => "empty-file",
+    FileTooLarge => "file-too-large",
+    FreeMail => "free-mail",
+    FrontMatter => "front-matter",
+    FutureDate => "future-date",
+    I18nMissing => "i18n-missing",
+    I18nMissingKey => "i18n-missing-key",
+    I18nPlaceholder => "i18n-placeholder",
+    I18nUnknownKey => "i18n-unknown-key",
+    InvalidDate => "invalid-date",
+    InvalidEmail => "invalid-email",
+    InvalidHours => "invalid-hours",
+    InvalidKey => "invalid-key",
+    InvalidLanguage => "invalid-language",
+    InvalidPhone => "invalid-phone",
+    InvalidPolicy => "invalid-policy",
+    InvalidRecipient => "invalid-recipient",
+    InvalidStateCode => "invalid-state-code",
+    InvalidTheme => "invalid-theme",
+    InvalidTimeZone => "invalid-time-zone",
+    InvalidUrl => "invalid-url",
+    InvalidUtf8 => "invalid-utf8",
+    InvalidValue => "invalid-value",
+    KeyExpired => "key-expired",
+    KeyExpiring => "key-expiring",
+    MissingField => "missing-field",
+    MissingFile => "missing-file",
+    MissingPocType => "missing-poc-type",
+    MissingTheme => "missing-theme",
+    NoAccounts => "no-accounts",
+    NoContactMeans => "no-contact-means",
+    NoDirectory => "no-directory",
+    NoLanguage => "no-language",
+    NoLanguages => "no-languages",
+    NoPoc => "no-poc",
+    NoProvenance => "no-provenance",
+    NoRecipient => "no-recipient",
+    NotScanned => "not-scanned",
+    NulByte => "nul-byte",
+    OrphanTranslation => "orphan-translation",
+    PageLanguage => "page-language",
+    PingAddress => "ping-address",
+    PingDuplicate => "ping-duplicate",
+    PingId => "ping-id",
+    PingMessageId => "ping-message-id",
+    PingState => "ping-state",
+    PingTime => "ping-time",
+    PingToken => "ping-token",
+    PingType => "ping-type",
+    PingVia => "ping-via",
+    PingWindow => "ping-window",
+    SecretKeyMaterial => "secret-key-material",
+    SecretariatKeyInvalid => "secretariat-key-invalid",
+    StateMismatch => "state-mismatch",
+    StrayFile => "stray-file",
+    Symlink => "symlink",
+    UnknownField => "unknown-field",
+    UnknownNetwork => "unknown-network",
+    UnknownState => "unknown-state",
+    Unreadable => "unreadable",
+    UnsafeLink => "unsafe-link",
+    WrongType => "wrong-type",
+    YamlAlias => "yaml-alias",
+    YamlBudget => "yaml-budget",
+    YamlSyntax => "yaml-syntax",
+    YamlTooDeep => "yaml-too-deep",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Codes sort by name, so the report's order does not depend on the
+/// order of the declaration above.
+impl Ord for Code {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Code {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A name that is no diagnostic code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCode(pub String);
+
+impl fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no diagnostic code is named `{}`", printable(&self.0))
+    }
+}
+
+impl std::error::Error for UnknownCode {}
+
+impl FromStr for Code {
+    type Err = UnknownCode;
+    fn from_str(s: &str) -> Result<Code, UnknownCode> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCode(s.to_string()))
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,7 +185,7 @@ pub enum Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     /// Stable, kebab-case name of the failure class (e.g. `unknown-field`).
-    pub code: &'static str,
+    pub code: Code,
     /// Path relative to the directory root, `/`-separated.
     pub file: String,
     /// 1-based; 0 when the problem concerns the whole file.
@@ -38,7 +199,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(
-        code: &'static str,
+        code: Code,
         file: impl Into<String>,
         pos: Pos,
         message: impl Into<String>,
@@ -55,7 +216,7 @@ impl Diagnostic {
     }
 
     pub fn warning(
-        code: &'static str,
+        code: Code,
         file: impl Into<String>,
         pos: Pos,
         message: impl Into<String>,
@@ -159,7 +320,7 @@ impl Report {
 }
 
 /// Diagnostics whose source line must not be shown (it holds a secret).
-const WITHHELD_SNIPPETS: &[&str] = &["secret-key-material"];
+const WITHHELD_SNIPPETS: &[Code] = &[Code::SecretKeyMaterial];
 
 fn render_one(d: &Diagnostic, sources: &BTreeMap<String, String>, renderer: &Renderer) -> String {
     let level = match d.severity {
@@ -178,7 +339,7 @@ fn render_one(d: &Diagnostic, sources: &BTreeMap<String, String>, renderer: &Ren
         None
     };
     let hint = d.hint.as_deref().map(printable);
-    let title = level.primary_title(message.as_str()).id(d.code);
+    let title = level.primary_title(message.as_str()).id(d.code.as_str());
     let mut report: Vec<Group<'_>> = Vec::new();
     match &line_text {
         Some(text) => {
@@ -238,6 +399,19 @@ fn token_span(line: &str, column: usize) -> std::ops::Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_round_trip_by_name() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        for c in Code::ALL {
+            assert_eq!(c.as_str().parse::<Code>(), Ok(*c));
+            assert_eq!(serde_json::to_string(c).ok(), Some(format!("\"{c}\"")));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len(), "two codes share a name");
+        assert!("no-such-code".parse::<Code>().is_err());
+    }
 
     #[test]
     fn token_span_stops_at_comment() {

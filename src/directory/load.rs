@@ -1,32 +1,31 @@
-//! Reading a directory from disk. This is the only module that reads the
-//! directory's files (content, keys, pages); everything after it works on
-//! what it returns.
+//! Reading a directory from disk: the assembly of [`Loaded`] from every
+//! file of the root (content, keys, pages, theme overrides and UI strings).
+//! This and the modules it calls are the only code that reads the
+//! directory's files; everything after works on what [`load`] returns.
 //!
-//! Every file is read with the same guards: no symbolic links, a size cap,
-//! valid UTF-8, no NUL byte, no control or bidi characters, and YAML parsed
-//! by serde-saphyr under a tight budget (no anchors or aliases at all, a
-//! small nesting depth). A file that fails a guard becomes a diagnostic
-//! naming the file and line; it never panics and never stops the run.
+//! Each job has its module: [`super::read`] (guarded reads: no symbolic
+//! links, a size cap, valid UTF-8, no NUL, control or bidi characters),
+//! [`super::yaml`] (YAML under a tight budget, every problem of a file at
+//! once), [`super::secrets`] (the secret-key scan). A file that fails a
+//! guard becomes a diagnostic naming the file and line; it never panics
+//! and never stops the run.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use crate::directory::diagnostic::Diagnostic;
+use crate::directory::diagnostic::{Code, Diagnostic};
+use crate::directory::read::{no_symlink_on_path, read_text, says_demo, walk_entries};
 use crate::directory::schema::{DirectoryFile, FrontMatter, KeysFile, StateFile};
 use crate::directory::span::Pos;
 use crate::directory::theme::Theme;
-use crate::util::text::is_bidi_control;
+use crate::directory::yaml;
 
-/// Largest file pocdir reads (a State file is a few kilobytes).
-pub const MAX_FILE_BYTES: u64 = 256 * 1024;
-/// Largest file the secret scan reads.
-pub const MAX_SCAN_BYTES: u64 = 64 * 1024 * 1024;
-/// Deepest YAML nesting accepted (the schema needs 5).
-pub const MAX_YAML_DEPTH: usize = 16;
+pub use crate::directory::read::{MAX_FILE_BYTES, MAX_PING_FILE_BYTES, walk_files};
+pub use crate::directory::secrets::{MAX_SCAN_BYTES, SecretHit, secret_in_line};
+pub use crate::directory::yaml::MAX_YAML_DEPTH;
 
 /// A Markdown page of `content/pages/`.
 #[derive(Clone, Debug)]
@@ -44,50 +43,51 @@ pub struct PageSource {
     pub body_line: usize,
 }
 
-/// A file that looks like it holds secret key material.
-#[derive(Clone, Debug)]
-pub struct SecretHit {
-    pub file: String,
-    pub pos: Pos,
-    pub what: &'static str,
-}
+pub(crate) use private::Loaded;
 
-/// Everything read from a directory root.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub root: PathBuf,
-    /// Text of every file read, by relative path (for diagnostics snippets).
-    pub sources: BTreeMap<String, String>,
-    pub directory: Option<DirectoryFile>,
-    /// `content/states/*.yaml`, by relative path.
-    pub states: BTreeMap<String, StateFile>,
-    /// `keys/states/*.yaml`, by relative path.
-    pub keys: BTreeMap<String, KeysFile>,
-    /// `content/pings/*.yaml` (communication checks), by relative path.
-    pub campaigns: BTreeMap<String, crate::directory::schema::CampaignFile>,
-    pub pages: Vec<PageSource>,
-    /// (name, language) of every page file present, loaded or not.
-    pub page_files: std::collections::BTreeSet<(String, Option<String>)>,
-    /// Codes (file stems) of every `content/states/*.yaml`, loaded or not.
-    pub state_files: std::collections::BTreeSet<String>,
-    /// `keys/secretariat.pub`, as text.
-    pub secretariat_pub: Option<String>,
-    /// Files under `keys/demo/`, relative paths, and whether each says DEMO.
-    pub demo_files: Vec<(String, bool)>,
-    pub secret_hits: Vec<SecretHit>,
-    /// The effective theme (built-in default plus the directory's overrides).
-    pub theme: Theme,
-    /// UI strings by language, from the theme's `i18n/<lang>.yaml`.
-    pub i18n: BTreeMap<String, I18nFile>,
-    /// `log/versions.jsonl` and its signature, when present.
-    pub version_log: Option<String>,
-    pub version_log_sig: Option<String>,
-    /// Key rotation statements, `keys/rotations/*` (file name, bytes).
-    pub rotations: Vec<(String, Vec<u8>)>,
-    /// `content/states/<ISO3>.yaml.minisig` files (paths), and their text.
-    pub signature_files: Vec<String>,
-    pub state_signatures: BTreeMap<String, String>,
-    pub diagnostics: Vec<Diagnostic>,
+/// `Loaded` is named `pub` (the model and validation take it) but lives in
+/// a private module: nothing outside `directory` can reach it.
+mod private {
+    use super::*;
+
+    /// Everything read from a directory root (private to `directory`: later
+    /// stages get the checked model).
+    #[derive(Debug, Default)]
+    pub struct Loaded {
+        pub root: PathBuf,
+        /// Text of every file read, by relative path (for diagnostics snippets).
+        pub sources: BTreeMap<String, String>,
+        pub directory: Option<DirectoryFile>,
+        /// `content/states/*.yaml`, by relative path.
+        pub states: BTreeMap<String, StateFile>,
+        /// `keys/states/*.yaml`, by relative path.
+        pub keys: BTreeMap<String, KeysFile>,
+        /// `content/pings/*.yaml` (communication checks), by relative path.
+        pub campaigns: BTreeMap<String, crate::directory::schema::CampaignFile>,
+        pub pages: Vec<PageSource>,
+        /// (name, language) of every page file present, loaded or not.
+        pub page_files: std::collections::BTreeSet<(String, Option<String>)>,
+        /// Codes (file stems) of every `content/states/*.yaml`, loaded or not.
+        pub state_files: std::collections::BTreeSet<String>,
+        /// `keys/secretariat.pub`, as text.
+        pub secretariat_pub: Option<String>,
+        /// Files under `keys/demo/`, relative paths, and whether each says DEMO.
+        pub demo_files: Vec<(String, bool)>,
+        pub secret_hits: Vec<SecretHit>,
+        /// The effective theme (built-in default plus the directory's overrides).
+        pub theme: Theme,
+        /// UI strings by language, from the theme's `i18n/<lang>.yaml`.
+        pub i18n: BTreeMap<String, I18nFile>,
+        /// `log/versions.jsonl` and its signature, when present.
+        pub version_log: Option<String>,
+        pub version_log_sig: Option<String>,
+        /// Key rotation statements, `keys/rotations/*` (file name, bytes).
+        pub rotations: Vec<(String, Vec<u8>)>,
+        /// `content/states/<ISO3>.yaml.minisig` files (paths), and their text.
+        pub signature_files: Vec<String>,
+        pub state_signatures: BTreeMap<String, String>,
+        pub diagnostics: Vec<Diagnostic>,
+    }
 }
 
 /// One language's UI strings and the file they came from.
@@ -96,7 +96,6 @@ pub struct I18nFile {
     pub file: String,
     pub strings: BTreeMap<String, String>,
 }
-
 pub const THEMES_DIR: &str = "themes";
 /// Largest theme file (templates, styles, scripts, images).
 pub const MAX_THEME_FILE_BYTES: u64 = 1024 * 1024;
@@ -108,20 +107,12 @@ pub const KEYS_STATES_DIR: &str = "keys/states";
 pub const SECRETARIAT_PUB: &str = "keys/secretariat.pub";
 pub const DEMO_DIR: &str = "keys/demo";
 pub const PINGS_DIR: &str = "content/pings";
-/// Largest campaign file (a ping per PoC of 193 States, with answers).
-pub const MAX_PING_FILE_BYTES: u64 = 1024 * 1024;
-
-/// The size limit of a directory file.
-fn size_cap(rel: &str) -> u64 {
-    if rel.starts_with(PINGS_DIR) {
-        MAX_PING_FILE_BYTES
-    } else {
-        MAX_FILE_BYTES
-    }
-}
+/// The signed, hash-chained version log (`build` appends to it).
+pub const LOG_FILE: &str = "log/versions.jsonl";
+pub const LOG_SIG: &str = "log/versions.jsonl.minisig";
 
 /// Read a whole directory root. Never fails: problems are diagnostics.
-pub fn load(root: &Path) -> Loaded {
+pub(crate) fn load(root: &Path) -> Loaded {
     let mut l = Loaded {
         root: root.to_path_buf(),
         ..Loaded::default()
@@ -129,7 +120,7 @@ pub fn load(root: &Path) -> Loaded {
     if !root.is_dir() {
         l.diagnostics.push(
             Diagnostic::error(
-                "no-directory",
+                Code::NoDirectory,
                 root.display().to_string(),
                 Pos::UNKNOWN,
                 "not a directory",
@@ -143,7 +134,7 @@ pub fn load(root: &Path) -> Loaded {
     } else {
         l.diagnostics.push(
             Diagnostic::error(
-                "missing-file",
+                Code::MissingFile,
                 DIRECTORY_FILE,
                 Pos::UNKNOWN,
                 "the directory settings file is missing",
@@ -207,12 +198,12 @@ pub fn load(root: &Path) -> Loaded {
     } else {
         l.diagnostics.push(
             Diagnostic::error(
-                "missing-file",
+                Code::MissingFile,
                 SECRETARIAT_PUB,
                 Pos::UNKNOWN,
                 "the secretariat's public signing key is missing",
             )
-            .hint("create it with `pocdir keygen --signing`"),
+            .hint("create it with `pocdir keygen signing --secret-key ../secretariat.key --public-key keys/secretariat.pub` (the secret key outside the repository)"),
         );
     }
     l.demo_files = walk_files(&root.join(DEMO_DIR))
@@ -236,10 +227,7 @@ pub fn load(root: &Path) -> Loaded {
         l.signature_files.push(rel);
     }
     l.load_theme();
-    for (rel, slot) in [
-        (crate::bundle::log::LOG_FILE, 0),
-        (crate::bundle::log::LOG_SIG, 1),
-    ] {
+    for (rel, slot) in [(LOG_FILE, 0), (LOG_SIG, 1)] {
         if root.join(rel).exists() {
             let t = l.text(rel);
             if slot == 0 {
@@ -255,24 +243,10 @@ pub fn load(root: &Path) -> Loaded {
             l.rotations.push((name, t.into_bytes()));
         }
     }
-    l.scan_secrets();
+    let (hits, problems) = crate::directory::secrets::scan(&l.root, &l.sources);
+    l.secret_hits = hits;
+    l.diagnostics.extend(problems);
     l
-}
-
-/// Read a secret key file (outside or inside the directory) into a buffer
-/// wiped on drop. Errors never quote the file's content.
-pub fn read_secret(path: &Path) -> Result<zeroize::Zeroizing<String>, String> {
-    let meta = fs::metadata(path)
-        .map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?;
-    if !meta.is_file() || meta.len() > 4096 {
-        return Err(format!("{} is not a key file", path.display()));
-    }
-    let bytes = zeroize::Zeroizing::new(
-        fs::read(path).map_err(|e| format!("cannot read {}: {}", path.display(), io_reason(&e)))?,
-    );
-    let text =
-        std::str::from_utf8(&bytes).map_err(|_| format!("{} is not a key file", path.display()))?;
-    Ok(zeroize::Zeroizing::new(text.to_string()))
 }
 
 impl Loaded {
@@ -299,7 +273,7 @@ impl Loaded {
                 if name != "default" {
                     self.diagnostics.push(
                         Diagnostic::error(
-                            "missing-theme",
+                            Code::MissingTheme,
                             dir.clone(),
                             Pos::UNKNOWN,
                             format!("theme {name} has no folder {dir}/"),
@@ -315,7 +289,7 @@ impl Loaded {
                 match fs::metadata(&full) {
                     Ok(m) if m.len() > MAX_THEME_FILE_BYTES => {
                         self.diagnostics.push(Diagnostic::error(
-                            "file-too-large",
+                            Code::FileTooLarge,
                             format!("{dir}/{rel}"),
                             Pos::UNKNOWN,
                             format!("theme file is over {MAX_THEME_FILE_BYTES} bytes"),
@@ -344,7 +318,7 @@ impl Loaded {
                 Ok(t) => t,
                 Err(_) => {
                     self.diagnostics.push(Diagnostic::error(
-                        "invalid-utf8",
+                        Code::InvalidUtf8,
                         origin,
                         Pos::UNKNOWN,
                         "file is not valid UTF-8",
@@ -352,7 +326,7 @@ impl Loaded {
                     continue;
                 }
             };
-            match parse_yaml::<BTreeMap<String, String>>(&text, 0) {
+            match yaml::parse::<BTreeMap<String, String>>(&text, 0) {
                 Ok(strings) => {
                     self.sources.insert(origin.clone(), text);
                     self.i18n.insert(
@@ -363,13 +337,13 @@ impl Loaded {
                         },
                     );
                 }
-                Err((pos, code, msg, hint)) => {
-                    let mut d = Diagnostic::error(code, origin.clone(), pos, msg);
-                    if let Some(h) = hint {
-                        d = d.hint(h);
-                    }
+                Err(errors) => {
+                    self.diagnostics.extend(
+                        errors
+                            .into_iter()
+                            .map(|e| e.into_diagnostic(origin.clone())),
+                    );
                     self.sources.insert(origin, text);
-                    self.diagnostics.push(d);
                 }
             }
         }
@@ -393,7 +367,7 @@ impl Loaded {
             let rel = format!("{dir}/{rel_name}");
             let Some(name) = name.to_str() else {
                 self.diagnostics.push(Diagnostic::error(
-                    "bad-file-name",
+                    Code::BadFileName,
                     rel,
                     Pos::UNKNOWN,
                     "file name is not valid UTF-8",
@@ -411,7 +385,7 @@ impl Loaded {
             if !ext.is_empty() && !name.ends_with(&format!(".{ext}")) {
                 self.diagnostics.push(
                     Diagnostic::warning(
-                        "stray-file",
+                        Code::StrayFile,
                         rel,
                         Pos::UNKNOWN,
                         format!("ignored: not a .{ext} file"),
@@ -443,7 +417,7 @@ impl Loaded {
         value
     }
 
-    fn yaml<T: DeserializeOwned>(&mut self, rel: &str) -> Option<T> {
+    fn yaml<T: DeserializeOwned + 'static>(&mut self, rel: &str) -> Option<T> {
         let f = load_yaml::<T>(&self.root, rel);
         self.absorb(rel, f)
     }
@@ -459,19 +433,19 @@ impl Loaded {
         let text = self.text(rel)?;
         if !is_slug(&name) || lang.as_deref().is_some_and(|l| !is_lang_tag(l)) {
             self.diagnostics.push(
-                Diagnostic::error("bad-file-name", rel, Pos::UNKNOWN, "page file name must be NAME.md or NAME.LANG.md")
+                Diagnostic::error(Code::BadFileName, rel, Pos::UNKNOWN, "page file name must be NAME.md or NAME.LANG.md")
                     .hint("NAME is lowercase letters, digits and '-'; LANG is a two-letter code such as fr"),
             );
             return None;
         }
         let Some((front, body, body_line)) = split_front_matter(&text) else {
             self.diagnostics.push(
-                Diagnostic::error("front-matter", rel, Pos::new(1, 1), "page has no front matter")
+                Diagnostic::error(Code::FrontMatter, rel, Pos::new(1, 1), "page has no front matter")
                     .hint("start the page with a YAML block between two `---` lines, holding at least `title:`"),
             );
             return None;
         };
-        match parse_yaml::<FrontMatter>(front, 1) {
+        match yaml::parse::<FrontMatter>(front, 1) {
             Ok(front) => Some(PageSource {
                 file: rel.to_string(),
                 name,
@@ -480,68 +454,15 @@ impl Loaded {
                 body: body.to_string(),
                 body_line,
             }),
-            Err((pos, code, msg, hint)) => {
-                let code = if code == "yaml-syntax" {
-                    code
-                } else {
-                    "front-matter"
-                };
-                let mut d = Diagnostic::error(code, rel, pos, format!("front matter: {msg}"));
-                if let Some(h) = hint {
-                    d = d.hint(h);
+            Err(errors) => {
+                for mut e in errors {
+                    if e.code != Code::YamlSyntax {
+                        e.code = Code::FrontMatter;
+                    }
+                    e.message = format!("front matter: {}", e.message);
+                    self.diagnostics.push(e.into_diagnostic(rel));
                 }
-                self.diagnostics.push(d);
                 None
-            }
-        }
-    }
-
-    /// Look through every file of the root (but `keys/demo/`, build output
-    /// and VCS folders) for secret key material.
-    fn scan_secrets(&mut self) {
-        for rel in walk_files(&self.root) {
-            if rel.starts_with(&format!("{DEMO_DIR}/"))
-                || SCAN_SKIP_DIRS.iter().any(|d| rel.starts_with(d))
-            {
-                continue;
-            }
-            let path = self.root.join(&rel);
-            let Ok(meta) = fs::metadata(&path) else {
-                continue;
-            };
-            if meta.len() > MAX_SCAN_BYTES {
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        "not-scanned",
-                        rel.clone(),
-                        Pos::UNKNOWN,
-                        "file too large to scan for secret keys",
-                    )
-                    .hint("a directory repository has no business holding files this large"),
-                );
-                continue;
-            }
-            let text = match self.sources.get(&rel) {
-                Some(t) => std::borrow::Cow::Borrowed(t.as_str()),
-                None => {
-                    let Ok(bytes) = fs::read(&path) else { continue };
-                    std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
-                }
-            };
-            if !might_hold_secret(&text) {
-                continue;
-            }
-            let lines: Vec<&str> = text.lines().collect();
-            for (i, line) in lines.iter().enumerate() {
-                let next = lines.get(i + 1).copied().unwrap_or("");
-                if let Some((col, what)) = secret_in_line(line, next) {
-                    self.secret_hits.push(SecretHit {
-                        file: rel.clone(),
-                        pos: Pos::new(i + 1, col),
-                        what,
-                    });
-                    break;
-                }
             }
         }
     }
@@ -562,7 +483,7 @@ fn load_text(root: &Path, rel: &str) -> FileLoad<String> {
         Ok((text, problems)) => {
             let fatal = problems
                 .iter()
-                .any(|d| d.is_error() && d.code != "bidi-control");
+                .any(|d| d.is_error() && d.code != Code::BidiControl);
             FileLoad {
                 value: (!fatal).then(|| text.clone()),
                 text: Some(text),
@@ -578,7 +499,7 @@ fn load_text(root: &Path, rel: &str) -> FileLoad<String> {
 }
 
 /// Read and parse one YAML file.
-fn load_yaml<T: DeserializeOwned>(root: &Path, rel: &str) -> FileLoad<T> {
+fn load_yaml<T: DeserializeOwned + 'static>(root: &Path, rel: &str) -> FileLoad<T> {
     let FileLoad {
         text,
         value,
@@ -596,19 +517,15 @@ fn load_yaml<T: DeserializeOwned>(root: &Path, rel: &str) -> FileLoad<T> {
         .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
         diagnostics.push(
-            Diagnostic::error("empty-file", rel, Pos::UNKNOWN, "file is empty")
+            Diagnostic::error(Code::EmptyFile, rel, Pos::UNKNOWN, "file is empty")
                 .hint("fill it in (see the example directory) or delete it"),
         );
         None
     } else {
-        match parse_yaml::<T>(&body, 0) {
+        match yaml::parse::<T>(&body, 0) {
             Ok(v) => Some(v),
-            Err((pos, code, msg, hint)) => {
-                let mut d = Diagnostic::error(code, rel, pos, msg);
-                if let Some(h) = hint {
-                    d = d.hint(h);
-                }
-                diagnostics.push(d);
+            Err(errors) => {
+                diagnostics.extend(errors.into_iter().map(|e| e.into_diagnostic(rel)));
                 None
             }
         }
@@ -617,479 +534,6 @@ fn load_yaml<T: DeserializeOwned>(root: &Path, rel: &str) -> FileLoad<T> {
         text,
         value,
         diagnostics,
-    }
-}
-
-/// Whether the first 4 KiB of a file hold the word DEMO.
-fn says_demo(path: &Path) -> bool {
-    let mut buf = Vec::new();
-    fs::File::open(path)
-        .and_then(|f| f.take(4096).read_to_end(&mut buf))
-        .is_ok()
-        && buf.windows(4).any(|w| w == b"DEMO")
-}
-
-/// Regular files below `base` (relative, sorted); a symbolic link is
-/// reported (as `prefix/...`) and skipped.
-fn walk_entries(base: &Path, diags: &mut Vec<Diagnostic>, prefix: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(base)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
-        let Ok(rel) = entry.path().strip_prefix(base) else {
-            continue;
-        };
-        let rel: Vec<_> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let rel = rel.join("/");
-        if entry.path_is_symlink() {
-            diags.push(
-                Diagnostic::error(
-                    "symlink",
-                    format!("{prefix}/{rel}"),
-                    Pos::UNKNOWN,
-                    "symbolic links are not allowed in a directory",
-                )
-                .hint("replace the link by the file itself"),
-            );
-        } else if entry.file_type().is_file() && !rel.split('/').any(|p| p.starts_with('.')) {
-            out.push(rel);
-        }
-    }
-    out
-}
-
-/// Folders never looked into: version control, build output, dependencies.
-const SKIP_DIRS: &[&str] = &[".git", "target", "dist", "node_modules"];
-/// Also skipped by the secret scan: the tool's own test fixtures, which hold
-/// deliberately planted keys.
-const SCAN_SKIP_DIRS: &[&str] = &["tests/"];
-
-/// Every regular file below `dir`, relative, `/`-separated, sorted. Links
-/// are not followed.
-pub fn walk_files(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    if !dir.is_dir() {
-        return out;
-    }
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() != 1 || !SKIP_DIRS.iter().any(|s| e.file_name() == *s));
-    for entry in walker.flatten() {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if let Ok(rel) = entry.path().strip_prefix(dir) {
-            let parts: Vec<_> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect();
-            out.push(parts.join("/"));
-        }
-    }
-    out
-}
-
-/// Cheap whole-text test before the line-by-line [`secret_in_line`].
-fn might_hold_secret(text: &str) -> bool {
-    [
-        "AGE-SECRET-KEY-1",
-        "RWRTY0Iy",
-        "RWQAAEIy",
-        "PRIVATE KEY-----",
-    ]
-    .iter()
-    .any(|m| text.contains(m))
-}
-
-/// Secret-key signatures: (column, what) of the first one on `line`
-/// (`next` is the line after it, for PEM blocks).
-pub fn secret_in_line(line: &str, next: &str) -> Option<(usize, &'static str)> {
-    const AGE: &str = "AGE-SECRET-KEY-1";
-    if let Some(i) = line.find(AGE) {
-        let rest = &line[i + AGE.len()..];
-        let n = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .count();
-        if n >= 50 {
-            return Some((col_of(line, i), "an age secret key"));
-        }
-    }
-    let t = line.trim_start();
-    // minisign secret keys: base64 of "Ed" + KDF ("Sc" or none) + "B2".
-    for prefix in ["RWRTY0Iy", "RWQAAEIy"] {
-        if t.starts_with(prefix)
-            && t.len() >= 150
-            && t.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
-        {
-            return Some((col_of(line, line.len() - t.len()), "a minisign secret key"));
-        }
-    }
-    if t.starts_with("-----BEGIN ") && t.trim_end().ends_with("PRIVATE KEY-----") {
-        let body = next.trim();
-        if body.len() >= 40
-            && body
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
-        {
-            return Some((
-                col_of(line, line.len() - t.len()),
-                "a PEM/OpenSSH private key",
-            ));
-        }
-    }
-    None
-}
-
-fn col_of(line: &str, byte: usize) -> usize {
-    line[..byte].chars().count() + 1
-}
-
-/// Read `rel` under `root` with every guard. On success, the text plus any
-/// problems found in it (control or bidi characters); an `Err` when it
-/// cannot be read as text at all.
-pub fn read_text(root: &Path, rel: &str) -> Result<(String, Vec<Diagnostic>), Diagnostic> {
-    if let Some((parent, _)) = rel.rsplit_once('/') {
-        no_symlink_on_path(root, parent)?;
-    }
-    let path = root.join(rel);
-    let meta = fs::symlink_metadata(&path).map_err(|e| {
-        Diagnostic::error(
-            "unreadable",
-            rel,
-            Pos::UNKNOWN,
-            format!("cannot read: {}", io_reason(&e)),
-        )
-    })?;
-    if meta.file_type().is_symlink() {
-        return Err(Diagnostic::error(
-            "symlink",
-            rel,
-            Pos::UNKNOWN,
-            "symbolic links are not allowed in a directory",
-        )
-        .hint("replace the link by the file itself"));
-    }
-    if !meta.is_file() {
-        return Err(Diagnostic::error(
-            "unreadable",
-            rel,
-            Pos::UNKNOWN,
-            "not a regular file",
-        ));
-    }
-    let cap = size_cap(rel);
-    if meta.len() > cap {
-        return Err(Diagnostic::error(
-            "file-too-large",
-            rel,
-            Pos::UNKNOWN,
-            format!("file is {} bytes; the limit is {cap} bytes", meta.len()),
-        )
-        .hint("a State's entry is a few kilobytes; check that this is the right file"));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(&path)
-        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
-        .map_err(|e| {
-            Diagnostic::error(
-                "unreadable",
-                rel,
-                Pos::UNKNOWN,
-                format!("cannot read: {}", io_reason(&e)),
-            )
-        })?;
-    if bytes.len() as u64 > cap {
-        return Err(Diagnostic::error(
-            "file-too-large",
-            rel,
-            Pos::UNKNOWN,
-            format!("file is over {cap} bytes"),
-        ));
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let good = std::str::from_utf8(good).unwrap_or("");
-            return Err(Diagnostic::error(
-                "invalid-utf8",
-                rel,
-                end_pos(good),
-                "file is not valid UTF-8",
-            )
-            .hint("save the file as UTF-8"));
-        }
-    };
-    let text = text
-        .strip_prefix('\u{FEFF}')
-        .map(str::to_string)
-        .unwrap_or(text);
-    let mut problems = Vec::new();
-    // Fast path: no control byte and no byte that can start a bidi control
-    // (U+061C starts with 0xD8, U+200E.. with 0xE2).
-    let suspicious = text.bytes().any(|b| {
-        (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t'))
-            || b == 0x7f
-            || b == 0xD8
-            || b == 0xE2
-            || b == 0xC2
-    });
-    if !suspicious {
-        return Ok((text, problems));
-    }
-    let mut line = 1;
-    let mut col = 1;
-    for c in text.chars() {
-        let pos = Pos::new(line, col);
-        if c == '\0' {
-            return Err(
-                Diagnostic::error("nul-byte", rel, pos, "file contains a NUL byte").hint(
-                    "a NUL byte has no place in a text file; the file may be binary or corrupted",
-                ),
-            );
-        } else if is_bidi_control(c) {
-            problems.push(
-                Diagnostic::error(
-                    "bidi-control",
-                    rel,
-                    pos,
-                    format!("invisible bidirectional control character U+{:04X}", c as u32),
-                )
-                .hint("bidi controls can make text display differently from what it says; delete it (Arabic text needs none)"),
-            );
-        } else if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-            problems.push(
-                Diagnostic::error(
-                    "control-character",
-                    rel,
-                    pos,
-                    format!("control character U+{:04X}", c as u32),
-                )
-                .hint("delete it"),
-            );
-        }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
-        if problems.len() >= 20 {
-            break;
-        }
-    }
-    Ok((text, problems))
-}
-
-/// Refuse a folder path under `root` any of whose parts is a symbolic link
-/// (it could lead outside the directory).
-fn no_symlink_on_path(root: &Path, rel_dir: &str) -> Result<(), Diagnostic> {
-    let mut path = root.to_path_buf();
-    let mut rel = String::new();
-    for part in rel_dir.split('/') {
-        path.push(part);
-        if !rel.is_empty() {
-            rel.push('/');
-        }
-        rel.push_str(part);
-        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(Diagnostic::error(
-                "symlink",
-                rel,
-                Pos::UNKNOWN,
-                "symbolic links are not allowed in a directory",
-            )
-            .hint("replace the link by the folder itself"));
-        }
-    }
-    Ok(())
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
-
-/// Position just after `s`.
-fn end_pos(s: &str) -> Pos {
-    let line = s.matches('\n').count() + 1;
-    let col = s
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    Pos::new(line, col)
-}
-
-type YamlError = (Pos, &'static str, String, Option<String>);
-
-/// Parse YAML text into `T` under pocdir's budget. `line_offset` is added to
-/// reported lines (for front matter inside a Markdown file).
-pub fn parse_yaml<T: DeserializeOwned>(text: &str, line_offset: usize) -> Result<T, YamlError> {
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = MAX_YAML_DEPTH;
-    budget.max_aliases = 0;
-    budget.max_anchors = 0;
-    budget.max_documents = 1;
-    budget.max_nodes = 100_000;
-    budget.max_events = 200_000;
-    budget.max_total_scalar_bytes = MAX_PING_FILE_BYTES as usize;
-    budget.flow_nesting_limit = MAX_YAML_DEPTH;
-    let mut opts = serde_saphyr::Options::default();
-    opts.budget = Some(budget);
-    opts.with_snippet = false;
-    opts.strict_booleans = true;
-    opts.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-    opts.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
-    serde_saphyr::from_str_with_options::<T>(text, opts).map_err(|e| {
-        let mut err = classify(&e, line_offset);
-        if err.1 == "missing-field" && err.0.line > line_offset {
-            // The parser reports a missing field at the mapping's last key;
-            // point at the mapping's first key instead.
-            let local = Pos::new(err.0.line - line_offset, err.0.column);
-            let start = mapping_start(text, local);
-            err.0 = Pos::new(start.line + line_offset, start.column);
-        }
-        err
-    })
-}
-
-/// The first key of the block mapping holding the key at `pos`.
-fn mapping_start(text: &str, pos: Pos) -> Pos {
-    let lines: Vec<&str> = text.lines().collect();
-    let col = pos.column.max(1) - 1; // 0-based byte column of the keys (ASCII indentation)
-    let mut best = pos;
-    let mut i = pos.line.min(lines.len());
-    while i > 0 {
-        let line = lines[i - 1];
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            i -= 1;
-            continue;
-        }
-        let indent = line.len() - trimmed.len();
-        let is_item_start =
-            col >= 2 && line.get(col - 2..col) == Some("- ") && line[..col - 2].trim().is_empty();
-        if is_item_start {
-            return Pos::new(i, col + 1);
-        }
-        if indent == col {
-            best = Pos::new(i, col + 1);
-        } else if indent < col {
-            break;
-        }
-        i -= 1;
-    }
-    best
-}
-
-fn classify(e: &serde_saphyr::Error, line_offset: usize) -> YamlError {
-    let pos = e
-        .location()
-        .map(|l| Pos::new(l.line() as usize + line_offset, l.column() as usize))
-        .unwrap_or(Pos::new(line_offset.max(1), 1));
-    let raw = e.without_snippet().to_string();
-    // The crate appends " at line L column C"; the diagnostic carries that.
-    let msg = strip_location(&raw);
-    let lower = msg.to_lowercase();
-    if lower.contains("budget breached") && lower.contains("documents") {
-        return (
-            pos,
-            "yaml-syntax",
-            "the file holds more than one YAML document".into(),
-            Some("a directory file is one YAML document: remove the `---` separator line".into()),
-        );
-    }
-    let (code, hint): (&'static str, Option<&str>) = if lower.contains("unknown field") {
-        (
-            "unknown-field",
-            Some("check the spelling; the fields a file accepts are listed in the message"),
-        )
-    } else if lower.contains("duplicate") {
-        (
-            "duplicate-key",
-            Some("a key may appear only once in a mapping; merge the two entries"),
-        )
-    } else if lower.contains("missing field") {
-        (
-            "missing-field",
-            Some("add the field; see the example directory for its form"),
-        )
-    } else if lower.contains("alias") || lower.contains("anchor") {
-        return (
-            pos,
-            "yaml-alias",
-            "YAML anchors (&) and aliases (*) are not accepted".into(),
-            Some(
-                "write each value out in full: a reviewer must see every value where it applies"
-                    .into(),
-            ),
-        );
-    } else if lower.contains("depth") || lower.contains("nesting") || lower.contains("recursion") {
-        return (
-            pos,
-            "yaml-too-deep",
-            format!("YAML nested deeper than {MAX_YAML_DEPTH} levels"),
-            Some("the directory's files nest a few levels at most".into()),
-        );
-    } else if lower.contains("budget") {
-        (
-            "yaml-budget",
-            Some("the file is far larger or more complex than a directory file needs"),
-        )
-    } else if lower.contains("while parsing")
-        || lower.contains("while scanning")
-        || lower.contains("did not find expected")
-    {
-        (
-            "yaml-syntax",
-            Some("check indentation, colons and quotes around this place"),
-        )
-    } else if lower.contains("boolean") {
-        (
-            "wrong-type",
-            Some("write true or false (yes/no/on/off are not booleans here)"),
-        )
-    } else if lower.contains("invalid type")
-        || lower.contains("invalid value")
-        || lower.contains("expected")
-        || lower.contains("end of input")
-    {
-        (
-            "wrong-type",
-            Some(
-                "check the value's form: a text, a number, a list (- item) or a mapping (key: value)",
-            ),
-        )
-    } else {
-        (
-            "yaml-syntax",
-            Some("check indentation, colons and quotes around this place"),
-        )
-    };
-    (pos, code, msg, hint.map(str::to_string))
-}
-
-fn strip_location(s: &str) -> String {
-    let s = s.lines().next().unwrap_or("").trim();
-    let s = s.split(", set DuplicateKeyPolicy").next().unwrap_or(s);
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].trim_end_matches(',').to_string(),
-        None => s.to_string(),
     }
 }
 

@@ -10,17 +10,20 @@ pub mod campaign;
 pub mod diagnostic;
 pub mod load;
 pub mod model;
+pub mod read;
 pub mod refdata;
 pub mod schema;
+pub mod secrets;
 pub mod span;
 pub mod theme;
 pub mod types;
 pub mod validate;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use diagnostic::{Report, Severity};
+use diagnostic::{Code, Report, Severity};
 pub use load::I18nFile;
 pub use model::Directory;
 
@@ -30,7 +33,8 @@ pub struct Options<'a> {
     /// The day dates are judged on (future dates, expired keys, staleness).
     pub today: jiff::civil::Date,
     /// Diagnostic codes downgraded to warnings (`stale` lists expired keys
-    /// instead of failing on them).
+    /// instead of failing on them), by name: write them as
+    /// `Code::KeyExpired.as_str()` so a misspelt code cannot compile.
     pub tolerate: &'a [&'a str],
 }
 
@@ -40,6 +44,11 @@ impl Options<'_> {
             today,
             tolerate: &[],
         }
+    }
+
+    /// Whether diagnostics of `code` are downgraded to warnings.
+    pub fn tolerates(&self, code: Code) -> bool {
+        self.tolerate.contains(&code.as_str())
     }
 }
 
@@ -99,7 +108,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         &validate::Context { today: opts.today },
     ));
     for d in &mut report.diagnostics {
-        if opts.tolerate.contains(&d.code) {
+        if opts.tolerates(d.code) {
             d.severity = Severity::Warning;
         }
     }

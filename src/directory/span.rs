@@ -6,8 +6,10 @@
 //! in where they were written are the same value.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Deref;
 
+use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A position in a source file: 1-based line and column (in characters).
@@ -56,8 +58,28 @@ impl<T> Deref for At<T> {
 
 impl<T: fmt::Debug> fmt::Debug for At<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.value.fmt(f)
+        self.value.fmt(f)?;
+        #[cfg(test)]
+        if SHOW_POSITIONS.get() {
+            write!(f, "@{}:{}", self.pos.line, self.pos.column)?;
+        }
+        Ok(())
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    static SHOW_POSITIONS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with `At`'s `Debug` showing positions (`value@line:column`), so
+/// tests can compare them.
+#[cfg(test)]
+pub(crate) fn with_positions<R>(f: impl FnOnce() -> R) -> R {
+    SHOW_POSITIONS.set(true);
+    let r = f();
+    SHOW_POSITIONS.set(false);
+    r
 }
 
 impl<T: fmt::Display> fmt::Display for At<T> {
@@ -92,14 +114,44 @@ impl<T: std::hash::Hash> std::hash::Hash for At<T> {
     }
 }
 
+/// The newtype name `At<T>` asks its deserializer for. serde-saphyr's
+/// deserializer hands itself on (the value is then read as a
+/// `serde_saphyr::Spanned`, with its position); pocdir's own deserializers
+/// (the schema probe) answer with a sequence `[value]` or
+/// `[value, line, column]` instead.
+pub(crate) const AT_NEWTYPE: &str = "__pocdir_at";
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for At<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_newtype_struct(AT_NEWTYPE, AtVisitor(PhantomData))
+    }
+}
+
+struct AtVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for AtVisitor<T> {
+    type Value = At<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value")
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<At<T>, D::Error> {
         let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
         let loc = s.referenced;
         Ok(At {
             value: s.value,
             pos: Pos::new(loc.line() as usize, loc.column() as usize),
         })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<At<T>, A::Error> {
+        let value = seq
+            .next_element::<T>()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let line = seq.next_element::<usize>()?.unwrap_or(0);
+        let column = seq.next_element::<usize>()?.unwrap_or(0);
+        Ok(At::new(value, Pos::new(line, column)))
     }
 }
 

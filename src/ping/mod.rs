@@ -117,7 +117,7 @@ mod tests {
                 .join("tests/fixtures/ping/campaign.yaml"),
         )
         .unwrap();
-        crate::directory::load::parse_yaml(&text, 0).unwrap()
+        crate::directory::yaml::parse(&text, 0).unwrap()
     }
 
     #[test]
@@ -128,8 +128,7 @@ mod tests {
         assert_eq!(c.pings[0].kind, PocType::Diplomatic);
         assert!(c.pings.iter().any(|p| p.kind == PocType::Technical));
         let again =
-            from_file(&crate::directory::load::parse_yaml(&to_yaml(&c).unwrap(), 0).unwrap())
-                .unwrap();
+            from_file(&crate::directory::yaml::parse(&to_yaml(&c).unwrap(), 0).unwrap()).unwrap();
         assert_eq!(to_yaml(&again).unwrap(), to_yaml(&c).unwrap());
         assert!(to_yaml(&c).unwrap().contains("state: FRA\n"));
     }

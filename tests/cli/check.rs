@@ -174,10 +174,12 @@ cases! {
     deep_nesting => "deep-nesting",
     demo_key => "demo-key",
     demo_key_unlabelled => "demo-key-unlabelled",
+    directory_missing_fields => "directory-missing-fields",
     duplicate_key => "duplicate-key",
     duplicate_poc => "duplicate-poc",
     free_mail => "free-mail",
     front_matter => "front-matter",
+    front_matter_every_error => "front-matter-every-error",
     front_matter_unknown_field => "front-matter-unknown-field",
     future_date => "future-date",
     huge_file => "huge-file",
@@ -194,6 +196,7 @@ cases! {
     key_expiring => "key-expiring",
     missing_directory_file => "missing-directory-file",
     missing_field => "missing-field",
+    mixed_field_errors => "mixed-field-errors",
     no_accounts => "no-accounts",
     no_contact_means => "no-contact-means",
     no_poc => "no-poc",
@@ -206,6 +209,7 @@ cases! {
     secret_key_material => "secret-key-material",
     secretariat_key_invalid => "secretariat-key-invalid",
     ssh_recipient => "ssh-recipient",
+    state_every_error => "state-every-error",
     state_mismatch => "state-mismatch",
     stray_file => "stray-file",
     symlink => "symlink",
@@ -321,4 +325,135 @@ fn usage_errors_exit_2() {
 
     let (code, _, stderr) = support::run(["check", "--no-such-option"]);
     assert_eq!(code, 2, "{stderr}");
+}
+
+/// The diagnostics `pocdir check --format json` reports for `file` on the
+/// case `tests/fixtures/check/<case>/`, as (code, line, column, message,
+/// hint).
+fn reported_in(case: &str, file: &str) -> Vec<(String, u64, u64, String, String)> {
+    let dir = support::fixtures().join("check").join(case);
+    let root = Root::with_case(&dir, &support::case_spec(&dir));
+    let out = check(root.path(), &["--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let v = parse_json(&out.stdout);
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["file"] == file && d["severity"] == "error")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap_or("").to_string(),
+                d["hint"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The field named in a `missing field `x`` message.
+fn missing_name(message: &str) -> Option<&str> {
+    message
+        .split_once("missing field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(name, _)| name)
+}
+
+/// A typo'd key no longer hides the other mistakes of its file: the five
+/// problems of the State file are reported by one run, each where it is,
+/// and the typo gets a suggestion.
+#[test]
+fn one_run_reports_every_problem_of_a_state_file() {
+    let got = reported_in("state-every-error", "content/states/FRA.yaml");
+    let brief: Vec<(&str, u64)> = got.iter().map(|(c, l, ..)| (c.as_str(), *l)).collect();
+    assert_eq!(
+        brief,
+        [
+            ("missing-field", 7),
+            ("wrong-type", 9),
+            ("wrong-type", 13),
+            ("unknown-field", 14),
+            ("wrong-type", 32),
+        ],
+        "{got:#?}"
+    );
+    let typo = got.iter().find(|d| d.0 == "unknown-field").expect("typo");
+    assert!(typo.3.contains("`emials`"), "{typo:?}");
+    assert!(typo.4.contains("did you mean `emails`?"), "{typo:?}");
+    let missing = got
+        .iter()
+        .find(|d| d.0 == "missing-field")
+        .expect("missing");
+    assert_eq!(missing_name(&missing.3), Some("email"), "{missing:?}");
+    assert!(
+        got.iter().all(|d| d.1 > 0 && d.2 > 0),
+        "every problem has a line and a column: {got:#?}"
+    );
+}
+
+/// A fresh content/directory.yaml lists every missing field in one run,
+/// nested ones included.
+#[test]
+fn one_run_lists_every_missing_field_of_the_directory_file() {
+    let got = reported_in("directory-missing-fields", "content/directory.yaml");
+    assert!(
+        got.iter().all(|d| d.0 == "missing-field"),
+        "only missing fields: {got:#?}"
+    );
+    let mut names: Vec<(u64, &str)> = got
+        .iter()
+        .filter_map(|d| missing_name(&d.3).map(|n| (d.1, n)))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            (4, "bundle"),
+            (4, "default_language"),
+            (4, "policy"),
+            (7, "email")
+        ],
+        "{got:#?}"
+    );
+}
+
+/// Unknown, missing and wrong-form fields of one file come together.
+#[test]
+fn unknown_missing_and_wrong_type_come_together() {
+    let got = reported_in("mixed-field-errors", "keys/states/FRA.yaml");
+    let mut codes: Vec<&str> = got.iter().map(|d| d.0.as_str()).collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        ["missing-field", "unknown-field", "wrong-type"],
+        "{got:#?}"
+    );
+    let missing = got
+        .iter()
+        .find(|d| d.0 == "missing-field")
+        .expect("missing");
+    assert_eq!(missing_name(&missing.3), Some("verification"));
+    // Front matter too, at the lines of the Markdown file.
+    let got = reported_in("front-matter-every-error", "content/pages/about.md");
+    let lines: Vec<(&str, u64)> = got.iter().map(|d| (d.0.as_str(), d.1)).collect();
+    assert_eq!(
+        lines,
+        [
+            ("front-matter", 2),
+            ("front-matter", 3),
+            ("front-matter", 4)
+        ],
+        "{got:#?}"
+    );
+}
+
+/// A file whose keys are all known still stops at a syntax problem: the
+/// structure is not guessed past it.
+#[test]
+fn syntax_errors_stay_one_per_file() {
+    let got = reported_in("yaml-syntax", "content/states/FRA.yaml");
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].0, "yaml-syntax");
 }

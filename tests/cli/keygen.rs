@@ -122,3 +122,52 @@ fn keygen_age_writes_a_private_identity_and_prints_its_recipient() {
     assert!(d.status.success());
     assert_eq!(d.stdout, b"for the PoC");
 }
+
+#[test]
+fn the_hint_for_a_missing_secretariat_key_works_as_written() {
+    let root = support::Root::base();
+    fs::remove_file(root.path().join("keys/secretariat.pub")).unwrap();
+    let check = || {
+        support::pocdir([
+            "check".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--as-of".as_ref(),
+            support::AS_OF.as_ref(),
+            "--root".as_ref(),
+            root.path().as_os_str(),
+        ])
+    };
+    let before: serde_json::Value = serde_json::from_str(&check().stdout).unwrap();
+    let d = before["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "keys/secretariat.pub")
+        .expect("a diagnostic for the missing key");
+    let hint = d["hint"].as_str().unwrap();
+    // The command between backquotes, run as written from the root.
+    let cmd = hint.split('`').nth(1).expect("a command in the hint");
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    assert_eq!(words[..3], ["pocdir", "keygen", "signing"], "{hint}");
+    let out = Command::new(support::bin())
+        .args(&words[1..])
+        .current_dir(root.path())
+        .env("POCDIR_PASSPHRASE", "a passphrase for the test")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after: serde_json::Value = serde_json::from_str(&check().stdout).unwrap();
+    assert!(
+        !after["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["file"] == "keys/secretariat.pub"),
+        "{after}"
+    );
+}

@@ -221,7 +221,7 @@ pub fn openpgp_fingerprint(s: &str) -> Result<(), FieldError> {
 /// An age recipient: X25519 (`age1...`) only. SSH keys are refused (age's
 /// SSH support needs the `rsa` crate, RUSTSEC-2023-0071).
 pub fn age_recipient(s: &str) -> Result<(), FieldError> {
-    let hint = "paste the public key printed by `age-keygen` or `pocdir keygen --age` (age1...)";
+    let hint = "paste the public key printed by `age-keygen` or `pocdir keygen age --identity FILE` (age1...)";
     if s.starts_with("age1") {
         return age::x25519::Recipient::from_str(s)
             .map(|_| ())
@@ -237,7 +237,7 @@ pub fn age_recipient(s: &str) -> Result<(), FieldError> {
     }
     if s.starts_with("ssh-") {
         return Err(err(
-            "ssh-ed25519 recipients are not supported: give an age1… recipient (age-keygen, or pocdir keygen --age)",
+            "ssh-ed25519 recipients are not supported: give an age1… recipient (age-keygen, or pocdir keygen age --identity FILE)",
             hint,
         ));
     }
@@ -249,7 +249,7 @@ pub fn age_recipient(s: &str) -> Result<(), FieldError> {
 
 /// A minisign public key: the base64 line, or the two-line file form.
 pub fn minisign_public_key(s: &str) -> Result<crate::sign::PublicKey, FieldError> {
-    let hint = "use the public key written by `pocdir keygen --signing` or `minisign -G` (a line starting with RW)";
+    let hint = "use the public key written by `pocdir keygen signing --secret-key FILE --public-key keys/secretariat.pub` or `minisign -G` (a line starting with RW)";
     let line = s
         .lines()
         .map(str::trim)

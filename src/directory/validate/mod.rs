@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 
-use crate::directory::diagnostic::Diagnostic;
+use crate::directory::diagnostic::{Code, Diagnostic};
 use crate::directory::load::{self, Loaded};
 use crate::directory::refdata;
 use crate::directory::schema::{DirectoryFile, KeysFile, PointOfContact, StateFile};
@@ -82,7 +82,7 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
     for code in content_states.difference(&keyed_states) {
         v.out.push(
             Diagnostic::warning(
-                "no-accounts",
+                Code::NoAccounts,
                 format!("{}/{code}.yaml", load::STATES_DIR),
                 Pos::UNKNOWN,
                 format!("{code} has no verified accounts: it will get no bundle"),
@@ -96,14 +96,14 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
     if let Some(pk) = &l.secretariat_pub {
         if !demo && pk.lines().next().is_some_and(|c| c.contains("DEMO")) {
             v.out.push(
-                Diagnostic::error("demo-key", load::SECRETARIAT_PUB, Pos::new(1, 1), "the secretariat key is labelled DEMO in a directory that is not `demo: true`")
-                    .hint("the demo key is published with the example: make the directory's own key with `pocdir keygen --signing`"),
+                Diagnostic::error(Code::DemoKey, load::SECRETARIAT_PUB, Pos::new(1, 1), "the secretariat key is labelled DEMO in a directory that is not `demo: true`")
+                    .hint("the demo key is published with the example: make the directory's own key with `pocdir keygen signing --secret-key ../secretariat.key --public-key keys/secretariat.pub` (the secret key outside the repository)"),
             );
         }
         if let Err((m, h)) = fields::minisign_public_key(pk) {
             v.out.push(
                 Diagnostic::error(
-                    "secretariat-key-invalid",
+                    Code::SecretariatKeyInvalid,
                     load::SECRETARIAT_PUB,
                     Pos::UNKNOWN,
                     format!("secretariat key: {m}"),
@@ -141,24 +141,24 @@ struct V {
 }
 
 impl V {
-    fn error(&mut self, code: &'static str, pos: Pos, (msg, hint): (String, String)) {
+    fn error(&mut self, code: Code, pos: Pos, (msg, hint): (String, String)) {
         self.out
             .push(Diagnostic::error(code, self.file.clone(), pos, msg).hint(hint));
     }
 
-    fn warn(&mut self, code: &'static str, pos: Pos, (msg, hint): (String, String)) {
+    fn warn(&mut self, code: Code, pos: Pos, (msg, hint): (String, String)) {
         self.out
             .push(Diagnostic::warning(code, self.file.clone(), pos, msg).hint(hint));
     }
 
-    fn check(&mut self, code: &'static str, pos: Pos, r: Result<(), fields::FieldError>) {
+    fn check(&mut self, code: Code, pos: Pos, r: Result<(), fields::FieldError>) {
         if let Err(e) = r {
             self.error(code, pos, e);
         }
     }
 
     fn single_line(&mut self, s: &At<String>, what: &str) {
-        self.check("bad-text", s.pos, fields::single_line(s, what));
+        self.check(Code::BadText, s.pos, fields::single_line(s, what));
     }
 
     fn email(&mut self, s: &At<String>) -> Option<String> {
@@ -166,7 +166,7 @@ impl V {
             Ok(domain) => {
                 if refdata::is_freemail(&domain) {
                     self.warn(
-                        "free-mail",
+                        Code::FreeMail,
                         s.pos,
                         (
                             format!("{} is on a free-mail provider", quote(s)),
@@ -178,14 +178,14 @@ impl V {
                 Some(domain)
             }
             Err(e) => {
-                self.error("invalid-email", s.pos, e);
+                self.error(Code::InvalidEmail, s.pos, e);
                 None
             }
         }
     }
 
     fn phone(&mut self, s: &At<String>) {
-        self.check("invalid-phone", s.pos, fields::e164(s));
+        self.check(Code::InvalidPhone, s.pos, fields::e164(s));
     }
 
     /// A date that must be valid and not in the future.
@@ -193,7 +193,7 @@ impl V {
         match fields::date(s) {
             Ok(d) if d > self.cx.today => {
                 self.error(
-                    "future-date",
+                    Code::FutureDate,
                     s.pos,
                     (
                         format!(
@@ -208,7 +208,7 @@ impl V {
             }
             Ok(d) => Some(d),
             Err(e) => {
-                self.error("invalid-date", s.pos, e);
+                self.error(Code::InvalidDate, s.pos, e);
                 None
             }
         }
@@ -227,7 +227,7 @@ impl V {
             && !w.starts_with("http://")
         {
             self.error(
-                "invalid-url",
+                Code::InvalidUrl,
                 w.pos,
                 (
                     format!("{} is not an http(s) address", quote(w)),
@@ -238,7 +238,7 @@ impl V {
         let mut seen = BTreeSet::new();
         if d.languages.is_empty() {
             self.error(
-                "no-languages",
+                Code::NoLanguages,
                 Pos::new(1, 1),
                 (
                     "no site language is listed".into(),
@@ -252,11 +252,11 @@ impl V {
                 "site language (the six UN languages)",
                 &refdata::UN_LANGUAGES,
             ) {
-                self.error("invalid-language", l.pos, e);
+                self.error(Code::InvalidLanguage, l.pos, e);
             }
             if !seen.insert(l.value.clone()) {
                 self.warn(
-                    "duplicate-value",
+                    Code::DuplicateValue,
                     l.pos,
                     (
                         format!("language {} is listed twice", quote(l)),
@@ -271,7 +271,7 @@ impl V {
             .any(|l| l.value == d.default_language.value)
         {
             self.error(
-                "invalid-language",
+                Code::InvalidLanguage,
                 d.default_language.pos,
                 (
                     format!(
@@ -286,7 +286,7 @@ impl V {
         let r = &d.policy.reverify_within_days;
         if !(1..=365).contains(&n.value) {
             self.error(
-                "invalid-policy",
+                Code::InvalidPolicy,
                 n.pos,
                 (
                     "notify_change_within_days must be between 1 and 365".into(),
@@ -296,7 +296,7 @@ impl V {
         }
         if !(30..=1100).contains(&r.value) {
             self.error(
-                "invalid-policy",
+                Code::InvalidPolicy,
                 r.pos,
                 (
                     "reverify_within_days must be between 30 and 1100".into(),
@@ -307,7 +307,7 @@ impl V {
         let b = &d.bundle.validity_days;
         if !(1..=366).contains(&b.value) {
             self.error(
-                "invalid-policy",
+                Code::InvalidPolicy,
                 b.pos,
                 (
                     "bundle validity_days must be between 1 and 366".into(),
@@ -322,7 +322,7 @@ impl V {
                 });
             if !ok {
                 self.error(
-                    "invalid-theme",
+                    Code::InvalidTheme,
                     t.pos,
                     (
                         format!("theme name {} is not a plain folder name", quote(t)),
@@ -346,7 +346,7 @@ impl V {
         let stem_ok = stem.len() == 3 && stem.bytes().all(|b| b.is_ascii_uppercase());
         if !stem_ok {
             self.error(
-                "bad-file-name",
+                Code::BadFileName,
                 Pos::UNKNOWN,
                 (
                     format!("file name {} is not a State code", quote(&stem)),
@@ -358,7 +358,7 @@ impl V {
         let code_ok = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
         if !code_ok {
             self.error(
-                "invalid-state-code",
+                Code::InvalidStateCode,
                 field.pos,
                 (
                     format!("{} is not an ISO 3166-1 alpha-3 code", quote(code)),
@@ -376,7 +376,7 @@ impl V {
                 "the directory holds the 193 UN Member States and the 2 observer States".to_string()
             };
             self.error(
-                "unknown-state",
+                Code::UnknownState,
                 field.pos,
                 (
                     format!("{} is not a UN Member or observer State", quote(code)),
@@ -387,7 +387,7 @@ impl V {
         }
         if stem_ok && stem != code {
             self.error(
-                "state-mismatch",
+                Code::StateMismatch,
                 field.pos,
                 (
                     format!("file is named {stem}.yaml but says `state: {code}`"),
@@ -410,7 +410,7 @@ impl V {
             && a.chars().any(|c| c.is_control() && c != '\n')
         {
             self.error(
-                "bad-text",
+                Code::BadText,
                 a.pos,
                 (
                     "address holds control characters".into(),
@@ -423,7 +423,7 @@ impl V {
             if !refdata::is_regional_network(n) {
                 let known: Vec<&str> = refdata::REGIONAL_NETWORKS.iter().map(|(c, _)| *c).collect();
                 self.warn(
-                    "unknown-network",
+                    Code::UnknownNetwork,
                     n.pos,
                     (
                         format!("{} is not a known regional network", quote(n)),
@@ -433,7 +433,7 @@ impl V {
             }
             if !seen.insert(n.value.clone()) {
                 self.warn(
-                    "duplicate-value",
+                    Code::DuplicateValue,
                     n.pos,
                     (
                         format!("{} is listed twice", quote(n)),
@@ -444,7 +444,7 @@ impl V {
         }
         if s.points_of_contact.is_empty() {
             self.error(
-                "no-poc",
+                Code::NoPoc,
                 s.points_of_contact.pos,
                 (
                     "the State lists no point of contact".into(),
@@ -465,7 +465,7 @@ impl V {
             );
             if let Some(first) = keys.get(&key) {
                 self.error(
-                    "duplicate-poc",
+                    Code::DuplicatePoc,
                     p.pos,
                     (
                         format!(
@@ -489,7 +489,7 @@ impl V {
                 && !s.points_of_contact.iter().any(|p| p.kind.value == *t)
             {
                 self.warn(
-                    "missing-poc-type",
+                    Code::MissingPocType,
                     s.state.pos,
                     (
                         format!("the State has no {t} PoC"),
@@ -501,7 +501,7 @@ impl V {
         }
         if s.provenance.is_empty() {
             self.error(
-                "no-provenance",
+                Code::NoProvenance,
                 s.state.pos,
                 (
                     "the entry has no provenance record".into(),
@@ -517,7 +517,7 @@ impl V {
                 && ver < d
             {
                 self.error(
-                    "invalid-date",
+                    Code::InvalidDate,
                     pr.verified.pos,
                     (
                         "verified before the communication's date".into(),
@@ -526,12 +526,12 @@ impl V {
                 );
             }
             self.check(
-                "invalid-value",
+                Code::InvalidValue,
                 pr.action.pos,
                 fields::one_of(&pr.action, "provenance action", ACTIONS),
             );
             self.check(
-                "invalid-value",
+                Code::InvalidValue,
                 pr.channel.pos,
                 fields::one_of(&pr.channel, "channel", CHANNELS),
             );
@@ -543,7 +543,7 @@ impl V {
 
     fn poc(&mut self, p: &At<PointOfContact>) {
         self.check(
-            "invalid-value",
+            Code::InvalidValue,
             p.kind.pos,
             fields::one_of(&p.kind, "PoC type", POC_TYPES),
         );
@@ -556,7 +556,7 @@ impl V {
         }
         if p.emails.is_empty() && p.phones.is_empty() {
             self.error(
-                "no-contact-means",
+                Code::NoContactMeans,
                 p.pos,
                 (
                     "this PoC has neither an email address nor a phone number".into(),
@@ -568,13 +568,13 @@ impl V {
         for e in &p.emails {
             self.email(&e.address);
             self.check(
-                "invalid-value",
+                Code::InvalidValue,
                 e.usage.pos,
                 fields::one_of(&e.usage, "email use", EMAIL_USES),
             );
             if !seen.insert(e.address.value.to_lowercase()) {
                 self.warn(
-                    "duplicate-value",
+                    Code::DuplicateValue,
                     e.address.pos,
                     (
                         format!("{} is listed twice", quote(&e.address)),
@@ -586,14 +586,14 @@ impl V {
         for ph in &p.phones {
             self.phone(&ph.number);
             self.check(
-                "invalid-value",
+                Code::InvalidValue,
                 ph.usage.pos,
                 fields::one_of(&ph.usage, "phone use", PHONE_USES),
             );
         }
         if p.languages.is_empty() {
             self.error(
-                "no-language",
+                Code::NoLanguage,
                 p.pos,
                 (
                     "the PoC lists no language".into(),
@@ -602,22 +602,22 @@ impl V {
             );
         }
         for l in &p.languages {
-            self.check("invalid-language", l.pos, fields::language(l));
+            self.check(Code::InvalidLanguage, l.pos, fields::language(l));
         }
         let a = &p.availability;
         self.check(
-            "invalid-value",
+            Code::InvalidValue,
             a.mode.pos,
             fields::one_of(&a.mode, "availability", AVAILABILITY),
         );
         if let Some(tz) = &a.time_zone {
-            self.check("invalid-time-zone", tz.pos, fields::time_zone(tz));
+            self.check(Code::InvalidTimeZone, tz.pos, fields::time_zone(tz));
         }
         if let Some(h) = &a.hours {
-            self.check("invalid-hours", h.pos, fields::hours(h));
+            self.check(Code::InvalidHours, h.pos, fields::hours(h));
         }
         if let Some(d) = &a.days {
-            self.check("invalid-hours", d.pos, fields::days(d));
+            self.check(Code::InvalidHours, d.pos, fields::days(d));
         }
         if a.mode.value == "business_hours" {
             for (missing, what) in [
@@ -627,7 +627,7 @@ impl V {
             ] {
                 if missing {
                     self.error(
-                        "missing-field",
+                        Code::MissingField,
                         a.pos,
                         (
                             format!("business hours need `{what}`"),
@@ -640,25 +640,25 @@ impl V {
         }
         for f in &p.functions {
             self.check(
-                "invalid-value",
+                Code::InvalidValue,
                 f.pos,
                 fields::one_of(f, "function", FUNCTIONS),
             );
         }
         for k in &p.encryption_keys {
             self.check(
-                "invalid-value",
+                Code::InvalidValue,
                 k.kind.pos,
                 fields::one_of(&k.kind, "key type", KEY_TYPES),
             );
             match k.kind.value.as_str() {
                 "openpgp" => self.check(
-                    "invalid-key",
+                    Code::InvalidKey,
                     k.material.pos,
                     fields::openpgp_fingerprint(&k.material),
                 ),
                 "age" => self.check(
-                    "invalid-key",
+                    Code::InvalidKey,
                     k.material.pos,
                     fields::age_recipient(&k.material),
                 ),
@@ -667,7 +667,7 @@ impl V {
             if let Some(exp) = &k.expires {
                 match fields::date(exp) {
                     Ok(d) if d < self.cx.today => self.error(
-                        "key-expired",
+                        Code::KeyExpired,
                         exp.pos,
                         (
                             format!("this encryption key expired on {d}"),
@@ -676,7 +676,7 @@ impl V {
                     ),
                     Ok(d) if (d - self.cx.today).get_days() <= KEY_EXPIRY_WARNING_DAYS => self
                         .warn(
-                            "key-expiring",
+                            Code::KeyExpiring,
                             exp.pos,
                             (
                                 format!("this encryption key expires on {d}"),
@@ -684,7 +684,7 @@ impl V {
                             ),
                         ),
                     Ok(_) => {}
-                    Err(e) => self.error("invalid-date", exp.pos, e),
+                    Err(e) => self.error(Code::InvalidDate, exp.pos, e),
                 }
             }
         }
@@ -699,7 +699,7 @@ impl V {
         let code = self.state_code(&k.state, demo)?;
         if !content.contains(&code) {
             self.warn(
-                "accounts-without-entry",
+                Code::AccountsWithoutEntry,
                 k.state.pos,
                 (
                     format!(
@@ -712,7 +712,7 @@ impl V {
         }
         if k.accounts.is_empty() {
             self.error(
-                "no-accounts",
+                Code::NoAccounts,
                 k.state.pos,
                 (
                     "the file lists no account".into(),
@@ -728,7 +728,7 @@ impl V {
             }
             if a.recipients.is_empty() {
                 self.error(
-                    "no-recipient",
+                    Code::NoRecipient,
                     a.pos,
                     (
                         "the account has no age recipient".into(),
@@ -737,10 +737,10 @@ impl V {
                 );
             }
             for r in &a.recipients {
-                self.check("invalid-recipient", r.pos, fields::age_recipient(r));
+                self.check(Code::InvalidRecipient, r.pos, fields::age_recipient(r));
                 if !recipients.insert(r.value.clone()) {
                     self.warn(
-                        "duplicate-value",
+                        Code::DuplicateValue,
                         r.pos,
                         (
                             "this recipient is listed twice".into(),
@@ -752,7 +752,7 @@ impl V {
             let v = &a.verification;
             self.past_date(&v.date);
             self.check(
-                "invalid-value",
+                Code::InvalidValue,
                 v.channel.pos,
                 fields::one_of(&v.channel, "channel", CHANNELS),
             );
@@ -762,7 +762,7 @@ impl V {
         if let Some(key) = &k.update_signing_key
             && let Err(e) = fields::minisign_public_key(key)
         {
-            self.error("invalid-key", key.pos, e);
+            self.error(Code::InvalidKey, key.pos, e);
         }
         Some(code)
     }
@@ -772,7 +772,7 @@ impl V {
     fn i18n(&mut self, l: &Loaded, languages: &[String]) {
         let Some(reference) = l.i18n.get("en") else {
             self.out.push(Diagnostic::error(
-                "i18n-missing",
+                Code::I18nMissing,
                 "themes/default/i18n/en.yaml",
                 Pos::UNKNOWN,
                 "the theme has no English UI strings",
@@ -783,7 +783,7 @@ impl V {
             let Some(file) = l.i18n.get(lang) else {
                 self.out.push(
                     Diagnostic::error(
-                        "i18n-missing",
+                        Code::I18nMissing,
                         format!("themes/default/i18n/{lang}.yaml"),
                         Pos::UNKNOWN,
                         format!("no UI strings for the site language {lang}"),
@@ -796,7 +796,7 @@ impl V {
                 match file.strings.get(key) {
                     None => self.out.push(
                         Diagnostic::error(
-                            "i18n-missing-key",
+                            Code::I18nMissingKey,
                             file.file.clone(),
                             Pos::UNKNOWN,
                             format!("UI string `{key}` is missing"),
@@ -807,7 +807,7 @@ impl V {
                         if placeholders(v) != placeholders(en) {
                             self.out.push(
                                 Diagnostic::error(
-                                    "i18n-placeholder",
+                                    Code::I18nPlaceholder,
                                     file.file.clone(),
                                     Pos::UNKNOWN,
                                     format!(
@@ -821,7 +821,7 @@ impl V {
                         if v.chars().any(crate::util::text::is_dangerous_char) {
                             self.out.push(
                                 Diagnostic::error(
-                                    "bidi-control",
+                                    Code::BidiControl,
                                     file.file.clone(),
                                     Pos::UNKNOWN,
                                     format!("UI string `{key}` holds a control or bidi character"),
@@ -836,7 +836,7 @@ impl V {
                 if !reference.strings.contains_key(key) {
                     self.out.push(
                         Diagnostic::warning(
-                            "i18n-unknown-key",
+                            Code::I18nUnknownKey,
                             file.file.clone(),
                             Pos::UNKNOWN,
                             format!("UI string `{key}` is not used"),
@@ -851,7 +851,7 @@ impl V {
     fn secrets(&mut self, l: &Loaded, demo: bool) {
         for hit in &l.secret_hits {
             self.out.push(
-                Diagnostic::error("secret-key-material", hit.file.clone(), hit.pos, format!("this file holds {}", hit.what)).hint(format!(
+                Diagnostic::error(Code::SecretKeyMaterial, hit.file.clone(), hit.pos, format!("this file holds {}", hit.what)).hint(format!(
                     "secret keys never belong in the repository (only demo keys, under {}/, in a demo directory): delete it, rotate the key, and purge it from history",
                     load::DEMO_DIR
                 )),
@@ -861,7 +861,7 @@ impl V {
             if !demo {
                 self.out.push(
                     Diagnostic::error(
-                        "demo-key",
+                        Code::DemoKey,
                         file.clone(),
                         Pos::UNKNOWN,
                         "demo key in a directory that is not `demo: true`",
@@ -870,7 +870,7 @@ impl V {
                 );
             } else if !labelled {
                 self.out.push(
-                    Diagnostic::error("demo-key-unlabelled", file.clone(), Pos::UNKNOWN, "demo key file does not say DEMO")
+                    Diagnostic::error(Code::DemoKeyUnlabelled, file.clone(), Pos::UNKNOWN, "demo key file does not say DEMO")
                         .hint("label every file under keys/demo/ with the word DEMO in a comment, so nobody mistakes it for a real key"),
                 );
             }

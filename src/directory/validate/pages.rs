@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
-use crate::directory::diagnostic::Diagnostic;
+use crate::directory::diagnostic::{Code, Diagnostic};
 use crate::directory::load::PageSource;
 use crate::directory::span::Pos;
 use crate::util::text::quote;
@@ -37,7 +37,7 @@ pub fn validate(
             } else if !languages.iter().any(|l| l == lang) {
                 out.push(
                     Diagnostic::error(
-                        "page-language",
+                        Code::PageLanguage,
                         p.file.clone(),
                         Pos::UNKNOWN,
                         format!("{} is not a language of this directory", quote(lang)),
@@ -50,7 +50,7 @@ pub fn validate(
             } else if lang == default_language {
                 out.push(
                     Diagnostic::error(
-                        "page-language",
+                        Code::PageLanguage,
                         p.file.clone(),
                         Pos::UNKNOWN,
                         format!("{lang} is the default language"),
@@ -63,7 +63,7 @@ pub fn validate(
             }
             if !names.contains(p.name.as_str()) {
                 out.push(
-                    Diagnostic::error("orphan-translation", p.file.clone(), Pos::UNKNOWN, format!("translation of a page {}.md that does not exist", p.name))
+                    Diagnostic::error(Code::OrphanTranslation, p.file.clone(), Pos::UNKNOWN, format!("translation of a page {}.md that does not exist", p.name))
                         .hint("every page exists in the default language first; translations fall back to it"),
                 );
             }
@@ -72,7 +72,7 @@ pub fn validate(
         if p.front.title.trim().is_empty() {
             out.push(
                 Diagnostic::error(
-                    "front-matter",
+                    Code::FrontMatter,
                     p.file.clone(),
                     p.front.title.pos,
                     "page title is empty",
@@ -101,7 +101,7 @@ fn links(p: &PageSource, names: &BTreeSet<&str>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-type Problem = (&'static str, String, String);
+type Problem = (Code, String, String);
 
 /// Why a link is refused, if it is.
 pub fn link_problem(dest: &str, names: &BTreeSet<&str>) -> Option<Problem> {
@@ -118,7 +118,7 @@ pub fn link_problem(dest: &str, names: &BTreeSet<&str>) -> Option<Problem> {
             return None;
         }
         return Some((
-            "unsafe-link",
+            Code::UnsafeLink,
             format!("link {} uses a scheme that is not allowed", quote(dest)),
             format!(
                 "links may use {} or point to another page (NAME.md)",
@@ -128,7 +128,7 @@ pub fn link_problem(dest: &str, names: &BTreeSet<&str>) -> Option<Problem> {
     }
     if dest.starts_with('/') || dest.starts_with('\\') {
         return Some((
-            "absolute-link",
+            Code::AbsoluteLink,
             format!("link {} is an absolute path", quote(dest)),
             "the site must work under any sub-path: link to another page as NAME.md".into(),
         ));
@@ -138,7 +138,7 @@ pub fn link_problem(dest: &str, names: &BTreeSet<&str>) -> Option<Problem> {
     match path.strip_suffix(".md") {
         Some(name) if names.contains(name) => None,
         Some(_) => Some((
-            "broken-link",
+            Code::BrokenLink,
             format!("link {} points to a page that does not exist", quote(dest)),
             format!(
                 "pages here: {}",
@@ -150,7 +150,7 @@ pub fn link_problem(dest: &str, names: &BTreeSet<&str>) -> Option<Problem> {
             ),
         )),
         None => Some((
-            "broken-link",
+            Code::BrokenLink,
             format!("link {} does not point to a page", quote(dest)),
             "link to another page as NAME.md (the site picks the reader's language)".into(),
         )),
@@ -182,20 +182,23 @@ mod tests {
         assert!(link_problem("mailto:a@b.example", &names).is_none());
         assert_eq!(
             link_problem("javascript:alert(1)", &names).unwrap().0,
-            "unsafe-link"
+            Code::UnsafeLink
         );
         assert_eq!(
             link_problem("JavaScript:alert(1)", &names).unwrap().0,
-            "unsafe-link"
+            Code::UnsafeLink
         );
         assert_eq!(
             link_problem("/etc/passwd", &names).unwrap().0,
-            "absolute-link"
+            Code::AbsoluteLink
         );
         assert_eq!(
             link_problem("../../secret.md", &names).unwrap().0,
-            "broken-link"
+            Code::BrokenLink
         );
-        assert_eq!(link_problem("missing.md", &names).unwrap().0, "broken-link");
+        assert_eq!(
+            link_problem("missing.md", &names).unwrap().0,
+            Code::BrokenLink
+        );
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::directory::diagnostic::Diagnostic;
+use crate::directory::diagnostic::{Code, Diagnostic};
 use crate::directory::schema::CampaignFile;
 use crate::directory::span::At;
 use crate::util::text::quote;
@@ -17,7 +17,7 @@ pub fn validate(
     let mut out = Vec::new();
     let mut tokens: BTreeMap<String, String> = BTreeMap::new();
     for (file, c) in campaigns {
-        let mut bad = |v: &At<String>, code: &'static str, msg: String, hint: &str| {
+        let mut bad = |v: &At<String>, code: Code, msg: String, hint: &str| {
             out.push(Diagnostic::error(code, file.clone(), v.pos, msg).hint(hint.to_string()));
         };
         let stem = file
@@ -28,14 +28,14 @@ pub fn validate(
         if !crate::directory::campaign::is_campaign_id(&c.id) {
             bad(
                 &c.id,
-                "ping-id",
+                Code::PingId,
                 format!("{} is not a campaign id", quote(&c.id)),
                 "use lower-case letters, digits and hyphens, e.g. 2026-11-q4",
             );
         } else if c.id.value != stem {
             bad(
                 &c.id,
-                "ping-id",
+                Code::PingId,
                 format!("the id {} does not match the file name", quote(&c.id)),
                 "name the file <id>.yaml",
             );
@@ -45,7 +45,7 @@ pub fn validate(
             if v.value.parse::<jiff::Timestamp>().is_err() {
                 out.push(
                     Diagnostic::error(
-                        "ping-time",
+                        Code::PingTime,
                         file.clone(),
                         v.pos,
                         format!("{} is not a time", quote(v)),
@@ -58,7 +58,7 @@ pub fn validate(
         if !(1..=24 * 30).contains(&c.respond_within_hours.value) {
             out.push(
                 Diagnostic::error(
-                    "ping-window",
+                    Code::PingWindow,
                     file.clone(),
                     c.respond_within_hours.pos,
                     "respond_within_hours must be between 1 and 720",
@@ -68,13 +68,13 @@ pub fn validate(
         }
         let mut seen = BTreeSet::new();
         for p in &c.pings {
-            let mut e = |v: &At<String>, code: &'static str, msg: String, hint: &str| {
+            let mut e = |v: &At<String>, code: Code, msg: String, hint: &str| {
                 out.push(Diagnostic::error(code, file.clone(), v.pos, msg).hint(hint.to_string()));
             };
             if !state_files.contains(&p.state.value) {
                 e(
                     &p.state,
-                    "ping-state",
+                    Code::PingState,
                     format!("{} is not a State of the directory", quote(&p.state)),
                     "use the ISO3 code of a file in content/states/",
                 );
@@ -84,15 +84,15 @@ pub fn validate(
                 "PoC type",
                 crate::directory::validate::POC_TYPES,
             ) {
-                e(&p.kind, "ping-type", m, &h);
+                e(&p.kind, Code::PingType, m, &h);
             }
             if let Err((m, h)) = crate::directory::validate::fields::email(&p.to) {
-                e(&p.to, "ping-address", m, &h);
+                e(&p.to, Code::PingAddress, m, &h);
             }
             if !seen.insert((p.state.value.clone(), p.to.value.to_lowercase())) {
                 e(
                     &p.to,
-                    "ping-duplicate",
+                    Code::PingDuplicate,
                     format!("{} is pinged twice for {}", quote(&p.to), p.state.value),
                     "one ping per PoC address in a campaign",
                 );
@@ -100,14 +100,14 @@ pub fn validate(
             if !crate::directory::campaign::is_token(&p.token) {
                 e(
                     &p.token,
-                    "ping-token",
+                    Code::PingToken,
                     format!("{} is not a ping token", quote(&p.token)),
                     "tokens are made by `pocdir ping start`: PING- then four groups of four",
                 );
             } else if let Some(other) = tokens.insert(p.token.value.clone(), file.clone()) {
                 e(
                     &p.token,
-                    "ping-token",
+                    Code::PingToken,
                     format!("token {} is also used in {other}", p.token.value),
                     "every PoC of every campaign gets its own token",
                 );
@@ -120,7 +120,7 @@ pub fn validate(
             {
                 e(
                     &p.message_id,
-                    "ping-message-id",
+                    Code::PingMessageId,
                     format!("{} is not a Message-ID", quote(mid)),
                     "a Message-ID looks like <ping.ID@secretariat.example>",
                 );
@@ -135,12 +135,12 @@ pub fn validate(
                     "answer channel",
                     &["email", "phone"],
                 ) {
-                    out.push(Diagnostic::error("ping-via", file.clone(), r.via.pos, m).hint(h));
+                    out.push(Diagnostic::error(Code::PingVia, file.clone(), r.via.pos, m).hint(h));
                 }
                 if let Some(f) = &r.from
                     && let Err((m, h)) = crate::directory::validate::fields::email(f)
                 {
-                    out.push(Diagnostic::error("ping-address", file.clone(), f.pos, m).hint(h));
+                    out.push(Diagnostic::error(Code::PingAddress, file.clone(), f.pos, m).hint(h));
                 }
             }
             for f in &p.flagged {
