@@ -6,25 +6,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
+use crate::peers::tree;
 use crate::support::{self, AS_OF, pocdir};
-
-/// Every file under `dir` (dot files too), by relative path.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("list") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, fs::read(&p).expect("read"));
-            }
-        }
-    }
-    out
-}
 
 fn ok(o: &support::Output, what: &str) {
     assert_eq!(
@@ -80,7 +63,7 @@ fn a_new_directory_checks_and_builds() {
     }
     let _ = meta;
     assert!(!key.starts_with(&dir));
-    let files = snapshot(&dir);
+    let files = tree(&dir);
     for (rel, bytes) in &files {
         assert!(
             support::secret_in(&String::from_utf8_lossy(bytes)).is_none(),
@@ -156,10 +139,10 @@ fn the_example_copy_checks_and_builds_bundles() {
     let o = init_example(&dir);
     ok(&o, "init --example");
     // Byte for byte the repository's example.
-    let files = snapshot(&dir);
+    let files = tree(&dir);
     let mut expected = BTreeMap::new();
     for top in ["content", "keys", "log"] {
-        for (rel, bytes) in snapshot(&support::repo_root().join(top)) {
+        for (rel, bytes) in tree(&support::repo_root().join(top)) {
             expected.insert(format!("{top}/{rel}"), bytes);
         }
     }
@@ -185,7 +168,7 @@ fn init_never_overwrites_a_directory() {
     let dir = tmp.path().join("directory");
     let key = tmp.path().join("first.key");
     ok(&init_fresh(&dir, &key), "init");
-    let before = snapshot(&dir);
+    let before = tree(&dir);
     let key_before = fs::read(&key).unwrap();
 
     // A second init, fresh or example, into it: exit 1, nothing changed.
@@ -197,7 +180,7 @@ fn init_never_overwrites_a_directory() {
             "{}",
             o.stderr
         );
-        assert_eq!(snapshot(&dir), before);
+        assert_eq!(tree(&dir), before);
     }
     assert!(!other.exists());
     // Reusing the key file is refused too (and the folder stays unmade).
@@ -222,7 +205,7 @@ fn init_never_overwrites_a_directory() {
     let o = init_fresh(&clone, &other);
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stderr.contains("never overwrites"), "{}", o.stderr);
-    assert_eq!(snapshot(&clone).len(), 1);
+    assert_eq!(tree(&clone).len(), 1);
     assert!(!clone.join("content").exists() && !other.exists());
 }
 
@@ -241,7 +224,7 @@ fn the_secret_key_is_refused_inside_the_directory() {
     let o = init_fresh(&dir, &sneaky);
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stderr.contains("outside"), "{}", o.stderr);
-    assert_eq!(snapshot(&dir).len(), 0);
+    assert_eq!(tree(&dir).len(), 0);
     // A new directory without --secret-key: a usage error.
     let o = pocdir(["init".as_ref(), dir.as_os_str(), "--unencrypted".as_ref()]);
     assert_eq!(o.code, 2, "{}", o.stderr);
