@@ -19,6 +19,12 @@ fn ok(o: &support::Output, what: &str) {
     );
 }
 
+/// The command failed (exit 1), saying `why` on stderr.
+fn refused(o: &support::Output, why: &str) {
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains(why), "{}", o.stderr);
+}
+
 /// `pocdir init DIR --unencrypted --secret-key KEY`.
 fn init_fresh(dir: &Path, key: &Path) -> support::Output {
     pocdir([
@@ -174,20 +180,14 @@ fn init_never_overwrites_a_directory() {
     // A second init, fresh or example, into it: exit 1, nothing changed.
     let other = tmp.path().join("second.key");
     for o in [init_fresh(&dir, &other), init_example(&dir)] {
-        assert_eq!(o.code, 1, "{}", o.stderr);
-        assert!(
-            o.stderr.contains("already holds a directory"),
-            "{}",
-            o.stderr
-        );
+        refused(&o, "already holds a directory");
         assert_eq!(tree(&dir), before);
     }
     assert!(!other.exists());
     // Reusing the key file is refused too (and the folder stays unmade).
     let dir2 = tmp.path().join("directory2");
     let o = init_fresh(&dir2, &key);
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("already exists"), "{}", o.stderr);
+    refused(&o, "already exists");
     assert_eq!(fs::read(&key).unwrap(), key_before);
     assert!(!dir2.exists());
     // Nothing else was left beside them (no temporary folder).
@@ -203,8 +203,7 @@ fn init_never_overwrites_a_directory() {
     fs::create_dir_all(clone.join("keys")).unwrap();
     fs::write(clone.join("keys/secretariat.pub"), "mine").unwrap();
     let o = init_fresh(&clone, &other);
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("never overwrites"), "{}", o.stderr);
+    refused(&o, "never overwrites");
     assert_eq!(tree(&clone).len(), 1);
     assert!(!clone.join("content").exists() && !other.exists());
 }
@@ -214,16 +213,14 @@ fn the_secret_key_is_refused_inside_the_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("directory");
     let o = init_fresh(&dir, &dir.join("secretariat.key"));
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("outside"), "{}", o.stderr);
+    refused(&o, "outside");
     assert!(!dir.exists());
     // An existing folder, and a path that names it another way.
     fs::create_dir_all(dir.join("keys")).unwrap();
     let sneaky = tmp.path().join("x/../directory/keys/s.key");
     fs::create_dir_all(tmp.path().join("x")).unwrap();
     let o = init_fresh(&dir, &sneaky);
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("outside"), "{}", o.stderr);
+    refused(&o, "outside");
     assert_eq!(tree(&dir).len(), 0);
     // A new directory without --secret-key: a usage error.
     let o = pocdir(["init".as_ref(), dir.as_os_str(), "--unencrypted".as_ref()]);
@@ -252,13 +249,7 @@ fn an_example_copy_with_a_new_key_says_what_to_do_with_its_log() {
     let out = tmp.path().join("out");
     let signing = ["--signing-key", key.to_str().unwrap()];
     let b = support::build(&dir, &out, &signing);
-    assert_eq!(b.code, 1, "{}", b.stderr);
-    assert!(
-        b.stderr
-            .contains("log/versions.jsonl is signed by key A9261A9396AEC7F7"),
-        "{}",
-        b.stderr
-    );
+    refused(&b, "log/versions.jsonl is signed by key A9261A9396AEC7F7");
     assert!(
         b.stderr
             .contains("delete log/versions.jsonl and log/versions.jsonl.minisig"),
