@@ -78,22 +78,16 @@ fn every_fresh_account_gets_one_message_with_intact_attachments() {
                   print(m['To'])\n\
                   for p in m.iter_attachments():\n\
                   \x20   open(os.path.join(sys.argv[2], p.get_filename()), 'wb').write(p.get_payload(decode=True))\n";
-    let py = Command::new("python3")
-        .args(["-c", script])
-        .arg(
-            outbox
-                .path()
-                .join("FRA-poc-directory_diplomatie.fra.example.eml"),
-        )
-        .arg(x.path())
-        .output()
-        .expect("python3");
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
+    let eml = outbox
+        .path()
+        .join("FRA-poc-directory_diplomatie.fra.example.eml");
+    let to = peers::stdout_of(
+        Command::new("python3")
+            .args(["-c", script])
+            .arg(eml)
+            .arg(x.path()),
     );
-    assert!(String::from_utf8_lossy(&py.stdout).contains("<poc-directory@diplomatie.fra.example>"));
+    assert!(String::from_utf8_lossy(&to).contains("<poc-directory@diplomatie.fra.example>"));
     peers::minisign_verify(
         &x.path().join("FRA.tar.age"),
         &x.path().join("FRA.tar.age.minisig"),

@@ -156,3 +156,18 @@ pub fn minisign_verify(file: &Path, sig: &Path, pk: &Path) -> String {
     );
     stdout
 }
+
+/// Run `cmd` (git, python3, …) with stdin closed; it must succeed: its
+/// stdout.
+pub fn stdout_of(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?} (is it installed?): {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}

@@ -6,6 +6,7 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
+use crate::peers;
 use crate::support::{self, Root};
 
 /// (To, From, Subject, decoded body) of an .eml, read by Python's parser.
@@ -15,17 +16,8 @@ fn parse(eml: &std::path::Path) -> Vec<String> {
                   assert not m.defects, m.defects\n\
                   print(m['To']); print(m['From']); print(m['Subject']); print(m['Cc'])\n\
                   print(m.get_content())";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(eml)
-        .output()
-        .expect("python3 is needed to read the messages back");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
+    let out = peers::stdout_of(Command::new("python3").args(["-c", script]).arg(eml));
+    String::from_utf8(out)
         .unwrap()
         .lines()
         .map(str::to_string)
