@@ -5,29 +5,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
+use crate::peers::{age_decrypt, tree};
 use crate::support::{self, AS_OF, Root};
-
-/// Every file under `dir`, by relative path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("list") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, fs::read(&p).expect("read"));
-            }
-        }
-    }
-    out
-}
 
 /// `pocdir build --site-only` (no signing key needed).
 fn build(root: &Path, out: &Path) -> support::Output {
@@ -497,25 +476,6 @@ fn golden(name: &str, actual: &[u8]) {
             a.lines().nth(first)
         );
     }
-}
-
-/// The plaintext of a bundle, decrypted by the real `age`.
-fn age_decrypt(identity: &Path, bundle: &Path) -> Vec<u8> {
-    let out = std::process::Command::new("age")
-        .arg("-d")
-        .arg("-i")
-        .arg(identity)
-        .arg(bundle)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("`age` is installed (apt-get install age)");
-    assert!(
-        out.status.success(),
-        "age -d {}: {}",
-        bundle.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 #[test]

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::build::example;
-use crate::support::{self, AS_OF};
+use crate::peers::{self, age_decrypt, minisign_keypair, minisign_sign, tool};
+use crate::support;
 
 /// The files of every bundle, in tar order.
 const BUNDLE_FILES: [&str; 6] = [
@@ -82,23 +83,10 @@ fn vector_names() -> Vec<String> {
 
 /// Every file under `dir` by relative path (empty if `dir` is absent).
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
     if !dir.exists() {
-        return out;
+        return BTreeMap::new();
     }
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("list") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, fs::read(&p).expect("read"));
-            }
-        }
-    }
-    out
+    peers::tree(dir)
 }
 
 fn sha256_hex(data: &[u8]) -> String {
@@ -193,6 +181,21 @@ fn open(
     out
 }
 
+/// The arguments `--trust TRUSTED` of `pocdir open`.
+fn trust(trusted: &Path) -> [&OsStr; 2] {
+    ["--trust".as_ref(), trusted.as_os_str()]
+}
+
+/// The arguments `--trust TRUSTED --extract X` of `pocdir open`.
+fn trust_and_extract<'a>(trusted: &'a Path, x: &'a Path) -> [&'a OsStr; 4] {
+    [
+        "--trust".as_ref(),
+        trusted.as_os_str(),
+        "--extract".as_ref(),
+        x.as_os_str(),
+    ]
+}
+
 /// `pocdir build` (with bundles) of `root` into `out`.
 fn seal(root: &Path, out: &Path) -> support::Output {
     support::build(root, out, &[])
@@ -201,91 +204,6 @@ fn seal(root: &Path, out: &Path) -> support::Output {
 fn sealed(root: &Path, out: &Path) {
     let r = seal(root, out);
     assert_eq!(r.code, 0, "pocdir build failed:\n{}", r.stderr);
-}
-
-/// The path of an installed tool (`.ci/run` installs them from Debian).
-fn tool(name: &str) -> PathBuf {
-    std::env::var_os("PATH")
-        .and_then(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join(name))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "`{name}` is not installed: `apt-get install age minisign` (Debian's packages, as .ci/run does)"
-            )
-        })
-}
-
-/// Run a tool with stdin closed: (success, stdout, stderr).
-fn run_tool(name: &str, args: &[&OsStr], dir: &Path) -> (bool, Vec<u8>, String) {
-    let out = Command::new(tool(name))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
-    (
-        out.status.success(),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// The plaintext of a bundle, decrypted by the real `age`.
-fn age_decrypt(identity: &Path, bundle: &Path) -> Vec<u8> {
-    let (ok, plain, err) = run_tool(
-        "age",
-        &[
-            "-d".as_ref(),
-            "-i".as_ref(),
-            identity.as_os_str(),
-            bundle.as_os_str(),
-        ],
-        Path::new("."),
-    );
-    assert!(ok, "age -d failed: {err}");
-    plain
-}
-
-/// A key pair made by the real `minisign -G -W` in `dir` (pk, sk).
-fn minisign_keypair(dir: &Path) -> (PathBuf, PathBuf) {
-    let (pk, sk) = (dir.join("minisign.pub"), dir.join("minisign.key"));
-    let (ok, _, err) = run_tool(
-        "minisign",
-        &[
-            "-G".as_ref(),
-            "-W".as_ref(),
-            "-p".as_ref(),
-            pk.as_os_str(),
-            "-s".as_ref(),
-            sk.as_os_str(),
-        ],
-        dir,
-    );
-    assert!(ok, "minisign -G failed: {err}");
-    (pk, sk)
-}
-
-/// Sign `file` with the real `minisign -S` (prehashed, the default).
-fn minisign_sign(sk: &Path, file: &Path, sig: &Path, trusted: &str) {
-    let (ok, _, err) = run_tool(
-        "minisign",
-        &[
-            "-S".as_ref(),
-            "-s".as_ref(),
-            sk.as_os_str(),
-            "-m".as_ref(),
-            file.as_os_str(),
-            "-x".as_ref(),
-            sig.as_os_str(),
-            "-t".as_ref(),
-            trusted.as_ref(),
-        ],
-        Path::new("."),
-    );
-    assert!(ok, "minisign -S failed: {err}");
 }
 
 // --- the vectors ---
@@ -337,12 +255,7 @@ fn check_vector(name: &str) -> Result<(), String> {
         &dir.join("identity.key"),
         &state,
         &e.now,
-        &[
-            "--trust".as_ref(),
-            dir.join("trusted.pub").as_os_str(),
-            "--extract".as_ref(),
-            x.as_os_str(),
-        ],
+        &trust_and_extract(&dir.join("trusted.pub"), &x),
     );
     let show = || format!("stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
     if r.code != e.exit {
@@ -482,12 +395,7 @@ fn refused_over_damaged_state(vector: &str, file: &str, damage: &[u8], why: &str
         &dir.join("identity.key"),
         &state,
         &e.now,
-        &[
-            "--trust".as_ref(),
-            dir.join("trusted.pub").as_os_str(),
-            "--extract".as_ref(),
-            x.as_os_str(),
-        ],
+        &trust_and_extract(&dir.join("trusted.pub"), &x),
     );
     assert_ne!(r.code, 0, "{why}:\n{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("error["), "{}", r.stderr);
@@ -546,12 +454,7 @@ fn an_ssh_identity_is_refused() {
         &identity,
         &tmp.path().join("state"),
         &e.now,
-        &[
-            "--trust".as_ref(),
-            dir.join("trusted.pub").as_os_str(),
-            "--extract".as_ref(),
-            x.as_os_str(),
-        ],
+        &trust_and_extract(&dir.join("trusted.pub"), &x),
     );
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(
@@ -570,18 +473,11 @@ fn real_minisign_and_age_verify_and_decrypt_a_bundle() {
     let out = tempfile::tempdir().unwrap();
     sealed(root.path(), out.path());
     let bundles = out.path().join("bundles");
-    let (ok, stdout, err) = run_tool(
-        "minisign",
-        &[
-            "-Vm".as_ref(),
-            "FRA.tar.age".as_ref(),
-            "-p".as_ref(),
-            root.path().join("keys/secretariat.pub").as_os_str(),
-        ],
-        &bundles,
+    let stdout = peers::minisign_verify(
+        &bundles.join("FRA.tar.age"),
+        &bundles.join("FRA.tar.age.minisig"),
+        &root.path().join("keys/secretariat.pub"),
     );
-    let stdout = String::from_utf8_lossy(&stdout);
-    assert!(ok, "minisign -V refused pocdir's signature: {err}{stdout}");
     assert!(
         stdout.contains("Trusted comment: pocdir-bundle/1 state=FRA seq="),
         "{stdout}"
@@ -630,20 +526,11 @@ fn real_minisign_keys_and_signatures_interoperate() {
     let now = now_for(&original_sig);
 
     // pocdir's signature, named explicitly, verified by minisign.
-    let (ok, _, err) = run_tool(
-        "minisign",
-        &[
-            "-V".as_ref(),
-            "-m".as_ref(),
-            bundles.join("FRA.tar.age").as_os_str(),
-            "-x".as_ref(),
-            original_sig.as_os_str(),
-            "-p".as_ref(),
-            root.path().join("keys/secretariat.pub").as_os_str(),
-        ],
-        Path::new("."),
+    peers::minisign_verify(
+        &bundles.join("FRA.tar.age"),
+        &original_sig,
+        &root.path().join("keys/secretariat.pub"),
     );
-    assert!(ok, "minisign -V refused pocdir's signature: {err}");
 
     // A key made by minisign signs the same bytes with the same trusted
     // comment: pocdir accepts it with that key pinned.
@@ -665,12 +552,7 @@ fn real_minisign_keys_and_signatures_interoperate() {
         &root.path().join("keys/demo/states/FRA.key"),
         &state.path().join("s"),
         &now,
-        &[
-            "--trust".as_ref(),
-            pk.as_os_str(),
-            "--extract".as_ref(),
-            x.as_os_str(),
-        ],
+        &trust_and_extract(&pk, &x),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let id = key_id_of(&fs::read_to_string(&pk).unwrap());
@@ -689,10 +571,7 @@ fn real_minisign_keys_and_signatures_interoperate() {
         &root.path().join("keys/demo/states/FRA.key"),
         &state.path().join("fresh"),
         &now,
-        &[
-            "--trust".as_ref(),
-            root.path().join("keys/secretariat.pub").as_os_str(),
-        ],
+        &trust(&root.path().join("keys/secretariat.pub")),
     );
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("error[unknown-key]"), "{}", r.stderr);
@@ -745,12 +624,7 @@ fn every_example_state_round_trips() {
             &identity,
             &tmp.path().join("state"),
             &now_for(&sig),
-            &[
-                "--trust".as_ref(),
-                root.path().join("keys/secretariat.pub").as_os_str(),
-                "--extract".as_ref(),
-                x.as_os_str(),
-            ],
+            &trust_and_extract(&root.path().join("keys/secretariat.pub"), &x),
         );
         if r.code != 0 {
             failures.push(format!("{name}: exit {}: {}", r.code, r.stderr));
@@ -827,10 +701,7 @@ fn rebuilding_keeps_the_version_and_a_change_makes_a_new_one() {
         &fra_key,
         &st,
         &now_for(&sig2),
-        &[
-            "--trust".as_ref(),
-            root.path().join("keys/secretariat.pub").as_os_str(),
-        ],
+        &trust(&root.path().join("keys/secretariat.pub")),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
 
@@ -921,7 +792,7 @@ fn rotation(resign_log: bool) {
         &fra_key,
         &st,
         &now_for(&sig1),
-        &["--trust".as_ref(), old_pub.as_os_str()],
+        &trust(&old_pub),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let st_beside = states.path().join("beside");
@@ -1079,10 +950,7 @@ fn rotation(resign_log: bool) {
         &fra_key,
         &st,
         &now_for(&sig1),
-        &[
-            "--trust".as_ref(),
-            out1.path().join("bundles/secretariat.pub").as_os_str(),
-        ],
+        &trust(&out1.path().join("bundles/secretariat.pub")),
     );
     assert_eq!(r.code, 3, "{}", r.stderr);
 }
@@ -1099,32 +967,47 @@ fn key_rotation_rebuild_accepts_the_log_signed_by_the_old_key() {
 
 // --- the demo key's limits ---
 
-#[test]
-fn a_directory_that_is_not_demo_needs_a_real_key() {
-    let root = example();
-    let settings = root.path().join("content/directory.yaml");
+/// Turn the example into a real directory (`demo: false`).
+fn make_not_demo(root: &Path) {
+    let settings = root.join("content/directory.yaml");
     let text = fs::read_to_string(&settings).unwrap();
     assert!(text.contains("\ndemo: true\n"));
     fs::write(&settings, text.replace("\ndemo: true\n", "\ndemo: false\n")).unwrap();
-    let log_before = snapshot(&root.path().join("log"));
+}
+
+/// The version log of `root`, to compare before and after a build.
+fn log_of(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    snapshot(&root.join("log"))
+}
+
+/// `pocdir build` with `--signing-key KEY`.
+fn seal_with_key(root: &Path, out: &Path, key: &Path) -> support::Output {
+    support::build(root, out, &["--signing-key", key.to_str().unwrap()])
+}
+
+/// A refused build wrote nothing in `out` and left the version log as it
+/// was.
+fn assert_nothing_written(root: &Path, out: &Path, log_before: &BTreeMap<String, Vec<u8>>) {
+    assert!(snapshot(out).is_empty(), "nothing is written");
+    assert_eq!(&log_of(root), log_before);
+}
+
+#[test]
+fn a_directory_that_is_not_demo_needs_a_real_key() {
+    let root = example();
+    make_not_demo(root.path());
+    let log_before = log_of(root.path());
 
     // With keys/demo still there, even naming the demo key: refused.
     let out = tempfile::tempdir().unwrap();
-    let r = support::pocdir([
-        "build".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--out".as_ref(),
-        out.path().as_os_str(),
-        "--as-of".as_ref(),
-        AS_OF.as_ref(),
-        "--signing-key".as_ref(),
-        root.path().join("keys/demo/secretariat.key").as_os_str(),
-    ]);
+    let r = seal_with_key(
+        root.path(),
+        out.path(),
+        &root.path().join("keys/demo/secretariat.key"),
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("demo"), "{}", r.stderr);
-    assert!(snapshot(out.path()).is_empty(), "nothing is written");
-    assert_eq!(snapshot(&root.path().join("log")), log_before);
+    assert_nothing_written(root.path(), out.path(), &log_before);
 
     // Without keys/demo and without a key: no signing key, nothing written.
     fs::remove_dir_all(root.path().join("keys/demo")).unwrap();
@@ -1134,8 +1017,7 @@ fn a_directory_that_is_not_demo_needs_a_real_key() {
     // is not a demo, check refuses it before any key is looked for.
     assert!(r.stderr.contains("error[demo-key]"), "{}", r.stderr);
     assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
-    assert!(snapshot(out.path()).is_empty(), "nothing is written");
-    assert_eq!(snapshot(&root.path().join("log")), log_before);
+    assert_nothing_written(root.path(), out.path(), &log_before);
 
     // The site alone needs no key (once the secretariat key is not the
     // DEMO one, which check refuses in a real directory).
@@ -1144,20 +1026,11 @@ fn a_directory_that_is_not_demo_needs_a_real_key() {
         .unwrap()
         .replacen("DEMO ", "", 1);
     fs::write(&pub_path, relabelled).unwrap();
-    let r = support::pocdir([
-        "build".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--out".as_ref(),
-        out.path().as_os_str(),
-        "--as-of".as_ref(),
-        AS_OF.as_ref(),
-        "--site-only".as_ref(),
-    ]);
+    let r = support::build(root.path(), out.path(), &["--site-only"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(out.path().join("site/en/index.html").is_file());
     assert!(!out.path().join("bundles").exists());
-    assert_eq!(snapshot(&root.path().join("log")), log_before);
+    assert_eq!(log_of(root.path()), log_before);
 }
 
 /// The demo key's secret is published: copied out of keys/demo/, it must
@@ -1166,31 +1039,18 @@ fn a_directory_that_is_not_demo_needs_a_real_key() {
 #[test]
 fn the_demo_key_copied_elsewhere_cannot_seal_a_real_directory() {
     let root = example();
-    let settings = root.path().join("content/directory.yaml");
-    let text = fs::read_to_string(&settings).unwrap();
-    fs::write(&settings, text.replace("\ndemo: true\n", "\ndemo: false\n")).unwrap();
+    make_not_demo(root.path());
     let keys = tempfile::tempdir().unwrap();
     let copy = keys.path().join("secretariat.key");
     fs::copy(root.path().join("keys/demo/secretariat.key"), &copy).unwrap();
     fs::remove_dir_all(root.path().join("keys/demo")).unwrap();
-    let log_before = snapshot(&root.path().join("log"));
+    let log_before = log_of(root.path());
     let out = tempfile::tempdir().unwrap();
-    let r = support::pocdir([
-        "build".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--out".as_ref(),
-        out.path().as_os_str(),
-        "--as-of".as_ref(),
-        AS_OF.as_ref(),
-        "--signing-key".as_ref(),
-        copy.as_os_str(),
-    ]);
+    let r = seal_with_key(root.path(), out.path(), &copy);
     assert_eq!(
         r.code, 1,
         "a directory that is not `demo: true` was sealed with the published DEMO key:\n{}",
         r.stderr
     );
-    assert!(snapshot(out.path()).is_empty(), "nothing is written");
-    assert_eq!(snapshot(&root.path().join("log")), log_before);
+    assert_nothing_written(root.path(), out.path(), &log_before);
 }

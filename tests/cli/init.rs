@@ -6,25 +6,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
+use crate::peers::tree;
 use crate::support::{self, AS_OF, pocdir};
-
-/// Every file under `dir` (dot files too), by relative path.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("list") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, fs::read(&p).expect("read"));
-            }
-        }
-    }
-    out
-}
 
 fn ok(o: &support::Output, what: &str) {
     assert_eq!(
@@ -34,6 +17,12 @@ fn ok(o: &support::Output, what: &str) {
         o.stdout,
         support::mask_secrets(&o.stderr)
     );
+}
+
+/// The command failed (exit 1), saying `why` on stderr.
+fn refused(o: &support::Output, why: &str) {
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains(why), "{}", o.stderr);
 }
 
 /// `pocdir init DIR --unencrypted --secret-key KEY`.
@@ -80,7 +69,7 @@ fn a_new_directory_checks_and_builds() {
     }
     let _ = meta;
     assert!(!key.starts_with(&dir));
-    let files = snapshot(&dir);
+    let files = tree(&dir);
     for (rel, bytes) in &files {
         assert!(
             support::secret_in(&String::from_utf8_lossy(bytes)).is_none(),
@@ -156,10 +145,10 @@ fn the_example_copy_checks_and_builds_bundles() {
     let o = init_example(&dir);
     ok(&o, "init --example");
     // Byte for byte the repository's example.
-    let files = snapshot(&dir);
+    let files = tree(&dir);
     let mut expected = BTreeMap::new();
     for top in ["content", "keys", "log"] {
-        for (rel, bytes) in snapshot(&support::repo_root().join(top)) {
+        for (rel, bytes) in tree(&support::repo_root().join(top)) {
             expected.insert(format!("{top}/{rel}"), bytes);
         }
     }
@@ -185,26 +174,20 @@ fn init_never_overwrites_a_directory() {
     let dir = tmp.path().join("directory");
     let key = tmp.path().join("first.key");
     ok(&init_fresh(&dir, &key), "init");
-    let before = snapshot(&dir);
+    let before = tree(&dir);
     let key_before = fs::read(&key).unwrap();
 
     // A second init, fresh or example, into it: exit 1, nothing changed.
     let other = tmp.path().join("second.key");
     for o in [init_fresh(&dir, &other), init_example(&dir)] {
-        assert_eq!(o.code, 1, "{}", o.stderr);
-        assert!(
-            o.stderr.contains("already holds a directory"),
-            "{}",
-            o.stderr
-        );
-        assert_eq!(snapshot(&dir), before);
+        refused(&o, "already holds a directory");
+        assert_eq!(tree(&dir), before);
     }
     assert!(!other.exists());
     // Reusing the key file is refused too (and the folder stays unmade).
     let dir2 = tmp.path().join("directory2");
     let o = init_fresh(&dir2, &key);
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("already exists"), "{}", o.stderr);
+    refused(&o, "already exists");
     assert_eq!(fs::read(&key).unwrap(), key_before);
     assert!(!dir2.exists());
     // Nothing else was left beside them (no temporary folder).
@@ -220,9 +203,8 @@ fn init_never_overwrites_a_directory() {
     fs::create_dir_all(clone.join("keys")).unwrap();
     fs::write(clone.join("keys/secretariat.pub"), "mine").unwrap();
     let o = init_fresh(&clone, &other);
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("never overwrites"), "{}", o.stderr);
-    assert_eq!(snapshot(&clone).len(), 1);
+    refused(&o, "never overwrites");
+    assert_eq!(tree(&clone).len(), 1);
     assert!(!clone.join("content").exists() && !other.exists());
 }
 
@@ -231,17 +213,15 @@ fn the_secret_key_is_refused_inside_the_directory() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("directory");
     let o = init_fresh(&dir, &dir.join("secretariat.key"));
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("outside"), "{}", o.stderr);
+    refused(&o, "outside");
     assert!(!dir.exists());
     // An existing folder, and a path that names it another way.
     fs::create_dir_all(dir.join("keys")).unwrap();
     let sneaky = tmp.path().join("x/../directory/keys/s.key");
     fs::create_dir_all(tmp.path().join("x")).unwrap();
     let o = init_fresh(&dir, &sneaky);
-    assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("outside"), "{}", o.stderr);
-    assert_eq!(snapshot(&dir).len(), 0);
+    refused(&o, "outside");
+    assert_eq!(tree(&dir).len(), 0);
     // A new directory without --secret-key: a usage error.
     let o = pocdir(["init".as_ref(), dir.as_os_str(), "--unencrypted".as_ref()]);
     assert_eq!(o.code, 2, "{}", o.stderr);
@@ -269,13 +249,7 @@ fn an_example_copy_with_a_new_key_says_what_to_do_with_its_log() {
     let out = tmp.path().join("out");
     let signing = ["--signing-key", key.to_str().unwrap()];
     let b = support::build(&dir, &out, &signing);
-    assert_eq!(b.code, 1, "{}", b.stderr);
-    assert!(
-        b.stderr
-            .contains("log/versions.jsonl is signed by key A9261A9396AEC7F7"),
-        "{}",
-        b.stderr
-    );
+    refused(&b, "log/versions.jsonl is signed by key A9261A9396AEC7F7");
     assert!(
         b.stderr
             .contains("delete log/versions.jsonl and log/versions.jsonl.minisig"),

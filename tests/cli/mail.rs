@@ -8,6 +8,7 @@
 use std::process::Command;
 
 use crate::build::example;
+use crate::peers;
 use crate::support;
 
 const NOW: &str = "2026-11-22T20:00:00Z";
@@ -15,6 +16,14 @@ const NOW: &str = "2026-11-22T20:00:00Z";
 fn build(root: &std::path::Path, out: &std::path::Path) {
     let o = support::build(root, out, &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
+}
+
+/// The example, built with its bundles into a new folder: (root, out).
+fn built_example() -> (support::Root, tempfile::TempDir) {
+    let root = example();
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path());
+    (root, out)
 }
 
 fn mail(root: &std::path::Path, bundles: &std::path::Path, extra: &[&str]) -> support::Output {
@@ -33,9 +42,7 @@ fn mail(root: &std::path::Path, bundles: &std::path::Path, extra: &[&str]) -> su
 
 #[test]
 fn every_fresh_account_gets_one_message_with_intact_attachments() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     let bundles = out.path().join("bundles");
     let outbox = tempfile::tempdir().unwrap();
     let o = mail(
@@ -71,38 +78,25 @@ fn every_fresh_account_gets_one_message_with_intact_attachments() {
                   print(m['To'])\n\
                   for p in m.iter_attachments():\n\
                   \x20   open(os.path.join(sys.argv[2], p.get_filename()), 'wb').write(p.get_payload(decode=True))\n";
-    let py = Command::new("python3")
-        .args(["-c", script])
-        .arg(
-            outbox
-                .path()
-                .join("FRA-poc-directory_diplomatie.fra.example.eml"),
-        )
-        .arg(x.path())
-        .output()
-        .expect("python3");
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
+    let eml = outbox
+        .path()
+        .join("FRA-poc-directory_diplomatie.fra.example.eml");
+    let to = peers::stdout_of(
+        Command::new("python3")
+            .args(["-c", script])
+            .arg(eml)
+            .arg(x.path()),
     );
-    assert!(String::from_utf8_lossy(&py.stdout).contains("<poc-directory@diplomatie.fra.example>"));
-    let v = Command::new("minisign")
-        .arg("-Vm")
-        .arg(x.path().join("FRA.tar.age"))
-        .arg("-p")
-        .arg(root.path().join("keys/secretariat.pub"))
-        .output()
-        .expect("minisign");
-    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
-    let d = Command::new("age")
-        .arg("-d")
-        .arg("-i")
-        .arg(root.path().join("keys/demo/states/FRA.key"))
-        .arg(x.path().join("FRA.tar.age"))
-        .output()
-        .expect("age");
-    assert!(d.status.success());
+    assert!(String::from_utf8_lossy(&to).contains("<poc-directory@diplomatie.fra.example>"));
+    peers::minisign_verify(
+        &x.path().join("FRA.tar.age"),
+        &x.path().join("FRA.tar.age.minisig"),
+        &root.path().join("keys/secretariat.pub"),
+    );
+    peers::age_decrypt(
+        &root.path().join("keys/demo/states/FRA.key"),
+        &x.path().join("FRA.tar.age"),
+    );
     assert_eq!(
         std::fs::read(x.path().join("FRA.tar.age")).unwrap(),
         std::fs::read(bundles.join("FRA.tar.age")).unwrap()
@@ -111,9 +105,7 @@ fn every_fresh_account_gets_one_message_with_intact_attachments() {
 
 #[test]
 fn dry_run_writes_nothing_and_stale_accounts_are_skipped() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     let o = mail(root.path(), &out.path().join("bundles"), &["--dry-run"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
@@ -131,9 +123,7 @@ fn dry_run_writes_nothing_and_stale_accounts_are_skipped() {
 
 #[test]
 fn a_bundle_that_does_not_verify_is_never_prepared() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     let b = out.path().join("bundles/FRA.tar.age");
     let mut data = std::fs::read(&b).unwrap();
     let n = data.len() / 2;
@@ -186,9 +176,7 @@ fn journal_lines(root: &std::path::Path) -> usize {
 
 #[test]
 fn smtp_every_verified_account_receives_exactly_one_message_that_opens() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     let bundles = out.path().join("bundles");
     let plan = planned(root.path(), &bundles);
     assert_eq!(plan.len(), 15, "the example's fresh accounts: {plan:?}");
@@ -234,26 +222,17 @@ fn smtp_every_verified_account_receives_exactly_one_message_that_opens() {
             std::fs::read(bundles.join(&bundle)).unwrap(),
             "{bundle} arrives byte for byte"
         );
-        let v = Command::new("minisign")
-            .arg("-Vm")
-            .arg(d.join(&bundle))
-            .arg("-x")
-            .arg(d.join(format!("{bundle}.minisig")))
-            .arg("-p")
-            .arg(root.path().join("keys/secretariat.pub"))
-            .output()
-            .expect("minisign");
-        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
-        assert!(String::from_utf8_lossy(&v.stdout).contains(&format!("state={state}")));
-        let dec = Command::new("age")
-            .arg("-d")
-            .arg("-i")
-            .arg(root.path().join(format!("keys/demo/states/{state}.key")))
-            .arg(d.join(&bundle))
-            .output()
-            .expect("age");
-        assert!(dec.status.success(), "{state}");
-        assert!(!dec.stdout.is_empty());
+        let verified = peers::minisign_verify(
+            &d.join(&bundle),
+            &d.join(format!("{bundle}.minisig")),
+            &root.path().join("keys/secretariat.pub"),
+        );
+        assert!(verified.contains(&format!("state={state}")));
+        let plain = peers::age_decrypt(
+            &root.path().join(format!("keys/demo/states/{state}.key")),
+            &d.join(&bundle),
+        );
+        assert!(!plain.is_empty());
         // The body: the commands, in English and, for States whose PoCs
         // use another UN language, in that language first.
         let body = m["body"].as_str().unwrap();
@@ -280,9 +259,7 @@ fn smtp_every_verified_account_receives_exactly_one_message_that_opens() {
 
 #[test]
 fn a_server_refusing_after_four_then_a_rerun_delivers_each_message_exactly_once() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     let bundles = out.path().join("bundles");
     let plan = planned(root.path(), &bundles);
 
@@ -338,9 +315,7 @@ fn a_server_refusing_after_four_then_a_rerun_delivers_each_message_exactly_once(
 
 #[test]
 fn a_dry_run_sends_nothing_and_a_rejected_recipient_fails_alone() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     let bundles = out.path().join("bundles");
     let server = SmtpServer::start(&["--reject-rcpt", "poc-directory@mfa.egy.example"]);
     let o = mail(
@@ -380,9 +355,7 @@ fn edit(path: &std::path::Path, from: &str, to: &str) {
 
 #[test]
 fn an_address_with_a_line_break_is_refused_and_nothing_is_sent() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     edit(
         &root.path().join("keys/states/FRA.yaml"),
         "- email: poc-directory@diplomatie.fra.example",
@@ -434,9 +407,7 @@ fn an_internationalised_domain_goes_out_in_its_ascii_form() {
 
 #[test]
 fn starttls_and_implicit_tls_with_credentials_from_the_environment() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     let bundles = out.path().join("bundles");
     let creds = [
         ("POCDIR_SMTP_USER", "secretariat"),
@@ -512,9 +483,7 @@ fn starttls_and_implicit_tls_with_credentials_from_the_environment() {
 
 #[test]
 fn a_progress_bar_shows_on_a_terminal_and_never_in_a_pipe() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     let server = SmtpServer::start(&[]);
     let cmd = format!(
         "{} mail --root {} --bundles {} --now {NOW} --smtp {} --only FRA,CAN",
@@ -557,9 +526,7 @@ fn a_progress_bar_shows_on_a_terminal_and_never_in_a_pipe() {
 
 #[test]
 fn a_file_too_large_for_a_bundle_is_refused_before_it_is_read() {
-    let root = example();
-    let out = tempfile::tempdir().unwrap();
-    build(root.path(), out.path());
+    let (root, out) = built_example();
     let b = out.path().join("bundles/FRA.tar.age");
     // Sparse: 100 MB on paper, nothing on disk.
     std::fs::OpenOptions::new()

@@ -4,6 +4,8 @@
 
 // Helpers serve every command's module; some may be unused by one of them.
 #[allow(dead_code)]
+mod peers;
+#[allow(dead_code)]
 mod support;
 
 mod check;

@@ -34,6 +34,31 @@ fn ping(root: &Path, args: &[&str]) -> support::Output {
     support::pocdir(a)
 }
 
+/// `pocdir ping record` of an answer to a ping of the fixture campaign
+/// (2026-11-q4).
+fn record(root: &Path, state: &str, kind: &str, at: &str, note: Option<&str>) -> support::Output {
+    let mut args = vec![
+        "record",
+        "--campaign",
+        "2026-11-q4",
+        "--state",
+        state,
+        "--type",
+        kind,
+        "--at",
+        at,
+    ];
+    if let Some(note) = note {
+        args.extend(["--note", note]);
+    }
+    ping(root, &args)
+}
+
+/// `pocdir check --root ROOT`.
+fn check(root: &Path) -> support::Output {
+    support::pocdir(["check".as_ref(), "--root".as_ref(), root.as_os_str()])
+}
+
 fn report(root: &Path) -> Value {
     let o = ping(root, &["report", "--format", "json", "--now", NOW]);
     assert_eq!(o.code, 0, "{}", o.stderr);
@@ -153,7 +178,7 @@ fn replies_in_an_mbox_and_a_maildir_give_the_exact_figures() {
         assert_eq!(o.code, 0);
         assert!(o.stdout.contains(": 0 answer(s) recorded"), "{}", o.stdout);
         assert_eq!(std::fs::read(&file).unwrap(), before, "idempotent");
-        let c = support::pocdir(["check".as_ref(), "--root".as_ref(), root.path().as_os_str()]);
+        let c = check(root.path());
         assert_eq!(c.code, 0, "{}", c.stderr);
     }
 }
@@ -161,21 +186,12 @@ fn replies_in_an_mbox_and_a_maildir_give_the_exact_figures() {
 #[test]
 fn a_phone_answer_is_recorded_with_its_time_zone_and_counts() {
     let root = root_with_campaign();
-    let o = ping(
+    let o = record(
         root.path(),
-        &[
-            "record",
-            "--campaign",
-            "2026-11-q4",
-            "--state",
-            "SGP",
-            "--type",
-            "diplomatic",
-            "--at",
-            "2026-11-02T18:00:00[Asia/Singapore]",
-            "--note",
-            "Duty officer called back: \"received\" # not a comment",
-        ],
+        "SGP",
+        "diplomatic",
+        "2026-11-02T18:00:00[Asia/Singapore]",
+        Some("Duty officer called back: \"received\" # not a comment"),
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let r = report(root.path());
@@ -190,19 +206,12 @@ fn a_phone_answer_is_recorded_with_its_time_zone_and_counts() {
         "the note survives YAML: {text}"
     );
     // A ping that does not exist.
-    let o = ping(
+    let o = record(
         root.path(),
-        &[
-            "record",
-            "--campaign",
-            "2026-11-q4",
-            "--state",
-            "BRA",
-            "--type",
-            "technical",
-            "--at",
-            "2026-11-02T10:00:00Z",
-        ],
+        "BRA",
+        "technical",
+        "2026-11-02T10:00:00Z",
+        None,
     );
     assert_eq!(o.code, 1);
     assert!(
@@ -465,21 +474,12 @@ fn hidden_characters_never_reach_a_campaign_file() {
         ],
     );
     assert_eq!(o.code, 2, "{}", o.stderr);
-    let o = ping(
+    let o = record(
         root.path(),
-        &[
-            "record",
-            "--campaign",
-            "2026-11-q4",
-            "--state",
-            "DEU",
-            "--type",
-            "diplomatic",
-            "--at",
-            "2026-11-02T10:00:00Z",
-            "--note",
-            "ok\u{2067}",
-        ],
+        "DEU",
+        "diplomatic",
+        "2026-11-02T10:00:00Z",
+        Some("ok\u{2067}"),
     );
     assert_eq!(o.code, 2, "{}", o.stderr);
     // From a stranger's reply: the address is not copied as it is.
@@ -501,6 +501,6 @@ fn hidden_characters_never_reach_a_campaign_file() {
     let text = std::fs::read_to_string(root.path().join("content/pings/2026-11-q4.yaml")).unwrap();
     assert!(text.contains("(not a valid address)"), "{text}");
     assert!(!text.contains('\u{202E}'));
-    let c = support::pocdir(["check".as_ref(), "--root".as_ref(), root.path().as_os_str()]);
+    let c = check(root.path());
     assert_eq!(c.code, 0, "the directory still checks: {}", c.stderr);
 }

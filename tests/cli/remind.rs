@@ -2,8 +2,11 @@
 //! in the State's UN language and English, as RFC 5322 messages that a
 //! real parser (Python's `email` package) reads back.
 
+use std::ffi::OsStr;
+use std::path::Path;
 use std::process::Command;
 
+use crate::peers;
 use crate::support::{self, Root};
 
 /// (To, From, Subject, decoded body) of an .eml, read by Python's parser.
@@ -13,21 +16,26 @@ fn parse(eml: &std::path::Path) -> Vec<String> {
                   assert not m.defects, m.defects\n\
                   print(m['To']); print(m['From']); print(m['Subject']); print(m['Cc'])\n\
                   print(m.get_content())";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(eml)
-        .output()
-        .expect("python3 is needed to read the messages back");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
+    let out = peers::stdout_of(Command::new("python3").args(["-c", script]).arg(eml));
+    String::from_utf8(out)
         .unwrap()
         .lines()
         .map(str::to_string)
         .collect()
+}
+
+/// `pocdir remind --root ROOT VIA --as-of AS_OF`, where VIA says where the
+/// reminders go.
+fn remind(root: &Path, via: &[&OsStr], as_of: &str) -> support::Output {
+    let mut args: Vec<&OsStr> = vec!["remind".as_ref(), "--root".as_ref(), root.as_os_str()];
+    args.extend_from_slice(via);
+    args.extend([OsStr::new("--as-of"), OsStr::new(as_of)]);
+    support::pocdir(args)
+}
+
+/// `pocdir remind` writing its messages into the folder `outbox`.
+fn remind_into(root: &Path, outbox: &Path, as_of: &str) -> support::Output {
+    remind(root, &["--outbox".as_ref(), outbox.as_os_str()], as_of)
 }
 
 #[test]
@@ -35,27 +43,11 @@ fn a_stale_state_gets_a_reminder_at_its_mission_in_french_and_english() {
     let root = Root::base();
     let outbox = tempfile::tempdir().unwrap();
     // Fresh in November 2026: nothing to send.
-    let o = support::pocdir([
-        "remind".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--outbox".as_ref(),
-        outbox.path().as_os_str(),
-        "--as-of".as_ref(),
-        "2026-11-22".as_ref(),
-    ]);
+    let o = remind_into(root.path(), outbox.path(), "2026-11-22");
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert_eq!(std::fs::read_dir(outbox.path()).unwrap().count(), 0);
     // Stale a year later.
-    let o = support::pocdir([
-        "remind".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--outbox".as_ref(),
-        outbox.path().as_os_str(),
-        "--as-of".as_ref(),
-        "2027-06-10".as_ref(),
-    ]);
+    let o = remind_into(root.path(), outbox.path(), "2027-06-10");
     assert_eq!(o.code, 0, "{}", o.stderr);
     let eml = outbox.path().join("remind-FRA.eml");
     let lines = parse(&eml);
@@ -90,15 +82,7 @@ fn a_stale_state_gets_a_reminder_at_its_mission_in_french_and_english() {
     assert!(!lines[0].contains("cert@cert.fra.example"));
     // Same input, same message (Date and Message-ID come from the input).
     let first = std::fs::read(&eml).unwrap();
-    let o = support::pocdir([
-        "remind".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--outbox".as_ref(),
-        outbox.path().as_os_str(),
-        "--as-of".as_ref(),
-        "2027-06-10".as_ref(),
-    ]);
+    let o = remind_into(root.path(), outbox.path(), "2027-06-10");
     assert_eq!(o.code, 0);
     assert_eq!(std::fs::read(&eml).unwrap(), first);
 }
@@ -109,15 +93,11 @@ fn reminders_go_through_smtp_once_with_the_mail_journal() {
     let root = Root::base();
     let server = SmtpServer::start(&[]);
     let send = || {
-        support::pocdir([
-            "remind".as_ref(),
-            "--root".as_ref(),
-            root.path().as_os_str(),
-            "--smtp".as_ref(),
-            server.url("smtp").as_ref(),
-            "--as-of".as_ref(),
-            "2027-06-10".as_ref(),
-        ])
+        remind(
+            root.path(),
+            &["--smtp".as_ref(), server.url("smtp").as_ref()],
+            "2027-06-10",
+        )
     };
     let o = send();
     assert_eq!(o.code, 0, "{}", o.stderr);

@@ -2,30 +2,27 @@
 //! temporary folders: each signal fires on its own case, not on a
 //! harmless edit; the Markdown is snapshot-tested.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
+use crate::peers;
 use crate::support::{self, Root};
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@secretariat.example",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git is needed");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    peers::stdout_of(
+        Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args([
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@secretariat.example",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args),
     );
 }
 
@@ -33,11 +30,20 @@ fn git(dir: &Path, args: &[&str]) {
 /// checked out.
 fn repo() -> Root {
     let root = Root::base();
-    git(root.path(), &["init", "-q", "-b", "main"]);
-    git(root.path(), &["add", "-A"]);
-    git(root.path(), &["commit", "-q", "-m", "base"]);
-    git(root.path(), &["checkout", "-q", "-b", "pr"]);
+    commit_on_main_and_branch(&root);
     root
+}
+
+/// Commit what `root` holds on `main`, and check out a branch `pr` from it.
+fn commit_on_main_and_branch(root: &Root) {
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &["commit", "-q", "-m", "base"],
+        &["checkout", "-q", "-b", "pr"],
+    ] {
+        git(root.path(), args);
+    }
 }
 
 fn edit(root: &Root, rel: &str, from: &str, to: &str) {
@@ -47,18 +53,27 @@ fn edit(root: &Root, rel: &str, from: &str, to: &str) {
     std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
 }
 
+/// `edit` in France's entry, content/states/FRA.yaml.
+fn edit_fra(root: &Root, from: &str, to: &str) {
+    edit(root, "content/states/FRA.yaml", from, to);
+}
+
+/// `pocdir review --root ROOT --as-of AS_OF` plus `extra`.
+fn run_review(root: &Root, extra: &[&str]) -> support::Output {
+    let mut args: Vec<&OsStr> = vec![
+        "review".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--as-of".as_ref(),
+        support::AS_OF.as_ref(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    support::pocdir(args)
+}
+
+/// The review of `root` (exit code, JSON, Markdown).
 fn review(root: &Root) -> (i32, serde_json::Value, String) {
-    let run = |format: &str| {
-        support::pocdir([
-            "review".as_ref(),
-            "--root".as_ref(),
-            root.path().as_os_str(),
-            "--as-of".as_ref(),
-            support::AS_OF.as_ref(),
-            "--format".as_ref(),
-            format.as_ref(),
-        ])
-    };
+    let run = |format: &str| run_review(root, &["--format", format]);
     let json = run("json");
     let md = run("markdown");
     assert_eq!(json.code, md.code);
@@ -67,6 +82,26 @@ fn review(root: &Root) -> (i32, serde_json::Value, String) {
     (json.code, v, md.stdout)
 }
 
+/// France's first age recipient, in keys/states/FRA.yaml.
+fn fra_age_recipient(root: &Root) -> String {
+    let keys = std::fs::read_to_string(root.path().join("keys/states/FRA.yaml")).unwrap();
+    keys.lines()
+        .find(|l| l.trim_start().starts_with("- age1"))
+        .unwrap()
+        .trim()
+        .trim_start_matches("- ")
+        .to_string()
+}
+
+fn warn(kind: &str) -> (String, String) {
+    ("warn".into(), kind.into())
+}
+
+fn block(kind: &str) -> (String, String) {
+    ("block".into(), kind.into())
+}
+
+/// (severity, kind) of every signal of a review.
 fn signals(v: &serde_json::Value) -> Vec<(String, String)> {
     v["signals"]
         .as_array()
@@ -84,9 +119,8 @@ fn signals(v: &serde_json::Value) -> Vec<(String, String)> {
 #[test]
 fn a_typo_fix_in_a_note_raises_nothing() {
     let root = repo();
-    edit(
+    edit_fra(
         &root,
-        "content/states/FRA.yaml",
         "the duty officer answers",
         "the duty officer replies",
     );
@@ -102,20 +136,12 @@ fn a_typo_fix_in_a_note_raises_nothing() {
 #[test]
 fn a_new_address_on_free_mail_without_provenance_warns() {
     let root = repo();
-    edit(
-        &root,
-        "content/states/FRA.yaml",
-        "cert@cert.fra.example",
-        "cert@gmail.com",
-    );
+    edit_fra(&root, "cert@cert.fra.example", "cert@gmail.com");
     let (code, v, md) = review(&root);
     assert_eq!(code, 0, "warnings do not fail the review");
     assert_eq!(
         signals(&v),
-        vec![
-            ("warn".into(), "email-domain".into()),
-            ("warn".into(), "no-provenance".into())
-        ]
+        vec![warn("email-domain"), warn("no-provenance")]
     );
     insta::assert_snapshot!("review__free_mail", md);
 }
@@ -123,44 +149,31 @@ fn a_new_address_on_free_mail_without_provenance_warns() {
 #[test]
 fn an_update_with_provenance_through_another_channel_warns_about_the_channel() {
     let root = repo();
-    edit(
-        &root,
-        "content/states/FRA.yaml",
-        "cert@cert.fra.example",
-        "cert@cert2.fra.example",
-    );
+    edit_fra(&root, "cert@cert.fra.example", "cert@cert2.fra.example");
     let (_, v, _) = review(&root);
     assert!(
-        !signals(&v).contains(&("warn".into(), "email-domain".into())),
+        !signals(&v).contains(&warn("email-domain")),
         "same State domain: {v}"
     );
-    edit(
+    edit_fra(
         &root,
-        "content/states/FRA.yaml",
         "provenance:\n",
         "provenance:\n  - date: \"2026-11-10\"\n    action: update\n    channel: email\n    reference: \"Email of 10 November 2026\"\n    verified: \"2026-11-12\"\n    verified_by: Secretariat (example officer A)\n",
     );
     let (code, v, _) = review(&root);
     assert_eq!(code, 0);
-    assert_eq!(signals(&v), vec![("warn".into(), "channel".into())], "{v}");
+    assert_eq!(signals(&v), vec![warn("channel")], "{v}");
 }
 
 #[test]
 fn a_new_recipient_blocks_until_acknowledged() {
     let root = repo();
-    let keys = std::fs::read_to_string(root.path().join("keys/states/FRA.yaml")).unwrap();
-    let old = keys
-        .lines()
-        .find(|l| l.trim_start().starts_with("- age1"))
-        .unwrap()
-        .trim()
-        .trim_start_matches("- ")
-        .to_string();
+    let old = fra_age_recipient(&root);
     let new = pocdir::sign::keygen::age_identity().1;
     edit(&root, "keys/states/FRA.yaml", &old, &new);
     let (code, v, md) = review(&root);
     assert_eq!(code, 1, "a block signal fails the review");
-    assert_eq!(signals(&v), vec![("block".into(), "accounts".into())]);
+    assert_eq!(signals(&v), vec![block("accounts")]);
     assert!(md.contains("**block**"));
     let id = v["signals"][0]["id"].as_str().unwrap().to_string();
     // The reviewer, having verified with the Permanent Mission, acknowledges.
@@ -183,14 +196,7 @@ fn a_new_recipient_blocks_until_acknowledged() {
 #[test]
 fn a_recipient_with_a_new_verification_record_only_warns() {
     let root = repo();
-    let keys = std::fs::read_to_string(root.path().join("keys/states/FRA.yaml")).unwrap();
-    let old = keys
-        .lines()
-        .find(|l| l.trim_start().starts_with("- age1"))
-        .unwrap()
-        .trim()
-        .trim_start_matches("- ")
-        .to_string();
+    let old = fra_age_recipient(&root);
     edit(
         &root,
         "keys/states/FRA.yaml",
@@ -205,7 +211,7 @@ fn a_recipient_with_a_new_verification_record_only_warns() {
     );
     let (code, v, _) = review(&root);
     assert_eq!(code, 0, "{v}");
-    assert_eq!(signals(&v), vec![("warn".into(), "accounts".into())]);
+    assert_eq!(signals(&v), vec![warn("accounts")]);
 }
 
 #[test]
@@ -215,10 +221,7 @@ fn the_secretariat_key_blocks_and_a_new_state_warns() {
     root.write("keys/secretariat.pub", kp.1);
     let (code, v, _) = review(&root);
     assert_eq!(code, 1);
-    assert_eq!(
-        signals(&v),
-        vec![("block".into(), "secretariat-key".into())]
-    );
+    assert_eq!(signals(&v), vec![block("secretariat-key")]);
 
     let root = repo();
     let fra = std::fs::read_to_string(root.path().join("content/states/FRA.yaml")).unwrap();
@@ -233,25 +236,14 @@ fn the_secretariat_key_blocks_and_a_new_state_warns() {
     );
     let (code, v, _) = review(&root);
     assert_eq!(code, 0);
-    assert_eq!(signals(&v), vec![("warn".into(), "state-added".into())]);
+    assert_eq!(signals(&v), vec![warn("state-added")]);
 }
 
 #[test]
 fn a_head_that_fails_check_blocks() {
     let root = repo();
-    edit(
-        &root,
-        "content/states/FRA.yaml",
-        "cert@cert.fra.example",
-        "not-an-address",
-    );
-    let o = support::pocdir([
-        "review".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--as-of".as_ref(),
-        support::AS_OF.as_ref(),
-    ]);
+    edit_fra(&root, "cert@cert.fra.example", "not-an-address");
+    let o = run_review(&root, &[]);
     assert_eq!(o.code, 1);
     assert!(
         o.stdout.contains("does not pass `pocdir check`"),
@@ -264,39 +256,26 @@ fn a_head_that_fails_check_blocks() {
 #[test]
 fn an_address_on_a_domain_the_state_never_used_warns() {
     let root = repo();
-    edit(
-        &root,
-        "content/states/FRA.yaml",
-        "cert@cert.fra.example",
-        "cert@cert-fra.example",
-    );
+    edit_fra(&root, "cert@cert.fra.example", "cert@cert-fra.example");
     let (_, v, _) = review(&root);
-    assert!(
-        signals(&v).contains(&("warn".into(), "email-domain".into())),
-        "{v}"
-    );
+    assert!(signals(&v).contains(&warn("email-domain")), "{v}");
 }
 
 #[test]
 fn every_poc_replaced_at_once_warns() {
     let root = repo();
-    edit(
+    edit_fra(
         &root,
-        "content/states/FRA.yaml",
         "entity: Ministry for Europe and Foreign Affairs, Digital Affairs Division (example)",
         "entity: Another ministry (example)",
     );
-    edit(
+    edit_fra(
         &root,
-        "content/states/FRA.yaml",
         "entity: National Cybersecurity Agency, CERT (example)",
         "entity: Another agency (example)",
     );
     let (_, v, _) = review(&root);
-    assert!(
-        signals(&v).contains(&("warn".into(), "all-replaced".into())),
-        "{v}"
-    );
+    assert!(signals(&v).contains(&warn("all-replaced")), "{v}");
 }
 
 #[test]
@@ -304,15 +283,7 @@ fn a_state_that_signs_its_updates_is_reported_signed_or_flagged() {
     // FRA registers an update-signing key (made by real minisign).
     let root = Root::base();
     let keys = tempfile::tempdir().unwrap();
-    let (pk, sk) = (keys.path().join("fra.pub"), keys.path().join("fra.key"));
-    let st = Command::new("minisign")
-        .args(["-G", "-W", "-p"])
-        .arg(&pk)
-        .arg("-s")
-        .arg(&sk)
-        .output()
-        .expect("minisign is needed (apt-get install minisign)");
-    assert!(st.status.success());
+    let (pk, sk) = peers::minisign_keypair(keys.path());
     let line = std::fs::read_to_string(&pk)
         .unwrap()
         .lines()
@@ -324,13 +295,9 @@ fn a_state_that_signs_its_updates_is_reported_signed_or_flagged() {
         "keys/states/FRA.yaml",
         format!("{k}update_signing_key: \"{line}\"\n"),
     );
-    git(root.path(), &["init", "-q", "-b", "main"]);
-    git(root.path(), &["add", "-A"]);
-    git(root.path(), &["commit", "-q", "-m", "base"]);
-    git(root.path(), &["checkout", "-q", "-b", "pr"]);
-    edit(
+    commit_on_main_and_branch(&root);
+    edit_fra(
         &root,
-        "content/states/FRA.yaml",
         "the duty officer answers",
         "the duty officer replies",
     );
@@ -348,26 +315,13 @@ fn a_state_that_signs_its_updates_is_reported_signed_or_flagged() {
     assert_eq!(state_signature(&v), vec!["warn"], "{v}");
     // Signed by the State: reported.
     let file = root.path().join("content/states/FRA.yaml");
-    let st = Command::new("minisign")
-        .arg("-S")
-        .arg("-s")
-        .arg(&sk)
-        .arg("-m")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    peers::minisign_sign_as_is(&sk, &file);
     let (code, v, _) = review(&root);
     assert_eq!(code, 0);
     assert_eq!(state_signature(&v), vec!["info"], "{v}");
     // Changed after signing: flagged.
-    edit(
+    edit_fra(
         &root,
-        "content/states/FRA.yaml",
         "the duty officer replies",
         "the duty officer answers at once",
     );
@@ -386,17 +340,13 @@ fn policy_changes_and_removed_states_warn() {
     );
     let (code, v, _) = review(&root);
     assert_eq!(code, 0);
-    assert_eq!(signals(&v), vec![("warn".into(), "policy".into())], "{v}");
+    assert_eq!(signals(&v), vec![warn("policy")], "{v}");
 
     let root = repo();
     std::fs::remove_file(root.path().join("content/states/FRA.yaml")).unwrap();
     std::fs::remove_file(root.path().join("keys/states/FRA.yaml")).unwrap();
     let (_, v, _) = review(&root);
-    assert_eq!(
-        signals(&v),
-        vec![("warn".into(), "state-removed".into())],
-        "{v}"
-    );
+    assert_eq!(signals(&v), vec![warn("state-removed")], "{v}");
 }
 
 #[test]
@@ -415,10 +365,7 @@ fn one_change_touching_many_states_warns() {
             keys.replace("state: FRA", &format!("state: {c}")),
         );
     }
-    git(root.path(), &["init", "-q", "-b", "main"]);
-    git(root.path(), &["add", "-A"]);
-    git(root.path(), &["commit", "-q", "-m", "base"]);
-    git(root.path(), &["checkout", "-q", "-b", "pr"]);
+    commit_on_main_and_branch(&root);
     for c in codes {
         edit(
             &root,
@@ -428,8 +375,5 @@ fn one_change_touching_many_states_warns() {
         );
     }
     let (_, v, _) = review(&root);
-    assert!(
-        signals(&v).contains(&("warn".into(), "many-states".into())),
-        "{v}"
-    );
+    assert!(signals(&v).contains(&warn("many-states")), "{v}");
 }
