@@ -663,9 +663,7 @@ fn a_missing_program_is_named_with_the_command_that_installs_it() {
     ] {
         assert!(missing.contains(line), "no {line:?} in:\n{missing}");
     }
-    let err = peer_in("minisign", &nowhere)
-        .err()
-        .expect("minisign found in an empty folder");
+    let err = peer_in("minisign", &nowhere).expect_err("minisign found in an empty folder");
     assert!(
         err.contains("`sudo apt-get install -y minisign`") && err.contains("tests/run"),
         "{err}"
