@@ -3,9 +3,10 @@
 //! Builds the example directory with the real `pocdir` binary, then runs the
 //! JavaScript tests of `tests/browser/` (node's test runner, playwright-core
 //! with the system's Chromium, axe-core) over the built `site/` folder. They
-//! need `node`, Chromium (`apt-get install chromium fonts-noto-cjk
-//! fonts-noto-core`) and `npm ci --prefix tests/browser`: a missing one fails
-//! the test with that hint, it is never skipped.
+//! need Node.js 20 or later, Chromium (`apt-get install chromium
+//! fonts-noto-cjk fonts-noto-core`) and `npm ci --prefix tests/browser`, all
+//! of which `tests/run` installs: a missing one fails the test with the
+//! command to install it, it is never skipped.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -21,40 +22,46 @@ fn browser_dir() -> PathBuf {
     support::repo_root().join("tests").join("browser")
 }
 
-/// The Chromium the tests drive: `CHROMIUM_PATH`, or Debian's.
-fn chromium() -> PathBuf {
-    std::env::var_os("CHROMIUM_PATH")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
-}
-
 /// Fail, with the fix, when something the browser tests need is missing.
 fn check_prerequisites() {
     let node = Command::new("node")
-        .arg("--version")
+        .args(["-p", "process.versions.node"])
         .stdin(Stdio::null())
         .output();
-    match node {
-        Ok(out) if out.status.success() => {}
+    let version = match node {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
         _ => panic!(
-            "`node` is missing: the browser tests need Node.js 20 or later \
-             (apt-get install nodejs npm)"
+            "{} (the browser tests run Node.js 20 or later)",
+            support::install_hint("node")
         ),
-    }
+    };
+    let major: u32 = version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        major >= 20,
+        "Node.js {version} is too old: the browser tests need Node.js 20 or later \
+         (Debian 13 and Ubuntu 24.10 ship it: `sudo apt-get install -y nodejs npm`; \
+         elsewhere NodeSource's packages or nvm)"
+    );
     let modules = browser_dir().join("node_modules");
     for package in ["playwright-core", "axe-core"] {
         assert!(
             modules.join(package).join("package.json").is_file(),
-            "{} has no {package}: run `npm ci --prefix tests/browser` first",
-            modules.display()
+            "{} has no {package}: run `{}` (or `tests/run`, which does) first",
+            modules.display(),
+            support::NPM_HINT
         );
     }
-    let chromium = chromium();
+    let chromium = support::chromium();
     assert!(
         chromium.is_file(),
-        "{} is missing: the browser tests drive the system's Chromium \
-         (apt-get install chromium fonts-noto-cjk fonts-noto-core), or set CHROMIUM_PATH",
-        chromium.display()
+        "{} is missing: the browser tests drive the system's Chromium: `{}`, \
+         or run `tests/run` as root",
+        chromium.display(),
+        support::CHROMIUM_HINT
     );
 }
 

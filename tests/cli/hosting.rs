@@ -38,7 +38,8 @@ const BASE: &str = "/restricted/poc/";
 
 /// How to get the programs these tests run.
 const APT_HINT: &str = "these tests need a real nginx and htpasswd: \
-                        `apt-get install -y nginx apache2-utils` (as .ci/run does)";
+                        `sudo apt-get install -y nginx apache2-utils`, \
+                        or run `tests/run` as root (it installs them)";
 
 /// A per-person login (policy 1) and a State's shared login (policy 2).
 const PERSON: (&str, &str) = ("fra.jdupont", "correct horse battery staple");
@@ -146,7 +147,8 @@ impl Server {
         match self {
             Server::Nginx => APT_HINT,
             Server::Apache => {
-                "these tests need a real Apache: `apt-get install -y apache2` (as .ci/run does)"
+                "these tests need a real Apache: `sudo apt-get install -y apache2`, \
+                 or run `tests/run` as root (it installs it)"
             }
         }
     }

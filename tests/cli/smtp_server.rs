@@ -1,9 +1,9 @@
 //! A real SMTP server on 127.0.0.1 for the tests that send mail: aiosmtpd
-//! run by `tests/smtp/server.py` (installed by `.ci/run` from
+//! run by `tests/smtp/server.py` (installed by `tests/run` from
 //! `tests/smtp/requirements.txt`). Each server has its own port and folder;
 //! it stops when dropped.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -28,19 +28,49 @@ pub struct Received {
 
 impl SmtpServer {
     /// Start a server with `server.py`'s options (`--refuse-after N`,
-    /// `--tls starttls`, `--auth user:password`...).
+    /// `--tls starttls`, `--auth user:password`...). A missing Python or
+    /// aiosmtpd fails the test with the command that installs it.
     pub fn start(options: &[&str]) -> SmtpServer {
+        Self::try_start_with(&[], options).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Start `python3 PYTHON_ARGS tests/smtp/server.py OPTIONS`, or say why
+    /// it did not start (naming what to install when something is missing).
+    pub fn try_start_with(python_args: &[&str], options: &[&str]) -> Result<SmtpServer, String> {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new("python3")
+        let spawned = Command::new("python3")
+            .args(python_args)
             .arg(support::repo_root().join("tests/smtp/server.py"))
             .arg("--dir")
             .arg(dir.path().join("msgs"))
             .args(options)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 tests/smtp/server.py (pip install -r tests/smtp/requirements.txt)");
+            .stderr(Stdio::piped())
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(format!(
+                    "{}; then the mail tests' SMTP server: {}",
+                    support::install_hint("python3"),
+                    support::PIP_HINT
+                ));
+            }
+            Err(e) => return Err(format!("cannot start python3: {e}")),
+        };
+        // What the server says on stderr goes to the test's, and is kept
+        // for the failure message should it not start.
+        let mut stderr = child.stderr.take().unwrap();
+        let said = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let mut chunk = [0; 4096];
+            while let Ok(n @ 1..) = stderr.read(&mut chunk) {
+                let _ = std::io::stderr().write_all(&chunk[..n]);
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            String::from_utf8_lossy(&buf).into_owned()
+        });
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -48,15 +78,28 @@ impl SmtpServer {
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = tx.send(line);
         });
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the SMTP server did not start in 30 s");
+        let line = rx.recv_timeout(Duration::from_secs(30));
         let port = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the SMTP server said {line:?}"));
-        SmtpServer { child, port, dir }
+            .as_deref()
+            .ok()
+            .and_then(|l| l.trim().strip_prefix("READY "))
+            .and_then(|p| p.parse().ok());
+        if let Some(port) = port {
+            return Ok(SmtpServer { child, port, dir });
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let stderr = said.join().unwrap_or_default();
+        Err(match line {
+            Ok(line) if line.starts_with("MISSING ") => format!(
+                "the mail tests' SMTP server (tests/smtp/server.py) needs Python packages: {}. \
+                 Install them with `{}`, or run `tests/run` as root",
+                line.trim(),
+                support::PIP_HINT
+            ),
+            Ok(line) => format!("the SMTP server did not start: it said {line:?}\n{stderr}"),
+            Err(_) => format!("the SMTP server did not start in 30 s\n{stderr}"),
+        })
     }
 
     /// `smtp://127.0.0.1:PORT`, or with another scheme.
@@ -145,4 +188,38 @@ for n, path in enumerate(sys.argv[2:]):
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// A machine without aiosmtpd: the mail tests fail with the command that
+/// installs it, not with a bare "the SMTP server said \"\"". `python3 -S`
+/// leaves every site-packages folder off the module path, so aiosmtpd is
+/// really not found, wherever it is installed.
+#[test]
+fn a_missing_aiosmtpd_fails_with_the_command_to_install_it() {
+    let probe = Command::new("python3")
+        .args(["-S", "-c", "import aiosmtpd"])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("{}: {e}", support::install_hint("python3")));
+    assert!(
+        !probe.success(),
+        "python3 -S still imports aiosmtpd (installed in the standard library's folder?): \
+         this test cannot hide it"
+    );
+    let err = match SmtpServer::try_start_with(&["-S"], &[]) {
+        Ok(server) => panic!(
+            "the server started on port {} without aiosmtpd",
+            server.port
+        ),
+        Err(err) => err,
+    };
+    assert!(
+        err.contains("MISSING aiosmtpd")
+            && err.contains("pip install -r tests/smtp/requirements.txt")
+            && err.contains("tests/run"),
+        "{err}"
+    );
+    // And with it, the same helper starts the server.
+    let server = SmtpServer::try_start_with(&[], &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(server.port > 0);
 }

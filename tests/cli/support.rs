@@ -492,3 +492,188 @@ pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Output {
     args.extend(extra.iter().map(|s| OsStr::new(*s)));
     pocdir(args)
 }
+
+/// The programs the tests drive besides pocdir, each with the command that
+/// installs it on Debian or Ubuntu. `tests/run` installs them all (as root).
+pub const PEERS: &[(&str, &str)] = &[
+    ("age", "sudo apt-get install -y age"),
+    ("minisign", "sudo apt-get install -y minisign"),
+    ("git", "sudo apt-get install -y git"),
+    ("script", "sudo apt-get install -y bsdutils"),
+    ("tar", "sudo apt-get install -y tar"),
+    ("htpasswd", "sudo apt-get install -y apache2-utils"),
+    ("nginx", "sudo apt-get install -y nginx"),
+    ("apache2", "sudo apt-get install -y apache2"),
+    ("python3", "sudo apt-get install -y python3 python3-pip"),
+    (
+        "node",
+        "sudo apt-get install -y nodejs npm (Node.js 20 or later)",
+    ),
+];
+
+/// The command that installs the SMTP server the mail tests send to.
+pub const PIP_HINT: &str = "python3 -m pip install -r tests/smtp/requirements.txt \
+     (on Debian 12+ or Ubuntu 23.04+, outside a virtualenv: add --user --break-system-packages)";
+
+/// The command that installs the browser tests' npm packages.
+pub const NPM_HINT: &str = "npm ci --prefix tests/browser";
+
+/// The command that installs Chromium and the fonts of the browser tests.
+pub const CHROMIUM_HINT: &str =
+    "sudo apt-get install -y chromium fonts-noto-cjk fonts-noto-core (or set CHROMIUM_PATH)";
+
+/// The folders programs are looked for in: the `PATH`, then /usr/sbin and
+/// /sbin (where Debian puts nginx and apache2, outside a user's `PATH`).
+pub fn program_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    dirs.extend(["/usr/sbin", "/sbin"].map(PathBuf::from));
+    dirs
+}
+
+/// `program` in the first of `dirs` holding it.
+pub fn find_program_in(program: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
+    dirs.iter().map(|d| d.join(program)).find(|p| p.is_file())
+}
+
+/// What to tell when `program` is missing: the command that installs it.
+pub fn install_hint(program: &str) -> String {
+    let command = PEERS
+        .iter()
+        .find(|(name, _)| *name == program)
+        .map_or("tests/run", |(_, command)| command);
+    format!(
+        "`{program}` is not installed: the tests drive it for real. Install it with \
+         `{command}`, or run `tests/run` as root (it installs every program the tests need)"
+    )
+}
+
+/// A command running `program` found in `dirs`, or what to install.
+pub fn peer_in(program: &str, dirs: &[PathBuf]) -> Result<Command, String> {
+    find_program_in(program, dirs)
+        .map(Command::new)
+        .ok_or_else(|| install_hint(program))
+}
+
+/// A command running `program`; a missing program fails the test with the
+/// command that installs it.
+pub fn peer(program: &str) -> Command {
+    peer_in(program, &program_dirs()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The Chromium the browser tests drive: `CHROMIUM_PATH`, or Debian's.
+pub fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM_PATH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// Every peer of the tests missing when programs are looked for in `dirs`,
+/// each with the command that installs it (empty when all are there).
+pub fn missing_peers_in(dirs: &[PathBuf]) -> Vec<String> {
+    let mut missing = Vec::new();
+    for (program, command) in PEERS {
+        if find_program_in(program, dirs).is_none() {
+            missing.push(format!("`{program}`: {command}"));
+        }
+    }
+    if let Some(python) = find_program_in("python3", dirs) {
+        let import = Command::new(python)
+            .args(["-c", "import aiosmtpd, trustme"])
+            .stdin(Stdio::null())
+            .output();
+        if !import.is_ok_and(|o| o.status.success()) {
+            missing.push(format!(
+                "the Python packages aiosmtpd and trustme (the mail tests' SMTP server): {PIP_HINT}"
+            ));
+        }
+    }
+    if let Some(node) = find_program_in("node", dirs) {
+        let version = Command::new(node)
+            .args(["-p", "process.versions.node"])
+            .stdin(Stdio::null())
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        let major: u32 = version
+            .split('.')
+            .next()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        if major < 20 {
+            missing.push(format!(
+                "Node.js 20 or later (this one: {version:?}): Debian 13 and Ubuntu 24.10 ship it \
+                 (sudo apt-get install -y nodejs npm); elsewhere NodeSource's packages or nvm"
+            ));
+        }
+    }
+    let modules = repo_root().join("tests/browser/node_modules");
+    if ["playwright-core", "axe-core"]
+        .iter()
+        .any(|p| !modules.join(p).join("package.json").is_file())
+    {
+        missing.push(format!("the browser tests' npm packages: {NPM_HINT}"));
+    }
+    let chromium = chromium();
+    if !chromium.is_file() {
+        missing.push(format!(
+            "Chromium ({}): {CHROMIUM_HINT}",
+            chromium.display()
+        ));
+    }
+    missing
+}
+
+/// Every peer of the tests missing on this machine.
+pub fn missing_peers() -> Vec<String> {
+    missing_peers_in(&program_dirs())
+}
+
+/// One test names, in one place, everything this machine lacks to run the
+/// others (which each fail on their own missing program too).
+#[test]
+fn every_program_the_tests_drive_is_installed() {
+    let missing = missing_peers();
+    assert!(
+        missing.is_empty(),
+        "the tests drive real programs this machine lacks. `tests/run` as root installs \
+         them all; or install each:\n  {}",
+        missing.join("\n  ")
+    );
+}
+
+/// With none of them to be found, each program is named with the command
+/// that installs it.
+#[test]
+fn a_missing_program_is_named_with_the_command_that_installs_it() {
+    let empty = tempfile::tempdir().expect("cannot create a temporary directory");
+    let nowhere = [empty.path().to_path_buf()];
+    let missing = missing_peers_in(&nowhere).join("\n");
+    for line in [
+        "`age`: sudo apt-get install -y age",
+        "`minisign`: sudo apt-get install -y minisign",
+        "`git`: sudo apt-get install -y git",
+        "`script`: sudo apt-get install -y bsdutils",
+        "`htpasswd`: sudo apt-get install -y apache2-utils",
+        "`nginx`: sudo apt-get install -y nginx",
+        "`apache2`: sudo apt-get install -y apache2",
+        "`python3`: sudo apt-get install -y python3 python3-pip",
+        "`node`: sudo apt-get install -y nodejs npm",
+    ] {
+        assert!(missing.contains(line), "no {line:?} in:\n{missing}");
+    }
+    let err = peer_in("minisign", &nowhere).expect_err("minisign found in an empty folder");
+    assert!(
+        err.contains("`sudo apt-get install -y minisign`") && err.contains("tests/run"),
+        "{err}"
+    );
+    // Found where it is.
+    fs::write(empty.path().join("minisign"), "").expect("write a stand-in");
+    let found = peer_in("minisign", &nowhere).expect("minisign not found where it is");
+    assert_eq!(
+        Path::new(found.get_program()),
+        empty.path().join("minisign")
+    );
+    assert!(!missing_peers_in(&nowhere).join("\n").contains("`minisign`"));
+}

@@ -4,7 +4,9 @@
 Every accepted message is saved to DIR as <n>.eml, with <n>.json holding its
 envelope ({"mail_from", "rcpt_tos", "tls", "auth"}), written atomically.
 Prints "READY <port>" on stdout once it accepts connections, then serves
-until stdin is closed (the test ends) or it is killed.
+until stdin is closed (the test ends) or it is killed; or, when aiosmtpd or
+trustme cannot be imported, "MISSING <module>: <the command to install it>"
+and exits with status 3.
 
 Options:
   --dir DIR              where messages go (created)
@@ -17,14 +19,24 @@ Options:
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import socket
 import ssl
 import sys
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+try:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    # trustme (imported with --tls only: it is slow to import) must be there.
+    if importlib.util.find_spec("trustme") is None:
+        raise ModuleNotFoundError("No module named 'trustme'", name="trustme")
+except ImportError as e:
+    # Said on stdout, where the tests read "READY <port>": they fail with it.
+    print("MISSING %s: pip install -r tests/smtp/requirements.txt" % (e.name or e), flush=True)
+    sys.exit(3)
 
 
 def free_port():
@@ -81,6 +93,7 @@ def main():
     ssl_context = None
     if a.tls != "none":
         import trustme
+
         ca = trustme.CA()
         cert = ca.issue_cert("127.0.0.1", "localhost")
         ca.cert_pem.write_to_path(os.path.join(a.dir, os.pardir, "ca.pem"))
