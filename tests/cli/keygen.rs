@@ -38,7 +38,7 @@ fn keygen_signing_makes_an_encrypted_pair_the_minisign_tool_uses() {
     // The real minisign signs with it (passphrase on stdin) and verifies.
     let data = tmp.path().join("data");
     fs::write(&data, b"a directory version").unwrap();
-    let mut child = Command::new("minisign")
+    let mut child = support::peer("minisign")
         .args(["-S", "-s"])
         .arg(&sk)
         .arg("-m")
@@ -47,7 +47,7 @@ fn keygen_signing_makes_an_encrypted_pair_the_minisign_tool_uses() {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("minisign is not installed: apt-get install -y minisign");
+        .unwrap();
     {
         use std::io::Write;
         child
@@ -58,7 +58,7 @@ fn keygen_signing_makes_an_encrypted_pair_the_minisign_tool_uses() {
             .unwrap();
     }
     assert!(child.wait().unwrap().success());
-    let v = Command::new("minisign")
+    let v = support::peer("minisign")
         .args(["-V", "-p"])
         .arg(&pk)
         .arg("-m")
@@ -106,14 +106,14 @@ fn keygen_age_writes_a_private_identity_and_prints_its_recipient() {
     let plain = tmp.path().join("p");
     let enc = tmp.path().join("p.age");
     fs::write(&plain, b"for the PoC").unwrap();
-    let e = Command::new("age")
+    let e = support::peer("age")
         .args(["-r", recipient, "-o"])
         .arg(&enc)
         .arg(&plain)
         .output()
-        .expect("age is not installed: apt-get install -y age");
+        .unwrap();
     assert!(e.status.success());
-    let d = Command::new("age")
+    let d = support::peer("age")
         .args(["-d", "-i"])
         .arg(&id)
         .arg(&enc)

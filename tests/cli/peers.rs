@@ -31,19 +31,11 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// The path of an installed tool.
+/// The path of an installed tool; a missing one fails the test with the
+/// command that installs it (`support::install_hint`).
 pub fn tool(name: &str) -> PathBuf {
-    std::env::var_os("PATH")
-        .and_then(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join(name))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "`{name}` is not installed: `apt-get install age minisign` (Debian's packages, as .ci/run does)"
-            )
-        })
+    crate::support::find_program_in(name, &crate::support::program_dirs())
+        .unwrap_or_else(|| panic!("{}", crate::support::install_hint(name)))
 }
 
 /// Run a tool in `dir` with stdin closed: (success, stdout, stderr).
