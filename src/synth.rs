@@ -112,9 +112,11 @@ fn state_yaml(code: &str, pocs: usize) -> String {
         };
         let lang = LANGS[i % LANGS.len()];
         let zone = ZONES[i % ZONES.len()];
+        let id = if i % 2 == 0 { "dip" } else { "tech" };
         let _ = writeln!(
             y,
-            "  - type: {kind}\n    entity: Synthetic {kind} office {i} of {code}"
+            "  - id: {id}-{}\n    type: {kind}\n    entity: Synthetic {kind} office {i} of {code}",
+            i + 1
         );
         if i % 3 == 0 {
             let _ = writeln!(

@@ -122,6 +122,8 @@ impl State {
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Poc {
+    /// Unique within the State, stable across revisions.
+    pub id: String,
     #[serde(rename = "type")]
     pub kind: PocType,
     pub entity: String,
@@ -374,6 +376,7 @@ fn state(
 
 fn poc(p: &schema::PointOfContact) -> Option<Poc> {
     Some(Poc {
+        id: p.id.value.clone(),
         kind: PocType::parse(&p.kind.value)?,
         entity: p.entity.value.clone(),
         person: p.person.as_ref().map(|x| Person {
@@ -461,6 +464,12 @@ mod tests {
         );
         let kinds: Vec<PocType> = fra.points_of_contact.iter().map(|p| p.kind).collect();
         assert_eq!(kinds, [PocType::Diplomatic, PocType::Technical]);
+        let ids: Vec<&str> = fra
+            .points_of_contact
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(ids, ["mfa-digital", "cert"]);
         let expiry = fra
             .points_of_contact
             .iter()
@@ -472,6 +481,7 @@ mod tests {
         assert_eq!(json["code"], "FRA");
         assert_eq!(json["last_updated"], fra.last_updated.to_string());
         assert_eq!(json["points_of_contact"][1]["type"], "technical");
+        assert_eq!(json["points_of_contact"][1]["id"], "cert");
         assert_eq!(
             json["points_of_contact"][1]["encryption_keys"][0]["expires"],
             "2027-12-31"

@@ -87,6 +87,9 @@ pub struct Mission {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PointOfContact {
+    /// A short slug naming the PoC within its State (`mfa-digital`),
+    /// unique there and stable across revisions.
+    pub id: S,
     /// `diplomatic` or `technical`.
     #[serde(rename = "type")]
     pub kind: S,

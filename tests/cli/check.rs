@@ -177,6 +177,7 @@ cases! {
     directory_missing_fields => "directory-missing-fields",
     duplicate_key => "duplicate-key",
     duplicate_poc => "duplicate-poc",
+    duplicate_poc_id => "duplicate-poc-id",
     free_mail => "free-mail",
     front_matter => "front-matter",
     front_matter_every_error => "front-matter-every-error",
@@ -188,6 +189,7 @@ cases! {
     invalid_hours => "invalid-hours",
     invalid_language => "invalid-language",
     invalid_phone => "invalid-phone",
+    invalid_poc_id => "invalid-poc-id",
     invalid_recipient => "invalid-recipient",
     invalid_time_zone => "invalid-time-zone",
     invalid_utf8 => "invalid-utf8",
@@ -196,6 +198,7 @@ cases! {
     key_expiring => "key-expiring",
     missing_directory_file => "missing-directory-file",
     missing_field => "missing-field",
+    missing_poc_id => "missing-poc-id",
     mixed_field_errors => "mixed-field-errors",
     no_accounts => "no-accounts",
     no_contact_means => "no-contact-means",
@@ -373,9 +376,9 @@ fn one_run_reports_every_problem_of_a_state_file() {
         [
             ("missing-field", 7),
             ("wrong-type", 9),
-            ("wrong-type", 13),
-            ("unknown-field", 14),
-            ("wrong-type", 32),
+            ("wrong-type", 14),
+            ("unknown-field", 15),
+            ("wrong-type", 34),
         ],
         "{got:#?}"
     );

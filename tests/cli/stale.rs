@@ -107,7 +107,7 @@ fn fresh_then_stale_then_expired_key_then_missing_pieces() {
     // No accounts and no technical PoC: listed, but not overdue.
     std::fs::remove_file(root.path().join("keys/states/FRA.yaml")).unwrap();
     let fra = std::fs::read_to_string(root.path().join("content/states/FRA.yaml")).unwrap();
-    let cut = fra.find("  - type: technical").unwrap();
+    let cut = fra.find("  - id: cert\n").unwrap();
     let prov = fra.find("provenance:").unwrap();
     root.write(
         "content/states/FRA.yaml",

@@ -192,6 +192,24 @@ pub fn one_of(s: &str, what: &str, allowed: &[&str]) -> Result<(), FieldError> {
     ))
 }
 
+/// A PoC id: a short slug, 1 to 32 characters, lowercase ASCII letters,
+/// digits and inner hyphens (`^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$`).
+pub fn poc_id(s: &str) -> Result<(), FieldError> {
+    let b = s.as_bytes();
+    let allowed = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let ok = (1..=32).contains(&b.len())
+        && b.iter().all(|c| allowed(c) || *c == b'-')
+        && b.first().is_some_and(allowed)
+        && b.last().is_some_and(allowed);
+    if ok {
+        return Ok(());
+    }
+    Err(err(
+        format!("{} is not a valid PoC id", crate::util::text::quote(s)),
+        "write a short slug: 1 to 32 lowercase letters (a-z), digits and inner hyphens, e.g. mfa-digital",
+    ))
+}
+
 /// Cheap similarity: same length ±1 and at most two differing letters.
 fn similar(a: &str, b: &str) -> bool {
     let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
@@ -296,6 +314,34 @@ mod tests {
         assert!(email("a@b").is_err());
         assert!(email("a@b.example\r\nBcc: x@y.example").is_err());
         assert!(email("no-at-sign.example").is_err());
+    }
+
+    #[test]
+    fn poc_ids() {
+        for ok in [
+            "cert",
+            "mfa-digital",
+            "a",
+            "0",
+            "tech-2",
+            "a-b-c",
+            &"x".repeat(32),
+        ] {
+            assert!(poc_id(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "-cert",
+            "cert-",
+            "Cert",
+            "mfa_digital",
+            "mfa digital",
+            "ministère",
+            "cert\n",
+            &"x".repeat(33),
+        ] {
+            assert!(poc_id(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -453,8 +453,25 @@ impl V {
             );
         }
         let mut keys: BTreeMap<(String, String, String), Pos> = BTreeMap::new();
+        let mut ids: BTreeMap<&str, Pos> = BTreeMap::new();
         for p in s.points_of_contact.iter() {
             self.poc(p);
+            if let Some(first) = ids.get(p.id.as_str()) {
+                self.error(
+                    Code::DuplicatePocId,
+                    p.id.pos,
+                    (
+                        format!(
+                            "PoC id {} is already used at line {}",
+                            quote(&p.id),
+                            first.line
+                        ),
+                        "give each PoC of the State its own id".into(),
+                    ),
+                );
+            } else {
+                ids.insert(p.id.as_str(), p.id.pos);
+            }
             let key = (
                 p.kind.value.clone(),
                 p.entity.value.trim().to_lowercase(),
@@ -542,6 +559,7 @@ impl V {
     }
 
     fn poc(&mut self, p: &At<PointOfContact>) {
+        self.check(Code::InvalidPocId, p.id.pos, fields::poc_id(&p.id));
         self.check(
             Code::InvalidValue,
             p.kind.pos,

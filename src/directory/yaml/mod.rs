@@ -309,10 +309,11 @@ mod tests {
         };
         let poc = fields(item);
         // serde renames are the names written in YAML.
-        assert_eq!(poc.fields[0].name, "type");
+        assert_eq!(poc.fields[0].name, "id");
+        assert_eq!(poc.fields[1].name, "type");
         assert_eq!(
             required(poc),
-            ["type", "entity", "languages", "availability"]
+            ["id", "type", "entity", "languages", "availability"]
         );
         let dir = shape::of::<DirectoryFile>();
         let dir = fields(&dir);
