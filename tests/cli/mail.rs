@@ -253,7 +253,7 @@ fn smtp_every_verified_account_receives_exactly_one_message_that_opens() {
         fra["subject"]
             .as_str()
             .unwrap()
-            .ends_with("PoC directory: bundle for France, sequence 3")
+            .ends_with("PoC directory: bundle for France, sequence 4")
     );
 }
 
@@ -304,7 +304,7 @@ fn a_server_refusing_after_four_then_a_rerun_delivers_each_message_exactly_once(
                 .unwrap()
                 .starts_with("250 2.0.0 Ok: queued as TEST")
         );
-        assert_eq!(v["reference"], "seq 3");
+        assert_eq!(v["reference"], "seq 4");
         assert_eq!(v["bundle_sha256"].as_str().unwrap().len(), 64);
     }
     all.sort();
