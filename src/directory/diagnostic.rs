@@ -76,6 +76,7 @@ codes! {
     InvalidValue => "invalid-value",
     KeyExpired => "key-expired",
     KeyExpiring => "key-expiring",
+    LoadsResource => "loads-resource",
     MissingField => "missing-field",
     MissingFile => "missing-file",
     MissingPocType => "missing-poc-type",

@@ -194,6 +194,7 @@ cases! {
     invalid_value => "invalid-value",
     key_expired => "key-expired",
     key_expiring => "key-expiring",
+    loads_resource => "loads-resource",
     missing_directory_file => "missing-directory-file",
     missing_field => "missing-field",
     mixed_field_errors => "mixed-field-errors",
