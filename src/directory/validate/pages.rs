@@ -1,4 +1,5 @@
-//! Rules for the Markdown pages of `content/pages/`.
+//! Rules for the Markdown pages of `content/pages/`, and the rule every
+//! Markdown text (pages, PoC notes) follows: no image (`loads-resource`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
