@@ -78,6 +78,7 @@ codes! {
     InvalidValue => "invalid-value",
     KeyExpired => "key-expired",
     KeyExpiring => "key-expiring",
+    LoadsResource => "loads-resource",
     MissingField => "missing-field",
     MissingFile => "missing-file",
     MissingPocType => "missing-poc-type",

@@ -1,33 +1,99 @@
 //! Markdown to safe HTML: pulldown-cmark, links between pages rewritten to
-//! the rendered files, then ammonia with only http(s), mailto and tel (and
-//! relative) links allowed.
+//! the rendered files, images turned into links (a page loads nothing),
+//! then ammonia with only http(s), mailto and tel (and relative) links
+//! allowed and no element that loads a resource.
 
 use std::collections::{BTreeSet, HashSet};
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+/// Elements that make a browser fetch something (or embed another
+/// document): never let through, whatever produced them. `check` refuses
+/// Markdown images (`loads-resource`); this is the second line.
+pub const LOADING_TAGS: &[&str] = &[
+    "img", "picture", "source", "video", "audio", "track", "iframe", "frame", "object", "embed",
+    "link", "style", "svg", "image", "input", "meta", "base", "script",
+];
+
+/// A link or image being rendered, innermost last.
+enum Open<'a> {
+    Link,
+    /// An image rendered as a link to its URL; `text`: whether its alt
+    /// text had any (else the URL is the link's text).
+    Image {
+        url: CowStr<'a>,
+        text: bool,
+    },
+    /// A link or image inside another: only its text is kept (no link
+    /// inside a link).
+    Flat,
+}
 
 /// Render `md`. `page_prefix` is the relative path from the output file
 /// to the folder of pages (`""` from a page, `"../pages/"` from a State).
 pub fn to_html(md: &str, pages: &BTreeSet<String>, page_prefix: &str) -> String {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let events = Parser::new_ext(md, opts).map(|ev| match ev {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
-            link_type,
-            dest_url: rewrite(&dest_url, pages, page_prefix).map_or(dest_url, CowStr::from),
-            title,
-            id,
-        }),
-        // Raw HTML is shown as text, never interpreted.
-        Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
-        other => other,
-    });
+    let mut open: Vec<Open> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    for ev in Parser::new_ext(md, opts) {
+        if let Event::Text(s) | Event::Code(s) | Event::Html(s) | Event::InlineHtml(s) = &ev
+            && !s.trim().is_empty()
+            && let Some(Open::Image { text, .. }) = open.first_mut()
+        {
+            *text = true;
+        }
+        match ev {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if open.is_empty() => {
+                open.push(Open::Link);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: rewrite(&dest_url, pages, page_prefix).map_or(dest_url, CowStr::from),
+                    title,
+                    id,
+                }));
+            }
+            // An image is never shown: it becomes a link to its URL, with
+            // its alt text as the link's text.
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if open.is_empty() => {
+                open.push(Open::Image {
+                    url: dest_url.clone(),
+                    text: false,
+                });
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: rewrite(&dest_url, pages, page_prefix).map_or(dest_url, CowStr::from),
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => open.push(Open::Flat),
+            Event::End(TagEnd::Link | TagEnd::Image) => match open.pop() {
+                Some(Open::Link) => events.push(Event::End(TagEnd::Link)),
+                Some(Open::Image { url, text }) => {
+                    if !text {
+                        events.push(Event::Text(url));
+                    }
+                    events.push(Event::End(TagEnd::Link));
+                }
+                Some(Open::Flat) | None => {}
+            },
+            // Raw HTML is shown as text, never interpreted.
+            Event::Html(s) | Event::InlineHtml(s) => events.push(Event::Text(s)),
+            other => events.push(other),
+        }
+    }
     let mut raw = String::new();
-    html::push_html(&mut raw, events);
+    html::push_html(&mut raw, events.into_iter());
     sanitize(&raw)
 }
 
@@ -47,10 +113,12 @@ fn rewrite(dest: &str, pages: &BTreeSet<String>, prefix: &str) -> Option<String>
         .then(|| format!("{prefix}{name}.html{frag}"))
 }
 
-/// ammonia's default allow-list, links restricted to safe schemes.
+/// ammonia's default allow-list without [`LOADING_TAGS`], links
+/// restricted to safe schemes.
 pub fn sanitize(html: &str) -> String {
     let schemes: HashSet<&str> = ["http", "https", "mailto", "tel"].into_iter().collect();
     ammonia::Builder::default()
+        .rm_tags(LOADING_TAGS)
         .url_schemes(schemes)
         .link_rel(Some("noopener noreferrer"))
         .clean(html)
@@ -87,5 +155,108 @@ mod tests {
         assert!(!h.contains("<script"), "{h}");
         assert!(!h.contains("<img"), "{h}");
         assert!(h.contains("&lt;script&gt;"), "{h}");
+    }
+
+    #[test]
+    fn an_image_becomes_a_link_with_its_alt_text() {
+        let h = to_html(
+            "See ![the *map*](https://cdn.example/m.png \"Map\") and ![r][logo].\n\n\
+             [logo]: https://cdn.example/logo.svg\n",
+            &pages(),
+            "",
+        );
+        assert!(!h.contains("<img"), "{h}");
+        assert!(
+            h.contains("<a href=\"https://cdn.example/m.png\" title=\"Map\" rel=\"noopener noreferrer\">the <em>map</em></a>"),
+            "{h}"
+        );
+        assert!(
+            h.contains(
+                "<a href=\"https://cdn.example/logo.svg\" rel=\"noopener noreferrer\">r</a>"
+            ),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn an_image_without_alt_text_shows_its_url() {
+        let h = to_html("![](https://cdn.example/m.png)", &pages(), "");
+        assert!(!h.contains("<img"), "{h}");
+        assert!(
+            h.contains(">https://cdn.example/m.png</a>"),
+            "the link has no visible text: {h}"
+        );
+    }
+
+    #[test]
+    fn an_image_inside_a_link_is_its_text() {
+        let h = to_html(
+            "[![badge](https://cdn.example/b.png) status](https://x.example) \
+             ![a [b](https://y.example)](https://cdn.example/c.png)",
+            &pages(),
+            "",
+        );
+        assert!(!h.contains("<img"), "{h}");
+        assert_eq!(h.matches("<a ").count(), 2, "{h}");
+        assert_eq!(h.matches("</a>").count(), 2, "{h}");
+        assert!(h.contains("href=\"https://x.example\""), "{h}");
+        assert!(h.contains(">badge status</a>"), "{h}");
+        assert!(h.contains("href=\"https://cdn.example/c.png\""), "{h}");
+        assert!(!h.contains("https://y.example"), "{h}");
+        assert!(h.contains(">a b</a>"), "{h}");
+    }
+
+    #[test]
+    fn unsafe_and_page_images_are_links_like_any_other() {
+        let h = to_html(
+            "![x](data:image/png;base64,AAAA) ![k](verify.md#keys) ![j](javascript:alert(1))",
+            &pages(),
+            "../pages/",
+        );
+        assert!(!h.contains("<img"), "{h}");
+        assert!(!h.contains("data:"), "{h}");
+        assert!(!h.contains("javascript"), "{h}");
+        assert!(h.contains("href=\"../pages/verify.html#keys\""), "{h}");
+    }
+
+    #[test]
+    fn no_element_that_loads_a_resource_survives_sanitising() {
+        for tag in LOADING_TAGS {
+            let h = sanitize(&format!(
+                "<p>a<{tag} src=\"https://h.example/x\" href=\"https://h.example/y\" data=\"https://h.example/z\">b</{tag}></p>"
+            ));
+            assert!(!h.contains(&format!("<{tag}")), "{tag}: {h}");
+            assert!(!h.contains("h.example"), "{tag}: {h}");
+        }
+        for tag in [
+            "img", "picture", "source", "video", "audio", "iframe", "object", "embed", "link",
+            "style",
+        ] {
+            assert!(LOADING_TAGS.contains(&tag), "{tag}");
+        }
+        // What is left is still allowed.
+        let h = sanitize("<p><a href=\"https://h.example/\">a</a> <em>b</em></p>");
+        assert!(h.contains("<a href=\"https://h.example/\""), "{h}");
+        assert!(h.contains("<em>b</em>"), "{h}");
+    }
+
+    #[test]
+    fn raw_html_img_is_shown_as_text_in_notes_and_pages() {
+        for prefix in ["", "../pages/"] {
+            let h = to_html(
+                "Call us. <img src=\"https://tracker.example/p.png\">\n\n<img src=\"https://tracker.example/q.png\">\n",
+                &pages(),
+                prefix,
+            );
+            assert!(!h.contains("<img"), "{h}");
+            assert!(
+                h.contains("&lt;img src=\"https://tracker.example/p.png\"&gt;"),
+                "{h}"
+            );
+            assert!(
+                h.contains("&lt;img src=\"https://tracker.example/q.png\"&gt;"),
+                "{h}"
+            );
+        }
     }
 }

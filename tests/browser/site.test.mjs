@@ -2,7 +2,9 @@
 // driven by Playwright (playwright-core, with the system's Chromium: no
 // browser download), and axe-core for accessibility.
 //
-//   SITE_DIR=/path/to/out/site node --test tests/browser/
+//   SITE_DIR=/path/to/out/site node --test tests/browser/site.test.mjs
+//
+// (offline.test.mjs, the bundle's offline page, needs OFFLINE_PAGE.)
 //
 // `cargo test --test cli browser` builds the example directory and runs this
 // (tests/cli/browser.rs). Set UPDATE_SCREENSHOTS=1 to rewrite

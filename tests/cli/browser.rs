@@ -1,8 +1,10 @@
-//! Browser tests of the site (real headless Chromium driven by Playwright).
+//! Browser tests of the site and of a bundle's offline page (real headless
+//! Chromium driven by Playwright).
 //!
 //! Builds the example directory with the real `pocdir` binary, then runs the
 //! JavaScript tests of `tests/browser/` (node's test runner, playwright-core
-//! with the system's Chromium, axe-core) over the built `site/` folder. They
+//! with the system's Chromium, axe-core) over the built `site/` folder and
+//! the offline page of one bundle. They
 //! need Node.js 20 or later, Chromium (`apt-get install chromium
 //! fonts-noto-cjk fonts-noto-core`) and `npm ci --prefix tests/browser`, all
 //! of which `tests/run` installs: a missing one fails the test with the
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{self, AS_OF};
+use crate::support;
 
 /// The whole browser suite taking longer than this is a hang.
 const NODE_TIME_LIMIT: Duration = Duration::from_secs(600);
@@ -114,15 +116,17 @@ fn stop(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// Run node's test runner over the browser tests with `SITE_DIR=site`.
-/// Gives the exit status and what node printed (stdout then stderr).
-fn run_node(site: &Path) -> (ExitStatus, String) {
+/// Run node's test runner over the browser tests with `SITE_DIR=site` and
+/// `OFFLINE_PAGE=offline` (a bundle's `index.html`). Gives the exit status
+/// and what node printed (stdout then stderr).
+fn run_node(site: &Path, offline: &Path) -> (ExitStatus, String) {
     let mut cmd = Command::new("node");
     cmd.arg("--test")
         .arg("--test-reporter=spec")
         .args(test_files())
         .current_dir(support::repo_root())
         .env("SITE_DIR", site)
+        .env("OFFLINE_PAGE", offline)
         .env("NO_COLOR", "1")
         .env_remove("FORCE_COLOR")
         .stdin(Stdio::null())
@@ -182,17 +186,10 @@ fn site_passes_the_browser_tests() {
         .prefix("pocdir-browser-")
         .tempdir()
         .expect("cannot create a temporary directory");
-    let repo = support::repo_root();
-    let built = support::pocdir([
-        "build".as_ref(),
-        "--root".as_ref(),
-        repo.as_os_str(),
-        "--out".as_ref(),
-        out.path().as_os_str(),
-        "--as-of".as_ref(),
-        AS_OF.as_ref(),
-        "--site-only".as_ref(),
-    ]);
+    // A copy of the example directory, built with its bundles: the site,
+    // and the offline page of FRA's bundle (decrypted by the real `age`).
+    let root = crate::build::example();
+    let built = support::build(root.path(), out.path(), &[]);
     assert_eq!(
         built.code, 0,
         "pocdir build failed:\n{}\n{}",
@@ -203,8 +200,16 @@ fn site_passes_the_browser_tests() {
         site.join("index.html").is_file(),
         "pocdir build wrote no site/index.html"
     );
+    let plain = crate::peers::age_decrypt(
+        &root.path().join("keys/demo/states/FRA.key"),
+        &out.path().join("bundles/FRA.tar.age"),
+    );
+    let offline = out.path().join("offline").join("index.html");
+    std::fs::create_dir_all(out.path().join("offline")).expect("create offline/");
+    std::fs::write(&offline, crate::bundle::file_in_tar(&plain, "index.html"))
+        .expect("write the offline page");
 
-    let (status, output) = run_node(&site);
+    let (status, output) = run_node(&site, &offline);
     println!("{output}");
     assert!(
         status.success(),

@@ -516,6 +516,78 @@ fn real_minisign_and_age_verify_and_decrypt_a_bundle() {
     assert_eq!(listed, BUNDLE_FILES);
 }
 
+/// The Content-Security-Policy of every bundle's offline page: it loads
+/// nothing (its style is inline; it has no script).
+const OFFLINE_CSP: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">";
+
+/// The file `name` of a bundle's plaintext (a tar archive).
+pub fn file_in_tar(tar: &[u8], name: &str) -> Vec<u8> {
+    let mut archive = ::tar::Archive::new(tar);
+    for entry in archive.entries().expect("a tar archive") {
+        let mut entry = entry.expect("a tar entry");
+        if entry.path().expect("a path").as_os_str() == name {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).expect("read the entry");
+            return bytes;
+        }
+    }
+    panic!("no {name} in the bundle");
+}
+
+/// Raw HTML in a PoC's notes or in a page (an `<img>` pointing elsewhere)
+/// is inert text on the site and in the offline page of a real bundle
+/// (decrypted by the real `age`), and that page carries a CSP that lets
+/// it load nothing.
+#[test]
+fn the_offline_page_loads_nothing() {
+    let root = example();
+    let fra = root.path().join("content/states/FRA.yaml");
+    let text = fs::read_to_string(&fra).unwrap();
+    let line = "      the duty officer answers in French or English.\n";
+    assert!(text.contains(line), "the example's FRA notes changed");
+    let img = "<img src=\"https://tracker.example/notes.png\">";
+    fs::write(&fra, text.replace(line, &format!("{line}      {img}\n"))).unwrap();
+    let about = root.path().join("content/pages/about.md");
+    let page_img = "<img src=\"https://tracker.example/page.png\">";
+    let mut text = fs::read_to_string(&about).unwrap();
+    text.push_str(&format!("\n{page_img}\n"));
+    fs::write(&about, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    sealed(root.path(), out.path());
+
+    let inert = |html: &str, img: &str, what: &str| {
+        assert!(!html.contains("<img"), "{what} has an <img> element");
+        let shown = img.replace('<', "&lt;").replace('>', "&gt;");
+        assert!(html.contains(&shown), "{what} does not show {img} as text");
+    };
+    let site = out.path().join("site");
+    let state_page = fs::read_to_string(site.join("en/states/FRA.html")).unwrap();
+    inert(&state_page, img, "the site's FRA page");
+    let page = fs::read_to_string(site.join("en/pages/about.html")).unwrap();
+    inert(&page, page_img, "the site's about page");
+
+    let plain = age_decrypt(
+        &root.path().join("keys/demo/states/FRA.key"),
+        &out.path().join("bundles/FRA.tar.age"),
+    );
+    let offline = String::from_utf8(file_in_tar(&plain, "index.html")).unwrap();
+    inert(&offline, img, "the offline page");
+    let head = &offline[..offline.find("</head>").expect("a head")];
+    assert_eq!(
+        head.matches(OFFLINE_CSP).count(),
+        1,
+        "the offline page's head lacks its CSP:\n{head}"
+    );
+    assert!(
+        !offline.contains("<script"),
+        "the offline page has a script"
+    );
+    assert!(
+        !offline.contains("<link"),
+        "the offline page links a resource"
+    );
+}
+
 #[test]
 fn real_minisign_keys_and_signatures_interoperate() {
     let root = example();

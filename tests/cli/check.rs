@@ -196,6 +196,7 @@ cases! {
     invalid_value => "invalid-value",
     key_expired => "key-expired",
     key_expiring => "key-expiring",
+    loads_resource => "loads-resource",
     missing_directory_file => "missing-directory-file",
     missing_field => "missing-field",
     missing_poc_id => "missing-poc-id",

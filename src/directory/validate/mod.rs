@@ -71,6 +71,8 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
         if let Some(code) = v.state_file(s, demo) {
             content_states.insert(code);
         }
+        let source = l.sources.get(file).map_or("", String::as_str);
+        v.out.extend(pages::notes(file, source, s));
     }
     let mut keyed_states = BTreeSet::new();
     for (file, k) in &l.keys {
