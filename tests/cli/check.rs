@@ -197,6 +197,7 @@ cases! {
     missing_directory_file => "missing-directory-file",
     missing_field => "missing-field",
     mixed_field_errors => "mixed-field-errors",
+    mixed_script_domain => "mixed-script-domain",
     no_accounts => "no-accounts",
     no_contact_means => "no-contact-means",
     no_poc => "no-poc",
