@@ -43,6 +43,9 @@ pub fn email(s: &str) -> Result<String, FieldError> {
         )
     };
     let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
+    if domain.is_empty() {
+        return Err(invalid());
+    }
     let Some(ascii) = crate::util::domain::ascii(domain) else {
         return Err(err(
             format!(
@@ -313,7 +316,10 @@ mod tests {
         assert!(email("a@b").is_err());
         assert!(email("a@b.example\r\nBcc: x@y.example").is_err());
         assert!(email("no-at-sign.example").is_err());
-        assert!(email("a@").is_err());
+        assert_eq!(
+            email("a@").unwrap_err().0,
+            "\"a@\" is not a valid email address"
+        );
         assert!(email("@b.example").is_err());
     }
 
