@@ -83,6 +83,7 @@ codes! {
     MissingFile => "missing-file",
     MissingPocType => "missing-poc-type",
     MissingTheme => "missing-theme",
+    MixedScriptDomain => "mixed-script-domain",
     NoAccounts => "no-accounts",
     NoContactMeans => "no-contact-means",
     NoDirectory => "no-directory",

@@ -201,6 +201,7 @@ cases! {
     missing_field => "missing-field",
     missing_poc_id => "missing-poc-id",
     mixed_field_errors => "mixed-field-errors",
+    mixed_script_domain => "mixed-script-domain",
     no_accounts => "no-accounts",
     no_contact_means => "no-contact-means",
     no_poc => "no-poc",

@@ -12,8 +12,11 @@ fn err(msg: impl Into<String>, hint: impl Into<String>) -> FieldError {
 }
 
 /// An email address: `local@domain.tld`, nothing else (no display name,
-/// no whitespace or control characters, no domain literal). Returns the
-/// domain, lowercased.
+/// no whitespace or control characters, no domain literal). The domain may
+/// be internationalised (`cert@пример.рф`, or its `xn--` spelling) when
+/// IDNA converts it, as `mail` must to send to it; the syntax and length
+/// rules apply to its ASCII form, as DNS sees it. Returns the domain in
+/// that ASCII form (lowercased).
 pub fn email(s: &str) -> Result<String, FieldError> {
     let hint = "write a plain address such as cert@agency.example";
     if s.is_empty() {
@@ -30,20 +33,37 @@ pub fn email(s: &str) -> Result<String, FieldError> {
             hint,
         ));
     }
-    let opts = email_address::Options {
-        minimum_sub_domains: 2,
-        allow_domain_literal: false,
-        allow_display_text: false,
-    };
-    match email_address::EmailAddress::parse_with_options(s, opts) {
-        Ok(a) if a.as_str() == s => Ok(a.domain().to_ascii_lowercase()),
-        Ok(_) | Err(_) => Err(err(
+    let invalid = || {
+        err(
             format!(
                 "{} is not a valid email address",
                 crate::util::text::quote(s)
             ),
             hint,
-        )),
+        )
+    };
+    let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
+    if domain.is_empty() {
+        return Err(invalid());
+    }
+    let Some(ascii) = crate::util::domain::ascii(domain) else {
+        return Err(err(
+            format!(
+                "{}: the domain is not a valid internationalised domain name",
+                crate::util::text::quote(s)
+            ),
+            "check the domain with the State: IDNA, which mail needs, refuses it",
+        ));
+    };
+    let plain = format!("{local}@{ascii}");
+    let opts = email_address::Options {
+        minimum_sub_domains: 2,
+        allow_domain_literal: false,
+        allow_display_text: false,
+    };
+    match email_address::EmailAddress::parse_with_options(&plain, opts) {
+        Ok(a) if a.as_str() == plain => Ok(ascii),
+        Ok(_) | Err(_) => Err(invalid()),
     }
 }
 
@@ -314,6 +334,42 @@ mod tests {
         assert!(email("a@b").is_err());
         assert!(email("a@b.example\r\nBcc: x@y.example").is_err());
         assert!(email("no-at-sign.example").is_err());
+        assert_eq!(
+            email("a@").unwrap_err().0,
+            "\"a@\" is not a valid email address"
+        );
+        assert!(email("@b.example").is_err());
+    }
+
+    #[test]
+    fn internationalised_domains() {
+        assert_eq!(email("cert@пример.рф").unwrap(), "xn--e1afmkfd.xn--p1ai");
+        assert_eq!(
+            email("cert@xn--e1afmkfd.xn--p1ai").unwrap(),
+            "xn--e1afmkfd.xn--p1ai"
+        );
+        assert_eq!(email("a@Пример.РФ").unwrap(), "xn--e1afmkfd.xn--p1ai");
+        assert_eq!(email("a@省庁.テスト").unwrap(), "xn--uwt585c.xn--zckzah");
+        assert_eq!(
+            email("cert@c\u{0435}rt.fra.example").unwrap(),
+            "xn--crt-rdd.fra.example",
+            "a mixed-script domain is valid: `check` warns about it"
+        );
+        assert_eq!(
+            email("a@ＣＥＲＴ.example").unwrap(),
+            "cert.example",
+            "fullwidth letters are the ASCII domain they map to"
+        );
+        // 32 Cyrillic letters: 64 bytes of UTF-8, but a 36-letter label in
+        // DNS, within its 63.
+        let long = format!("a@{}.example", "б".repeat(32));
+        assert!(email(&long).is_ok(), "{long}");
+        assert!(email("a@xn--zz.example").is_err(), "bad Punycode");
+        assert!(email("a@xn--.example").is_err());
+        assert!(
+            email(&format!("a@{}.example", "б".repeat(64))).is_err(),
+            "too long in DNS"
+        );
     }
 
     #[test]

@@ -177,6 +177,21 @@ impl V {
                         ),
                     );
                 }
+                if crate::util::domain::mixed_script(&domain) {
+                    self.warn(
+                        Code::MixedScriptDomain,
+                        s.pos,
+                        (
+                            format!(
+                                "{} is on a domain that mixes scripts: {}",
+                                quote(s),
+                                quote(&crate::util::domain::display(&domain))
+                            ),
+                            "a domain that mixes scripts can imitate another: confirm it with the State"
+                                .into(),
+                        ),
+                    );
+                }
                 Some(domain)
             }
             Err(e) => {
