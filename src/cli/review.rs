@@ -1,9 +1,10 @@
-//! `pocdir review`: what a pull request changes, and its signals.
+//! `pocdir review`: what a pull request changes, and its signals; and a
+//! reviewer's acknowledgement of one of them.
 
-use pocdir::directory::diagnostic::Code;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
+use pocdir::review::{Request, ReviewError};
 
 use super::{AsOf, Root, out, outln};
 
@@ -14,69 +15,78 @@ enum Format {
     Json,
 }
 
-/// Summarise what a pull request changes (per State, PoCs added, removed
-/// and changed field by field), with the signals a reviewer must weigh.
+/// Summarise what a pull request changes: every changed file, every
+/// changed value before and after, and the signals a reviewer must weigh.
+/// Both revisions are read from git objects, whatever their
+/// `.gitattributes` say.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Exit codes: 0 no unacknowledged block signal, 1 a block signal not \
-    acknowledged (trailer `Pocdir-Acknowledge: <id>` in a commit of the pull request) or \
-    the proposed directory fails check, 2 usage error (unknown revision, base failing \
-    check)."
-)]
+#[command(after_help = "\
+Exit codes: 0 no block signal left, 1 a block signal no reviewer \
+acknowledged or the proposed directory fails check, 2 usage error \
+(unknown revision, base failing check).
+
+A block is lifted by a reviewer listed in keys/reviewers/<login>.pub of the \
+BASE revision, other than the change's author (--proposed-by): \
+`pocdir review --base B --head H --acknowledge ID --secret-key FILE` \
+writes reviews/<ID>.<login>.minisig, which the reviewer commits to the \
+pull request. The acknowledgement signs the exact change: if the change \
+moves on, it lifts nothing.")]
 pub struct Args {
     #[command(flatten)]
     root: Root,
     /// Base revision (default: the merge base with the default branch).
     #[arg(long, value_name = "REV")]
     base: Option<String>,
-    /// Head revision (default: the working tree).
+    /// Head revision (default: the working tree). CI passes the pull
+    /// request's commit.
     #[arg(long, value_name = "REV")]
     head: Option<String>,
+    /// The login of who proposed the change (CI passes the pull request's
+    /// author): their own acknowledgements lift nothing.
+    #[arg(long, value_name = "LOGIN")]
+    proposed_by: Option<String>,
     #[arg(long, value_enum, default_value = "markdown")]
     format: Format,
     #[command(flatten)]
     as_of: AsOf,
+    /// Acknowledge the signal with this id (as the review shows it),
+    /// signing it with --secret-key.
+    #[arg(long, value_name = "ID", requires = "secret_key")]
+    acknowledge: Option<String>,
+    /// The reviewer's minisign secret key (its public half in
+    /// keys/reviewers/<login>.pub of the base revision).
+    #[arg(long, value_name = "FILE", requires = "acknowledge")]
+    secret_key: Option<std::path::PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     let root = a.root.resolve()?;
-    let as_of = a.as_of.date();
+    if let Some(login) = &a.proposed_by
+        && !pocdir::directory::validate::fields::is_login(login)
+    {
+        return Err(super::usage_error(format!(
+            "--proposed-by {}: not a login",
+            pocdir::util::text::quote(login)
+        )));
+    }
     let base = match a
         .base
+        .clone()
         .map(Ok)
         .unwrap_or_else(|| pocdir::review::git::default_base(&root))
     {
         Ok(b) => b,
         Err(e) => return Err(super::usage_error(e)),
     };
-    // An unpredictable private folder, removed when dropped.
-    let tmp_dir = tempfile::Builder::new()
-        .prefix("pocdir-review-")
-        .tempdir()
-        .map_err(|e| super::usage_error(format!("cannot create a temporary folder: {e}")))?;
-    let tmp = tmp_dir.path().to_path_buf();
-    let base_dir = tmp.join("base");
-    pocdir::review::git::checkout(&root, &base, &base_dir).map_err(super::usage_error)?;
-    let head_dir = match &a.head {
-        Some(h) => pocdir::review::git::checkout(&root, h, &tmp.join("head"))
-            .map_err(super::usage_error)?,
-        None => root.clone(),
+    let req = Request {
+        base: &base,
+        head: a.head.as_deref(),
+        today: a.as_of.date(),
+        proposed_by: a.proposed_by.as_deref(),
     };
-    let tolerated = [Code::KeyExpired.as_str(), Code::FutureDate.as_str()];
-    let base_model = pocdir::directory::load(
-        &base_dir,
-        &pocdir::directory::Options {
-            today: as_of,
-            tolerate: &tolerated,
-        },
-    )
-    .ok()
-    .map(|c| c.directory);
-    let head_checked = pocdir::directory::load(&head_dir, &pocdir::directory::Options::new(as_of));
-    drop(tmp_dir);
-    let head_checked = match head_checked {
-        Ok(c) => c,
-        Err(rejected) => {
+    let review = match pocdir::review::run(&root, &req) {
+        Ok(r) => r,
+        Err(ReviewError::HeadRejected(rejected)) => {
             eprint!("{}", rejected.report.render_human(&rejected.sources, false));
             outln!(
                 "## pocdir review\n\n**block**: the proposed directory does not pass `pocdir check` ({}).",
@@ -84,25 +94,72 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             );
             return Ok(ExitCode::from(1));
         }
+        Err(e) => return Err(super::usage_error(e)),
     };
-    let Some(b) = base_model else {
-        return Err(super::usage_error(format!(
-            "the base revision {base} does not pass check: cannot compare"
-        )));
-    };
-    let h = &head_checked.directory;
-    let acks =
-        pocdir::review::git::acknowledgements(&root, &base, a.head.as_deref()).unwrap_or_default();
-    let mut r = pocdir::review::changes::review(&b, h, &acks);
-    let changed = pocdir::review::changes::changed_states(&b, h);
-    for (code, sev, kind, reason) in
-        pocdir::review::changes::state_signatures(&head_checked.state_signatures, &changed)
-    {
-        r.add(&code, sev, kind, reason, &acks);
+    if let (Some(id), Some(key)) = (&a.acknowledge, &a.secret_key) {
+        return acknowledge(&root, &req, &review, id, key);
     }
     match a.format {
-        Format::Markdown => out!("{}", pocdir::review::changes::markdown(&r)),
-        Format::Json => outln!("{}", serde_json::to_string_pretty(&r).unwrap_or_default()),
+        Format::Markdown => out!("{}", pocdir::review::markdown::render(&review)),
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&review).unwrap_or_default()
+        ),
     }
-    Ok(super::exit(!r.blocked()))
+    Ok(super::exit(!review.blocked()))
+}
+
+/// Sign the signal `id` with the reviewer's key; write it under reviews/.
+fn acknowledge(
+    root: &std::path::Path,
+    req: &Request,
+    review: &pocdir::review::Review,
+    id: &str,
+    key: &std::path::Path,
+) -> Result<ExitCode, ExitCode> {
+    let Some(signal) = review.signals.iter().find(|s| s.id == id) else {
+        return Err(super::failure(format!(
+            "this review ({} → {}) has no signal {}: run `pocdir review` with the same --base and --head and copy an id from it",
+            review.base,
+            review.head,
+            pocdir::util::text::quote(id)
+        )));
+    };
+    // The reviewers of the base revision, the only ones that count.
+    let sides = pocdir::review::read(root, req).map_err(super::failure)?;
+    let reviewers = &sides.base.reviewers;
+    let text = pocdir::directory::read::read_secret_key(key).map_err(super::failure)?;
+    let pass = if pocdir::sign::is_encrypted(&text) {
+        super::passphrase()
+    } else {
+        None
+    };
+    let keys: Vec<pocdir::sign::PublicKey> = reviewers.iter().map(|r| r.key.clone()).collect();
+    let (sk, i) =
+        pocdir::sign::load_secret_key_among(&text, pass.as_ref(), &keys).map_err(super::failure)?;
+    let login = &reviewers[i].login;
+    if req
+        .proposed_by
+        .is_some_and(|p| p.eq_ignore_ascii_case(login))
+    {
+        return Err(super::failure(format!(
+            "{login} proposed this change: another reviewer must acknowledge it (two-person rule)"
+        )));
+    }
+    let sig = sk
+        .sign(
+            &pocdir::review::acknowledge::message(&signal.digest),
+            &pocdir::review::acknowledge::trusted_comment(signal, login),
+            "pocdir acknowledgement",
+        )
+        .map_err(super::failure)?;
+    let rel = pocdir::review::acknowledge::path(&signal.id, login);
+    pocdir::output::file(&root.join(&rel), sig.as_bytes())
+        .map_err(|e| super::failure(format!("cannot write {rel}: {e}")))?;
+    outln!("{rel}");
+    eprintln!(
+        "acknowledged {} ({}) as {login}: commit {rel} to the pull request",
+        signal.id, signal.kind
+    );
+    Ok(ExitCode::SUCCESS)
 }

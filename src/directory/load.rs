@@ -83,6 +83,9 @@ mod private {
         pub version_log_sig: Option<String>,
         /// Key rotation statements, `keys/rotations/*` (file name, bytes).
         pub rotations: Vec<(String, Vec<u8>)>,
+        /// Reviewer public keys, `keys/reviewers/<login>.pub` (relative
+        /// path, text).
+        pub reviewers: Vec<(String, String)>,
         /// `content/states/<ISO3>.yaml.minisig` files (paths), and their text.
         pub signature_files: Vec<String>,
         pub state_signatures: BTreeMap<String, String>,
@@ -105,6 +108,9 @@ pub const STATES_DIR: &str = "content/states";
 pub const PAGES_DIR: &str = "content/pages";
 pub const KEYS_STATES_DIR: &str = "keys/states";
 pub const SECRETARIAT_PUB: &str = "keys/secretariat.pub";
+/// Reviewers' public keys (`<login>.pub`): who may acknowledge a block
+/// signal of `pocdir review`.
+pub const REVIEWERS_DIR: &str = "keys/reviewers";
 pub const DEMO_DIR: &str = "keys/demo";
 pub const PINGS_DIR: &str = "content/pings";
 /// The signed, hash-chained version log (`build` appends to it).
@@ -241,6 +247,11 @@ pub(crate) fn load(root: &Path) -> Loaded {
         if let Some(t) = l.text(&rel) {
             let name = rel.rsplit('/').next().unwrap_or("").to_string();
             l.rotations.push((name, t.into_bytes()));
+        }
+    }
+    for rel in l.list(REVIEWERS_DIR, "pub") {
+        if let Some(t) = l.text(&rel) {
+            l.reviewers.push((rel, t));
         }
     }
     let (hits, problems) = crate::directory::secrets::scan(&l.root, &l.sources);

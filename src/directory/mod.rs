@@ -76,6 +76,21 @@ pub struct Checked {
     /// For each State that registered an update-signing key: whether its
     /// file carries a good signature.
     pub state_signatures: BTreeMap<String, StateSignature>,
+    /// The update-signing key each State registered, by State code.
+    pub update_signing_keys: BTreeMap<String, crate::sign::PublicKey>,
+    /// `content/states/<ISO3>.yaml.minisig` texts, by State code.
+    pub state_signature_texts: BTreeMap<String, String>,
+    /// Who may acknowledge a block signal of `pocdir review`
+    /// (`keys/reviewers/<login>.pub`), by login.
+    pub reviewers: Vec<Reviewer>,
+}
+
+/// A reviewer: a login on the forge and the minisign key they sign
+/// acknowledgements with.
+#[derive(Clone, Debug)]
+pub struct Reviewer {
+    pub login: String,
+    pub key: crate::sign::PublicKey,
 }
 
 /// A State's own signature on `content/states/<ISO3>.yaml`.
@@ -125,7 +140,30 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         });
     };
     let state_signatures = state_signatures(&loaded);
+    let update_signing_keys = loaded
+        .keys
+        .values()
+        .filter_map(|k| {
+            let key = validate::fields::minisign_public_key(k.update_signing_key.as_ref()?).ok()?;
+            Some((k.state.value.clone(), key))
+        })
+        .collect();
+    let reviewers = loaded
+        .reviewers
+        .iter()
+        .filter_map(|(rel, text)| {
+            let login = rel.rsplit('/').next()?.strip_suffix(".pub")?;
+            let key = validate::fields::minisign_public_key(text).ok()?;
+            Some(Reviewer {
+                login: login.to_string(),
+                key,
+            })
+        })
+        .collect();
     Ok(Checked {
+        update_signing_keys,
+        state_signature_texts: loaded.state_signatures,
+        reviewers,
         directory,
         report,
         theme: loaded.theme,

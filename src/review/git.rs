@@ -1,8 +1,8 @@
-//! Reading a directory as it was at a git revision: `git archive` of the
-//! directory's folders, unpacked into a temporary folder that `load` then
-//! reads like any other. Also the acknowledgement trailers of a range.
+//! Running git for a review: revisions checked before they reach git, the
+//! default base, a revision's commit time, the history of files (to tell a
+//! new verification reference from a reused one).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// Why a revision could not be read.
@@ -44,7 +44,7 @@ impl std::error::Error for GitError {
     }
 }
 
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+pub(crate) fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
     let out = Command::new("git")
         .arg("-C")
         .arg(root)
@@ -61,7 +61,7 @@ fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
 }
 
 /// A revision name safe to hand to git (no option injection).
-fn check_rev(rev: &str) -> Result<(), GitError> {
+pub(crate) fn check_rev(rev: &str) -> Result<(), GitError> {
     if rev.is_empty()
         || rev.starts_with('-')
         || rev.len() > 200
@@ -83,49 +83,60 @@ pub fn default_base(root: &Path) -> Result<String, GitError> {
     Err(GitError::NoDefaultBranch)
 }
 
-/// Unpack `content/`, `keys/`, `themes/` and `log/` at `rev` into `into`.
-pub fn checkout(root: &Path, rev: &str, into: &Path) -> Result<PathBuf, GitError> {
+/// When `rev` was committed (the committer date).
+pub fn commit_time(root: &Path, rev: &str) -> Result<jiff::Timestamp, GitError> {
     check_rev(rev)?;
-    let mut paths = Vec::new();
-    for p in ["content", "keys", "themes", "log"] {
-        if git(root, &["cat-file", "-e", &format!("{rev}:{p}")]).is_ok() {
-            paths.push(p);
-        }
-    }
-    let mut args = vec!["archive", "--format=tar", rev, "--"];
-    args.extend(paths);
-    let tar = git(root, &args)?;
-    let mut a = tar::Archive::new(&tar[..]);
-    a.set_preserve_permissions(false);
-    a.set_overwrite(true);
-    a.unpack(into).map_err(|error| GitError::Unpack {
-        rev: rev.to_string(),
-        error,
-    })?;
-    Ok(into.to_path_buf())
+    let out = git(root, &["show", "-s", "--format=%cI", rev, "--"])?;
+    let text = String::from_utf8_lossy(&out).trim().to_string();
+    text.parse().map_err(|_| GitError::Failed {
+        args: format!("show -s --format=%cI {rev}"),
+        stderr: format!("not a date: {text:?}"),
+    })
 }
 
-/// Signal ids acknowledged by `Pocdir-Acknowledge: <id>` trailers in the
-/// commits of `base..head` (head `None`: up to HEAD).
-pub fn acknowledgements(
-    root: &Path,
-    base: &str,
-    head: Option<&str>,
-) -> Result<std::collections::BTreeSet<String>, GitError> {
-    check_rev(base)?;
-    let range = format!("{base}..{}", head.unwrap_or("HEAD"));
-    let log = git(root, &["log", "--format=%B%x00", &range])?;
-    Ok(String::from_utf8_lossy(&log)
+/// Every line ever added to or removed from `paths` in the history of
+/// `rev` (the verification references a change may not reuse are in it).
+pub fn history_lines(root: &Path, rev: &str, paths: &[&str]) -> Result<Vec<String>, GitError> {
+    check_rev(rev)?;
+    let mut args = vec![
+        "log",
+        "-p",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--no-color",
+        "--format=",
+        "--full-history",
+        rev,
+        "--",
+    ];
+    args.extend(paths);
+    let out = git(root, &args)?;
+    Ok(String::from_utf8_lossy(&out)
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("Pocdir-Acknowledge:"))
-        .flat_map(|v| {
-            v.split([',', ' '])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect::<Vec<_>>()
+        .filter(|l| {
+            (l.starts_with('+') && !l.starts_with("+++"))
+                || (l.starts_with('-') && !l.starts_with("---"))
         })
+        .map(|l| l[1..].to_string())
         .collect())
+}
+
+/// The folder `root` is the top of its git repository (a review compares
+/// whole trees: paths are read from the top).
+pub fn ensure_top_level(root: &Path) -> Result<(), GitError> {
+    let out = git(root, &["rev-parse", "--show-prefix"])?;
+    let prefix = String::from_utf8_lossy(&out).trim().to_string();
+    if prefix.is_empty() {
+        Ok(())
+    } else {
+        Err(GitError::Failed {
+            args: "rev-parse --show-prefix".into(),
+            stderr: format!(
+                "{} is the folder {prefix} inside a repository: review the repository's top folder",
+                root.display()
+            ),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -143,17 +154,6 @@ mod tests {
         assert_eq!(
             GitError::NoDefaultBranch.to_string(),
             "cannot find the default branch: pass --base REV"
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let e = checkout(dir.path(), "HEAD", &dir.path().join("x")).unwrap_err();
-        assert!(
-            matches!(&e, GitError::Failed { args, .. } if args == "archive --format=tar HEAD --"),
-            "{e:?}"
-        );
-        assert!(
-            e.to_string()
-                .starts_with("git archive --format=tar HEAD --: "),
-            "{e}"
         );
         let io = GitError::Spawn(std::io::Error::other("gone"));
         assert_eq!(io.to_string(), "cannot run git: gone");

@@ -57,6 +57,9 @@ pub enum KeyError {
     Passphrase,
     /// The key is not the one `keys/secretariat.pub` names.
     Mismatch { file: String, expected: String },
+    /// The key is none of the keys it could be (a reviewer's key not in
+    /// `keys/reviewers/`): its id.
+    Unlisted { file: String },
 }
 
 impl std::fmt::Display for KeyError {
@@ -69,6 +72,10 @@ impl std::fmt::Display for KeyError {
             KeyError::Mismatch { file, expected } => write!(
                 f,
                 "the signing key's id is {file}, but keys/secretariat.pub holds {expected}: wrong key"
+            ),
+            KeyError::Unlisted { file } => write!(
+                f,
+                "the key {file} is not a reviewer's key of the base revision (keys/reviewers/)"
             ),
         }
     }
@@ -104,6 +111,32 @@ pub fn load_secret_key(
         sk,
         pk: expected.clone(),
     })
+}
+
+/// Decrypt a secret key file and find which of `candidates` it belongs
+/// to (a reviewer's key among the reviewers): the key and its index.
+pub fn load_secret_key_among(
+    text: &Zeroizing<String>,
+    passphrase: Option<&Zeroizing<String>>,
+    candidates: &[PublicKey],
+) -> Result<(SigningKey, usize), KeyError> {
+    let sk = secret_key::read(text, passphrase.map(|p| p.as_bytes()))?;
+    let public = secret_key::public_base64(&sk);
+    let found = candidates
+        .iter()
+        .position(|pk| pk.keynum()[..] == sk.key_id[..] && pk.to_base64() == public);
+    match found {
+        Some(i) => Ok((
+            SigningKey {
+                sk,
+                pk: candidates[i].clone(),
+            },
+            i,
+        )),
+        None => Err(KeyError::Unlisted {
+            file: key_id_bytes(&sk.key_id),
+        }),
+    }
 }
 
 impl SigningKey {

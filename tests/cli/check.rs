@@ -210,6 +210,7 @@ cases! {
     page_language => "page-language",
     path_trick => "path-trick",
     ping_invalid => "ping-invalid",
+    reviewer_key_invalid => "reviewer-key-invalid",
     secret_key_in_target_folder => "secret-key-in-target-folder",
     secret_key_material => "secret-key-material",
     secretariat_key_invalid => "secretariat-key-invalid",

@@ -9,6 +9,7 @@ mod peers;
 mod support;
 
 mod check;
+mod ci_examples;
 mod cli;
 
 mod browser;

@@ -297,6 +297,15 @@ pub fn minisign_public_key(s: &str) -> Result<crate::sign::PublicKey, FieldError
         .map_err(|_| err("not a valid minisign public key", hint))
 }
 
+/// A reviewer's login on a forge (GitHub, GitLab): 1 to 39 ASCII
+/// letters, digits, `.`, `_` or `-`, starting with a letter or digit.
+pub fn is_login(s: &str) -> bool {
+    (1..=39).contains(&s.len())
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
 /// Text shown on one line (names, entities): no line breaks or controls.
 pub fn single_line(s: &str, what: &str) -> Result<(), FieldError> {
     if s.trim().is_empty() {

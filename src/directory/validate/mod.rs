@@ -114,6 +114,7 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
             );
         }
     }
+    v.reviewers(l);
     v.secrets(l, demo);
     let languages: Vec<String> = l
         .directory
@@ -800,6 +801,54 @@ impl V {
             self.error(Code::InvalidKey, key.pos, e);
         }
         Some(code)
+    }
+
+    /// Reviewer keys: `<login>.pub`, a valid login, a valid minisign
+    /// public key, no key listed twice.
+    fn reviewers(&mut self, l: &Loaded) {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (rel, text) in &l.reviewers {
+            let stem = rel
+                .rsplit('/')
+                .next()
+                .and_then(|n| n.strip_suffix(".pub"))
+                .unwrap_or("");
+            if !fields::is_login(stem) {
+                self.out.push(
+                    Diagnostic::error(
+                        Code::BadFileName,
+                        rel.clone(),
+                        Pos::UNKNOWN,
+                        format!("{} is not a reviewer's login", quote(stem)),
+                    )
+                    .hint("name the file after the reviewer's login on the forge: letters, digits, `.`, `_` or `-`, at most 39 characters (keys/reviewers/alice.pub)"),
+                );
+            }
+            match fields::minisign_public_key(text) {
+                Ok(pk) => {
+                    if let Some(first) = seen.insert(pk.key_id(), rel.clone()) {
+                        self.out.push(
+                            Diagnostic::error(
+                                Code::InvalidKey,
+                                rel.clone(),
+                                Pos::UNKNOWN,
+                                format!("the same key as {first}"),
+                            )
+                            .hint("each reviewer holds a key of their own"),
+                        );
+                    }
+                }
+                Err((m, h)) => self.out.push(
+                    Diagnostic::error(
+                        Code::InvalidKey,
+                        rel.clone(),
+                        Pos::UNKNOWN,
+                        format!("reviewer key: {m}"),
+                    )
+                    .hint(h),
+                ),
+            }
+        }
     }
 
     /// Every site language has UI strings for every key of the English
