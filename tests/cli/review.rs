@@ -892,3 +892,59 @@ fn regex_age(s: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[test]
+fn every_poc_replaced_at_once_warns() {
+    let (root, ..) = repo();
+    edit_fra(&root, "- id: mfa-digital", "- id: mfa-digital-new");
+    edit_fra(&root, "- id: cert", "- id: cert-new");
+    let (_, v, _) = review(&root);
+    assert!(has(&v, "warn", "all-replaced"), "{v}");
+    assert!(
+        has(&v, "warn", "poc-added") && has(&v, "warn", "poc-removed"),
+        "{v}"
+    );
+}
+
+#[test]
+fn demo_mode_rotations_and_submodules_block() {
+    // Turning demo mode on lets the build sign with the published key.
+    let (root, ..) = repo();
+    edit(
+        root.path(),
+        "content/directory.yaml",
+        "demo: false",
+        "demo: true",
+    );
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 1, "{v}");
+    assert!(has(&v, "block", "policy"), "{v}");
+
+    // A key rotation statement.
+    let (root, ..) = repo();
+    root.write(
+        "keys/rotations/0123456789ABCDEF.pub",
+        "untrusted comment: x\nRWQ\n",
+    );
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 1, "{v}");
+    assert!(has(&v, "block", "rotation"), "{v}");
+
+    // A submodule: content no review shows.
+    let (root, ..) = repo();
+    let commit = git_out(root.path(), &["rev-parse", "HEAD"]);
+    git(
+        root.path(),
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{},vendor/data", commit.trim()),
+        ],
+    );
+    git(root.path(), &["commit", "-q", "-m", "a submodule"]);
+    let o = run_review(root.path(), &["--format", "json"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert!(has(&v, "block", "submodule"), "{v}");
+}
