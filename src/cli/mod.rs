@@ -92,7 +92,10 @@ enum Command {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(&e),
+    };
     let result = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
@@ -110,6 +113,26 @@ pub fn run() -> ExitCode {
         Command::Man(a) => docs::man(a),
     };
     result.unwrap_or_else(|code| code)
+}
+
+/// Print clap's message and exit with its code. Help and version go out
+/// as they are (to stdout); an error goes to stderr as plain text with no
+/// control or bidi character, whatever the command line held (clap
+/// quotes the invalid value back).
+fn clap_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = e.render().to_string();
+    let safe: String = text
+        .split('\n')
+        .map(pocdir::util::text::printable)
+        .collect::<Vec<_>>()
+        .join("\n");
+    eprint!("{safe}");
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
 }
 
 /// Exit 0 when `ok`, else 1.

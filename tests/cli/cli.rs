@@ -176,6 +176,26 @@ fn usage_errors_exit_2() {
         let r = support::pocdir(args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
     }
+    // An invalid value is quoted back without its control or bidi
+    // characters (no escape sequence reaches the terminal).
+    for evil in ["x\u{1b}[2J\u{1b}]0;owned\u{7}", "\u{202E}txt.exe", "a\rb"] {
+        let r = support::pocdir(["check", "--format", evil]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("--format"), "{}", r.stderr);
+        assert!(
+            !r.stderr
+                .chars()
+                .any(|c| (c.is_control() && c != '\n') || pocdir::util::text::is_bidi_control(c)),
+            "{:?}",
+            r.stderr
+        );
+    }
+    let r = support::pocdir(["check", "--format", "\u{202E}txt.exe"]);
+    assert!(r.stderr.contains("'\u{FFFD}txt.exe'"), "{:?}", r.stderr);
+    // Help still goes to stdout and exits 0.
+    let r = support::pocdir(["check", "--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("--format"), "{}", r.stdout);
     // `human` is still understood for `text`.
     let r = support::pocdir(["check", "--format", "human", "--as-of", support::AS_OF]);
     assert_eq!(r.code, 0, "{}", r.stderr);
