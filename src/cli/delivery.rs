@@ -152,18 +152,20 @@ impl Delivery {
         };
         print_outcome(&outcome, self.outbox.as_deref());
         print_skipped(skipped);
-        if outcome.complete() && skipped.is_empty() {
-            ExitCode::SUCCESS
-        } else if outcome.complete() {
+        if !skipped.is_empty() {
             let states: std::collections::BTreeSet<_> = skipped.iter().map(|s| s.state).collect();
             eprintln!(
                 "{} account(s) of {} State(s) NOT SENT: re-verify them (`pocdir stale` lists them)",
                 skipped.len(),
                 states.len()
             );
-            ExitCode::from(1)
-        } else {
+        }
+        if !outcome.complete() {
             eprintln!("run the same command again to send only what is missing");
+        }
+        if outcome.complete() && skipped.is_empty() {
+            ExitCode::SUCCESS
+        } else {
             ExitCode::from(1)
         }
     }

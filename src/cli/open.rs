@@ -101,7 +101,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         outln!("This version was accepted before.");
     } else if let Some(old) = o.renewed {
         outln!(
-            "Renewed, no change to the directory: version {} renews version {old}, accepted before, until {}.",
+            "Renewed, no change to the directory: version {} has the content of version {old}, accepted before, and is valid until {}.",
             t.seq,
             pocdir::util::time::fmt_ts(t.expires)
         );

@@ -217,7 +217,7 @@ fn bundles_are_renewed_over_months_without_a_change() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
         o.stdout
-            .contains("Renewed, no change to the directory: version 2 renews version 1"),
+            .contains("Renewed, no change to the directory: version 2 has the content of version 1, accepted before, and is valid until 2027-03-07T10:00:00Z."),
         "{}",
         o.stdout
     );
@@ -282,7 +282,9 @@ fn bundles_are_renewed_over_months_without_a_change() {
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
-        o.stdout.contains("version 3 renews version 2"),
+        o.stdout.contains(
+            "Renewed, no change to the directory: version 3 has the content of version 2"
+        ),
         "{}",
         o.stdout
     );
