@@ -42,6 +42,17 @@ pub struct Built {
     pub version: Option<Version>,
     /// A new version was appended to the log.
     pub new_version: bool,
+    /// The new version renews this one (same content, new expiry).
+    pub renews: Option<u64>,
+    /// From this time the next build renews the version (when it is not
+    /// renewed now).
+    pub renew_from: Option<jiff::Timestamp>,
+    /// Accounts whose verification is older than the policy on the build's
+    /// day (`mail` skips them), with the day each lapsed.
+    pub lapsed: Vec<(StateCode, String, Date)>,
+    /// States with accounts, none of them eligible: their bundle is sealed
+    /// but `mail` sends it to nobody.
+    pub no_eligible_account: Vec<StateCode>,
 }
 
 pub enum BuildError {
@@ -221,6 +232,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             without_accounts: Vec::new(),
             version: None,
             new_version: false,
+            renews: None,
+            renew_from: None,
+            lapsed: Vec::new(),
+            no_eligible_account: Vec::new(),
         });
     }
     let key = signing_key(opts, &dir)?;
@@ -240,16 +255,25 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     let entries =
         log::parse(&log_text).map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
     let root_hash = crate::util::hash::sha256_hex(&crate::export::canonical(&dir));
-    let (entry, new_log) = log::next(&log_text, &entries, &root_hash, opts.now);
-    let issued: jiff::Timestamp = entry
-        .issued
-        .parse()
-        .map_err(|_| BuildError::Seal("bad time in the log".into()))?;
-    let expires = issued
-        .checked_add(jiff::SignedDuration::from_hours(
-            24 * i64::from(dir.settings.bundle_validity_days),
-        ))
-        .map_err(|_| BuildError::Seal("expiry out of range".into()))?;
+    // Unchanged content is issued again (a renewal) once the current
+    // version is inside its renewal window or expired.
+    let (validity, window) = (
+        dir.settings.bundle_validity_days,
+        dir.settings.bundle_renew_within_days,
+    );
+    let renew = match entries.last() {
+        Some(last) if last.root == root_hash => {
+            log::standing(last, validity, window, opts.now)
+                .map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?
+                .state
+                != log::Stand::Current
+        }
+        _ => false,
+    };
+    let (entry, new_log) = log::next(&log_text, &entries, &root_hash, opts.now, renew);
+    let standing = log::standing(&entry, validity, window, opts.now)
+        .map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
+    let (issued, expires) = (standing.issued, standing.expires);
     let version = Version {
         seq: entry.seq,
         root: root_hash.clone(),
@@ -415,6 +439,17 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         crate::output::file(&opts.root.join(log::LOG_FILE), log_final.as_bytes())
             .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_FILE)))?;
     }
+    let policy = dir.settings.reverify_within_days;
+    let mut lapsed = Vec::new();
+    let mut no_eligible_account = Vec::new();
+    for s in dir.states.iter().filter(|s| !s.accounts.is_empty()) {
+        for a in s.accounts.iter().filter(|a| a.lapsed(policy, opts.as_of)) {
+            lapsed.push((s.code, a.email.clone(), a.lapses_on(policy)));
+        }
+        if s.accounts.iter().all(|a| a.lapsed(policy, opts.as_of)) {
+            no_eligible_account.push(s.code);
+        }
+    }
     Ok(Built {
         report,
         sources: loaded.sources,
@@ -424,5 +459,9 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         without_accounts,
         version: Some(version),
         new_version: new_log.is_some(),
+        renews: new_log.as_ref().and(entry.renews),
+        renew_from: Some(standing.renew_from),
+        lapsed,
+        no_eligible_account,
     })
 }

@@ -1,6 +1,9 @@
 //! The version log: one JSON line per directory version (sequence number,
 //! root hash, issue time), each line holding the SHA-256 of the previous
-//! one, the whole file signed by the secretariat. Committed in the
+//! one, the whole file signed by the secretariat. A renewal (the same
+//! root issued again, so bundles do not expire while nothing changes) is
+//! a version of its own, marked `"renews": <seq of the version it
+//! renews>`. Committed in the
 //! directory repository (`log/versions.jsonl`), so the sequence never
 //! goes backwards whichever machine builds, and published on the site so
 //! that States can compare the versions they were shown.
@@ -25,6 +28,11 @@ pub struct Entry {
     pub root: String,
     /// RFC 3339, UTC, whole seconds.
     pub issued: String,
+    /// A renewal: the same root as the version `renews` (the one before),
+    /// issued again with a new expiry. Absent from ordinary versions (and
+    /// from every line of logs written before renewals existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews: Option<u64>,
     /// SHA-256 (hex) of the previous line (without its newline); 64 zeros
     /// for the first.
     pub prev: String,
@@ -33,7 +41,9 @@ pub struct Entry {
 const ZERO: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Parse and check a log: sequence numbers 1, 2, 3... each line chained
-/// to the one before, issue times not going backwards.
+/// to the one before, issue times not going backwards; a renewal renews
+/// the version just before it and has its root, and only a renewal
+/// repeats the root before it.
 pub fn parse(text: &str) -> Result<Vec<Entry>, LogError> {
     let mut out: Vec<Entry> = Vec::new();
     let mut prev_line: Option<&str> = None;
@@ -71,6 +81,26 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, LogError> {
         if e.root.len() != 64 || !e.root.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(format!("line {}: bad root hash", i + 1).into());
         }
+        let last = out.last();
+        match (e.renews, last) {
+            (Some(r), Some(p)) if r == p.seq && e.root == p.root => {}
+            (Some(r), _) => {
+                return Err(format!(
+                    "line {}: marked as renewing version {r}, which is not the version before it with the same root",
+                    i + 1
+                )
+                .into());
+            }
+            (None, Some(p)) if e.root == p.root => {
+                return Err(format!(
+                    "line {}: the same root as version {} without being marked as its renewal",
+                    i + 1,
+                    p.seq
+                )
+                .into());
+            }
+            (None, _) => {}
+        }
         out.push(e);
         prev_line = Some(line);
     }
@@ -78,18 +108,25 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, LogError> {
 }
 
 /// The version for `root`: the last entry if it has that root (nothing
-/// changed: same sequence, same issue time), else a new entry appended.
-/// Returns the entry and the new log text when one was appended.
+/// changed: same sequence, same issue time) unless `renew` says to issue
+/// it again (a renewal: next sequence, new issue time, same root), else a
+/// new entry appended. Returns the entry and the new log text when one
+/// was appended.
 pub fn next(
     text: &str,
     entries: &[Entry],
     root: &str,
     now: jiff::Timestamp,
+    renew: bool,
 ) -> (Entry, Option<String>) {
+    let mut renews = None;
     if let Some(last) = entries.last()
         && last.root == root
     {
-        return (last.clone(), None);
+        if !renew {
+            return (last.clone(), None);
+        }
+        renews = Some(last.seq);
     }
     let prev = text
         .lines()
@@ -107,6 +144,7 @@ pub fn next(
         seq: entries.last().map_or(1, |l| l.seq + 1),
         root: root.to_string(),
         issued: issued.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        renews,
         prev,
     };
     let mut new_text = text.to_string();
@@ -118,6 +156,74 @@ pub fn next(
     (e, Some(new_text))
 }
 
+/// Where the current version stands on its expiry, as of a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub seq: u64,
+    pub issued: jiff::Timestamp,
+    pub expires: jiff::Timestamp,
+    /// From this time on, the next build renews the version.
+    pub renew_from: jiff::Timestamp,
+    /// The version is itself a renewal of this one.
+    pub renews: Option<u64>,
+    pub state: Stand,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stand {
+    /// Valid, outside the renewal window.
+    Current,
+    /// Valid, but inside the renewal window: the next build renews it.
+    RenewalDue,
+    /// Past its expiry: every reader refuses its bundles.
+    Expired,
+}
+
+/// The expiry of a version issued at `issued`, valid `validity_days`.
+pub fn expiry(issued: jiff::Timestamp, validity_days: u32) -> Option<jiff::Timestamp> {
+    issued
+        .checked_add(jiff::SignedDuration::from_hours(
+            24 * i64::from(validity_days),
+        ))
+        .ok()
+}
+
+/// How `entry` stands at `now`: its bundles expire `validity_days` after
+/// its issue, and are renewed from `renew_within_days` before that.
+pub fn standing(
+    entry: &Entry,
+    validity_days: u32,
+    renew_within_days: u32,
+    now: jiff::Timestamp,
+) -> Result<Standing, LogError> {
+    let issued: jiff::Timestamp = entry
+        .issued
+        .parse()
+        .map_err(|_| format!("version {}: bad time {:?}", entry.seq, entry.issued))?;
+    let expires = expiry(issued, validity_days)
+        .ok_or_else(|| format!("version {}: expiry out of range", entry.seq))?;
+    let renew_from = expires
+        .checked_sub(jiff::SignedDuration::from_hours(
+            24 * i64::from(renew_within_days),
+        ))
+        .map_err(|_| format!("version {}: renewal time out of range", entry.seq))?;
+    let state = if now >= expires {
+        Stand::Expired
+    } else if now >= renew_from {
+        Stand::RenewalDue
+    } else {
+        Stand::Current
+    };
+    Ok(Standing {
+        seq: entry.seq,
+        issued,
+        expires,
+        renew_from,
+        renews: entry.renews,
+        state,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,12 +231,12 @@ mod tests {
     #[test]
     fn chain_appends_and_detects_tampering() {
         let t0: jiff::Timestamp = "2026-11-01T10:00:00Z".parse().unwrap();
-        let (e1, log) = next("", &[], &"a".repeat(64), t0);
+        let (e1, log) = next("", &[], &"a".repeat(64), t0, false);
         let log = log.unwrap();
         assert_eq!(e1.seq, 1);
         let entries = parse(&log).unwrap();
         // Same root: same version, nothing appended.
-        let (same, none) = next(&log, &entries, &"a".repeat(64), t0);
+        let (same, none) = next(&log, &entries, &"a".repeat(64), t0, false);
         assert_eq!(same, e1);
         assert!(none.is_none());
         let (e2, log2) = next(
@@ -138,11 +244,133 @@ mod tests {
             &entries,
             &"b".repeat(64),
             "2026-11-02T10:00:00Z".parse().unwrap(),
+            false,
         );
         let log2 = log2.unwrap();
         assert_eq!(e2.seq, 2);
         assert_eq!(parse(&log2).unwrap().len(), 2);
         let tampered = log2.replacen(&"a".repeat(64), &"c".repeat(64), 1);
         assert!(parse(&tampered).is_err());
+    }
+
+    fn t(s: &str) -> jiff::Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_renewal_is_a_new_marked_version_with_the_same_root() {
+        let a = "a".repeat(64);
+        let (_, log) = next("", &[], &a, t("2026-11-01T10:00:00Z"), false);
+        let log = log.unwrap();
+        let entries = parse(&log).unwrap();
+        let (e2, log2) = next(&log, &entries, &a, t("2026-12-20T10:00:00Z"), true);
+        let log2 = log2.unwrap();
+        assert_eq!(
+            (e2.seq, e2.renews, e2.root.as_str()),
+            (2, Some(1), a.as_str())
+        );
+        assert_eq!(e2.issued, "2026-12-20T10:00:00Z");
+        assert!(
+            log2.lines().nth(1).unwrap().contains(r#""renews":1"#),
+            "{log2}"
+        );
+        let parsed = parse(&log2).unwrap();
+        assert_eq!(parsed[1], e2);
+        // A renewal of a renewal is fine; a change after it is an ordinary version.
+        let (e3, log3) = next(&log2, &parsed, &a, t("2027-02-10T10:00:00Z"), true);
+        assert_eq!(e3.renews, Some(2));
+        let log3 = log3.unwrap();
+        let (e4, log4) = next(
+            &log3,
+            &parse(&log3).unwrap(),
+            &"b".repeat(64),
+            t("2027-02-11T10:00:00Z"),
+            true,
+        );
+        assert_eq!((e4.seq, e4.renews), (4, None));
+        assert_eq!(parse(&log4.unwrap()).unwrap().len(), 4);
+    }
+
+    /// Build a log from lines as written (each chained to the one before).
+    fn chained(lines: &[&str]) -> String {
+        let mut text = String::new();
+        let mut prev = ZERO.to_string();
+        for l in lines {
+            let line = l.replace("PREV", &prev);
+            prev = sha256_hex(line.as_bytes());
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    }
+
+    #[test]
+    fn logs_without_renewals_still_parse_and_bad_renewals_are_refused() {
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        let line = |seq: u64, root: &str, day: u32, extra: &str| {
+            format!(
+                r#"{{"seq":{seq},"root":"{root}","issued":"2026-11-{day:02}T10:00:00Z",{extra}"prev":"PREV"}}"#
+            )
+        };
+        // A log written before renewals existed.
+        let old = chained(&[&line(1, &a, 1, ""), &line(2, &b, 2, "")]);
+        let entries = parse(&old).unwrap();
+        assert!(entries.iter().all(|e| e.renews.is_none()));
+        // A renewal line parses.
+        let ok = chained(&[&line(1, &a, 1, ""), &line(2, &a, 20, r#""renews":1,"#)]);
+        assert_eq!(parse(&ok).unwrap()[1].renews, Some(1));
+        for (bad, why) in [
+            // Renews a version that is not the one before.
+            (
+                chained(&[&line(1, &a, 1, ""), &line(2, &a, 20, r#""renews":2,"#)]),
+                "renewing version 2",
+            ),
+            // Renews with another root.
+            (
+                chained(&[&line(1, &a, 1, ""), &line(2, &b, 20, r#""renews":1,"#)]),
+                "renewing version 1",
+            ),
+            // The first line cannot renew.
+            (
+                chained(&[&line(1, &a, 1, r#""renews":0,"#)]),
+                "renewing version 0",
+            ),
+            // The same root again, unmarked.
+            (
+                chained(&[&line(1, &a, 1, ""), &line(2, &a, 20, "")]),
+                "without being marked",
+            ),
+            // Not a number; an unknown field.
+            (
+                chained(&[&line(1, &a, 1, ""), &line(2, &a, 20, r#""renews":"1","#)]),
+                "line 2",
+            ),
+            (
+                chained(&[&line(1, &a, 1, r#""kind":"renewal","#)]),
+                "unknown field",
+            ),
+        ] {
+            let e = parse(&bad).unwrap_err().to_string();
+            assert!(e.contains(why), "{e} (wanted {why:?}) for\n{bad}");
+        }
+    }
+
+    #[test]
+    fn standing_current_then_due_then_expired() {
+        let e = Entry {
+            seq: 4,
+            root: "a".repeat(64),
+            issued: "2026-11-01T10:00:00Z".into(),
+            renews: None,
+            prev: ZERO.into(),
+        };
+        let at = |s: &str| standing(&e, 60, 20, t(s)).unwrap();
+        let s = at("2026-11-26T10:00:00Z");
+        assert_eq!(s.state, Stand::Current);
+        assert_eq!(s.expires, t("2026-12-31T10:00:00Z"));
+        assert_eq!(s.renew_from, t("2026-12-11T10:00:00Z"));
+        assert_eq!(at("2026-12-11T10:00:00Z").state, Stand::RenewalDue);
+        assert_eq!(at("2026-12-31T09:59:59Z").state, Stand::RenewalDue);
+        assert_eq!(at("2026-12-31T10:00:00Z").state, Stand::Expired);
     }
 }

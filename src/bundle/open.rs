@@ -137,6 +137,9 @@ pub struct Opened {
     pub rotated: Vec<(String, String)>,
     /// The same version was accepted before.
     pub already_accepted: bool,
+    /// A renewal: a later version with the root of the last accepted one
+    /// (whose sequence this is): no change to the directory.
+    pub renewed: Option<u64>,
     /// Warnings to show (expired but allowed, first use of a key, ...).
     pub warnings: Vec<String>,
     /// What changed since the last accepted version, most important first.
@@ -347,6 +350,10 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         warnings.push(format!("{msg} (opened anyway: --allow-expired)"));
     }
     let mut already = false;
+    let renewed = accepted
+        .as_ref()
+        .filter(|a| t.seq > a.seq && t.root == a.root)
+        .map(|a| a.seq);
     if let Some(a) = &accepted {
         if t.seq < a.seq {
             return Err(OpenError::Rollback(format!(
@@ -479,6 +486,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         key_id,
         rotated,
         already_accepted: already,
+        renewed,
         warnings,
         changes,
         states,

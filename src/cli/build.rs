@@ -19,7 +19,8 @@ pub struct Args {
     /// Output folder (the site goes to OUT/site/, bundles to OUT/bundles/).
     #[arg(long, value_name = "OUT", default_value = "dist")]
     out: PathBuf,
-    /// Judge staleness as of this day (bundles are issued at the real time).
+    /// Build as of this time: staleness, account verification, and the
+    /// clock a new version (or a renewal) is issued by (default: now).
     #[command(flatten)]
     as_of: AsOf,
     /// The secretariat's secret signing key (default: $POCDIR_SIGNING_KEY;
@@ -41,7 +42,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         root: &root,
         out: &a.out,
         as_of: a.as_of.date(),
-        now: jiff::Timestamp::now(),
+        now: a.as_of.time(),
         signing_key,
         passphrase: &super::passphrase,
         site_only: a.site_only,
@@ -69,24 +70,63 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         a.out.join("site").display()
     );
     if let Some(v) = &b.version {
-        eprintln!(
-            "sealed {} bundles in {}: version {} ({}), issued {}, expires {}",
-            b.bundles.len(),
-            a.out.join("bundles").display(),
-            v.seq,
-            if b.new_version {
-                "new"
-            } else {
-                "unchanged content"
-            },
-            pocdir::util::time::fmt_ts(v.issued),
-            pocdir::util::time::fmt_ts(v.expires)
-        );
+        let ts = pocdir::util::time::fmt_ts;
+        let out = a.out.join("bundles");
+        match (b.new_version, b.renews) {
+            (true, Some(old)) => eprintln!(
+                "sealed {} bundles in {}: version {} renews version {old} (no change to the directory): issued {}, expires {}",
+                b.bundles.len(),
+                out.display(),
+                v.seq,
+                ts(v.issued),
+                ts(v.expires)
+            ),
+            (new, _) => {
+                eprintln!(
+                    "sealed {} bundles in {}: version {} ({}), issued {}, expires {}",
+                    b.bundles.len(),
+                    out.display(),
+                    v.seq,
+                    if new { "new" } else { "unchanged content" },
+                    ts(v.issued),
+                    ts(v.expires)
+                );
+                if let Some(from) = b.renew_from.filter(|_| !new) {
+                    eprintln!(
+                        "the current bundles expire on {}; a build from {} renews them",
+                        ts(v.expires),
+                        ts(from)
+                    );
+                }
+            }
+        }
     }
     if !b.without_accounts.is_empty() {
         eprintln!(
             "warning: no verified account, so no bundle, for: {}",
             b.without_accounts.join(", ")
+        );
+    }
+    for code in &b.no_eligible_account {
+        let lapsed: Vec<String> = b
+            .lapsed
+            .iter()
+            .filter(|(s, _, _)| s == code)
+            .map(|(_, account, day)| format!("{account} lapsed on {day}"))
+            .collect();
+        eprintln!(
+            "warning: {code} has no eligible account, so `pocdir mail` sends it no bundle: account verification older than the policy ({})",
+            pocdir::util::text::printable(&lapsed.join(", "))
+        );
+    }
+    for (code, account, day) in b
+        .lapsed
+        .iter()
+        .filter(|(s, _, _)| !b.no_eligible_account.contains(s))
+    {
+        eprintln!(
+            "note: {code}: {} gets no bundle by mail: its verification lapsed on {day}",
+            pocdir::util::text::printable(account)
         );
     }
     Ok(ExitCode::SUCCESS)

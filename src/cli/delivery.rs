@@ -108,6 +108,18 @@ impl Delivery {
 
     /// Write, list or send `msgs`; print the closing table; the exit code.
     pub fn dispatch(&self, msgs: &[pocdir::mail::Outgoing], root: &Path) -> ExitCode {
+        self.dispatch_skipping(msgs, &[], root)
+    }
+
+    /// [`Delivery::dispatch`], with `skipped` (accounts and States that get
+    /// no message) listed as NOT SENT in the closing table: any makes the
+    /// exit code 1, so no State is cut off without notice.
+    pub fn dispatch_skipping(
+        &self,
+        msgs: &[pocdir::mail::Outgoing],
+        skipped: &[pocdir::mail::Skipped],
+        root: &Path,
+    ) -> ExitCode {
         let fail = |m: String| {
             eprintln!("error: {m}");
             eprintln!("nothing was sent");
@@ -139,12 +151,35 @@ impl Delivery {
             Err(e) => return fail(e.to_string()),
         };
         print_outcome(&outcome, self.outbox.as_deref());
-        if outcome.complete() {
+        print_skipped(skipped);
+        if !skipped.is_empty() {
+            let states: std::collections::BTreeSet<_> = skipped.iter().map(|s| s.state).collect();
+            eprintln!(
+                "{} account(s) of {} State(s) NOT SENT: re-verify them (`pocdir stale` lists them)",
+                skipped.len(),
+                states.len()
+            );
+        }
+        if !outcome.complete() {
+            eprintln!("run the same command again to send only what is missing");
+        }
+        if outcome.complete() && skipped.is_empty() {
             ExitCode::SUCCESS
         } else {
-            eprintln!("run the same command again to send only what is missing");
             ExitCode::from(1)
         }
+    }
+}
+
+/// The accounts and States that get no message, after the table.
+fn print_skipped(skipped: &[pocdir::mail::Skipped]) {
+    for s in skipped {
+        outln!(
+            "{:<4} {}  NOT SENT: {}",
+            s.state,
+            pocdir::util::text::printable(s.account.as_deref().unwrap_or("(no account)")),
+            s.reason
+        );
     }
 }
 

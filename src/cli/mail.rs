@@ -12,8 +12,9 @@ use super::{AsOf, Root};
 #[derive(clap::Args)]
 #[command(
     after_help = "Exit codes: 0 every message went out (now or before), 1 a bundle \
-    failed verification, a message was not sent, or the directory has errors, 2 usage \
-    error."
+    failed verification, a message was not sent, an account was skipped (its \
+    verification is older than the policy: NOT SENT in the table) or a State has no \
+    account, or the directory has errors, 2 usage error."
 )]
 pub struct Args {
     #[command(flatten)]
@@ -42,7 +43,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             super::failure("the directory has errors: nothing was prepared")
         })?;
     let only = super::state_list(a.only);
-    let (msgs, warnings) = pocdir::mail::messages(
+    let (msgs, skipped) = pocdir::mail::messages(
         &checked.directory,
         &checked.i18n,
         &a.bundles,
@@ -51,8 +52,5 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         now,
     )
     .map_err(|e| super::failure(format!("{e}\nnothing was written or sent")))?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    Ok(a.delivery.dispatch(&msgs, &root))
+    Ok(a.delivery.dispatch_skipping(&msgs, &skipped, &root))
 }

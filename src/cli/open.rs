@@ -99,6 +99,12 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     );
     if o.already_accepted {
         outln!("This version was accepted before.");
+    } else if let Some(old) = o.renewed {
+        outln!(
+            "Renewed, no change to the directory: version {} has the content of version {old}, accepted before, and is valid until {}.",
+            t.seq,
+            pocdir::util::time::fmt_ts(t.expires)
+        );
     } else if o.changes.is_empty() {
         outln!("No change since the last accepted version (or none accepted before).");
     } else {

@@ -67,6 +67,10 @@ pub struct Settings {
     pub notify_change_within_days: u32,
     pub reverify_within_days: u32,
     pub bundle_validity_days: u32,
+    /// `build` renews the bundles when they expire within this many days.
+    /// The secretariat's own setting: not in any export (nor the root).
+    #[serde(skip)]
+    pub bundle_renew_within_days: u32,
     pub theme: Option<String>,
 }
 
@@ -194,6 +198,19 @@ pub struct Account {
     pub verified_by: String,
 }
 
+impl Account {
+    /// The first day this account's verification is older than the policy.
+    pub fn lapses_on(&self, reverify_days: u32) -> Date {
+        lapses_on(self.verified, reverify_days)
+    }
+
+    /// Its verification is older than the policy on `today`: `mail` sends
+    /// it nothing.
+    pub fn lapsed(&self, reverify_days: u32, today: Date) -> bool {
+        is_stale(self.verified, reverify_days, today)
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Page {
     pub name: String,
@@ -247,6 +264,11 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
         notify_change_within_days: d.policy.notify_change_within_days.value,
         reverify_within_days: d.policy.reverify_within_days.value,
         bundle_validity_days: d.bundle.validity_days.value,
+        bundle_renew_within_days: d
+            .bundle
+            .renew_within_days
+            .as_ref()
+            .map_or(d.bundle.validity_days.value / 3, |w| w.value),
         theme: d.theme.as_ref().map(|t| t.value.clone()),
     };
     let pk = validate::fields::minisign_public_key(l.secretariat_pub.as_deref()?).ok()?;
@@ -287,6 +309,14 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
             c
         },
     })
+}
+
+/// The first day on which something verified on `verified` is stale
+/// under a policy of `reverify_days` (see [`is_stale`]).
+pub fn lapses_on(verified: Date, reverify_days: u32) -> Date {
+    verified
+        .checked_add(jiff::Span::new().days(i64::from(reverify_days) + 1))
+        .unwrap_or(Date::MAX)
 }
 
 /// Not re-verified within `reverify_days` of `as_of`.

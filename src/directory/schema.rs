@@ -56,6 +56,10 @@ pub struct Policy {
 pub struct BundleSettings {
     /// A bundle expires this many days after it is issued.
     pub validity_days: At<u32>,
+    /// `build` renews the bundles (a new version, same content) when they
+    /// expire within this many days; default: a third of `validity_days`.
+    #[serde(default)]
+    pub renew_within_days: Option<At<u32>>,
 }
 
 /// `content/states/<ISO3>.yaml`: one State's entry.

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
 
-use super::{Kind, MailError, Outgoing, mailbox};
+use super::{Kind, MailError, Outgoing, Skipped, mailbox};
 use crate::bundle::manifest::Trusted;
 use crate::bundle::verify::{Expect, Refused, verify};
 use crate::directory::load::I18nFile;
@@ -18,7 +18,7 @@ use crate::i18n::Strings;
 
 /// An account whose verification is older than the policy: skipped.
 pub fn verification_expired(a: &Account, reverify_days: u32, today: jiff::civil::Date) -> bool {
-    crate::directory::model::is_stale(a.verified, reverify_days, today)
+    a.lapsed(reverify_days, today)
 }
 
 fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
@@ -98,9 +98,9 @@ fn verified_bundle(
 }
 
 /// Messages for the States in `only` (all when empty), from the bundles in
-/// `bundles`. Returns the messages and warnings (skipped accounts, States
-/// without an account). Any bundle that does not verify fails the whole
-/// call: nothing is prepared.
+/// `bundles`. Returns the messages and what gets none (accounts whose
+/// verification lapsed, States without an account). Any bundle that does
+/// not verify fails the whole call: nothing is prepared.
 pub fn messages(
     dir: &Directory,
     i18n: &BTreeMap<String, I18nFile>,
@@ -108,7 +108,7 @@ pub fn messages(
     only: &[String],
     today: jiff::civil::Date,
     now: jiff::Timestamp,
-) -> Result<(Vec<Outgoing>, Vec<String>), MailError> {
+) -> Result<(Vec<Outgoing>, Vec<Skipped>), MailError> {
     let pk = crate::sign::PublicKey::from_base64(&dir.secretariat_key.public_key)
         .map_err(|_| MailError::Bundle("the secretariat key is unusable".into()))?;
     let from = mailbox(
@@ -123,14 +123,18 @@ pub fn messages(
     let date = std::time::SystemTime::UNIX_EPOCH
         + std::time::Duration::from_secs(now.as_second().max(0) as u64);
     let mut out = Vec::new();
-    let mut warnings = Vec::new();
+    let mut skipped = Vec::new();
     for s in dir
         .states
         .iter()
         .filter(|s| only.is_empty() || only.iter().any(|c| *c == s.code))
     {
         if s.accounts.is_empty() {
-            warnings.push(format!("{}: no verified account", s.code));
+            skipped.push(Skipped {
+                state: s.code,
+                account: None,
+                reason: "no verified account".into(),
+            });
             continue;
         }
         let (data, sig, tr) = verified_bundle(&pk, bundles, s, now)?;
@@ -159,10 +163,16 @@ pub fn messages(
         body.push_str(&part(&en, s, &tr, &dir.secretariat_key.key_id));
         for a in &s.accounts {
             if verification_expired(a, dir.settings.reverify_within_days, today) {
-                warnings.push(format!(
-                    "{}: {} skipped: its verification ({}) is older than the policy",
-                    s.code, a.email, a.verified
-                ));
+                skipped.push(Skipped {
+                    state: s.code,
+                    account: Some(a.email.clone()),
+                    reason: format!(
+                        "account verification lapsed on {} (verified {}, the policy is {} days)",
+                        a.lapses_on(dir.settings.reverify_within_days),
+                        a.verified,
+                        dir.settings.reverify_within_days
+                    ),
+                });
                 continue;
             }
             let to = mailbox(a.name.as_deref(), &a.email)
@@ -217,5 +227,5 @@ pub fn messages(
             });
         }
     }
-    Ok((out, warnings))
+    Ok((out, skipped))
 }

@@ -24,6 +24,16 @@ pub mod smtp;
 pub use address::{ascii_address, mailbox};
 pub use bundles::{messages, verification_expired};
 
+/// A State's account (or a State) that gets no message, and why: shown
+/// as NOT SENT in the closing table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub state: StateCode,
+    /// `None`: the State has no account at all.
+    pub account: Option<String>,
+    pub reason: String,
+}
+
 use crate::directory::model::StateCode;
 
 /// What a message is, for the journal and the closing table.

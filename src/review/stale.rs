@@ -1,7 +1,9 @@
 //! `pocdir stale`: what needs the secretariat's attention, as of a day —
 //! entries not re-verified within the policy, PoC types missing,
 //! encryption keys expired or about to expire, States without verified
-//! accounts, PoCs that failed their last communication check. Built on the model; prints nothing itself.
+//! accounts or whose every account's verification lapsed (they receive
+//! no bundle), PoCs that failed their last communication check; and when
+//! the current bundles expire. Built on the model; prints nothing itself.
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -13,7 +15,9 @@ use crate::directory::validate::KEY_EXPIRY_WARNING_DAYS;
 pub struct Item {
     pub state: StateCode,
     /// `stale`, `key-expired`, `key-expiring`, `missing-poc-type`,
-    /// `no-accounts`, `ping-bounced`, `ping-unanswered`.
+    /// `no-accounts`, `no-bundle` (every account's verification lapsed:
+    /// overdue), `account-lapsed` (one account lapsed, another still
+    /// receives), `ping-bounced`, `ping-unanswered`.
     pub kind: &'static str,
     /// Overdue items make `pocdir stale` exit 1.
     pub overdue: bool,
@@ -97,6 +101,31 @@ pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
                 }
             }
         }
+        // Accounts whose verification lapsed: `mail` sends them nothing.
+        let policy = dir.settings.reverify_within_days;
+        let none_eligible = s.accounts.iter().all(|a| a.lapsed(policy, as_of));
+        for a in s.accounts.iter().filter(|a| a.lapsed(policy, as_of)) {
+            let on = a.lapses_on(policy);
+            out.push(if none_eligible {
+                item(
+                    "no-bundle",
+                    true,
+                    format!(
+                        "receives no bundle: account verification lapsed on {on} ({}, verified {})",
+                        a.email, a.verified
+                    ),
+                )
+            } else {
+                item(
+                    "account-lapsed",
+                    false,
+                    format!(
+                        "{} gets no bundle: its verification lapsed on {on} (verified {}); another account still receives it",
+                        a.email, a.verified
+                    ),
+                )
+            });
+        }
         if s.accounts.is_empty() {
             out.push(item(
                 "no-accounts",
@@ -107,4 +136,26 @@ pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
     }
     out.sort();
     out
+}
+
+/// How the current bundles stand at `now`, from the version log as the
+/// directory holds it (`None`: no version yet). Informational: `build`
+/// verifies the log's signature before it trusts it.
+pub fn bundles(
+    dir: &Directory,
+    version_log: Option<&str>,
+    now: jiff::Timestamp,
+) -> Result<Option<crate::bundle::log::Standing>, crate::bundle::log::LogError> {
+    let entries = crate::bundle::log::parse(version_log.unwrap_or_default())?;
+    entries
+        .last()
+        .map(|e| {
+            crate::bundle::log::standing(
+                e,
+                dir.settings.bundle_validity_days,
+                dir.settings.bundle_renew_within_days,
+                now,
+            )
+        })
+        .transpose()
 }

@@ -13,6 +13,17 @@ use crate::support;
 
 const NOW: &str = "2026-11-22T20:00:00Z";
 
+/// The example's accounts whose verification is older than the policy on
+/// `NOW` (BRA's two, JPN's first, KEN's only): NOT SENT rows that make
+/// every run over all States exit 1 (issue #13).
+const LAPSED: usize = 4;
+
+fn lapsed_rows(stdout: &str) -> usize {
+    stdout
+        .matches("NOT SENT: account verification lapsed on ")
+        .count()
+}
+
 fn build(root: &std::path::Path, out: &std::path::Path) {
     let o = support::build(root, out, &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
@@ -107,17 +118,19 @@ fn every_fresh_account_gets_one_message_with_intact_attachments() {
 fn dry_run_writes_nothing_and_stale_accounts_are_skipped() {
     let (root, out) = built_example();
     let o = mail(root.path(), &out.path().join("bundles"), &["--dry-run"]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.code, 1, "lapsed accounts: {}", o.stderr);
     assert!(
         o.stdout
             .contains("would send FRA to poc-directory@diplomatie.fra.example")
     );
     assert!(
-        o.stderr
-            .contains("BRA: diretorio-pdc@mre.bra.example skipped"),
+        o.stdout.contains(
+            "BRA  diretorio-pdc@mre.bra.example  NOT SENT: account verification lapsed on 2025-07-26"
+        ),
         "{}",
-        o.stderr
+        o.stdout
     );
+    assert_eq!(lapsed_rows(&o.stdout), LAPSED, "{}", o.stdout);
     assert!(!o.stdout.contains("to diretorio-pdc@mre.bra.example"));
 }
 
@@ -151,7 +164,8 @@ use crate::smtp_server::{SmtpServer, parse_messages};
 /// The accounts a dry run plans to send to, as (State, address).
 fn planned(root: &std::path::Path, bundles: &std::path::Path) -> Vec<(String, String)> {
     let o = mail(root, bundles, &["--dry-run"]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.code, 1, "the example's lapsed accounts: {}", o.stderr);
+    assert_eq!(lapsed_rows(&o.stdout), LAPSED, "{}", o.stdout);
     let mut v: Vec<(String, String)> = o
         .stdout
         .lines()
@@ -182,7 +196,8 @@ fn smtp_every_verified_account_receives_exactly_one_message_that_opens() {
     assert_eq!(plan.len(), 15, "the example's fresh accounts: {plan:?}");
     let server = SmtpServer::start(&[]);
     let o = mail(root.path(), &bundles, &["--smtp", &server.url("smtp")]);
-    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert_eq!(o.code, 1, "lapsed accounts: {}\n{}", o.stdout, o.stderr);
+    assert_eq!(lapsed_rows(&o.stdout), LAPSED, "{}", o.stdout);
     assert!(
         o.stderr
             .contains("15 sent, 0 already sent before, 0 not sent")
@@ -277,7 +292,9 @@ fn a_server_refusing_after_four_then_a_rerun_delivers_each_message_exactly_once(
 
     let second = SmtpServer::start(&[]);
     let o = mail(root.path(), &bundles, &["--smtp", &second.url("smtp")]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.code, 1, "lapsed accounts: {}", o.stderr);
+    assert_eq!(lapsed_rows(&o.stdout), LAPSED, "{}", o.stdout);
+    assert!(!o.stdout.contains("transient"), "{}", o.stdout);
     assert_eq!(o.stdout.matches("already sent (journal)").count(), 4);
     let mut all: Vec<String> = second
         .received()
@@ -288,7 +305,8 @@ fn a_server_refusing_after_four_then_a_rerun_delivers_each_message_exactly_once(
 
     // Once more: nothing left, nothing sent.
     let o = mail(root.path(), &bundles, &["--smtp", &second.url("smtp")]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.code, 1, "lapsed accounts: {}", o.stderr);
+    assert_eq!(lapsed_rows(&o.stdout), LAPSED, "{}", o.stdout);
     assert_eq!(second.received().len(), plan.len() - 4);
     assert_eq!(journal_lines(root.path()), plan.len());
 
@@ -323,7 +341,8 @@ fn a_dry_run_sends_nothing_and_a_rejected_recipient_fails_alone() {
         &bundles,
         &["--smtp", &server.url("smtp"), "--dry-run"],
     );
-    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.code, 1, "lapsed accounts: {}", o.stderr);
+    assert_eq!(lapsed_rows(&o.stdout), LAPSED, "{}", o.stdout);
     assert!(
         o.stdout
             .contains("would send EGY to poc-directory@mfa.egy.example")

@@ -21,6 +21,7 @@ mod keygen;
 mod mail;
 mod ping;
 mod remind;
+mod renewal;
 mod review;
 #[allow(dead_code)]
 mod smtp_server;

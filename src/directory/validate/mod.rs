@@ -333,6 +333,21 @@ impl V {
                 ),
             );
         }
+        if let Some(w) = &d.bundle.renew_within_days
+            && !(1..b.value).contains(&w.value)
+        {
+            self.error(
+                Code::InvalidPolicy,
+                w.pos,
+                (
+                    format!(
+                        "bundle renew_within_days must be at least 1 and less than validity_days ({})",
+                        b.value
+                    ),
+                    "the default, a third of validity_days, renews bundles well before they expire".into(),
+                ),
+            );
+        }
         if let Some(t) = &d.theme {
             let ok = !t.is_empty()
                 && t.bytes().all(|c| {
