@@ -1,47 +1,173 @@
 //! Exports of the directory, shared by the site and the bundles:
-//! JSON (the whole model), CSV (one row per PoC) and vCard 3.0 (one card
+//! JSON (the published view), CSV (one row per PoC) and vCard 3.0 (one card
 //! per PoC, importable by phones and mail clients).
+//!
+//! Everything published goes through [`Published`] / [`PublishedState`]: the
+//! contact data States agreed to share, with the dates of last update and
+//! verification, and nothing else. The secretariat's internal records —
+//! the accounts and age recipients that receive bundles, provenance
+//! (references, channels, the officers who verified), account verification
+//! records — stay in the model and never reach the site or another State's
+//! bundle. A State's own bundle lists its own accounts ([`own_accounts`]).
 
-use crate::directory::model::{Directory, State};
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::directory::model::{
+    Contact, Directory, Poc, SecretariatKey, Settings, State, StateCode,
+};
+use crate::directory::refdata::Group;
+use crate::directory::types::iso_date;
 
 /// Format tag of `directory.json`.
 pub const JSON_FORMAT: &str = "pocdir-directory/1";
 
+/// The published directory: settings, the secretariat's public key and
+/// every State's published view. `as_of` and each State's `stale` flag
+/// are there on the site (judged as of the build) and left out of the
+/// canonical form, which depends on the content only.
+#[derive(Serialize)]
+pub struct Published<'a> {
+    pub settings: &'a Settings,
+    pub states: Vec<PublishedState<'a>>,
+    pub secretariat_key: &'a SecretariatKey,
+    #[serde(with = "iso_date::option", skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+}
+
+impl<'a> Published<'a> {
+    /// The published view of `dir`, judged as of `dir.as_of`.
+    pub fn of(dir: &'a Directory) -> Published<'a> {
+        Published {
+            settings: &dir.settings,
+            states: dir.states.iter().map(PublishedState::of).collect(),
+            secretariat_key: &dir.secretariat_key,
+            as_of: Some(dir.as_of),
+        }
+    }
+
+    /// The same without anything that depends on the day it is judged.
+    fn content_only(mut self) -> Published<'a> {
+        self.as_of = None;
+        for s in &mut self.states {
+            s.stale = None;
+        }
+        self
+    }
+}
+
+/// What every participating State sees of a State: its code and names, the
+/// Permanent Mission's public contact, regional networks, Points of
+/// Contact, the dates of last update and verification, and whether it is
+/// overdue for re-verification. An allow-list: a field added to the
+/// model is published only once it is added here.
+#[derive(Clone, Serialize)]
+pub struct PublishedState<'a> {
+    pub code: StateCode,
+    pub alpha2: &'a str,
+    pub m49: &'a str,
+    pub member: bool,
+    pub group: Group,
+    pub names: &'a BTreeMap<&'static str, String>,
+    pub mission: &'a Contact,
+    pub regional_networks: &'a [String],
+    pub points_of_contact: &'a [Poc],
+    #[serde(with = "iso_date")]
+    pub last_updated: Date,
+    #[serde(with = "iso_date")]
+    pub last_verified: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<bool>,
+}
+
+impl<'a> PublishedState<'a> {
+    pub fn of(s: &'a State) -> PublishedState<'a> {
+        PublishedState {
+            code: s.code,
+            alpha2: &s.alpha2,
+            m49: &s.m49,
+            member: s.member,
+            group: s.group,
+            names: &s.names,
+            mission: &s.mission,
+            regional_networks: &s.regional_networks,
+            points_of_contact: &s.points_of_contact,
+            last_updated: s.last_updated,
+            last_verified: s.last_verified,
+            stale: Some(s.stale),
+        }
+    }
+
+    pub fn name(&self, lang: &str) -> &str {
+        self.names
+            .get(lang)
+            .or_else(|| self.names.get("en"))
+            .map(String::as_str)
+            .unwrap_or(self.code.as_str())
+    }
+
+    pub fn is_stale(&self) -> bool {
+        self.stale.unwrap_or(false)
+    }
+}
+
+/// The site's `directory.json`: the published view as of the build.
 pub fn json(dir: &Directory) -> Vec<u8> {
-    #[derive(serde::Serialize)]
+    #[derive(Serialize)]
     struct Out<'a> {
         format: &'static str,
         #[serde(flatten)]
-        dir: &'a Directory,
+        dir: Published<'a>,
     }
     let mut v = serde_json::to_vec_pretty(&Out {
         format: JSON_FORMAT,
-        dir,
+        dir: Published::of(dir),
     })
     .unwrap_or_default();
     v.push(b'\n');
     v
 }
 
-/// The directory version's content, without anything that depends on the
-/// day it is built (staleness, `as_of`): its SHA-256 is the version's root
-/// hash, and it is the `directory.json` of every bundle.
+/// The directory version's published content, without anything that
+/// depends on the day it is built (staleness, `as_of`): its SHA-256 is the
+/// version's root hash, and it is the `directory.json` of every bundle.
+/// The root covers what States see; the receiving accounts are not in it
+/// (every build encrypts to the accounts as they stand).
 pub fn canonical(dir: &Directory) -> Vec<u8> {
-    let mut v = serde_json::to_value(dir).unwrap_or_default();
+    let mut v = serde_json::to_value(Published::of(dir).content_only()).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        o.remove("as_of");
         o.insert("format".into(), JSON_FORMAT.into());
-        if let Some(states) = o.get_mut("states").and_then(|s| s.as_array_mut()) {
-            for s in states {
-                if let Some(so) = s.as_object_mut() {
-                    so.remove("stale");
-                }
-            }
-        }
     }
     // serde_json's maps are sorted: the text is canonical.
     let mut out = serde_json::to_vec_pretty(&v).unwrap_or_default();
     out.push(b'\n');
+    out
+}
+
+/// What only `state`'s own bundle adds (in its README.txt): the State's
+/// accounts that receive the directory — address, name, age recipients —
+/// so that it sees who in its government gets it. No verification record.
+pub fn own_accounts(state: &State) -> String {
+    let title = format!("Accounts of {} that receive this directory", state.code);
+    let mut out = format!(
+        "\n{title}\n{}\n\
+         Listed in {code}'s bundle only: neither the site nor any other State's bundle\n\
+         shows them. Tell the secretariat through your Permanent Mission if one of\n\
+         them should not receive the directory.\n\n",
+        "-".repeat(title.len()),
+        code = state.code
+    );
+    for a in &state.accounts {
+        match &a.name {
+            Some(n) => out.push_str(&format!("  {} <{}>\n", n, a.email)),
+            None => out.push_str(&format!("  {}\n", a.email)),
+        }
+        for r in &a.recipients {
+            out.push_str(&format!("    age recipient: {r}\n"));
+        }
+    }
     out
 }
 
@@ -84,8 +210,8 @@ pub fn csv(dir: &Directory) -> Vec<u8> {
         "stale",
     ];
     let _ = w.write_record(header);
-    for s in &dir.states {
-        for p in &s.points_of_contact {
+    for s in Published::of(dir).states {
+        for p in s.points_of_contact {
             let tagged = |v: &[crate::directory::model::Tagged]| {
                 v.iter()
                     .map(|t| format!("{} ({})", t.value, t.usage))
@@ -116,7 +242,7 @@ pub fn csv(dir: &Directory) -> Vec<u8> {
                 p.functions.join(" "),
                 s.regional_networks.join(" "),
                 s.last_verified.to_string(),
-                s.stale.to_string(),
+                s.is_stale().to_string(),
             ];
             let _ = w.write_record(row.iter().map(|c| cell(c)));
         }
@@ -158,7 +284,7 @@ fn fold(line: &str, out: &mut String) {
 /// vCards of the PoCs of `states`.
 pub fn vcf<'a>(dir: &Directory, states: impl Iterator<Item = &'a State>) -> Vec<u8> {
     let mut out = String::new();
-    for s in states {
+    for s in states.map(PublishedState::of) {
         for (i, p) in s.points_of_contact.iter().enumerate() {
             let mut lines = vec!["BEGIN:VCARD".to_string(), "VERSION:3.0".to_string()];
             let fn_ = p

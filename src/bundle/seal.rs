@@ -129,7 +129,9 @@ pub fn plaintext(
     v: &Version,
     offline: &OfflinePage,
 ) -> Result<Vec<u8>, String> {
-    let readme = readme(state, v, &dir.secretariat_key.key_id).into_bytes();
+    // Only this State's bundle lists its own receiving accounts.
+    let readme =
+        (readme(state, v, &dir.secretariat_key.key_id) + &export::own_accounts(state)).into_bytes();
     let mut files: BTreeMap<&str, &[u8]> = BTreeMap::new();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     for (name, (bytes, hash)) in [

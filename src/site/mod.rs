@@ -139,7 +139,10 @@ pub fn render(
         let states = dir
             .states
             .iter()
-            .map(|s| tera::Value::from_serializable(&view::state(&t, dir, s, &page_names)))
+            .map(|s| {
+                let s = export::PublishedState::of(s);
+                tera::Value::from_serializable(&view::state(&t, dir, &s, &page_names))
+            })
             .collect();
         PerLang {
             lang,
@@ -325,15 +328,58 @@ pub struct OfflineInfo<'a> {
 pub struct OfflineParts {
     tera: Tera,
     css: String,
-    /// lang → (name, dir, restricted notice, section HTML)
     sections: BTreeMap<String, OfflineSection>,
 }
 
-/// One language's section of the offline page: (language name, direction,
-/// restricted notice, HTML).
-type OfflineSection = (String, &'static str, String, String);
+/// One language's section of the offline page, and the strings of the
+/// page's header in that language.
+struct OfflineSection {
+    /// The language's name, in itself.
+    name: String,
+    dir: &'static str,
+    restricted: String,
+    demo: String,
+    skip: String,
+    languages_label: String,
+    /// `offline_version`, its placeholders still to fill.
+    version: String,
+    root_label: String,
+    html: String,
+}
 
-/// Render every language's section of the offline page once.
+/// A link of the offline page's initials bar: a letter and the first State
+/// whose name starts with it.
+#[derive(Serialize)]
+struct Initial {
+    letter: String,
+    code: crate::directory::model::StateCode,
+}
+
+/// The initials bar of `states` (sorted by name): only when their initials
+/// make a short alphabet (not, say, one character per State in Chinese).
+fn initials(states: &[view::StateView]) -> Vec<Initial> {
+    let mut out: Vec<Initial> = Vec::new();
+    for s in states {
+        let Some(c) = s.name.chars().next() else {
+            continue;
+        };
+        let letter: String = c.to_uppercase().collect();
+        if out.last().is_none_or(|l| l.letter != letter) {
+            out.push(Initial {
+                letter,
+                code: s.code,
+            });
+        }
+    }
+    if out.len() > 40 {
+        out.clear();
+    }
+    out
+}
+
+/// Render every language's section of the offline page once: every State
+/// (sorted by its name in that language), a jump list and an anchor per
+/// State, so that the page is usable without any script.
 pub fn offline_parts(
     dir: &Directory,
     theme: &Theme,
@@ -350,27 +396,38 @@ pub fn offline_parts(
             let lang: &str = lang;
             let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
             let t = Strings::new(lang, strings, english);
-            let states: Vec<view::StateView> = dir
+            let mut states: Vec<view::StateView> = dir
                 .states
                 .iter()
-                .map(|s| view::state(&t, dir, s, &page_names))
+                .map(|s| view::state(&t, dir, &export::PublishedState::of(s), &page_names))
                 .collect();
+            states.sort_by_cached_key(|s| (s.name.to_lowercase(), s.code));
             let mut ctx = Context::new();
             ctx.insert("lang", lang);
             ctx.insert("dir", i18n::dir(lang));
             ctx.insert("t", &t.all());
+            ctx.insert("initials", &initials(&states));
             ctx.insert("states", &states);
             let html = tera
                 .render("offline_section.html", &ctx)
                 .map_err(|e| tera_error("rendering the offline page", e))?;
             Ok((
                 lang.to_string(),
-                (
-                    t.get("lang_name").to_string(),
-                    i18n::dir(lang),
-                    t.get("restricted_notice").to_string(),
+                OfflineSection {
+                    name: t.get("lang_name").to_string(),
+                    dir: i18n::dir(lang),
+                    restricted: t.get("restricted_notice").to_string(),
+                    demo: if dir.settings.demo {
+                        t.get("demo_notice").to_string()
+                    } else {
+                        String::new()
+                    },
+                    skip: t.get("skip_to_content").to_string(),
+                    languages_label: t.get("language_switcher").to_string(),
+                    version: t.get("offline_version").to_string(),
+                    root_label: t.get("offline_root").to_string(),
                     html,
-                ),
+                },
             ))
         },
     );
@@ -405,27 +462,31 @@ pub fn offline(
     let sections: Vec<Section> = langs
         .iter()
         .filter_map(|l| {
-            parts.sections.get(*l).map(|(name, dir, _, html)| Section {
+            parts.sections.get(*l).map(|s| Section {
                 lang: l,
-                dir,
-                name,
-                html,
+                dir: s.dir,
+                name: &s.name,
+                html: &s.html,
             })
         })
         .collect();
-    let notice = langs
-        .first()
-        .and_then(|l| parts.sections.get(*l))
-        .map(|s| s.2.as_str())
-        .unwrap_or("");
+    // The header speaks the page's first language.
+    let first = langs.first().and_then(|l| parts.sections.get(*l));
+    let get = |f: fn(&OfflineSection) -> &str| first.map(f).unwrap_or("");
+    let version = get(|s| &s.version)
+        .replace("{seq}", &info.seq.to_string())
+        .replace("{issued}", info.issued)
+        .replace("{expires}", info.expires);
     let mut ctx = Context::new();
     ctx.insert("sections", &sections);
-    ctx.insert("restricted_notice", notice);
+    ctx.insert("restricted_notice", get(|s| &s.restricted));
+    ctx.insert("demo_notice", get(|s| &s.demo));
+    ctx.insert("skip", get(|s| &s.skip));
+    ctx.insert("languages_label", get(|s| &s.languages_label));
+    ctx.insert("version", &version);
+    ctx.insert("root_label", get(|s| &s.root_label));
     ctx.insert("title", &dir.settings.title);
     ctx.insert("css", &parts.css);
-    ctx.insert("seq", &info.seq);
-    ctx.insert("issued", info.issued);
-    ctx.insert("expires", info.expires);
     ctx.insert("root", info.root);
     parts
         .tera

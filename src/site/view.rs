@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::markdown;
-use crate::directory::model::{Directory, Poc, PocType, State, StateCode};
+use crate::directory::model::{Directory, Poc, PocType, StateCode};
 use crate::directory::refdata;
+use crate::export::PublishedState;
 use crate::i18n::Strings;
 
 #[derive(Serialize)]
@@ -184,10 +185,17 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
     }
 }
 
-pub fn state(t: &Strings, dir: &Directory, s: &State, pages: &BTreeSet<String>) -> StateView {
+/// A State's view, from its published view only: what the site and the
+/// offline page show of a State cannot reach the secretariat's records.
+pub fn state(
+    t: &Strings,
+    dir: &Directory,
+    s: &PublishedState,
+    pages: &BTreeSet<String>,
+) -> StateView {
     let mut search: BTreeSet<&str> = s.names.values().map(String::as_str).collect();
     search.insert(s.code.as_str());
-    search.insert(&s.alpha2);
+    search.insert(s.alpha2);
     StateView {
         code: s.code,
         name: s.name(t.lang).to_string(),
@@ -196,7 +204,7 @@ pub fn state(t: &Strings, dir: &Directory, s: &State, pages: &BTreeSet<String>) 
         group_label: t.get(&format!("group_{}", s.group.key())).to_string(),
         networks: s.regional_networks.join(", "),
         networks_attr: s.regional_networks.join(" "),
-        stale: s.stale,
+        stale: s.is_stale(),
         stale_explain: t.fmt(
             "stale_explain",
             &[("days", &dir.settings.reverify_within_days.to_string())],

@@ -136,3 +136,34 @@ test("the offline page loads nothing, and its CSP blocks what tries to", { timeo
     await context.close();
   }
 });
+
+test("the offline page's jump list leads to every State, without a script", { timeout: TEST_TIMEOUT }, async () => {
+  const context = await browser.newContext({ serviceWorkers: "block", viewport: { width: 1000, height: 700 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(OFFLINE_PAGE).href, { waitUntil: "load" });
+    const section = page.locator("section#lang-en");
+    const links = section.locator("nav.jump ul.toc a");
+    const states = section.locator("li.state");
+    assert.ok((await states.count()) > 1, "the English section lists no State");
+    assert.equal(await links.count(), await states.count(), "the jump list does not name every State");
+    // The page has margins: the content does not touch the window's edge.
+    const box = await section.locator("h1").boundingBox();
+    assert.ok(box.x >= 16, `the heading starts ${box.x}px from the edge`);
+    // Following the last State's link brings that State into view.
+    const last = links.last();
+    const target = (await last.getAttribute("href")).slice(1);
+    await last.click();
+    await page.waitForFunction((id) => location.hash === `#${id}`, target);
+    const inView = await page.evaluate((id) => {
+      const r = document.getElementById(id).getBoundingClientRect();
+      return r.top >= 0 && r.top < window.innerHeight;
+    }, target);
+    assert.ok(inView, `#${target} is not in view after following its link`);
+    // And back to the top of the section.
+    await page.locator(`#${target} .to-top a`).click();
+    await page.waitForFunction(() => location.hash === "#en-top");
+  } finally {
+    await context.close();
+  }
+});

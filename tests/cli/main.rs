@@ -11,6 +11,7 @@ mod support;
 mod check;
 mod ci_examples;
 mod cli;
+mod content;
 
 mod browser;
 mod build;
