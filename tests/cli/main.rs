@@ -19,6 +19,7 @@ mod hosting;
 mod init;
 mod keygen;
 mod mail;
+mod open_safety;
 mod ping;
 mod remind;
 mod review;
