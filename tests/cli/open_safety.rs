@@ -897,3 +897,70 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The command recipients are given names the site's current
+/// `secretariat.pub`: after a key rotation that is the new key, and the
+/// command still works (the pinned key leads to it through the rotation
+/// statement); a key no statement leads to is still refused.
+#[test]
+fn the_given_command_works_after_a_key_rotation() {
+    let vector = support::repo_root().join("tests/vectors/open/rotated");
+    let tmp = tempfile::tempdir().unwrap();
+    support::copy_tree(&vector, tmp.path());
+    let rotation = fs::read_to_string(tmp.path().join("rotations/rotation.txt")).unwrap();
+    let field = |name: &str| {
+        rotation
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let new_pub = tmp.path().join("secretariat.pub");
+    fs::write(
+        &new_pub,
+        format!(
+            "untrusted comment: minisign public key {}\n{}\n",
+            field("new-key-id:"),
+            field("new-public-key:")
+        ),
+    )
+    .unwrap();
+    let (other_pub, _) = peers::minisign_keypair(tmp.path());
+    let expected: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tmp.path().join("expected.json")).unwrap())
+            .unwrap();
+    let open = |trust: &Path| {
+        support::pocdir([
+            "open".as_ref(),
+            tmp.path().join("FRA.tar.age").as_os_str(),
+            "--identity".as_ref(),
+            tmp.path().join("identity.key").as_os_str(),
+            "--trust".as_ref(),
+            trust.as_os_str(),
+            "--state-dir".as_ref(),
+            tmp.path().join("state").as_os_str(),
+            "--no-extract".as_ref(),
+            "--now".as_ref(),
+            expected["now"].as_str().unwrap().as_ref(),
+        ])
+    };
+    let before = peers::tree(&tmp.path().join("state"));
+    let r = open(&other_pub);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert_eq!(peers::tree(&tmp.path().join("state")), before);
+    let r = open(&new_pub);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("The secretariat key changed from"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("state/trusted.pub"))
+            .unwrap()
+            .lines()
+            .nth(1),
+        Some(field("new-public-key:").as_str())
+    );
+}
