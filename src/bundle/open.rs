@@ -540,7 +540,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             extract_new(dir, &files)?;
             Some((dir.clone(), false))
         }
-        Extract::Beside => Some(extract_beside(&opts.bundle, &t, &files)?),
+        Extract::Beside => Some(extract_beside(&opts.bundle, &opts.state_dir, &t, &files)?),
     };
     let key_id = sign::key_id(&key);
     let rec = Accepted {
@@ -658,6 +658,22 @@ fn extract_new(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Open
     stage.commit_new().map_err(fail)
 }
 
+/// Whether a folder is one an earlier run extracted: on Unix, owned by
+/// whoever owns the state folder and closed to others (in a shared folder
+/// someone else's copy, which they could change later, is not reused).
+fn ours(m: &fs::Metadata, state_dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(state_dir).is_ok_and(|s| s.uid() == m.uid()) && m.mode() & 0o077 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (m, state_dir);
+        true
+    }
+}
+
 /// Whether `dir` holds exactly `files` (and nothing else).
 fn holds_exactly(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> bool {
     let mut found = 0;
@@ -694,6 +710,7 @@ fn holds_exactly(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> bool {
 /// it was already there.
 fn extract_beside(
     bundle: &Path,
+    state_dir: &Path,
     t: &Trusted,
     files: &BTreeMap<String, Vec<u8>>,
 ) -> Result<(PathBuf, bool), OpenError> {
@@ -710,7 +727,9 @@ fn extract_beside(
         };
         let dir = parent.join(&name);
         match fs::symlink_metadata(&dir) {
-            Ok(m) if m.is_dir() && holds_exactly(&dir, files) => return Ok((dir, true)),
+            Ok(m) if m.is_dir() && ours(&m, state_dir) && holds_exactly(&dir, files) => {
+                return Ok((dir, true));
+            }
             Ok(_) => continue,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 extract_new(&dir, files)?;

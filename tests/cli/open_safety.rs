@@ -505,6 +505,25 @@ fn plain_open_extracts_into_a_new_folder_beside_the_bundle() {
     assert_eq!(names(&x), ["notes.txt"]);
     let x2 = m.dir.path().join(format!("FRA-{}-2", m.seq()));
     assert_extracted(&x2, &m);
+
+    // A copy of the same files that others could change (say, prepared in
+    // a shared folder) is not taken for an earlier extraction.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let m2 = mail();
+        let copy = m2.dir.path().join(format!("FRA-{}", m2.seq()));
+        fs::create_dir(&copy).unwrap();
+        support::copy_tree(&x2, &copy);
+        fs::set_permissions(&copy, fs::Permissions::from_mode(0o777)).unwrap();
+        let r = m2.open(
+            &m2.dir.path().join("state"),
+            &["--trust".as_ref(), m2.trust.as_os_str()],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.contains("Files written to"), "{}", r.stdout);
+        assert_extracted(&m2.dir.path().join(format!("FRA-{}-2", m2.seq())), &m2);
+    }
 }
 
 #[test]
