@@ -9,15 +9,20 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A folder filled beside its target (`<parent>/.<name>.tmp-<pid>`), then
-/// swapped in by [`Staging::commit`]. Dropped without a commit, it removes
-/// itself: the previous output stays untouched. Files may be put from
-/// several threads at once (bundles are written as soon as each is sealed,
-/// so they are never all held in memory).
+/// A folder filled beside its target, then swapped in by
+/// [`Staging::commit`] (or moved into place, never over anything, by
+/// [`Staging::commit_new`]). Its name is unpredictable
+/// (`<parent>/.<name>.<random>.tmp`) and it is created exclusively: a
+/// folder someone else made first is never used. Dropped without a
+/// commit, it removes itself: the previous output stays untouched. Files
+/// may be put from several threads at once (bundles are written as soon as
+/// each is sealed, so they are never all held in memory).
 pub struct Staging {
     parent: PathBuf,
     name: String,
     tmp: PathBuf,
+    /// Folders 0700 and files 0600 whatever the umask (plaintext).
+    private: bool,
     committed: bool,
 }
 
@@ -36,16 +41,70 @@ fn checked(rel: &str) -> io::Result<&Path> {
     Ok(rel_path)
 }
 
+/// A new folder in `parent` with an unpredictable name
+/// (`.<name>.<random>.tmp`), created exclusively (never one that was there
+/// before): 0700 if `private`, else 0777 less the umask.
+fn new_temp_dir(parent: &Path, name: &str, private: bool) -> io::Result<PathBuf> {
+    let mut b = tempfile::Builder::new();
+    let prefix = format!(".{name}.");
+    b.prefix(&prefix).suffix(".tmp").rand_bytes(12);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(fs::Permissions::from_mode(0o700));
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    Ok(b.tempdir_in(parent)?.keep())
+}
+
+/// Create `dir` and its missing parents (0700 when `private`).
+pub fn create_dirs(dir: &Path, private: bool) -> io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    b.create(dir)
+}
+
+/// Write a file in a staging folder (0600 when `private`).
+fn write_new(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    opts.open(path)?.write_all(bytes)
+}
+
 impl Staging {
+    /// A staging folder for a public output (site, encrypted bundles).
     pub fn new(parent: &Path, name: &str) -> io::Result<Staging> {
-        fs::create_dir_all(parent)?;
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&tmp);
-        fs::create_dir_all(&tmp)?;
+        Staging::create(parent, name, false)
+    }
+
+    /// A staging folder for plaintext: 0700, its files 0600.
+    pub fn private(parent: &Path, name: &str) -> io::Result<Staging> {
+        Staging::create(parent, name, true)
+    }
+
+    fn create(parent: &Path, name: &str, private: bool) -> io::Result<Staging> {
+        create_dirs(parent, private)?;
+        let tmp = new_temp_dir(parent, name, private)?;
         Ok(Staging {
             parent: parent.to_path_buf(),
             name: name.to_string(),
             tmp,
+            private,
             committed: false,
         })
     }
@@ -54,9 +113,9 @@ impl Staging {
     pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.tmp.join(checked(rel)?);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
+            create_dirs(dir, self.private)?;
         }
-        fs::write(&path, bytes)
+        write_new(&path, bytes, self.private)
     }
 
     /// Write many files, on several threads (creating a file is the slow
@@ -70,10 +129,10 @@ impl Staging {
             .filter_map(|(rel, _)| self.tmp.join(rel).parent().map(Path::to_path_buf))
             .collect();
         for d in dirs {
-            fs::create_dir_all(d)?;
+            create_dirs(&d, self.private)?;
         }
         crate::util::parallel::map_threads(files, 4, |(rel, bytes)| {
-            fs::write(self.tmp.join(rel), bytes)
+            write_new(&self.tmp.join(rel), bytes, self.private)
         })
         .into_iter()
         .collect()
@@ -82,25 +141,60 @@ impl Staging {
     /// Replace `<parent>/<name>` by the staged folder.
     pub fn commit(mut self) -> io::Result<()> {
         let target = self.parent.join(&self.name);
-        let old = self
-            .parent
-            .join(format!(".{}.old-{}", self.name, std::process::id()));
-        let had_old = target.exists();
-        if had_old {
-            let _ = fs::remove_dir_all(&old);
-            fs::rename(&target, &old)?;
-        }
+        let had_old = fs::symlink_metadata(&target).is_ok();
+        // The old output goes into a fresh private folder (an
+        // unpredictable name), removed once the new one is in place.
+        let hold = if had_old {
+            let hold = new_temp_dir(&self.parent, &format!("{}.old", self.name), true)?;
+            let old = hold.join(&self.name);
+            if let Err(e) = fs::rename(&target, &old) {
+                let _ = fs::remove_dir(&hold);
+                return Err(e);
+            }
+            Some((hold, old))
+        } else {
+            None
+        };
         if let Err(e) = fs::rename(&self.tmp, &target) {
-            if had_old {
-                let _ = fs::rename(&old, &target);
+            if let Some((hold, old)) = &hold {
+                let _ = fs::rename(old, &target);
+                let _ = fs::remove_dir_all(hold);
             }
             return Err(e);
         }
         self.committed = true;
-        if had_old {
-            let _ = fs::remove_dir_all(&old);
+        if let Some((hold, _)) = hold {
+            let _ = fs::remove_dir_all(hold);
         }
         Ok(())
+    }
+
+    /// Move the staged folder to `<parent>/<name>`, which must not exist
+    /// or be an empty folder: nothing there is ever deleted or overwritten
+    /// (a folder holding anything makes the move fail).
+    pub fn commit_new(mut self) -> io::Result<()> {
+        let target = self.parent.join(&self.name);
+        match fs::symlink_metadata(&target) {
+            Ok(m) if !m.is_dir() || fs::read_dir(&target)?.next().is_some() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{} already exists and is not an empty folder",
+                        target.display()
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        // rename(2) replaces an empty folder and fails on any other.
+        fs::rename(&self.tmp, &target)?;
+        self.committed = true;
+        Ok(())
+    }
+
+    /// The staging folder (for tests).
+    pub fn path(&self) -> &Path {
+        &self.tmp
     }
 }
 
@@ -119,19 +213,41 @@ pub fn tree(parent: &Path, name: &str, files: &[(String, Vec<u8>)]) -> io::Resul
     stage.commit()
 }
 
-/// Replace one file atomically: a temporary file beside it, then renamed.
+/// Replace one file atomically: a temporary file beside it (an
+/// unpredictable name, created exclusively), then renamed. Its mode is
+/// 0666 less the umask.
 pub fn file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
+    replace_file(path, bytes, false)
+}
+
+/// [`file`] for plaintext: mode 0600 whatever the umask (its folder is
+/// created 0700 if missing).
+pub fn private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace_file(path, bytes, true)
+}
+
+fn replace_file(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    create_dirs(dir, private)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&tmp);
-    })
+    let mut b = tempfile::Builder::new();
+    let prefix = format!(".{name}.");
+    b.prefix(&prefix).suffix(".tmp").rand_bytes(12);
+    // tempfile creates 0600; a public file gets 0666 less the umask.
+    #[cfg(unix)]
+    if !private {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = b.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map(|_| ()).map_err(|e| e.error)
 }
 
 /// Write a new file at `path`, refusing to replace anything already there
@@ -261,6 +377,58 @@ mod tests {
         // Nothing staged is left behind.
         let left: Vec<_> = fs::read_dir(d.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    /// Staging folders and temporary files have unpredictable names and
+    /// are created exclusively: a folder prepared under the old name
+    /// (`.<name>.tmp-<pid>`) is neither used nor removed; a private one is
+    /// 0700 with 0600 files.
+    #[test]
+    fn staging_names_are_unpredictable_and_private_staging_is_private() {
+        let d = tempfile::tempdir().unwrap();
+        let trap = d.path().join(format!(".x.tmp-{}", std::process::id()));
+        fs::create_dir(&trap).unwrap();
+        let a = Staging::private(d.path(), "x").unwrap();
+        let b = Staging::private(d.path(), "x").unwrap();
+        assert_ne!(a.path(), b.path());
+        for s in [&a, &b] {
+            let name = s.path().file_name().unwrap().to_string_lossy().into_owned();
+            assert!(!name.contains(&std::process::id().to_string()), "{name}");
+            assert!(name.starts_with(".x.") && name.len() > ".x..tmp".len() + 8);
+        }
+        a.put("f.txt", b"secret").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(a.path()), 0o700);
+            assert_eq!(mode(&a.path().join("f.txt")), 0o600);
+        }
+        drop(b);
+        a.commit_new().unwrap();
+        assert_eq!(fs::read(d.path().join("x/f.txt")).unwrap(), b"secret");
+        assert!(trap.is_dir() && fs::read_dir(&trap).unwrap().next().is_none());
+        // commit_new never replaces a folder holding anything.
+        let c = Staging::private(d.path(), "x").unwrap();
+        c.put("g.txt", b"other").unwrap();
+        assert!(c.commit_new().is_err());
+        assert_eq!(fs::read(d.path().join("x/f.txt")).unwrap(), b"secret");
+        assert!(!d.path().join("x/g.txt").exists());
+        // private_file: 0600, no temporary left.
+        private_file(&d.path().join("state/rec.json"), b"{}").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let m = fs::metadata(d.path().join("state/rec.json")).unwrap();
+            assert_eq!(m.permissions().mode() & 0o777, 0o600);
+        }
+        assert_eq!(fs::read_dir(d.path().join("state")).unwrap().count(), 1);
+        let mut left: Vec<_> = fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left.len(), 3, "{left:?}");
     }
 
     #[test]

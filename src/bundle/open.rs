@@ -10,6 +10,13 @@
 //!    and every file's hash;
 //! 5. then the summary and changes, the extraction, and the record of the
 //!    accepted version (each written atomically).
+//!
+//! Nothing the recipient has is ever deleted or overwritten: files are
+//! extracted into a folder that does not exist yet (or is empty), by
+//! default a new `<ISO3>-<seq>` beside the bundle, staged in a private
+//! folder with an unpredictable name. Plaintext is written 0600 in 0700
+//! folders (extracted files and the state folder), whatever the umask.
+//! Every input is read through a cap on the bytes actually read.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -32,12 +39,25 @@ pub struct OpenOptions {
     /// The secretariat public key to trust on first use.
     pub trust: Option<PathBuf>,
     pub state_dir: PathBuf,
-    pub extract: Option<PathBuf>,
+    pub extract: Extract,
     pub allow_expired: bool,
     /// Rotation statements (`.txt` with `.txt.minisig` beside); those in
     /// `rotations/` beside the bundle are read too.
     pub rotations: Vec<PathBuf>,
     pub now: jiff::Timestamp,
+}
+
+/// Where the verified files go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Extract {
+    /// `--extract DIR`: a folder that does not exist yet, or is empty.
+    Into(PathBuf),
+    /// The default: a new folder `<ISO3>-<seq>` beside the bundle (or
+    /// `<ISO3>-<seq>-2`, ... if that name is taken by other files; one
+    /// already holding exactly these files is reused).
+    Beside,
+    /// `--no-extract`: verify and record only.
+    No,
 }
 
 /// Each failure class, with its own exit code (see [`OpenError::exit_code`]).
@@ -147,31 +167,70 @@ pub struct Opened {
     pub states: usize,
     pub pocs: usize,
     pub files: BTreeMap<String, Vec<u8>>,
+    /// Where the files are, and whether they were already there (the same
+    /// bundle extracted by an earlier run).
+    pub extracted: Option<(PathBuf, bool)>,
+    /// For a version accepted before: no version had been accepted before
+    /// it (so `changes` is empty because there was nothing to compare).
+    /// `None` when the record of its changes was not found.
+    pub first_accepted: Option<bool>,
+}
+
+/// The changes shown when a version was first accepted, kept so that a
+/// re-run shows them again.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+struct ChangesRecord {
+    seq: u64,
+    root: String,
+    /// No version had been accepted before this one.
+    first: bool,
+    changes: Vec<String>,
 }
 
 const TRUSTED_PUB: &str = "trusted.pub";
 const ACCEPTED: &str = "accepted.json";
 const ACCEPTED_DIR: &str = "accepted-directory.json";
+const ACCEPTED_CHANGES: &str = "accepted-changes.json";
+
+/// Caps on what is read from the state folder.
+const MAX_KEY_FILE: u64 = 4096;
+const MAX_RECORD: u64 = 64 * 1024;
+
+/// Read at most `cap` bytes of `path`: `Ok(None)` if there are more. The
+/// cap is on the bytes actually read (`/dev/zero` or a growing file is
+/// stopped there), not on what the metadata says.
+fn read_at_most(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(cap + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= cap).then_some(bytes))
+}
 
 fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, OpenError> {
-    let meta = fs::metadata(path)
-        .map_err(|e| OpenError::Io(format!("cannot read {what} {}: {e}", path.display())))?;
-    if meta.len() > cap {
-        return Err(OpenError::Malformed(format!(
-            "{what} {} is too large",
-            path.display()
-        )));
-    }
-    fs::read(path).map_err(|e| OpenError::Io(format!("cannot read {what} {}: {e}", path.display())))
+    read_at_most(path, cap)
+        .map_err(|e| OpenError::Io(format!("cannot read {what} {}: {e}", path.display())))?
+        .ok_or_else(|| {
+            OpenError::Malformed(format!(
+                "{what} {} is larger than {cap} bytes: not what pocdir expects there",
+                path.display()
+            ))
+        })
 }
 
 /// A state-folder file: `None` only when it does not exist; any other
 /// failure is an error (a damaged record must not pass for no record).
-fn read_optional(path: &Path) -> Result<Option<String>, OpenError> {
-    match fs::read(path) {
-        Ok(b) => String::from_utf8(b)
+fn read_optional(path: &Path, cap: u64) -> Result<Option<String>, OpenError> {
+    match read_at_most(path, cap) {
+        Ok(Some(b)) => String::from_utf8(b)
             .map(Some)
             .map_err(|_| OpenError::Io(format!("{} is damaged (not text)", path.display()))),
+        Ok(None) => Err(OpenError::Io(format!(
+            "{} is damaged (larger than {cap} bytes)",
+            path.display()
+        ))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(OpenError::Io(format!(
             "cannot read {}: {e}",
@@ -203,44 +262,56 @@ fn rotation_statements(opts: &OpenOptions) -> Vec<(Vec<u8>, String)> {
     paths
         .iter()
         .filter_map(|p| {
-            let stmt = fs::read(p).ok()?;
-            let sig = fs::read_to_string(format!("{}.minisig", p.display())).ok()?;
-            (stmt.len() <= 4096).then_some((stmt, sig))
+            let stmt = read_at_most(p, 4096).ok()??;
+            let sig = read_at_most(Path::new(&format!("{}.minisig", p.display())), 4096).ok()??;
+            Some((stmt, String::from_utf8(sig).ok()?))
         })
         .collect()
 }
 
 pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     let mut warnings = Vec::new();
-    fs::create_dir_all(&opts.state_dir).map_err(|e| {
+    if let Extract::Into(dir) = &opts.extract {
+        refuse_unless_empty(dir)?;
+    }
+    crate::output::create_dirs(&opts.state_dir, true).map_err(|e| {
         OpenError::Io(format!(
             "cannot create the state folder {}: {e}",
             opts.state_dir.display()
         ))
     })?;
     let pinned_path = opts.state_dir.join(TRUSTED_PUB);
-    let pinned_text = read_optional(&pinned_path)?;
+    let pinned_text = read_optional(&pinned_path, MAX_KEY_FILE)?;
+    // `--trust` naming another key than the pinned one: accepted only if
+    // it is the key the bundle is signed with and rotation statements
+    // signed by the pinned key lead to it (so the command the recipient
+    // was given, with the site's current secretariat.pub, still works
+    // after a rotation).
+    let mut other_trust = None;
     let trusted_key = match (&pinned_text, &opts.trust) {
         (Some(p), Some(t)) => {
             let pinned = parse_pub(p, "the pinned key")?;
             let given = parse_pub(
-                &String::from_utf8_lossy(&read_capped(t, 4096, "the trusted key")?),
+                &String::from_utf8_lossy(&read_capped(t, MAX_KEY_FILE, "the trusted key")?),
                 "--trust",
             )?;
             if pinned.keynum() != given.keynum() {
-                return Err(OpenError::UnknownKey(format!(
-                    "--trust names key {}, but key {} is pinned in {}: a new secretariat key is accepted only through a rotation statement signed by the pinned key",
+                other_trust = Some((
                     sign::key_id(&given),
-                    sign::key_id(&pinned),
-                    pinned_path.display()
-                )));
+                    format!(
+                        "--trust names key {}, but key {} is pinned in {}: a new secretariat key is accepted only through a rotation statement signed by the pinned key",
+                        sign::key_id(&given),
+                        sign::key_id(&pinned),
+                        pinned_path.display()
+                    ),
+                ));
             }
             pinned
         }
         (Some(p), None) => parse_pub(p, "the pinned key")?,
         (None, Some(t)) => {
             let k = parse_pub(
-                &String::from_utf8_lossy(&read_capped(t, 4096, "the trusted key")?),
+                &String::from_utf8_lossy(&read_capped(t, MAX_KEY_FILE, "the trusted key")?),
                 "--trust",
             )?;
             warnings.push(format!(
@@ -270,6 +341,11 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             sig_path.display()
         ))
     })?;
+    if let Some((given, message)) = other_trust
+        && given != sig_key
+    {
+        return Err(OpenError::UnknownKey(message));
+    }
     let mut key = trusted_key.clone();
     let mut rotated = Vec::new();
     if sig_key != sign::key_id(&trusted_key) {
@@ -321,7 +397,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             )));
         }
     };
-    let accepted: Option<Accepted> = match read_optional(&opts.state_dir.join(ACCEPTED))? {
+    let accepted: Option<Accepted> = match read_optional(&opts.state_dir.join(ACCEPTED), MAX_RECORD)? {
         None => None,
         Some(text) => Some(serde_json::from_str(&text).map_err(|_| {
             OpenError::Io(format!(
@@ -436,12 +512,28 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         .map_err(|_| OpenError::Tampered("directory.json is not JSON".into()))?;
 
     // 5. Summary, changes, extraction, record.
-    let previous: Option<serde_json::Value> = fs::read(opts.state_dir.join(ACCEPTED_DIR))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    let changes = match &previous {
-        Some(p) if !already => diff(p, &new_dir),
-        _ => Vec::new(),
+    let previous: Option<serde_json::Value> =
+        read_at_most(&opts.state_dir.join(ACCEPTED_DIR), tarball::MAX_PLAINTEXT)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+    let changes_path = opts.state_dir.join(ACCEPTED_CHANGES);
+    // A re-run of the version accepted last shows the changes it showed
+    // then (a missing or damaged record only loses that list).
+    let shown_before: Option<ChangesRecord> = if already {
+        read_at_most(&changes_path, tarball::MAX_PLAINTEXT)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice::<ChangesRecord>(&b).ok())
+            .filter(|r| r.seq == t.seq && r.root == t.root)
+    } else {
+        None
+    };
+    let (changes, first_accepted) = match (&shown_before, &previous) {
+        (Some(r), _) => (r.changes.clone(), Some(r.first)),
+        (None, _) if already => (Vec::new(), None),
+        (None, Some(p)) => (diff(p, &new_dir), Some(false)),
+        (None, None) => (Vec::new(), Some(accepted.is_none())),
     };
     let states = new_dir["states"].as_array().map_or(0, Vec::len);
     let pocs = new_dir["states"].as_array().map_or(0, |s| {
@@ -449,9 +541,14 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             .map(|x| x["points_of_contact"].as_array().map_or(0, Vec::len))
             .sum()
     });
-    if let Some(dir) = &opts.extract {
-        extract(dir, &files)?;
-    }
+    let extracted = match &opts.extract {
+        Extract::No => None,
+        Extract::Into(dir) => {
+            extract_new(dir, &files)?;
+            Some((dir.clone(), false))
+        }
+        Extract::Beside => Some(extract_beside(&opts.bundle, &opts.state_dir, &t, &files)?),
+    };
     let key_id = sign::key_id(&key);
     let rec = Accepted {
         state: t.state.clone(),
@@ -467,9 +564,22 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             opts.state_dir.display()
         ))
     };
-    crate::output::file(&opts.state_dir.join(ACCEPTED_DIR), &files["directory.json"])
+    crate::output::private_file(&opts.state_dir.join(ACCEPTED_DIR), &files["directory.json"])
         .map_err(io)?;
-    crate::output::file(
+    if !already {
+        let record = ChangesRecord {
+            seq: t.seq,
+            root: t.root.clone(),
+            first: first_accepted.unwrap_or(false),
+            changes: changes.clone(),
+        };
+        crate::output::private_file(
+            &changes_path,
+            (serde_json::to_string_pretty(&record).unwrap_or_default() + "\n").as_bytes(),
+        )
+        .map_err(io)?;
+    }
+    crate::output::private_file(
         &opts.state_dir.join(ACCEPTED),
         (serde_json::to_string_pretty(&rec).unwrap_or_default() + "\n").as_bytes(),
     )
@@ -479,7 +589,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             "untrusted comment: minisign public key {key_id}\n{}\n",
             key.to_base64()
         );
-        crate::output::file(&pinned_path, text.as_bytes()).map_err(io)?;
+        crate::output::private_file(&pinned_path, text.as_bytes()).map_err(io)?;
     }
     Ok(Opened {
         trusted: t,
@@ -492,6 +602,8 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         states,
         pocs,
         files,
+        extracted,
+        first_accepted,
     })
 }
 
@@ -518,8 +630,27 @@ fn identities(text: &str, path: &Path) -> Result<Vec<Box<dyn age::Identity>>, Op
         })
 }
 
-/// Write the verified files into `dir` (a fresh folder swapped in).
-fn extract(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), OpenError> {
+/// `--extract DIR` must name a folder that does not exist yet, or an empty
+/// one: what is there is never deleted or overwritten.
+fn refuse_unless_empty(dir: &Path) -> Result<(), OpenError> {
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(OpenError::Usage(format!(
+            "--extract {}: {e}",
+            dir.display()
+        ))),
+        Ok(m) if m.is_dir() && fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()) => Ok(()),
+        Ok(_) => Err(OpenError::Usage(format!(
+            "--extract {} already exists and is not an empty folder: pocdir never deletes or overwrites files; name a new folder (it is created), or leave --extract out to extract into a new <ISO3>-<seq> folder beside the bundle",
+            dir.display()
+        ))),
+    }
+}
+
+/// Write the verified files into `dir`, which must not exist yet (or be
+/// empty): staged in a private folder beside it, then moved into place.
+fn extract_new(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), OpenError> {
+    refuse_unless_empty(dir)?;
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -527,9 +658,103 @@ fn extract(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), OpenErro
     let name = dir.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
         OpenError::Usage(format!("--extract {} is not a folder name", dir.display()))
     })?;
+    let fail =
+        |e: std::io::Error| OpenError::Io(format!("cannot extract into {}: {e}", dir.display()));
+    let stage = crate::output::Staging::private(parent, name).map_err(fail)?;
     let list: Vec<(String, Vec<u8>)> = files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    crate::output::tree(parent, name, &list)
-        .map_err(|e| OpenError::Io(format!("cannot extract into {}: {e}", dir.display())))
+    stage.put_all(&list).map_err(fail)?;
+    stage.commit_new().map_err(fail)
+}
+
+/// Whether a folder is one an earlier run extracted: on Unix, owned by
+/// whoever owns the state folder and closed to others (in a shared folder
+/// someone else's copy, which they could change later, is not reused).
+fn ours(m: &fs::Metadata, state_dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(state_dir).is_ok_and(|s| s.uid() == m.uid()) && m.mode() & 0o077 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (m, state_dir);
+        true
+    }
+}
+
+/// Whether `dir` holds exactly `files` (and nothing else).
+fn holds_exactly(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> bool {
+    let mut found = 0;
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).follow_links(false) {
+        let Ok(entry) = entry else { return false };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).ok().map(|r| {
+            r.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        });
+        let same = entry.file_type().is_file()
+            && rel.as_ref().and_then(|r| files.get(r)).is_some_and(|want| {
+                read_at_most(entry.path(), want.len() as u64)
+                    .ok()
+                    .flatten()
+                    .as_ref()
+                    == Some(want)
+            });
+        if !same {
+            return false;
+        }
+        found += 1;
+    }
+    found == files.len()
+}
+
+/// The default extraction: a new folder `<ISO3>-<seq>` beside the bundle
+/// (`-2`, `-3`, ... when the name is taken by other files; one that holds
+/// exactly these files already is reused). Returns the folder and whether
+/// it was already there.
+fn extract_beside(
+    bundle: &Path,
+    state_dir: &Path,
+    t: &Trusted,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<(PathBuf, bool), OpenError> {
+    let parent = bundle
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let base = format!("{}-{}", t.state, t.seq);
+    for n in 1..=99 {
+        let name = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        let dir = parent.join(&name);
+        match fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() && ours(&m, state_dir) && holds_exactly(&dir, files) => {
+                return Ok((dir, true));
+            }
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                extract_new(&dir, files)?;
+                return Ok((dir, false));
+            }
+            Err(e) => {
+                return Err(OpenError::Io(format!(
+                    "cannot extract into {}: {e}",
+                    dir.display()
+                )));
+            }
+        }
+    }
+    Err(OpenError::Io(format!(
+        "{}: {base} to {base}-99 are all taken: pass --extract NEW-FOLDER",
+        parent.display()
+    )))
 }
 
 /// Contact-level changes between two `directory.json`, State by State:

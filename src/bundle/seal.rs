@@ -70,7 +70,7 @@ pub fn readme(state: &State, v: &Version, key_id: &str) -> String {
          accepted, and an expiry date still to come. Then:\n\n\
          \x20 age -d -i YOUR-KEY.txt {code}.tar.age | tar x\n\n\
          or do all of it at once, with the checks recorded for next time:\n\n\
-         \x20 pocdir open {code}.tar.age --identity YOUR-KEY.txt\n\n\
+         \x20 pocdir open {code}.tar.age --identity YOUR-KEY.txt --trust secretariat.pub\n\n\
          manifest.json lists the SHA-256 of every other file. index.html opens in any\n\
          browser without a network; contacts.vcf imports the contacts into a phone.\n\
          Report a bundle that fails any check to the secretariat through your\n\

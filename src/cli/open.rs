@@ -13,7 +13,9 @@ use super::{AsOf, outln};
 #[command(
     after_help = "Exit codes: 0 verified, 2 usage, 3 unknown key, 4 bad signature, \
     5 malformed, 6 expired, 7 rollback, 8 fork, 9 misdirected, 10 wrong identity, \
-    11 tampered, 12 I/O. Nothing is extracted or recorded unless every check passed."
+    11 tampered, 12 I/O. Nothing is extracted or recorded unless every check passed. \
+    Nothing is ever deleted or overwritten: without --extract the files go into a new \
+    <ISO3>-<seq> folder beside the bundle."
 )]
 pub struct Args {
     /// The bundle, <ISO3>.tar.age (its signature is read from
@@ -22,20 +24,28 @@ pub struct Args {
     /// Your account's age identity (secret key) file.
     #[arg(long, value_name = "FILE")]
     identity: PathBuf,
-    /// The secretariat's public key, pinned in the state folder on first
-    /// use.
+    /// The secretariat's public key (secretariat.pub from the directory's
+    /// site), pinned in the state folder on first use; afterwards it must
+    /// be the pinned key (or the key a rotation statement leads to).
     #[arg(long, value_name = "PUBKEY")]
     trust: Option<PathBuf>,
     /// The bundle's signature (default: BUNDLE.minisig).
     #[arg(long, value_name = "FILE")]
     signature: Option<PathBuf>,
-    /// Where accepted versions and the pinned key are kept (default:
-    /// $XDG_STATE_HOME/pocdir or ~/.local/state/pocdir).
+    /// Where accepted versions and the pinned key are kept (default: the
+    /// platform's data folder: $XDG_DATA_HOME/pocdir or
+    /// ~/.local/share/pocdir, ~/Library/Application Support/pocdir on
+    /// macOS, %APPDATA%\pocdir on Windows).
     #[arg(long, value_name = "DIR")]
     state_dir: Option<PathBuf>,
-    /// Write the verified files into this folder.
-    #[arg(long, value_name = "DIR")]
+    /// Write the verified files into this folder, which must not exist
+    /// yet or be empty (default: a new <ISO3>-<seq> folder beside the
+    /// bundle).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_extract")]
     extract: Option<PathBuf>,
+    /// Verify and record only: extract nothing.
+    #[arg(long)]
+    no_extract: bool,
     /// Open an expired bundle anyway (with a warning).
     #[arg(long)]
     allow_expired: bool,
@@ -47,24 +57,90 @@ pub struct Args {
     as_of: AsOf,
 }
 
-fn default_state_dir() -> Option<PathBuf> {
-    std::env::var_os("XDG_STATE_HOME")
-        .map(|d| PathBuf::from(d).join("pocdir"))
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state/pocdir")))
+/// An absolute path from the environment variable `var` (empty or
+/// relative values are ignored, as the XDG specification says).
+fn env_dir(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+}
+
+/// The platform's data folder for pocdir, if one can be found.
+fn platform_state_dir() -> Option<PathBuf> {
+    if cfg!(windows) {
+        env_dir("APPDATA").map(|d| d.join("pocdir"))
+    } else if cfg!(target_os = "macos") {
+        env_dir("HOME").map(|h| h.join("Library/Application Support/pocdir"))
+    } else {
+        env_dir("XDG_DATA_HOME")
+            .or_else(|| env_dir("HOME").map(|h| h.join(".local/share")))
+            .map(|d| d.join("pocdir"))
+    }
+}
+
+/// Where versions before this one kept the state by default (when HOME
+/// was set): moved to the platform's folder on first use.
+fn old_state_dir() -> Option<PathBuf> {
+    env_dir("XDG_STATE_HOME")
+        .map(|d| d.join("pocdir"))
+        .or_else(|| env_dir("HOME").map(|h| h.join(".local/state/pocdir")))
+}
+
+/// The state folder: `--state-dir`, or the platform's data folder (an old
+/// default one moved there), or a refusal: the rollback protection must
+/// not depend on the folder pocdir is run from.
+fn state_dir(given: Option<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(d) = given {
+        return Ok(d);
+    }
+    let dir = platform_state_dir().ok_or_else(|| {
+        let var = if cfg!(windows) { "APPDATA" } else { "HOME" };
+        format!(
+            "no folder to keep the pinned secretariat key and the accepted versions in: {var} is not set (or not an absolute path); set it, or pass --state-dir DIR (always the same folder: it is what detects an old bundle sent again)"
+        )
+    })?;
+    if let Some(old) = old_state_dir().filter(|o| *o != dir && o.is_dir())
+        && std::fs::symlink_metadata(&dir).is_err()
+    {
+        if let Some(parent) = dir.parent() {
+            let _ = pocdir::output::create_dirs(parent, true);
+        }
+        std::fs::rename(&old, &dir).map_err(|e| {
+            format!(
+                "cannot move the state folder {} to {}: {e}; move it by hand (or pass --state-dir {})",
+                old.display(),
+                dir.display(),
+                old.display()
+            )
+        })?;
+        eprintln!(
+            "note: the state folder moved from {} to {}",
+            old.display(),
+            dir.display()
+        );
+    }
+    Ok(dir)
 }
 
 pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
-    let state_dir = a
-        .state_dir
-        .or_else(default_state_dir)
-        .unwrap_or_else(|| PathBuf::from(".pocdir-state"));
+    let state_dir = state_dir(a.state_dir).map_err(|m| {
+        eprintln!("error[usage]: {m}");
+        eprintln!("nothing was extracted or recorded");
+        ExitCode::from(2)
+    })?;
+    use pocdir::bundle::open::Extract;
+    let extract = match (a.extract, a.no_extract) {
+        (Some(d), _) => Extract::Into(d),
+        (None, true) => Extract::No,
+        (None, false) => Extract::Beside,
+    };
     let opts = pocdir::bundle::open::OpenOptions {
         bundle: a.bundle,
         signature: a.signature,
         identity: a.identity,
         trust: a.trust,
         state_dir,
-        extract: a.extract,
+        extract,
         allow_expired: a.allow_expired,
         rotations: a.rotation,
         now: a.as_of.time(),
@@ -98,7 +174,23 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         o.pocs
     );
     if o.already_accepted {
-        outln!("This version was accepted before.");
+        match o.first_accepted {
+            None => {
+                outln!("This version was accepted before (the list of its changes was not kept).")
+            }
+            Some(_) if !o.changes.is_empty() => {
+                outln!(
+                    "This version was accepted before. Its changes since the version accepted before it:"
+                );
+                for c in &o.changes {
+                    outln!("  {c}");
+                }
+            }
+            Some(true) => outln!("This version was accepted before (the first one accepted here)."),
+            Some(false) => outln!(
+                "This version was accepted before (no change since the version accepted before it)."
+            ),
+        }
     } else if let Some(old) = o.renewed {
         outln!(
             "Renewed, no change to the directory: version {} has the content of version {old}, accepted before, and is valid until {}.",
@@ -113,8 +205,13 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             outln!("  {c}");
         }
     }
-    if let Some(d) = &opts.extract {
-        outln!("Files written to {}.", d.display());
+    match &o.extracted {
+        Some((d, true)) => outln!(
+            "The files are already in {} (extracted before).",
+            d.display()
+        ),
+        Some((d, false)) => outln!("Files written to {}.", d.display()),
+        None => {}
     }
     Ok(ExitCode::SUCCESS)
 }

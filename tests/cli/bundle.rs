@@ -364,7 +364,7 @@ fn the_rotated_vector_says_the_key_changed() {
         &dir.join("identity.key"),
         &state,
         &e.now,
-        &[],
+        &["--no-extract".as_ref()],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(

@@ -20,6 +20,7 @@ mod hosting;
 mod init;
 mod keygen;
 mod mail;
+mod open_safety;
 mod ping;
 mod remind;
 mod renewal;
