@@ -758,7 +758,7 @@ fn extract_beside(
 }
 
 /// Contact-level changes between two `directory.json`, State by State:
-/// email addresses, phone numbers and accounts first, then other changes.
+/// email addresses and phone numbers first, then other changes.
 pub fn diff(old: &serde_json::Value, new: &serde_json::Value) -> Vec<String> {
     use std::collections::BTreeSet;
     let by_code = |v: &serde_json::Value| -> BTreeMap<String, serde_json::Value> {
@@ -783,16 +783,6 @@ pub fn diff(old: &serde_json::Value, new: &serde_json::Value) -> Vec<String> {
             })
             .unwrap_or_default()
     };
-    let accounts = |s: &serde_json::Value| -> BTreeSet<String> {
-        s["accounts"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| format!("{} {}", x["email"].as_str().unwrap_or(""), x["recipients"]))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     let mut important = Vec::new();
     let mut other = Vec::new();
     for code in o.keys().chain(n.keys()).collect::<BTreeSet<_>>() {
@@ -809,14 +799,15 @@ pub fn diff(old: &serde_json::Value, new: &serde_json::Value) -> Vec<String> {
                         important.push(format!("{code}: {what} removed {removed}"));
                     }
                 }
-                if accounts(a) != accounts(b) {
-                    important.push(format!("{code}: verified accounts or their keys changed"));
-                }
+                // Published fields only (accounts and provenance are no longer
+                // published; an older directory.json may
+                // still hold them: they are not compared).
                 for f in [
                     "points_of_contact",
                     "mission",
                     "regional_networks",
-                    "provenance",
+                    "last_updated",
+                    "last_verified",
                 ] {
                     if a[f] != b[f] {
                         other.push(format!("{code}: {} changed", f.replace('_', " ")));
