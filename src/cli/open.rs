@@ -16,8 +16,9 @@ use super::{AsOf, outln};
     11 tampered, 12 I/O. Nothing is extracted or recorded unless every check passed."
 )]
 pub struct Args {
-    /// The bundle, <ISO3>.tar.age (its signature is read from
-    /// <BUNDLE>.minisig unless --signature says otherwise).
+    /// The bundle, <ISO3>.tar.gz.age (format 1's <ISO3>.tar.age is read
+    /// too; its signature is read from <BUNDLE>.minisig unless --signature
+    /// says otherwise).
     bundle: PathBuf,
     /// Your account's age identity (secret key) file.
     #[arg(long, value_name = "FILE")]

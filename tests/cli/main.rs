@@ -15,6 +15,7 @@ mod cli;
 mod browser;
 mod build;
 mod bundle;
+mod format2;
 mod hosting;
 mod init;
 mod keygen;
