@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# Time `pocdir open` against `minisign -V` + `age -d` on the same bundle
-# (issue #4: pocdir should take at most twice as long). Uses the synthetic
-# directory of 193 States x 4 PoCs. Needs hyperfine, minisign and age
-# (apt-get install hyperfine minisign age). Times the binary as distributed:
-# the dist profile (fat LTO, one codegen unit; Cargo.toml), in target/dist/.
+# Time `pocdir open --extract` against the stock path doing the same work on
+# the same format 2 bundle: `minisign -V` + `age -d | tar xz` (issue #13:
+# pocdir should take at most twice as long). Uses the synthetic directory
+# of 193 States x 4 PoCs (STATES/POCS override). Needs hyperfine, minisign,
+# age and GNU tar (apt-get install hyperfine minisign age tar). PROFILE
+# picks the build profile (default release; dist is the shipped one: fat
+# LTO, one codegen unit, Cargo.toml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --profile dist --quiet --bin pocdir --example synth
+profile=${PROFILE:-release}
+states=${STATES:-193}
+pocs=${POCS:-4}
+cargo build --profile "$profile" --quiet --bin pocdir
+# The synthetic directory's generator is not timed: built with the dev
+# profile (an example pulls in the dev-dependencies, which would rebuild
+# the timed profile's dependencies with other features).
+cargo build --quiet --example synth
+bin=./target/$profile
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-./target/dist/examples/synth --states 193 --pocs 4 --out "$work/dir" >/dev/null
-./target/dist/pocdir build --root "$work/dir" --out "$work/out" >/dev/null 2>&1
-b="$work/out/bundles/FRA.tar.age"
+./target/debug/examples/synth --states "$states" --pocs "$pocs" --out "$work/dir" >/dev/null
+"$bin/pocdir" build --root "$work/dir" --out "$work/out" >/dev/null 2>&1
+b="$work/out/bundles/FRA.tar.gz.age"
 id="$work/dir/keys/demo/states/FRA.key"
 pub="$work/dir/keys/secretariat.pub"
 ls -l "$b"
 hyperfine --warmup 3 --runs 30 -N \
-  "./target/dist/pocdir open $b --identity $id --trust $pub --state-dir $work/state" \
-  "sh -c 'minisign -Vqm $b -p $pub && age -d -i $id $b > /dev/null'"
+  --prepare "rm -rf $work/x $work/y $work/state" \
+  "$bin/pocdir open $b --identity $id --trust $pub --state-dir $work/state --extract $work/x" \
+  "sh -c 'minisign -Vqm $b -p $pub && mkdir $work/y && age -d -i $id $b | tar xz -C $work/y'"

@@ -1,7 +1,11 @@
 //! Generate the test vectors of `pocdir open`, one folder per failure class
 //! (tests/cli/bundle.rs runs them):
 //!
-//! `cargo run --example vectors -- --out tests/vectors/open`
+//! `cargo run --example vectors -- --out tests/vectors/open2`
+//!
+//! (Bundle format 2, `FRA.tar.gz.age`. The format 1 vectors in
+//! tests/vectors/open/ were made by this program before format 2, and are
+//! kept as they are: `open` still reads format 1.)
 //!
 //! The bundles are made by the real build (`pocdir::build::build`) from a
 //! throw-away copy of the repository's example directory reduced to France
@@ -25,7 +29,7 @@ use serde_json::json;
 
 #[derive(Parser)]
 struct Args {
-    /// Where the vector folders go (tests/vectors/open).
+    /// Where the vector folders go (tests/vectors/open2).
     #[arg(long)]
     out: PathBuf,
 }
@@ -36,6 +40,8 @@ const ISSUED: &str = "2026-11-22T12:00:00Z";
 const AS_OF: &str = "2026-11-22";
 /// The States kept from the example directory.
 const STATES: [&str; 2] = ["DEU", "FRA"];
+/// France's bundle (format 2).
+const FRA: &str = "FRA.tar.gz.age";
 
 type Files = Vec<(String, Vec<u8>)>;
 
@@ -81,7 +87,7 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// The example directory reduced to `STATES`, without its version log (the
-/// vectors' version is sequence 1).
+/// vectors' version is sequence 1) or communication checks.
 fn small_directory(root: &Path) -> Result<(), String> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     for d in ["content", "keys", "themes"] {
@@ -103,6 +109,11 @@ fn small_directory(root: &Path) -> Result<(), String> {
                 std::fs::remove_file(&p).map_err(io(p.display()))?;
             }
         }
+    }
+    // The communication checks name States that are not kept.
+    let pings = root.join("content/pings");
+    if pings.is_dir() {
+        std::fs::remove_dir_all(&pings).map_err(io(pings.display()))?;
     }
     Ok(())
 }
@@ -261,10 +272,10 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
         ));
     }
     let bundles = dist.join("bundles");
-    let fra = read(&bundles.join("FRA.tar.age"))?;
-    let fra_sig = read(&bundles.join("FRA.tar.age.minisig"))?;
-    let deu = read(&bundles.join("DEU.tar.age"))?;
-    let deu_sig = read(&bundles.join("DEU.tar.age.minisig"))?;
+    let fra = read(&bundles.join(FRA))?;
+    let fra_sig = read(&bundles.join(format!("{FRA}.minisig")))?;
+    let deu = read(&bundles.join("DEU.tar.gz.age"))?;
+    let deu_sig = read(&bundles.join("DEU.tar.gz.age.minisig"))?;
     let trusted = read(&bundles.join("secretariat.pub"))?;
     let fra_id = read(&root.join("keys/demo/states/FRA.key"))?;
     let deu_id = read(&root.join("keys/demo/states/DEU.key"))?;
@@ -290,16 +301,13 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
         pocdir::util::time::fmt_ts(version.expires.checked_add(day).map_err(io("time"))?);
 
     let fra_files = |data: Vec<u8>, sig: Vec<u8>| -> Files {
-        vec![
-            ("FRA.tar.age".into(), data),
-            ("FRA.tar.age.minisig".into(), sig),
-        ]
+        vec![(FRA.into(), data), (format!("{FRA}.minisig"), sig)]
     };
     let pinned = || -> Files { vec![("trusted.pub".into(), trusted.clone())] };
     let base = |name, description, files, exit, class| Vector {
         name,
         description,
-        bundle: "FRA.tar.age",
+        bundle: FRA,
         files,
         identity: fra_id.clone(),
         trusted: trusted.clone(),
@@ -360,7 +368,7 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
 
     vectors.push(base(
         "other-state-renamed",
-        "Germany's bundle and signature renamed FRA.tar.age and FRA.tar.age.minisig",
+        "Germany's bundle and signature renamed FRA.tar.gz.age and FRA.tar.gz.age.minisig",
         fra_files(deu.clone(), deu_sig.clone()),
         9,
         Some("misdirected"),
@@ -457,7 +465,7 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     v.identity = deu_id.clone();
     vectors.push(v);
 
-    let not_pocdir = "timestamp:1795780800\tfile:FRA.tar.age\thashed";
+    let not_pocdir = "timestamp:1795780800\tfile:FRA.tar.gz.age\thashed";
     vectors.push(base(
         "malformed-comment",
         "France's bundle signed by the secretariat key with minisign's default trusted comment, not a pocdir one",
@@ -470,34 +478,126 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     // updating the manifest, encrypt to France again and sign with the
     // secretariat key and the original trusted comment.
     let identity = x25519_identity(&fra_id)?;
-    let plain = age::decrypt(&identity, &fra).map_err(io("decrypting FRA"))?;
-    let mut files = pocdir::bundle::tarball::read(&plain).map_err(|e| e.to_string())?;
+    let recipient = identity.to_public().to_string();
+    let gz = age::decrypt(&identity, &fra).map_err(io("decrypting FRA"))?;
+    let mut files =
+        pocdir::bundle::tarball::read_gzip(&gz[..], 1 << 30).map_err(|e| e.to_string())?;
+    let ordered = |files: &std::collections::BTreeMap<String, Vec<u8>>| -> Result<Files, String> {
+        pocdir::bundle::FILES
+            .iter()
+            .map(|name| {
+                let bytes = files.get(*name).ok_or(format!("no {name} in the bundle"))?;
+                Ok((name.to_string(), bytes.clone()))
+            })
+            .collect()
+    };
+    let mtime = issued.as_second() as u64;
+    let tar_of = |files: &Files| pocdir::bundle::tarball::write(files, mtime).map_err(io("tar"));
+    let gzip = |b: &[u8]| pocdir::bundle::tarball::gzip_member(b).map_err(io("gzip"));
+    // `plain` encrypted to France, signed by the secretariat with `comment`.
+    let reseal = |plain: &[u8], comment: &str| -> Result<Files, String> {
+        let cipher = pocdir::bundle::encrypt(plain, std::slice::from_ref(&recipient))?;
+        let sig = secretariat.sign(&cipher, comment, &untrusted)?.into_bytes();
+        Ok(fra_files(cipher, sig))
+    };
     let csv = String::from_utf8(files["contacts.csv"].clone()).map_err(io("contacts.csv"))?;
     let altered = csv.replacen("+33", "+99", 1);
     if altered == csv {
         return Err("contacts.csv has no French number to alter".into());
     }
+    let good = ordered(&files)?;
     files.insert("contacts.csv".into(), altered.into_bytes());
-    let mut ordered: Files = Vec::new();
-    for name in pocdir::bundle::FILES {
-        let bytes = files
-            .remove(name)
-            .ok_or(format!("no {name} in the bundle"))?;
-        ordered.push((name.to_string(), bytes));
-    }
-    let tar =
-        pocdir::bundle::tarball::write(&ordered, issued.as_second() as u64).map_err(io("tar"))?;
-    let recipient = identity.to_public().to_string();
-    let cipher = pocdir::bundle::encrypt(&tar, &[recipient])?;
-    let sig = secretariat
-        .sign(&cipher, &comment, &untrusted)?
-        .into_bytes();
     vectors.push(base(
         "tampered-content",
         "signed by the secretariat with the right comment, but contacts.csv inside does not match the manifest",
-        fra_files(cipher, sig),
+        reseal(&gzip(&tar_of(&ordered(&files)?)?)?, &comment)?,
         11,
         Some("tampered"),
+    ));
+
+    // Format 2 failure classes: each plaintext encrypted to France and
+    // signed by the secretariat with the right comment, so only the
+    // decompression and the archive reader can refuse it.
+    let good_tar = tar_of(&good)?;
+    let good_gz = gzip(&good_tar)?;
+    vectors.push(base(
+        "gzip-truncated",
+        "signed, but the gzip stream inside is cut short (its last 100 bytes missing)",
+        reseal(&good_gz[..good_gz.len() - 100], &comment)?,
+        11,
+        Some("tampered"),
+    ));
+    let mut garbage = good_gz.clone();
+    garbage.extend_from_slice(b"\r\n-- \r\nappended after the gzip stream\r\n");
+    vectors.push(base(
+        "gzip-trailing-garbage",
+        "signed, but bytes that are not a gzip member follow the gzip stream inside",
+        reseal(&garbage, &comment)?,
+        11,
+        Some("tampered"),
+    ));
+    // A bomb: the real files, then a member of zeros decompressing past
+    // the cap (256 MiB), in a few hundred kilobytes.
+    let mut bomb = gzip(&good_tar[..good_tar.len() - 1024])?;
+    let zeros = vec![0u8; (pocdir::bundle::tarball::MAX_PLAINTEXT + (1 << 20)) as usize];
+    bomb.extend_from_slice(&gzip(&zeros)?);
+    drop(zeros);
+    vectors.push(base(
+        "gzip-bomb",
+        "signed, but the gzip stream decompresses to more than the 256 MiB cap (zeros after the real files)",
+        reseal(&bomb, &comment)?,
+        11,
+        Some("tampered"),
+    ));
+    let mut many = good.clone();
+    for i in 0..pocdir::bundle::tarball::MAX_ENTRIES {
+        many.push((format!("extra-{i}.txt"), b"x".to_vec()));
+    }
+    vectors.push(base(
+        "too-many-entries",
+        "signed, but the tar inside holds more than 16 entries",
+        reseal(&gzip(&tar_of(&many)?)?, &comment)?,
+        11,
+        Some("tampered"),
+    ));
+    let mut after_end = good_tar.clone();
+    after_end.extend_from_slice(
+        &pocdir::bundle::tarball::write(&[("extra.txt", b"x")], mtime).map_err(io("tar"))?,
+    );
+    vectors.push(base(
+        "data-after-end-of-archive",
+        "signed, but the tar inside goes on after its end-of-archive blocks (an entry GNU tar would not show)",
+        reseal(&gzip(&after_end)?, &comment)?,
+        11,
+        Some("tampered"),
+    ));
+    vectors.push(base(
+        "format2-comment-on-format1-body",
+        "signed with a format 2 comment, but the plaintext is an uncompressed (format 1) tar",
+        reseal(&good_tar, &comment)?,
+        11,
+        Some("tampered"),
+    ));
+    let comment_1 = comment.replacen("pocdir-bundle/2 ", "pocdir-bundle/1 ", 1);
+    if comment_1 == comment {
+        return Err("the trusted comment does not start with pocdir-bundle/2".into());
+    }
+    vectors.push(base(
+        "format1-comment-on-format2-body",
+        "signed with a format 1 comment, but the plaintext is gzip-compressed (format 2)",
+        reseal(&good_gz, &comment_1)?,
+        11,
+        Some("tampered"),
+    ));
+    vectors.push(base(
+        "unknown-format",
+        "signed with a comment naming format 3, which this pocdir does not know",
+        reseal(
+            &good_gz,
+            &comment.replacen("pocdir-bundle/2 ", "pocdir-bundle/3 ", 1),
+        )?,
+        5,
+        Some("malformed"),
     ));
 
     // Key rotation: the bundle signed by a new key, with the statement

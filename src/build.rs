@@ -330,7 +330,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .collect();
     let parts = crate::site::offline_parts(&at_issue, &loaded.theme, &loaded.i18n)
         .map_err(|e| BuildError::Render(e.0))?;
-    let shared = bundle::Shared::new(&at_issue);
+    let shared = bundle::Shared::new(&at_issue, &version).map_err(BuildError::Seal)?;
     // Each bundle goes to disk as soon as it is sealed: they are never all
     // in memory. The folder is swapped in at the end, or removed.
     let stage = crate::output::Staging::new(opts.out, "bundles").map_err(|e| {
@@ -364,9 +364,11 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     let pages: BTreeMap<&Vec<&str>, bundle::OfflinePage> = lang_sets
         .iter()
         .zip(crate::util::parallel::map(&lang_sets, |langs| {
-            crate::site::offline(&at_issue, &parts, langs, &info).map(bundle::OfflinePage::new)
+            crate::site::offline(&at_issue, &parts, langs, &info)
+                .map_err(|e| BuildError::Render(e.0))
+                .and_then(|html| bundle::OfflinePage::new(html, &version).map_err(BuildError::Seal))
         }))
-        .map(|(k, v)| v.map(|p| (k, p)).map_err(|e| BuildError::Render(e.0)))
+        .map(|(k, v)| v.map(|p| (k, p)))
         .collect::<Result<_, _>>()?;
     let sealed = crate::util::parallel::map(&with_accounts, |s| -> Result<(), BuildError> {
         let langs = bundle::offline_languages(&at_issue, s);
@@ -394,8 +396,9 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
                 ),
             )
             .map_err(BuildError::Seal)?;
-        put(&format!("{}.tar.age", s.code), &cipher)?;
-        put(&format!("{}.tar.age.minisig", s.code), sig.as_bytes())
+        let name = bundle::manifest::bundle_name(s.code.as_str(), bundle::FORMAT);
+        put(&name, &cipher)?;
+        put(&format!("{name}.minisig"), sig.as_bytes())
     });
     let mut bundle_files = Vec::new();
     let mut bundles = Vec::new();

@@ -14,7 +14,26 @@ message_error!(
     CommentError
 );
 
-pub const FORMAT: &str = "pocdir-bundle/1";
+/// The format tag of bundles sealed now (format 2: a gzip-compressed tar,
+/// `<ISO3>.tar.gz.age`), in the trusted comment and the manifest.
+pub const FORMAT: &str = "pocdir-bundle/2";
+/// The format tag of format 1 bundles (an uncompressed tar,
+/// `<ISO3>.tar.age`), still read by `open`.
+pub const FORMAT_1: &str = "pocdir-bundle/1";
+
+/// The format tag of format `n`.
+pub fn format_tag(n: u8) -> &'static str {
+    if n == 1 { FORMAT_1 } else { FORMAT }
+}
+
+/// The file name of `state`'s bundle in format `n`.
+pub fn bundle_name(state: &str, n: u8) -> String {
+    if n == 1 {
+        format!("{state}.tar.age")
+    } else {
+        format!("{state}.tar.gz.age")
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +53,8 @@ pub struct Manifest {
 /// The signed facts of the trusted comment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trusted {
+    /// The bundle format, 1 or 2 (the comment's tag).
+    pub format: u8,
     pub state: String,
     pub seq: u64,
     pub issued: jiff::Timestamp,
@@ -44,7 +65,8 @@ pub struct Trusted {
 impl Trusted {
     pub fn to_comment(&self) -> String {
         format!(
-            "{FORMAT} state={} seq={} issued={} expires={} root={}",
+            "{} state={} seq={} issued={} expires={} root={}",
+            format_tag(self.format),
             self.state,
             self.seq,
             fmt_ts(self.issued),
@@ -57,9 +79,16 @@ impl Trusted {
     /// five fields in this order.
     pub fn parse(s: &str) -> Result<Trusted, CommentError> {
         let mut parts = s.split(' ');
-        if parts.next() != Some(FORMAT) {
-            return Err(format!("the trusted comment is not a {FORMAT} comment").into());
-        }
+        let format = match parts.next() {
+            Some(FORMAT) => 2,
+            Some(FORMAT_1) => 1,
+            _ => {
+                return Err(format!(
+                    "the trusted comment is not a {FORMAT} (or {FORMAT_1}) comment"
+                )
+                .into());
+            }
+        };
         let mut field = |name: &str| -> Result<String, String> {
             let p = parts
                 .next()
@@ -85,6 +114,7 @@ impl Trusted {
             return Err("the trusted comment's root hash is malformed".into());
         }
         Ok(Trusted {
+            format,
             state,
             seq: seq
                 .parse()
@@ -107,6 +137,7 @@ mod tests {
     #[test]
     fn trusted_comment_round_trip_and_strictness() {
         let t = Trusted {
+            format: 2,
             state: "FRA".into(),
             seq: 7,
             issued: "2026-11-22T10:00:00Z".parse().unwrap(),
@@ -119,5 +150,10 @@ mod tests {
         assert!(Trusted::parse(&format!("{c} extra=1")).is_err());
         assert!(Trusted::parse(&c.replace("state=FRA", "state=../")).is_err());
         assert!(Trusted::parse("timestamp:1 file:x").is_err());
+        assert!(c.starts_with("pocdir-bundle/2 "));
+        let old = c.replacen("pocdir-bundle/2", "pocdir-bundle/1", 1);
+        assert_eq!(Trusted::parse(&old).unwrap().format, 1);
+        assert_eq!(Trusted::parse(&old).unwrap().to_comment(), old);
+        assert!(Trusted::parse(&c.replacen("/2", "/3", 1)).is_err());
     }
 }

@@ -370,7 +370,10 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         .bundle
         .file_name()
         .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_suffix(".tar.age"))
+        .and_then(|n| {
+            n.strip_suffix(".tar.gz.age")
+                .or_else(|| n.strip_suffix(".tar.age"))
+        })
         .filter(|n| n.len() == 3);
     let expect = Expect {
         state: file_state,
@@ -393,7 +396,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             signed_for,
         }) => {
             return Err(OpenError::Misdirected(format!(
-                "the file is named {expected}.tar.age but the signed comment says it was made for {signed_for}: a bundle of another State was renamed"
+                "the file is named {expected}.tar.gz.age (or .tar.age) but the signed comment says it was made for {signed_for}: a bundle of another State was renamed"
             )));
         }
     };
@@ -463,18 +466,23 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             )),
             other => OpenError::Tampered(format!("decryption failed: {other}")),
         })?;
-    let mut plain = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(&mut reader, tarball::MAX_PLAINTEXT + 1),
-        &mut plain,
-    )
-    .map_err(|e| OpenError::Tampered(format!("decryption failed: {e}")))?;
-    let files = tarball::read(&plain).map_err(|e| OpenError::Tampered(e.to_string()))?;
+    // Format 2 is decompressed as it is decrypted and read, capped on the
+    // bytes actually produced; format 1 is a plain tar, capped the same way.
+    let files = if t.format == 1 {
+        tarball::read_from(&mut reader, tarball::MAX_PLAINTEXT)
+            .map_err(|e| OpenError::Tampered(e.to_string()))?
+    } else {
+        tarball::read_gzip(&mut reader, tarball::MAX_PLAINTEXT).map_err(|e| {
+            OpenError::Tampered(format!(
+                "the signed bundle does not decrypt and decompress to a format 2 archive: {e}"
+            ))
+        })?
+    };
     let m: Manifest = files
         .get("manifest.json")
         .and_then(|b| serde_json::from_slice(b).ok())
         .ok_or_else(|| OpenError::Tampered("the bundle has no valid manifest.json".into()))?;
-    let agrees = m.format == manifest::FORMAT
+    let agrees = m.format == manifest::format_tag(t.format)
         && m.state == t.state
         && m.seq == t.seq
         && m.root == t.root

@@ -1,9 +1,18 @@
-//! Bundles: for each State with verified accounts, the directory as a tar
-//! (manifest, directory.json, contacts.csv, contacts.vcf, an offline
-//! index.html, README.txt), encrypted with age to all the State's
-//! recipients, and the encrypted file signed (minisign, prehashed) with a
-//! trusted comment carrying state, sequence, issue and expiry times and
-//! the directory root hash.
+//! Bundles: for each State with verified accounts, the directory as a
+//! gzip-compressed tar (manifest, README.txt, directory.json,
+//! contacts.csv, contacts.vcf, an offline index.html), encrypted with age
+//! to all the State's recipients, and the encrypted file signed
+//! (minisign, prehashed) with a trusted comment carrying the format,
+//! state, sequence, issue and expiry times and the directory root hash.
+//!
+//! Format 2 (`<ISO3>.tar.gz.age`): the plaintext is one gzip stream of
+//! three members that decompress, concatenated, into one tar: the
+//! per-State entries first (manifest.json, README.txt; no end blocks),
+//! then the exports every State shares (directory.json, contacts.csv,
+//! contacts.vcf), then the offline page (index.html) and the two zero
+//! blocks that end the archive. The shared members are compressed once
+//! per version (the page once per set of languages) and reused for every
+//! State, so sealing a State compresses only its few kilobytes.
 //!
 //! This file assembles and encrypts; signing is `crate::sign`.
 
@@ -16,15 +25,19 @@ use super::tarball;
 use crate::directory::model::{Directory, State};
 use crate::export;
 
-/// Names of the files inside a bundle, in tar order (manifest first).
+/// Names of the files inside a bundle, in tar order (manifest first, then
+/// the rest of the per-State part, then the shared part).
 pub const FILES: [&str; 6] = [
     "manifest.json",
+    "README.txt",
     "directory.json",
     "contacts.csv",
     "contacts.vcf",
     "index.html",
-    "README.txt",
 ];
+
+/// The bundle format `build` seals (see the module's documentation).
+pub const FORMAT: u8 = 2;
 
 /// A directory version: what the log says about the content being sealed.
 #[derive(Clone, Debug)]
@@ -33,6 +46,13 @@ pub struct Version {
     pub root: String,
     pub issued: jiff::Timestamp,
     pub expires: jiff::Timestamp,
+}
+
+impl Version {
+    /// The modification time of every tar entry: the issue time.
+    pub fn mtime(&self) -> u64 {
+        self.issued.as_second().max(0) as u64
+    }
 }
 
 /// The languages of a State's offline page: English, then the site
@@ -62,15 +82,15 @@ pub fn readme(state: &State, v: &Version, key_id: &str) -> String {
          ===========================================================================\n\n\
          State: {code}   sequence: {seq}   issued: {issued}   expires: {expires}\n\
          Directory root hash: {root}\n\n\
-         This archive came out of {code}.tar.age, which must be verified BEFORE it is\n\
-         decrypted:\n\n\
-         \x20 minisign -Vm {code}.tar.age -p secretariat.pub\n\n\
+         This archive came out of {code}.tar.gz.age, which must be verified BEFORE it\n\
+         is decrypted:\n\n\
+         \x20 minisign -Vm {code}.tar.gz.age -p secretariat.pub\n\n\
          The secretariat's key id is {key_id}. Check that the trusted comment minisign\n\
-         prints names state={code}, a sequence number not lower than the last one you\n\
-         accepted, and an expiry date still to come. Then:\n\n\
-         \x20 age -d -i YOUR-KEY.txt {code}.tar.age | tar x\n\n\
+         prints names pocdir-bundle/2 and state={code}, a sequence number not lower than\n\
+         the last one you accepted, and an expiry date still to come. Then:\n\n\
+         \x20 age -d -i YOUR-KEY.txt {code}.tar.gz.age | tar xz\n\n\
          or do all of it at once, with the checks recorded for next time:\n\n\
-         \x20 pocdir open {code}.tar.age --identity YOUR-KEY.txt --trust secretariat.pub\n\n\
+         \x20 pocdir open {code}.tar.gz.age --identity YOUR-KEY.txt --trust secretariat.pub\n\n\
          manifest.json lists the SHA-256 of every other file. index.html opens in any\n\
          browser without a network; contacts.vcf imports the contacts into a phone.\n\
          Report a bundle that fails any check to the secretariat through your\n\
@@ -84,44 +104,81 @@ pub fn readme(state: &State, v: &Version, key_id: &str) -> String {
 }
 
 /// The files every bundle of a version shares, made once (with their
-/// SHA-256).
+/// SHA-256), and their tar entries compressed once as one gzip member.
 pub struct Shared {
     pub directory_json: (Vec<u8>, String),
     pub csv: (Vec<u8>, String),
     pub vcf: (Vec<u8>, String),
+    /// directory.json, contacts.csv and contacts.vcf as tar entries (no
+    /// end blocks), one gzip member.
+    pub member: Vec<u8>,
 }
 
 impl Shared {
-    pub fn new(dir: &Directory) -> Shared {
+    pub fn new(dir: &Directory, v: &Version) -> Result<Shared, String> {
         let with_hash = |b: Vec<u8>| {
             let h = crate::util::hash::sha256_hex(&b);
             (b, h)
         };
-        Shared {
-            directory_json: with_hash(export::canonical(dir)),
-            csv: with_hash(export::csv(dir)),
-            vcf: with_hash(export::vcf(dir, dir.states.iter())),
-        }
+        let (directory_json, (csv, vcf)) = std::thread::scope(|s| {
+            let other = s.spawn(|| {
+                (
+                    with_hash(export::csv(dir)),
+                    with_hash(export::vcf(dir, dir.states.iter())),
+                )
+            });
+            let json = with_hash(export::canonical(dir));
+            (json, other.join().expect("the export thread panicked"))
+        });
+        let tar = tarball::entries(
+            &[
+                ("directory.json", &directory_json.0),
+                ("contacts.csv", &csv.0),
+                ("contacts.vcf", &vcf.0),
+            ],
+            v.mtime(),
+        )
+        .map_err(|e| e.to_string())?;
+        let member = tarball::gzip_member(&tar).map_err(|e| e.to_string())?;
+        Ok(Shared {
+            directory_json,
+            csv,
+            vcf,
+            member,
+        })
     }
 }
 
 /// The offline page of a set of languages, with its SHA-256: the same for
-/// every State reading those languages, so it is made once per set.
+/// every State reading those languages, so it is made (and compressed)
+/// once per set.
 pub struct OfflinePage {
     pub html: Vec<u8>,
     pub sha256: String,
+    /// index.html as a tar entry followed by the end of the archive, one
+    /// gzip member: the last of a bundle.
+    pub member: Vec<u8>,
 }
 
 impl OfflinePage {
-    pub fn new(html: Vec<u8>) -> OfflinePage {
+    pub fn new(html: Vec<u8>, v: &Version) -> Result<OfflinePage, String> {
         let sha256 = crate::util::hash::sha256_hex(&html);
-        OfflinePage { html, sha256 }
+        let mut tar =
+            tarball::entries(&[("index.html", &html)], v.mtime()).map_err(|e| e.to_string())?;
+        tar.extend_from_slice(&tarball::END);
+        let member = tarball::gzip_member(&tar).map_err(|e| e.to_string())?;
+        Ok(OfflinePage {
+            html,
+            sha256,
+            member,
+        })
     }
 }
 
-/// The plaintext tar of `state`'s bundle. `dir` is the directory judged
-/// as of the issue date, so that the same version gives the same bytes.
-/// Nothing is copied but into the tar itself.
+/// The plaintext of `state`'s bundle: a gzip stream whose first member is
+/// the per-State entries, then the shared members. `dir` is the directory
+/// judged as of the issue date, so that the same version gives the same
+/// bytes.
 pub fn plaintext(
     dir: &Directory,
     shared: &Shared,
@@ -132,20 +189,16 @@ pub fn plaintext(
     // Only this State's bundle lists its own receiving accounts.
     let readme =
         (readme(state, v, &dir.secretariat_key.key_id) + &export::own_accounts(state)).into_bytes();
-    let mut files: BTreeMap<&str, &[u8]> = BTreeMap::new();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
-    for (name, (bytes, hash)) in [
+    for (name, (_, hash)) in [
         ("directory.json", &shared.directory_json),
         ("contacts.csv", &shared.csv),
         ("contacts.vcf", &shared.vcf),
     ] {
-        files.insert(name, bytes);
         hashes.insert(name.to_string(), hash.clone());
     }
     hashes.insert("index.html".into(), offline.sha256.clone());
-    files.insert("index.html", &offline.html);
     hashes.insert("README.txt".into(), crate::util::hash::sha256_hex(&readme));
-    files.insert("README.txt", &readme);
     let m = Manifest {
         format: manifest::FORMAT.to_string(),
         title: dir.settings.title.clone(),
@@ -158,13 +211,16 @@ pub fn plaintext(
     };
     let mut mjson = serde_json::to_vec_pretty(&m).map_err(|e| e.to_string())?;
     mjson.push(b'\n');
-    let mut ordered: Vec<(&str, &[u8])> = vec![("manifest.json", &mjson)];
-    for name in &FILES[1..] {
-        if let Some(b) = files.remove(name) {
-            ordered.push((name, b));
-        }
-    }
-    tarball::write(&ordered, v.issued.as_second().max(0) as u64).map_err(|e| e.to_string())
+    let own = tarball::entries(
+        &[("manifest.json", &mjson[..]), ("README.txt", &readme[..])],
+        v.mtime(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut out = tarball::gzip_member(&own).map_err(|e| e.to_string())?;
+    out.reserve(shared.member.len() + offline.member.len());
+    out.extend_from_slice(&shared.member);
+    out.extend_from_slice(&offline.member);
+    Ok(out)
 }
 
 /// Encrypt `plaintext` to every recipient (age X25519 only).
@@ -198,6 +254,7 @@ pub fn encrypt(plaintext: &[u8], recipients: &[String]) -> Result<Vec<u8>, Strin
 /// The trusted comment of `state`'s bundle of version `v`.
 pub fn trusted(state: &State, v: &Version) -> Trusted {
     Trusted {
+        format: FORMAT,
         state: state.code.to_string(),
         seq: v.seq,
         issued: v.issued,

@@ -1,13 +1,48 @@
-//! The bundle's plaintext: a tar of a few named files. Written
-//! deterministically (fixed order, owner, mode and time); read strictly
-//! (regular files with plain names only, size caps, no duplicates).
+//! The bundle's plaintext: a tar of a few named files (format 1), or the
+//! same tar compressed with gzip as several members (format 2). Written
+//! deterministically (fixed order, owner, mode and time; gzip headers with
+//! no time, no name and "unknown" OS); read strictly (regular files with
+//! plain names only, few entries, size caps on the bytes actually
+//! decompressed, no duplicates, nothing but zeros after the end).
 
 use crate::util::error::message_error;
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Read, Write};
 
-/// Largest plaintext `open` accepts.
-pub const MAX_PLAINTEXT: u64 = 64 * 1024 * 1024;
+/// Largest plaintext (the tar, after decompression) `open` accepts.
+pub const MAX_PLAINTEXT: u64 = 256 * 1024 * 1024;
+
+/// Most entries a bundle's tar may hold (it holds six).
+pub const MAX_ENTRIES: usize = 16;
+
+/// The end of a tar archive: two zero blocks.
+pub const END: [u8; 1024] = [0; 1024];
+
+/// Tar entries (headers, data, padding) for `files`, WITHOUT the
+/// end-of-archive blocks, so that several runs of entries concatenate
+/// into one archive (close it with [`END`]). Same headers as [`write`].
+pub fn entries<N: AsRef<str>, D: AsRef<[u8]>>(
+    files: &[(N, D)],
+    mtime: u64,
+) -> std::io::Result<Vec<u8>> {
+    let mut out = write(files, mtime)?;
+    out.truncate(out.len() - END.len());
+    Ok(out)
+}
+
+/// `data` as one gzip member (best compression, no name, no time, OS byte
+/// 255 "unknown"): the same bytes give the same member everywhere.
+pub fn gzip_member(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(
+            Vec::with_capacity(data.len() / 4 + 64),
+            flate2::Compression::best(),
+        );
+    gz.write_all(data)?;
+    gz.finish()
+}
 
 /// A tar of `files` (in the given order), every entry owned by 0:0, mode
 /// 0644, modified at `mtime` (seconds since the epoch).
@@ -40,45 +75,139 @@ message_error!(
 );
 
 /// The files of a tar, by name. Refuses anything but regular files with a
-/// plain name (no folder, no `..`), duplicates, and oversized content.
+/// plain name (no folder, no `..`), duplicates, more than [`MAX_ENTRIES`]
+/// entries, oversized content and anything but zeros after the end.
 pub fn read(data: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, ArchiveError> {
-    let mut a = tar::Archive::new(data);
+    read_from(data, MAX_PLAINTEXT)
+}
+
+/// The files of a format 2 plaintext: a gzip stream (one or more members)
+/// read from `r` and decompressed as it is read, never more than `cap`
+/// decompressed bytes whatever the headers say, and never all of it in
+/// memory at once: only the files are kept. A truncated stream, or
+/// anything but a gzip member after one, is refused.
+pub fn read_gzip<R: Read>(r: R, cap: u64) -> Result<BTreeMap<String, Vec<u8>>, ArchiveError> {
+    read_from(
+        flate2::read::MultiGzDecoder::new(std::io::BufReader::new(r)),
+        cap,
+    )
+}
+
+/// A reader that fails once more than `cap` bytes were read through it.
+struct Capped<R> {
+    inner: R,
+    count: u64,
+    cap: u64,
+}
+
+const OVER_CAP: &str = "over the size cap";
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        if self.count > self.cap {
+            return Err(std::io::Error::other(OVER_CAP));
+        }
+        Ok(n)
+    }
+}
+
+/// The strict reader behind [`read`] and [`read_gzip`].
+pub fn read_from<R: Read>(r: R, cap: u64) -> Result<BTreeMap<String, Vec<u8>>, ArchiveError> {
+    let mut capped = Capped {
+        inner: r,
+        count: 0,
+        cap,
+    };
+    let too_large = || -> ArchiveError {
+        format!(
+            "the archive is too large: it decompresses to more than {} MiB",
+            cap / (1024 * 1024)
+        )
+        .into()
+    };
+    let damaged = |e: std::io::Error, c: u64| -> ArchiveError {
+        if c > cap {
+            too_large()
+        } else {
+            format!("damaged archive: {e}").into()
+        }
+    };
     let mut out = BTreeMap::new();
     let mut total = 0u64;
-    for entry in a.entries().map_err(|e| format!("not a tar archive: {e}"))? {
-        let mut entry = entry.map_err(|e| format!("damaged tar archive: {e}"))?;
-        if entry.header().entry_type() != tar::EntryType::Regular {
-            return Err("the archive holds something other than a regular file".into());
+    let mut end = 0u64;
+    {
+        let mut a = tar::Archive::new(&mut capped);
+        let entries = a.entries().map_err(|e| format!("not a tar archive: {e}"))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| format!("damaged archive: {e}"))?;
+            if out.len() >= MAX_ENTRIES {
+                return Err(format!("the archive holds more than {MAX_ENTRIES} entries").into());
+            }
+            if entry.header().entry_type() != tar::EntryType::Regular {
+                return Err("the archive holds something other than a regular file".into());
+            }
+            let name = entry
+                .path()
+                .map_err(|_| "an entry has an unreadable name".to_string())?
+                .to_string_lossy()
+                .into_owned();
+            let plain = !name.is_empty()
+                && name.len() <= 64
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+                && !name.starts_with('.');
+            if !plain {
+                return Err(
+                    format!("the archive holds a file with a forbidden name: {name:?}").into(),
+                );
+            }
+            let size = entry
+                .header()
+                .size()
+                .map_err(|_| "bad entry size".to_string())?;
+            total += size;
+            if total > cap {
+                return Err(too_large());
+            }
+            // The header's size is not trusted for the allocation beyond a
+            // megabyte: the data actually read decides.
+            let mut buf = Vec::with_capacity(size.min(1 << 20) as usize);
+            entry
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("damaged archive: {e}"))?;
+            if buf.len() as u64 != size {
+                return Err("damaged archive: an entry is cut short".into());
+            }
+            end = entry.raw_file_position() + size.div_ceil(512) * 512;
+            if out.insert(name.clone(), buf).is_some() {
+                return Err(format!("the archive holds {name} twice").into());
+            }
         }
-        let name = entry
-            .path()
-            .map_err(|_| "an entry has an unreadable name".to_string())?
-            .to_string_lossy()
-            .into_owned();
-        let plain = !name.is_empty()
-            && name.len() <= 64
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
-            && !name.starts_with('.');
-        if !plain {
-            return Err(format!("the archive holds a file with a forbidden name: {name:?}").into());
+    }
+    if capped.count > cap {
+        return Err(too_large());
+    }
+    // After the last entry: the end-of-archive blocks, and nothing else
+    // (read to the end of the stream, within the cap).
+    let mut rest = [0u8; 8192];
+    loop {
+        let before = capped.count;
+        match capped.read(&mut rest) {
+            Ok(0) => break,
+            Ok(n) => {
+                if rest[..n].iter().any(|&b| b != 0) {
+                    return Err("the archive has data after its end".into());
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(damaged(e, before.max(capped.count))),
         }
-        let size = entry
-            .header()
-            .size()
-            .map_err(|_| "bad entry size".to_string())?;
-        total += size;
-        if total > MAX_PLAINTEXT {
-            return Err("the archive is too large".into());
-        }
-        let mut buf = Vec::with_capacity(size as usize);
-        entry
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("damaged tar archive: {e}"))?;
-        if out.insert(name.clone(), buf).is_some() {
-            return Err(format!("the archive holds {name} twice").into());
-        }
+    }
+    if capped.count < end + END.len() as u64 {
+        return Err("the archive has no proper end".into());
     }
     Ok(out)
 }
@@ -102,5 +231,56 @@ mod tests {
             assert!(read(&evil).is_err());
         }
         assert!(read(&t1[..600]).is_err(), "a truncated archive is refused");
+        let mut trailing = t1.clone();
+        trailing.extend_from_slice(b"x");
+        assert!(read(&trailing).is_err(), "data after the end is refused");
+        assert!(
+            read(&t1[..t1.len() - 512]).is_err(),
+            "one end block is not enough"
+        );
+        let many: Vec<(String, Vec<u8>)> = (0..=MAX_ENTRIES)
+            .map(|i| (format!("f{i}"), vec![]))
+            .collect();
+        assert!(read(&write(&many, 0).unwrap()).is_err(), "too many entries");
+    }
+
+    #[test]
+    fn members_concatenate_into_one_archive() {
+        let a = entries(&[("manifest.json", b"{}")], 7).unwrap();
+        let b = entries(&[("data.txt", b"hello")], 7).unwrap();
+        let mut whole = a.clone();
+        whole.extend_from_slice(&b);
+        whole.extend_from_slice(&END);
+        assert_eq!(
+            whole,
+            write(&[("manifest.json", &b"{}"[..]), ("data.txt", b"hello")], 7).unwrap()
+        );
+        let mut gz = gzip_member(&a).unwrap();
+        let mut b_end = b.clone();
+        b_end.extend_from_slice(&END);
+        gz.extend_from_slice(&gzip_member(&b_end).unwrap());
+        assert_eq!(gz, {
+            let mut again = gzip_member(&a).unwrap();
+            again.extend_from_slice(&gzip_member(&b_end).unwrap());
+            again
+        });
+        let back = read_gzip(&gz[..], MAX_PLAINTEXT).unwrap();
+        assert_eq!(back, read(&whole).unwrap());
+        assert_eq!(back.len(), 2);
+        assert!(
+            read_gzip(&gz[..gz.len() - 3], MAX_PLAINTEXT).is_err(),
+            "truncated"
+        );
+        let mut junk = gz.clone();
+        junk.extend_from_slice(b"junk");
+        assert!(
+            read_gzip(&junk[..], MAX_PLAINTEXT).is_err(),
+            "trailing garbage"
+        );
+        assert!(read_gzip(&gz[..], 2000).is_err(), "over the cap");
+        let mut bomb = gzip_member(&a).unwrap();
+        bomb.extend_from_slice(&gzip_member(&vec![0; 1 << 20]).unwrap());
+        let e = read_gzip(&bomb[..], 1 << 19).unwrap_err().to_string();
+        assert!(e.contains("too large"), "{e}");
     }
 }

@@ -102,6 +102,7 @@ mod tests {
 
     fn trusted(state: &str, expires: &str) -> Trusted {
         Trusted {
+            format: 2,
             state: state.into(),
             seq: 3,
             issued: "2026-11-22T17:00:00Z".parse().unwrap(),

@@ -18,8 +18,9 @@ use super::{AsOf, outln};
     <ISO3>-<seq> folder beside the bundle."
 )]
 pub struct Args {
-    /// The bundle, <ISO3>.tar.age (its signature is read from
-    /// <BUNDLE>.minisig unless --signature says otherwise).
+    /// The bundle, <ISO3>.tar.gz.age (format 1's <ISO3>.tar.age is read
+    /// too; its signature is read from <BUNDLE>.minisig unless --signature
+    /// says otherwise).
     bundle: PathBuf,
     /// Your account's age identity (secret key) file.
     #[arg(long, value_name = "FILE")]

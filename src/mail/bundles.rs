@@ -26,11 +26,11 @@ fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
     let seq = tr.seq.to_string();
     format!(
         "{intro}\n\n{key}\n\n{open}\n\n\
-         \x20 pocdir open {code}.tar.age --identity YOUR-AGE-KEY.txt --trust secretariat.pub\n\n\
+         \x20 pocdir open {code}.tar.gz.age --identity YOUR-AGE-KEY.txt --trust secretariat.pub\n\n\
          {tools}\n\n\
-         \x20 minisign -Vm {code}.tar.age -p secretariat.pub\n\
-         \x20 age -d -i YOUR-AGE-KEY.txt -o {code}.tar {code}.tar.age\n\
-         \x20 tar -xf {code}.tar\n\n\
+         \x20 minisign -Vm {code}.tar.gz.age -p secretariat.pub\n\
+         \x20 age -d -i YOUR-AGE-KEY.txt -o {code}.tar.gz {code}.tar.gz.age\n\
+         \x20 tar -xzf {code}.tar.gz\n\n\
          {check}\n\n{footer}\n",
         intro = t.fmt(
             "mail_intro",
@@ -56,13 +56,14 @@ fn verified_bundle(
     s: &State,
     now: jiff::Timestamp,
 ) -> Result<(Vec<u8>, String, Trusted), MailError> {
-    let path = bundles.join(format!("{}.tar.age", s.code));
+    let name = crate::bundle::manifest::bundle_name(s.code.as_str(), crate::bundle::FORMAT);
+    let path = bundles.join(&name);
     let size = std::fs::metadata(&path)
         .map_err(|e| MailError::Bundle(format!("{}: {e}", path.display())))?
         .len();
-    // A bundle's plaintext is capped (`tarball::MAX_PLAINTEXT`); anything
-    // much larger is not a bundle of ours.
-    if size > crate::bundle::tarball::MAX_PLAINTEXT + 1024 * 1024 {
+    // A bundle is capped (`open::MAX_BUNDLE`, what `open` accepts);
+    // anything larger is not a bundle of ours.
+    if size > crate::bundle::open::MAX_BUNDLE {
         return Err(MailError::Bundle(format!(
             "{}: {size} bytes, too large for a bundle",
             path.display()
@@ -201,15 +202,25 @@ pub fn messages(
                                 .body(body.clone()),
                         )
                         .singlepart(
-                            Attachment::new(format!("{}.tar.age", s.code)).body(
+                            Attachment::new(crate::bundle::manifest::bundle_name(
+                                s.code.as_str(),
+                                crate::bundle::FORMAT,
+                            ))
+                            .body(
                                 data.clone(),
                                 ContentType::parse("application/octet-stream")
                                     .map_err(|e| MailError::Header(e.to_string()))?,
                             ),
                         )
                         .singlepart(
-                            Attachment::new(format!("{}.tar.age.minisig", s.code))
-                                .body(sig.clone(), ContentType::TEXT_PLAIN),
+                            Attachment::new(format!(
+                                "{}.minisig",
+                                crate::bundle::manifest::bundle_name(
+                                    s.code.as_str(),
+                                    crate::bundle::FORMAT
+                                )
+                            ))
+                            .body(sig.clone(), ContentType::TEXT_PLAIN),
                         ),
                 )
                 .map_err(|e| MailError::Header(format!("{}: {e}", a.email)))?;

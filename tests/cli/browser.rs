@@ -202,7 +202,7 @@ fn site_passes_the_browser_tests() {
     );
     let plain = crate::peers::age_decrypt(
         &root.path().join("keys/demo/states/FRA.key"),
-        &out.path().join("bundles/FRA.tar.age"),
+        &out.path().join("bundles/FRA.tar.gz.age"),
     );
     let offline = out.path().join("offline").join("index.html");
     std::fs::create_dir_all(out.path().join("offline")).expect("create offline/");

@@ -494,7 +494,7 @@ fn example_exports_site_and_bundles_match_their_golden_copies() {
     for e in fs::read_dir(out.path().join("bundles")).unwrap() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        if let Some(code) = name.strip_suffix(".tar.age") {
+        if let Some(code) = name.strip_suffix(".tar.gz.age") {
             let key = root.path().join(format!("keys/demo/states/{code}.key"));
             plain.insert(format!("{code}.tar"), age_decrypt(&key, &p));
         }

@@ -17,14 +17,15 @@ use crate::build::example;
 use crate::peers::{self, age_decrypt, minisign_keypair, minisign_sign, tool};
 use crate::support;
 
-/// The files of every bundle, in tar order.
-const BUNDLE_FILES: [&str; 6] = [
+/// The files of every bundle, in tar order (format 2: the per-State part
+/// first).
+pub const BUNDLE_FILES: [&str; 6] = [
     "manifest.json",
+    "README.txt",
     "directory.json",
     "contacts.csv",
     "contacts.vcf",
     "index.html",
-    "README.txt",
 ];
 
 /// Every vector folder under tests/vectors/open/, sorted. A class whose
@@ -55,15 +56,15 @@ const VECTORS: [&str; 19] = [
 /// A vector's `expected.json`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Expected {
-    description: String,
+pub struct Expected {
+    pub description: String,
     /// The file to open, in the vector's folder (its .minisig beside it).
-    bundle: String,
-    exit: i32,
+    pub bundle: String,
+    pub exit: i32,
     /// The `error[<class>]` of a failure; `null` for success.
-    class: Option<String>,
+    pub class: Option<String>,
     /// Passed as `--now`.
-    now: String,
+    pub now: String,
 }
 
 fn vectors_dir() -> PathBuf {
@@ -82,7 +83,7 @@ fn vector_names() -> Vec<String> {
 }
 
 /// Every file under `dir` by relative path (empty if `dir` is absent).
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     if !dir.exists() {
         return BTreeMap::new();
     }
@@ -97,15 +98,19 @@ fn sha256_hex(data: &[u8]) -> String {
 }
 
 /// The fields of a bundle signature's trusted comment
-/// (`pocdir-bundle/1 state=FRA seq=N issued=... expires=... root=...`).
-fn trusted_comment(sig_file: &Path) -> BTreeMap<String, String> {
+/// (`pocdir-bundle/2 state=FRA seq=N issued=... expires=... root=...`, or
+/// `pocdir-bundle/1` for the format 1 vectors).
+pub fn trusted_comment(sig_file: &Path) -> BTreeMap<String, String> {
     let text = fs::read_to_string(sig_file).expect("read signature");
     let line = text
         .lines()
         .find_map(|l| l.strip_prefix("trusted comment: "))
         .unwrap_or_else(|| panic!("{} has no trusted comment", sig_file.display()));
     let mut parts = line.split(' ');
-    assert_eq!(parts.next(), Some("pocdir-bundle/1"), "{line}");
+    assert!(
+        matches!(parts.next(), Some("pocdir-bundle/1" | "pocdir-bundle/2")),
+        "{line}"
+    );
     parts
         .map(|p| {
             let (k, v) = p.split_once('=').expect("key=value");
@@ -144,7 +149,7 @@ fn key_id_of(file_text: &str) -> String {
 
 /// A time one hour after the bundle's issue: bundles built here carry the
 /// version log's issue time, which may be long past when the tests run.
-fn now_for(sig_file: &Path) -> String {
+pub fn now_for(sig_file: &Path) -> String {
     let issued: jiff::Timestamp = trusted_comment(sig_file)["issued"]
         .parse()
         .expect("issue time");
@@ -152,7 +157,7 @@ fn now_for(sig_file: &Path) -> String {
 }
 
 /// `pocdir open BUNDLE --identity ID --state-dir STATE --now NOW` and more.
-fn open(
+pub fn open(
     bundle: &Path,
     identity: &Path,
     state: &Path,
@@ -187,7 +192,7 @@ fn trust(trusted: &Path) -> [&OsStr; 2] {
 }
 
 /// The arguments `--trust TRUSTED --extract X` of `pocdir open`.
-fn trust_and_extract<'a>(trusted: &'a Path, x: &'a Path) -> [&'a OsStr; 4] {
+pub fn trust_and_extract<'a>(trusted: &'a Path, x: &'a Path) -> [&'a OsStr; 4] {
     [
         "--trust".as_ref(),
         trusted.as_os_str(),
@@ -201,7 +206,7 @@ fn seal(root: &Path, out: &Path) -> support::Output {
     support::build(root, out, &[])
 }
 
-fn sealed(root: &Path, out: &Path) {
+pub fn sealed(root: &Path, out: &Path) {
     let r = seal(root, out);
     assert_eq!(r.code, 0, "pocdir build failed:\n{}", r.stderr);
 }
@@ -231,7 +236,7 @@ fn vector_folders_are_the_expected_classes() {
     }
 }
 
-fn expected(dir: &Path) -> Expected {
+pub fn expected(dir: &Path) -> Expected {
     let p = dir.join("expected.json");
     serde_json::from_str(&fs::read_to_string(&p).expect("read expected.json"))
         .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
@@ -239,7 +244,13 @@ fn expected(dir: &Path) -> Expected {
 
 /// Open one vector as its expected.json says; `Err` says what went wrong.
 fn check_vector(name: &str) -> Result<(), String> {
-    let dir = vectors_dir().join(name);
+    check_vector_in(&vectors_dir(), name)
+}
+
+/// Open the vector `name` of the folder `vectors` (tests/vectors/open/ for
+/// format 1, tests/vectors/open2/ for format 2) as its expected.json says.
+pub fn check_vector_in(vectors: &Path, name: &str) -> Result<(), String> {
+    let dir = vectors.join(name);
     let e = expected(&dir);
     let tmp = tempfile::tempdir().unwrap();
     let state = tmp.path().join("state");
@@ -474,27 +485,27 @@ fn real_minisign_and_age_verify_and_decrypt_a_bundle() {
     sealed(root.path(), out.path());
     let bundles = out.path().join("bundles");
     let stdout = peers::minisign_verify(
-        &bundles.join("FRA.tar.age"),
-        &bundles.join("FRA.tar.age.minisig"),
+        &bundles.join("FRA.tar.gz.age"),
+        &bundles.join("FRA.tar.gz.age.minisig"),
         &root.path().join("keys/secretariat.pub"),
     );
     assert!(
-        stdout.contains("Trusted comment: pocdir-bundle/1 state=FRA seq="),
+        stdout.contains("Trusted comment: pocdir-bundle/2 state=FRA seq="),
         "{stdout}"
     );
 
-    // age -d -i FRA.key FRA.tar.age | tar t
+    // age -d -i FRA.key FRA.tar.gz.age | tar tz
     let mut age = Command::new(tool("age"))
         .args(["-d", "-i"])
         .arg(root.path().join("keys/demo/states/FRA.key"))
-        .arg(bundles.join("FRA.tar.age"))
+        .arg(bundles.join("FRA.tar.gz.age"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start age");
     let tar = Command::new(tool("tar"))
-        .arg("t")
+        .arg("tz")
         .stdin(Stdio::from(age.stdout.take().unwrap()))
         .output()
         .expect("run tar");
@@ -568,7 +579,7 @@ fn the_offline_page_loads_nothing() {
 
     let plain = age_decrypt(
         &root.path().join("keys/demo/states/FRA.key"),
-        &out.path().join("bundles/FRA.tar.age"),
+        &out.path().join("bundles/FRA.tar.gz.age"),
     );
     let offline = String::from_utf8(file_in_tar(&plain, "index.html")).unwrap();
     inert(&offline, img, "the offline page");
@@ -594,12 +605,12 @@ fn real_minisign_keys_and_signatures_interoperate() {
     let out = tempfile::tempdir().unwrap();
     sealed(root.path(), out.path());
     let bundles = out.path().join("bundles");
-    let original_sig = bundles.join("FRA.tar.age.minisig");
+    let original_sig = bundles.join("FRA.tar.gz.age.minisig");
     let now = now_for(&original_sig);
 
     // pocdir's signature, named explicitly, verified by minisign.
     peers::minisign_verify(
-        &bundles.join("FRA.tar.age"),
+        &bundles.join("FRA.tar.gz.age"),
         &original_sig,
         &root.path().join("keys/secretariat.pub"),
     );
@@ -609,12 +620,12 @@ fn real_minisign_keys_and_signatures_interoperate() {
     let keys = tempfile::tempdir().unwrap();
     let (pk, sk) = minisign_keypair(keys.path());
     let mail = tempfile::tempdir().unwrap();
-    let bundle = mail.path().join("FRA.tar.age");
-    fs::copy(bundles.join("FRA.tar.age"), &bundle).unwrap();
+    let bundle = mail.path().join("FRA.tar.gz.age");
+    fs::copy(bundles.join("FRA.tar.gz.age"), &bundle).unwrap();
     minisign_sign(
         &sk,
         &bundle,
-        &mail.path().join("FRA.tar.age.minisig"),
+        &mail.path().join("FRA.tar.gz.age.minisig"),
         &trusted_comment_line(&original_sig),
     );
     let state = tempfile::tempdir().unwrap();
@@ -660,7 +671,7 @@ fn every_example_state_round_trips() {
     let mut sealed_states: Vec<String> = fs::read_dir(&bundles)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter_map(|n| n.strip_suffix(".tar.age").map(str::to_string))
+        .filter_map(|n| n.strip_suffix(".tar.gz.age").map(str::to_string))
         .collect();
     sealed_states.sort();
     let mut with_accounts: Vec<String> = fs::read_dir(root.path().join("keys/states"))
@@ -687,8 +698,8 @@ fn every_example_state_round_trips() {
             continue;
         }
         let code: String = name.chars().take(3).collect();
-        let bundle = bundles.join(format!("{code}.tar.age"));
-        let sig = bundles.join(format!("{code}.tar.age.minisig"));
+        let bundle = bundles.join(format!("{code}.tar.gz.age"));
+        let sig = bundles.join(format!("{code}.tar.gz.age.minisig"));
         let tmp = tempfile::tempdir().unwrap();
         let x = tmp.path().join("x");
         let r = open(
@@ -743,7 +754,7 @@ fn rebuilding_keeps_the_version_and_a_change_makes_a_new_one() {
     let fra_key = root.path().join("keys/demo/states/FRA.key");
     sealed(root.path(), out1.path());
     let log1 = log_lines(root.path());
-    let sig1 = out1.path().join("bundles/FRA.tar.age.minisig");
+    let sig1 = out1.path().join("bundles/FRA.tar.gz.age.minisig");
     let c1 = trusted_comment(&sig1);
 
     // Unchanged content: same version, same plaintext, log untouched.
@@ -753,11 +764,11 @@ fn rebuilding_keeps_the_version_and_a_change_makes_a_new_one() {
         log1,
         "an unchanged build appended to the log"
     );
-    let sig2 = out2.path().join("bundles/FRA.tar.age.minisig");
+    let sig2 = out2.path().join("bundles/FRA.tar.gz.age.minisig");
     assert_eq!(trusted_comment(&sig2), c1);
     let (p1, p2) = (
-        age_decrypt(&fra_key, &out1.path().join("bundles/FRA.tar.age")),
-        age_decrypt(&fra_key, &out2.path().join("bundles/FRA.tar.age")),
+        age_decrypt(&fra_key, &out1.path().join("bundles/FRA.tar.gz.age")),
+        age_decrypt(&fra_key, &out2.path().join("bundles/FRA.tar.gz.age")),
     );
     assert!(!p1.is_empty());
     assert!(
@@ -769,7 +780,7 @@ fn rebuilding_keeps_the_version_and_a_change_makes_a_new_one() {
     let state = tempfile::tempdir().unwrap();
     let st = state.path().join("state");
     let r = open(
-        &out2.path().join("bundles/FRA.tar.age"),
+        &out2.path().join("bundles/FRA.tar.gz.age"),
         &fra_key,
         &st,
         &now_for(&sig2),
@@ -793,7 +804,7 @@ fn rebuilding_keeps_the_version_and_a_change_makes_a_new_one() {
     let log3 = log_lines(root.path());
     assert_eq!(log3.len(), log1.len() + 1, "one line appended to the log");
     assert_eq!(log3[..log1.len()], log1[..]);
-    let sig3 = out3.path().join("bundles/FRA.tar.age.minisig");
+    let sig3 = out3.path().join("bundles/FRA.tar.gz.age.minisig");
     let c3 = trusted_comment(&sig3);
     let seq1: u64 = c1["seq"].parse().unwrap();
     assert_eq!(c3["seq"], (seq1 + 1).to_string());
@@ -805,7 +816,7 @@ fn rebuilding_keeps_the_version_and_a_change_makes_a_new_one() {
     // Opening the new version after the old one lists the change, email
     // addresses first.
     let r = open(
-        &out3.path().join("bundles/FRA.tar.age"),
+        &out3.path().join("bundles/FRA.tar.gz.age"),
         &fra_key,
         &st,
         &now_for(&sig3),
@@ -830,7 +841,7 @@ fn rebuilding_keeps_the_version_and_a_change_makes_a_new_one() {
     );
     // The old version is now a replay.
     let r = open(
-        &out2.path().join("bundles/FRA.tar.age"),
+        &out2.path().join("bundles/FRA.tar.gz.age"),
         &fra_key,
         &st,
         &now_for(&sig2),
@@ -856,11 +867,11 @@ fn rotation(resign_log: bool) {
     // France pins the old key.
     let out1 = tempfile::tempdir().unwrap();
     sealed(root.path(), out1.path());
-    let sig1 = out1.path().join("bundles/FRA.tar.age.minisig");
+    let sig1 = out1.path().join("bundles/FRA.tar.gz.age.minisig");
     let states = tempfile::tempdir().unwrap();
     let st = states.path().join("explicit");
     let r = open(
-        &out1.path().join("bundles/FRA.tar.age"),
+        &out1.path().join("bundles/FRA.tar.gz.age"),
         &fra_key,
         &st,
         &now_for(&sig1),
@@ -961,7 +972,7 @@ fn rotation(resign_log: bool) {
         "the version log kept its history"
     );
     let bundles = out2.path().join("bundles");
-    let sig2 = bundles.join("FRA.tar.age.minisig");
+    let sig2 = bundles.join("FRA.tar.gz.age.minisig");
     assert_eq!(
         key_id_of(&fs::read_to_string(&sig2).unwrap()),
         new_id,
@@ -972,11 +983,17 @@ fn rotation(resign_log: bool) {
 
     // Received by email without the statement: unknown key, nothing kept.
     let mail = tempfile::tempdir().unwrap();
-    for f in ["FRA.tar.age", "FRA.tar.age.minisig"] {
+    for f in ["FRA.tar.gz.age", "FRA.tar.gz.age.minisig"] {
         fs::copy(bundles.join(f), mail.path().join(f)).unwrap();
     }
     let before = snapshot(&st);
-    let r = open(&mail.path().join("FRA.tar.age"), &fra_key, &st, &now, &[]);
+    let r = open(
+        &mail.path().join("FRA.tar.gz.age"),
+        &fra_key,
+        &st,
+        &now,
+        &[],
+    );
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("error[unknown-key]"), "{}", r.stderr);
     assert_eq!(snapshot(&st), before);
@@ -985,7 +1002,7 @@ fn rotation(resign_log: bool) {
     // pinned.
     let changed = format!("The secretariat key changed from {old_id} to {new_id}");
     let r = open(
-        &mail.path().join("FRA.tar.age"),
+        &mail.path().join("FRA.tar.gz.age"),
         &fra_key,
         &st,
         &now,
@@ -999,7 +1016,7 @@ fn rotation(resign_log: bool) {
 
     // The statement in rotations/ beside the bundle does the same.
     let r = open(
-        &bundles.join("FRA.tar.age"),
+        &bundles.join("FRA.tar.gz.age"),
         &fra_key,
         &st_beside,
         &now,
@@ -1018,7 +1035,7 @@ fn rotation(resign_log: bool) {
     // From now on the old key is refused for this state folder, even with
     // --trust naming it.
     let r = open(
-        &out1.path().join("bundles/FRA.tar.age"),
+        &out1.path().join("bundles/FRA.tar.gz.age"),
         &fra_key,
         &st,
         &now_for(&sig1),

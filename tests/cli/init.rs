@@ -163,7 +163,11 @@ fn the_example_copy_checks_and_builds_bundles() {
     // A demo directory: signed with its demo key, no --signing-key.
     let b = support::build(&dir, &out, &[]);
     ok(&b, "build");
-    for f in ["FRA.tar.age", "FRA.tar.age.minisig", "secretariat.pub"] {
+    for f in [
+        "FRA.tar.gz.age",
+        "FRA.tar.gz.age.minisig",
+        "secretariat.pub",
+    ] {
         assert!(out.join("bundles").join(f).is_file(), "no bundles/{f}");
     }
 }

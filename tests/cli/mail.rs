@@ -108,17 +108,17 @@ fn every_fresh_account_gets_one_message_with_intact_attachments() {
     );
     assert!(String::from_utf8_lossy(&to).contains("<poc-directory@diplomatie.fra.example>"));
     peers::minisign_verify(
-        &x.path().join("FRA.tar.age"),
-        &x.path().join("FRA.tar.age.minisig"),
+        &x.path().join("FRA.tar.gz.age"),
+        &x.path().join("FRA.tar.gz.age.minisig"),
         &root.path().join("keys/secretariat.pub"),
     );
     peers::age_decrypt(
         &root.path().join("keys/demo/states/FRA.key"),
-        &x.path().join("FRA.tar.age"),
+        &x.path().join("FRA.tar.gz.age"),
     );
     assert_eq!(
-        std::fs::read(x.path().join("FRA.tar.age")).unwrap(),
-        std::fs::read(bundles.join("FRA.tar.age")).unwrap()
+        std::fs::read(x.path().join("FRA.tar.gz.age")).unwrap(),
+        std::fs::read(bundles.join("FRA.tar.gz.age")).unwrap()
     );
 }
 
@@ -145,7 +145,7 @@ fn dry_run_writes_nothing_and_stale_accounts_are_skipped() {
 #[test]
 fn a_bundle_that_does_not_verify_is_never_prepared() {
     let (root, out) = built_example();
-    let b = out.path().join("bundles/FRA.tar.age");
+    let b = out.path().join("bundles/FRA.tar.gz.age");
     let mut data = std::fs::read(&b).unwrap();
     let n = data.len() / 2;
     data[n] ^= 1;
@@ -234,7 +234,7 @@ fn smtp_every_verified_account_receives_exactly_one_message_that_opens() {
             .find(|(_, a)| *a == r.rcpt_tos[0])
             .expect("planned");
         assert!(m["to"].as_str().unwrap().contains(&r.rcpt_tos[0]), "{m}");
-        let bundle = format!("{state}.tar.age");
+        let bundle = format!("{state}.tar.gz.age");
         assert_eq!(
             m["attachments"],
             serde_json::json!([bundle.clone(), format!("{bundle}.minisig")])
@@ -552,7 +552,7 @@ fn a_progress_bar_shows_on_a_terminal_and_never_in_a_pipe() {
 #[test]
 fn a_file_too_large_for_a_bundle_is_refused_before_it_is_read() {
     let (root, out) = built_example();
-    let b = out.path().join("bundles/FRA.tar.age");
+    let b = out.path().join("bundles/FRA.tar.gz.age");
     // Sparse: 100 MB on paper, nothing on disk.
     std::fs::OpenOptions::new()
         .write(true)

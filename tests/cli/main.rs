@@ -16,6 +16,7 @@ mod content;
 mod browser;
 mod build;
 mod bundle;
+mod format2;
 mod hosting;
 mod init;
 mod keygen;

@@ -53,9 +53,24 @@ pub fn run_tool(name: &str, args: &[&OsStr], dir: &Path) -> (bool, Vec<u8>, Stri
     )
 }
 
-/// The plaintext of a bundle, decrypted by the real `age -d` (which must
-/// succeed).
+/// The plaintext tar of a bundle, decrypted by the real `age -d` (which
+/// must succeed); a format 2 bundle's gzip stream is decompressed, as
+/// `tar xz` does (see `age_decrypt_raw` for the bytes age gives).
 pub fn age_decrypt(identity: &Path, bundle: &Path) -> Vec<u8> {
+    let raw = age_decrypt_raw(identity, bundle);
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut tar = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&raw[..]), &mut tar)
+            .expect("a gzip stream");
+        tar
+    } else {
+        raw
+    }
+}
+
+/// What the real `age -d` decrypts a bundle to (a format 2 bundle's gzip
+/// stream as it is).
+pub fn age_decrypt_raw(identity: &Path, bundle: &Path) -> Vec<u8> {
     let (ok, plain, err) = run_tool(
         "age",
         &[

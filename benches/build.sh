@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The figures of issue #13, part 4: bundle sizes and the full build (site +
+# 193 bundles) of synthetic directories, with peak memory; optionally
+# against Hugo rendering the equivalent site.
+#
+#   benches/build.sh            # 193 x 4 and 193 x 100
+#   SIZES="193x4" benches/build.sh
+#   HUGO_GEN=../shared/bench/gen_hugo.py benches/build.sh   # also Hugo
+#
+# Needs GNU time (/usr/bin/time -v) and, for the timings, hyperfine
+# (apt-get install time hyperfine; Hugo: apt-get install hugo). PROFILE
+# picks the build profile (default release; dist is the shipped one).
+# Targets: one bundle of 193 x 4 <= 250 KB, of 193 x 100 <= 5 MiB; the full
+# build of 193 x 4 <= 1/5 of Hugo's time; of 193 x 100 <= 3 s and 300 MiB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile=${PROFILE:-release}
+sizes=${SIZES:-193x4 193x100}
+cargo build --profile "$profile" --quiet --bin pocdir
+# The synthetic directory's generator is not timed: built with the dev
+# profile (an example pulls in the dev-dependencies, which would rebuild
+# the timed profile's dependencies with other features).
+cargo build --quiet --example synth
+bin=./target/$profile
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for size in $sizes; do
+  states=${size%x*}
+  pocs=${size#*x}
+  dir="$work/dir-$size"
+  out="$work/out-$size"
+  ./target/debug/examples/synth --states "$states" --pocs "$pocs" --out "$dir" >/dev/null
+  echo "== $states States x $pocs PoCs"
+  # Peak memory and time of one full build into an empty folder.
+  /usr/bin/time -v "$bin/pocdir" build --root "$dir" --out "$out" 2>"$work/time" >/dev/null
+  grep -E "Elapsed|Maximum resident" "$work/time"
+  du -sb "$out/site" "$out/bundles" | sed 's/^/bytes /'
+  ls -l "$out/bundles/FRA.tar.gz.age" | awk '{print "FRA.tar.gz.age", $5, "bytes"}'
+  ls -l "$out"/bundles/*.tar.gz.age | awk '{ if ($5 > m) m = $5 } END { print "largest bundle", m, "bytes" }'
+  if command -v hyperfine >/dev/null; then
+    if [ -n "${HUGO_GEN:-}" ] && command -v hugo >/dev/null; then
+      python3 "$HUGO_GEN" "$work/hugo-$size" "$states" "$pocs" >/dev/null
+      hyperfine --warmup 1 --runs 7 -N \
+        --prepare "rm -rf $out $work/hugo-out" \
+        "$bin/pocdir build --root $dir --out $out" \
+        "sh -c 'cd $work/hugo-$size && hugo --quiet -d $work/hugo-out'"
+    else
+      hyperfine --warmup 1 --runs 7 -N --prepare "rm -rf $out" \
+        "$bin/pocdir build --root $dir --out $out"
+    fi
+  fi
+done
