@@ -165,7 +165,7 @@ pub fn own_accounts(state: &State) -> String {
             None => out.push_str(&format!("  {}\n", a.email)),
         }
         for r in &a.recipients {
-            out.push_str(&format!("    age recipient: {r}\n"));
+            out.push_str(&format!("    recipient: {r}\n"));
         }
     }
     out

@@ -105,7 +105,10 @@ fn mail(root: &Path, bundles: &Path, now: &str, extra: &[&str]) -> support::Outp
 /// Copy a State's bundle and signature into `dir` (kept across builds).
 fn keep(bundles: &Path, code: &str, dir: &Path) {
     fs::create_dir_all(dir).unwrap();
-    for f in [format!("{code}.tar.age"), format!("{code}.tar.age.minisig")] {
+    for f in [
+        format!("{code}.tar.gz.age"),
+        format!("{code}.tar.gz.age.minisig"),
+    ] {
         fs::copy(bundles.join(&f), dir.join(&f)).unwrap();
     }
 }
@@ -172,7 +175,7 @@ fn bundles_are_renewed_over_months_without_a_change() {
         "same content, same root"
     );
     assert!(log[0].get("renews").is_none());
-    let c = trusted(&bundles.join("FRA.tar.age.minisig"));
+    let c = trusted(&bundles.join("FRA.tar.gz.age.minisig"));
     assert!(
         c.contains("seq=2 issued=2027-01-06T10:00:00Z expires=2027-03-07T10:00:00Z")
             && c.ends_with(&format!("root={root_hash}")),
@@ -200,7 +203,7 @@ fn bundles_are_renewed_over_months_without_a_change() {
     let pubkey = bundles.join("secretariat.pub");
     let state = tmp.path().join("state");
     let o = open(
-        &tmp.path().join("v1/FRA.tar.age"),
+        &tmp.path().join("v1/FRA.tar.gz.age"),
         &identity,
         &state,
         &pubkey,
@@ -208,7 +211,7 @@ fn bundles_are_renewed_over_months_without_a_change() {
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let o = open(
-        &tmp.path().join("v2/FRA.tar.age"),
+        &tmp.path().join("v2/FRA.tar.gz.age"),
         &identity,
         &state,
         &pubkey,
@@ -225,7 +228,7 @@ fn bundles_are_renewed_over_months_without_a_change() {
     // (even by a reader that never saw version 2), and mail refuses the
     // expired bundles.
     let o = open(
-        &tmp.path().join("v1/FRA.tar.age"),
+        &tmp.path().join("v1/FRA.tar.gz.age"),
         &identity,
         &tmp.path().join("state-new"),
         &pubkey,
@@ -274,7 +277,7 @@ fn bundles_are_renewed_over_months_without_a_change() {
     );
     assert_eq!(m.code, 0, "{}", m.stderr);
     let o = open(
-        &bundles.join("FRA.tar.age"),
+        &bundles.join("FRA.tar.gz.age"),
         &identity,
         &state,
         &pubkey,
@@ -300,7 +303,7 @@ fn bundles_are_renewed_over_months_without_a_change() {
     let log = log_lines(root.path());
     assert!(log[3].get("renews").is_none() && log[3]["root"] != root_hash.as_str());
     let o = open(
-        &bundles.join("FRA.tar.age"),
+        &bundles.join("FRA.tar.gz.age"),
         &identity,
         &state,
         &pubkey,
