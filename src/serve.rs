@@ -122,13 +122,17 @@ pub fn serve(
         files: BTreeMap::new(),
         error: None,
     }));
+    // Taken before the first build and before "listening" is said, so a
+    // change made as soon as the preview is announced (or during the first
+    // build) is seen by the watcher.
+    let first = fingerprint(&root);
     rebuild(&root, as_of, &snap, on);
     on(Event::Listening(format!("http://{addr}/")));
     std::thread::scope(|scope| {
         let watcher_snap = Arc::clone(&snap);
         let root_w = root.clone();
         scope.spawn(move || {
-            let mut last = fingerprint(&root_w);
+            let mut last = first;
             loop {
                 std::thread::sleep(Duration::from_millis(500));
                 let now = fingerprint(&root_w);
