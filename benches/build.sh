@@ -7,8 +7,9 @@
 #   SIZES="193x4" benches/build.sh
 #   HUGO_GEN=../shared/bench/gen_hugo.py benches/build.sh   # also Hugo
 #
-# Needs GNU time (/usr/bin/time -v) and, for the timings, hyperfine
-# (apt-get install time hyperfine; Hugo: apt-get install hugo). PROFILE
+# Needs GNU time (/usr/bin/time -v) and, for the timings, farm-bench (this
+# machine's side-by-side timer; Hugo: apt-get install hugo). Quote the
+# medians of the paired ratios A/B. PROFILE
 # picks the build profile (default release; dist is the shipped one).
 # Targets: one bundle of 193 x 4 <= 250 KB, of 193 x 100 <= 5 MiB; the full
 # build of 193 x 4 <= 1/5 of Hugo's time; of 193 x 100 <= 3 s and 300 MiB.
@@ -37,16 +38,16 @@ for size in $sizes; do
   du -sb "$out/site" "$out/bundles" | sed 's/^/bytes /'
   ls -l "$out/bundles/FRA.tar.gz.age" | awk '{print "FRA.tar.gz.age", $5, "bytes"}'
   ls -l "$out"/bundles/*.tar.gz.age | awk '{ if ($5 > m) m = $5 } END { print "largest bundle", m, "bytes" }'
-  if command -v hyperfine >/dev/null; then
+  if command -v farm-bench >/dev/null; then
+    # Both sides from an empty output folder (the rm is timed on both).
+    a="rm -rf $out && $bin/pocdir build --root $dir --out $out >/dev/null 2>&1"
     if [ -n "${HUGO_GEN:-}" ] && command -v hugo >/dev/null; then
       python3 "$HUGO_GEN" "$work/hugo-$size" "$states" "$pocs" >/dev/null
-      hyperfine --warmup 1 --runs 7 -N \
-        --prepare "rm -rf $out $work/hugo-out" \
-        "$bin/pocdir build --root $dir --out $out" \
-        "sh -c 'cd $work/hugo-$size && hugo --quiet -d $work/hugo-out'"
+      farm-bench -n 7 --timeout 600 \
+        --vs "sh -c 'rm -rf $work/hugo-out && cd $work/hugo-$size && hugo --quiet -d $work/hugo-out'" \
+        -- sh -c "$a"
     else
-      hyperfine --warmup 1 --runs 7 -N --prepare "rm -rf $out" \
-        "$bin/pocdir build --root $dir --out $out"
+      farm-bench -n 7 --timeout 600 -- sh -c "$a"
     fi
   fi
 done
