@@ -214,33 +214,50 @@ fn settings(c: &mut Compared, b: &Directory, h: &Directory) {
             c.line(None, format!("setting `{name}`"), Some(before), Some(after));
         }
     }
-    let (bf, hf) = (
-        text::contact_fields(&x.secretariat),
-        text::contact_fields(&y.secretariat),
+    contact(
+        c,
+        "secretariat-contact",
+        None,
+        ("secretariat", "the secretariat's"),
+        &x.secretariat,
+        &y.secretariat,
     );
-    for ((name, before), (_, after)) in bf.into_iter().zip(hf) {
-        if before != after {
-            c.signals.push(
-                Severity::Warn,
-                "secretariat-contact",
-                None,
-                &format!("secretariat.{name}"),
-                Some(before.clone()),
-                Some(after.clone()),
-                format!("the secretariat's {name}: {before} → {after}"),
-            );
-            c.line(
-                None,
-                format!("secretariat's {name}"),
-                Some(before),
-                Some(after),
-            );
-        }
-    }
     if x.secretariat.email.to_lowercase() != y.secretariat.email.to_lowercase() {
         let known = known_domains(b);
         email_checks(c, None, &y.secretariat.email, &BTreeSet::new(), &known);
     }
+}
+
+/// A contact (the secretariat's, a Mission's) field by field: a warning
+/// and a readable line per changed field. Returns whether any changed.
+fn contact(
+    c: &mut Compared,
+    kind: &'static str,
+    state: Option<&str>,
+    (key, label): (&str, &str),
+    x: &crate::directory::model::Contact,
+    y: &crate::directory::model::Contact,
+) -> bool {
+    let mut changed = false;
+    for ((name, before), (_, after)) in text::contact_fields(x)
+        .into_iter()
+        .zip(text::contact_fields(y))
+    {
+        if before != after {
+            changed = true;
+            c.signals.push(
+                Severity::Warn,
+                kind,
+                state,
+                &format!("{key}.{name}"),
+                Some(before.clone()),
+                Some(after.clone()),
+                format!("{label} {name}: {before} → {after}"),
+            );
+            c.line(state, format!("{label} {name}"), Some(before), Some(after));
+        }
+    }
+    changed
 }
 
 // --- Keys: secretariat, rotations, reviewers ---------------------------------
@@ -740,28 +757,15 @@ fn state(
         touched = true;
     }
     // The Mission: the second channel for verification and reminders.
-    for ((name, before), (_, after)) in text::contact_fields(&x.mission)
-        .into_iter()
-        .zip(text::contact_fields(&y.mission))
-    {
-        if before != after {
-            touched = true;
-            c.signals.push(
-                Severity::Warn,
-                "mission",
-                st,
-                &format!("mission.{name}"),
-                Some(before.clone()),
-                Some(after.clone()),
-                format!("the Permanent Mission's {name}: {before} → {after}"),
-            );
-            c.line(
-                st,
-                format!("Permanent Mission's {name}"),
-                Some(before),
-                Some(after),
-            );
-        }
+    if contact(
+        c,
+        "mission",
+        st,
+        ("mission", "the Permanent Mission's"),
+        &x.mission,
+        &y.mission,
+    ) {
+        touched = true;
     }
     if x.regional_networks != y.regional_networks {
         touched = true;

@@ -160,7 +160,24 @@ impl Tree {
                 } else {
                     Mode::File
                 };
-                files.push((p, mode, meta.len()));
+                if p.contains(['\n', '\r']) {
+                    // `--stdin-paths` is one path per line: hash it alone.
+                    let bytes = std::fs::read(&full).map_err(|error| GitError::Unpack {
+                        rev: "the working tree".into(),
+                        error,
+                    })?;
+                    let oid = hash_object(root, &bytes)?;
+                    entries.insert(
+                        p,
+                        Entry {
+                            mode,
+                            oid,
+                            size: meta.len(),
+                        },
+                    );
+                } else {
+                    files.push((p, mode, meta.len()));
+                }
             }
         }
         if !files.is_empty() {

@@ -948,3 +948,31 @@ fn demo_mode_rotations_and_submodules_block() {
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert!(has(&v, "block", "submodule"), "{v}");
 }
+
+#[test]
+fn a_file_name_with_a_line_break_is_listed_once_and_nothing_shifts() {
+    let (root, ..) = repo();
+    // In the working tree, one file per line would shift every object id
+    // after this name if it were hashed in the batch.
+    root.write("a\nb.txt", "x\n");
+    root.write("zz.txt", "y\n");
+    let o = support::pocdir([
+        "review",
+        "--root",
+        root.path().to_str().unwrap(),
+        "--as-of",
+        support::AS_OF,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["a\nb.txt", "zz.txt"], "{v}");
+    assert!(has(&v, "warn", "unclassified"), "{v}");
+}
