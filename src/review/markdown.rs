@@ -40,7 +40,14 @@ pub fn render(r: &Review) -> String {
         o.push_str("No signal.\n\n");
     } else {
         o.push_str("| severity | signal | State | what | id |\n|---|---|---|---|---|\n");
-        for s in &r.signals {
+        for (n, s) in r.signals.iter().enumerate() {
+            if o.len() > MAX_CHARS / 2 {
+                o.push_str(&format!(
+                    "\n{} more signals left out (the comment is at its size limit; blocks come first): see `--format json`\n",
+                    r.signals.len() - n
+                ));
+                break;
+            }
             let sev = match s.severity {
                 Severity::Block if s.acknowledged() => {
                     format!(
@@ -93,6 +100,10 @@ pub fn render(r: &Review) -> String {
     }
     states.sort();
     for st in states {
+        if o.len() > MAX_CHARS * 5 / 8 {
+            o.push_str("(further changes left out: the comment is at its size limit; see `--format json`)\n\n");
+            break;
+        }
         o.push_str(&format!("### {}\n\n", st.unwrap_or("Directory")));
         for l in r.changes.iter().filter(|l| l.state.as_deref() == st) {
             let value = match (&l.before, &l.after) {
@@ -107,7 +118,14 @@ pub fn render(r: &Review) -> String {
     }
     if !r.files.is_empty() {
         o.push_str("### Files\n\n| file | class | change |\n|---|---|---|\n");
-        for f in &r.files {
+        for (n, f) in r.files.iter().enumerate() {
+            if o.len() > MAX_CHARS * 3 / 4 {
+                o.push_str(&format!(
+                    "\n{} more files left out (the comment is at its size limit): see `--format json`\n",
+                    r.files.len() - n
+                ));
+                break;
+            }
             let special = f
                 .special
                 .map(|m| format!(" ({})", format!("{m:?}").to_lowercase()))

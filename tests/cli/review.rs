@@ -976,3 +976,19 @@ fn a_file_name_with_a_line_break_is_listed_once_and_nothing_shifts() {
     assert_eq!(paths, ["a\nb.txt", "zz.txt"], "{v}");
     assert!(has(&v, "warn", "unclassified"), "{v}");
 }
+
+#[test]
+fn a_huge_pull_request_still_fits_in_one_comment() {
+    let (root, ..) = repo();
+    for i in 0..3000 {
+        root.write(&format!("junk/{i:04}-{}.txt", "x".repeat(40)), "x\n");
+    }
+    let (code, v, md) = review(&root);
+    assert_eq!(code, 0);
+    assert_eq!(v["files"].as_array().unwrap().len(), 3000, "JSON keeps all");
+    assert!(md.len() < 65_536, "GitHub's limit: {}", md.len());
+    assert!(
+        md.contains("left out (the comment is at its size limit"),
+        "{md:.2000}"
+    );
+}
