@@ -208,25 +208,52 @@ fn verify_log(
     Ok(())
 }
 
+/// Render the site straight into a staging folder beside `<out>/site`
+/// (each page written as soon as it is made, never the whole site in
+/// memory; unchanged files linked from the previous site), not yet
+/// committed.
+fn stage_site(
+    opts: &BuildOptions,
+    dir: &Directory,
+    loaded: &Checked,
+) -> Result<(crate::output::Staging, usize), BuildError> {
+    let io = |e: std::io::Error| {
+        BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
+    };
+    let stage = crate::output::Staging::new(opts.out, "site")
+        .map_err(io)?
+        .reusing_previous();
+    let count = crate::site::render_into(dir, &loaded.theme, &loaded.i18n, &|(path, bytes)| {
+        stage.put(&path, &bytes).map_err(|e| {
+            crate::site::RenderError(format!(
+                "writing {}: {e}",
+                opts.out.join("site").join(&path).display()
+            ))
+        })
+    })
+    .map_err(|e| BuildError::Render(e.0))?;
+    Ok((stage, count))
+}
+
 pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     let (dir, report, loaded) = checked(opts.root, opts.as_of)?;
-    let mut site = crate::site::render(&dir, &loaded.theme, &loaded.i18n)
-        .map_err(|e| BuildError::Render(e.0))?;
+    let (site, mut site_files) = stage_site(opts, &dir, &loaded)?;
+    let site_io = |e: std::io::Error| {
+        BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
+    };
     let states = dir.states.len();
     if opts.site_only {
-        // The site publishes the version log as it stands.
         if let (Some(l), Some(sig)) = (&loaded.version_log, &loaded.version_log_sig) {
-            site.push(("versions.jsonl".into(), l.clone().into_bytes()));
-            site.push(("versions.jsonl.minisig".into(), sig.clone().into_bytes()));
-            site.sort_by(|a, b| a.0.cmp(&b.0));
+            site.put("versions.jsonl", l.as_bytes()).map_err(site_io)?;
+            site.put("versions.jsonl.minisig", sig.as_bytes())
+                .map_err(site_io)?;
+            site_files += 2;
         }
-        crate::output::tree(opts.out, "site", &site).map_err(|e| {
-            BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
-        })?;
+        site.commit().map_err(site_io)?;
         return Ok(Built {
             report,
             sources: loaded.sources,
-            site_files: site.len(),
+            site_files,
             states,
             bundles: Vec::new(),
             without_accounts: Vec::new(),
@@ -308,12 +335,11 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     };
     let resigned =
         new_log.is_none() && log_sig != loaded.version_log_sig.clone().unwrap_or_default();
-    site.push(("versions.jsonl".into(), log_final.clone().into_bytes()));
-    site.push((
-        "versions.jsonl.minisig".into(),
-        log_sig.clone().into_bytes(),
-    ));
-    site.sort_by(|a, b| a.0.cmp(&b.0));
+    site.put("versions.jsonl", log_final.as_bytes())
+        .map_err(site_io)?;
+    site.put("versions.jsonl.minisig", log_sig.as_bytes())
+        .map_err(site_io)?;
+    site_files += 2;
 
     // Bundles are judged as of the issue date: same version, same bytes.
     let at_issue = dir.judged_as_of(issued.to_zoned(jiff::tz::TimeZone::UTC).date());
@@ -366,10 +392,14 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .zip(crate::util::parallel::map(&lang_sets, |langs| {
             crate::site::offline(&at_issue, &parts, langs, &info)
                 .map_err(|e| BuildError::Render(e.0))
-                .and_then(|html| bundle::OfflinePage::new(html, &version).map_err(BuildError::Seal))
+                .and_then(|pieces| {
+                    let pieces: Vec<&[u8]> = pieces.iter().map(|p| p.as_bytes()).collect();
+                    bundle::OfflinePage::new(&pieces, &version).map_err(BuildError::Seal)
+                })
         }))
         .map(|(k, v)| v.map(|p| (k, p)))
         .collect::<Result<_, _>>()?;
+    drop(parts);
     let sealed = crate::util::parallel::map(&with_accounts, |s| -> Result<(), BuildError> {
         let langs = bundle::offline_languages(&at_issue, s);
         let page = pages
@@ -427,8 +457,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         put(name, bytes)?;
     }
 
-    crate::output::tree(opts.out, "site", &site)
-        .map_err(|e| BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display())))?;
+    site.commit().map_err(site_io)?;
     stage.commit().map_err(|e| {
         BuildError::Io(format!(
             "writing {}: {e}",
@@ -456,7 +485,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     Ok(Built {
         report,
         sources: loaded.sources,
-        site_files: site.len(),
+        site_files,
         states,
         bundles,
         without_accounts,

@@ -6,13 +6,15 @@
 //! state, sequence, issue and expiry times and the directory root hash.
 //!
 //! Format 2 (`<ISO3>.tar.gz.age`): the plaintext is one gzip stream of
-//! three members that decompress, concatenated, into one tar: the
-//! per-State entries first (manifest.json, README.txt; no end blocks),
-//! then the exports every State shares (directory.json, contacts.csv,
-//! contacts.vcf), then the offline page (index.html) and the two zero
-//! blocks that end the archive. The shared members are compressed once
-//! per version (the page once per set of languages) and reused for every
-//! State, so sealing a State compresses only its few kilobytes.
+//! several members that decompress, concatenated, into one tar: the
+//! per-State entries first (manifest.json, README.txt; no end blocks; one
+//! member), then the exports every State shares (directory.json,
+//! contacts.csv, contacts.vcf), then the offline page (index.html) and
+//! the two zero blocks that end the archive. The shared parts are
+//! compressed once per version (the page once per set of languages), as
+//! members of 1 MiB of input each made on every core
+//! ([`tarball::gzip_members`]), and reused for every State, so sealing a
+//! State compresses only its few kilobytes.
 //!
 //! This file assembles and encrypts; signing is `crate::sign`.
 
@@ -104,13 +106,13 @@ pub fn readme(state: &State, v: &Version, key_id: &str) -> String {
 }
 
 /// The files every bundle of a version shares, made once (with their
-/// SHA-256), and their tar entries compressed once as one gzip member.
+/// SHA-256), and their tar entries compressed once as gzip members.
 pub struct Shared {
     pub directory_json: (Vec<u8>, String),
     pub csv: (Vec<u8>, String),
     pub vcf: (Vec<u8>, String),
     /// directory.json, contacts.csv and contacts.vcf as tar entries (no
-    /// end blocks), one gzip member.
+    /// end blocks), as gzip members.
     pub member: Vec<u8>,
 }
 
@@ -139,7 +141,7 @@ impl Shared {
             v.mtime(),
         )
         .map_err(|e| e.to_string())?;
-        let member = tarball::gzip_member(&tar).map_err(|e| e.to_string())?;
+        let member = tarball::gzip_members(&tar).map_err(|e| e.to_string())?;
         Ok(Shared {
             directory_json,
             csv,
@@ -153,25 +155,26 @@ impl Shared {
 /// every State reading those languages, so it is made (and compressed)
 /// once per set.
 pub struct OfflinePage {
-    pub html: Vec<u8>,
     pub sha256: String,
-    /// index.html as a tar entry followed by the end of the archive, one
-    /// gzip member: the last of a bundle.
+    /// index.html as a tar entry followed by the end of the archive, as
+    /// gzip members: the last of a bundle.
     pub member: Vec<u8>,
 }
 
 impl OfflinePage {
-    pub fn new(html: Vec<u8>, v: &Version) -> Result<OfflinePage, String> {
-        let sha256 = crate::util::hash::sha256_hex(&html);
-        let mut tar =
-            tarball::entries(&[("index.html", &html)], v.mtime()).map_err(|e| e.to_string())?;
-        tar.extend_from_slice(&tarball::END);
-        let member = tarball::gzip_member(&tar).map_err(|e| e.to_string())?;
-        Ok(OfflinePage {
-            html,
-            sha256,
-            member,
-        })
+    /// The page comes as pieces (see `site::offline`): it is hashed and
+    /// compressed without being put together.
+    pub fn new(pieces: &[&[u8]], v: &Version) -> Result<OfflinePage, String> {
+        let sha256 = crate::util::hash::sha256_hex_of(pieces);
+        let size: u64 = pieces.iter().map(|p| p.len() as u64).sum();
+        let header = tarball::header("index.html", size, v.mtime()).map_err(|e| e.to_string())?;
+        let mut stream: Vec<&[u8]> = Vec::with_capacity(pieces.len() + 3);
+        stream.push(&header);
+        stream.extend_from_slice(pieces);
+        stream.push(tarball::padding(size));
+        stream.push(&tarball::END);
+        let member = tarball::gzip_members_of(&stream).map_err(|e| e.to_string())?;
+        Ok(OfflinePage { sha256, member })
     }
 }
 

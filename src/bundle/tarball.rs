@@ -33,15 +33,87 @@ pub fn entries<N: AsRef<str>, D: AsRef<[u8]>>(
 /// `data` as one gzip member (best compression, no name, no time, OS byte
 /// 255 "unknown"): the same bytes give the same member everywhere.
 pub fn gzip_member(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    gzip_member_of(&[data])
+}
+
+/// How much of the input each member of [`gzip_members`] holds. Deflate
+/// looks back 32 KiB at most, so cutting at 1 MiB costs almost nothing in
+/// size (a few bytes of header and trailer per member, about 0.1%).
+pub const MEMBER_INPUT: usize = 1 << 20;
+
+/// `data` as consecutive gzip members of [`MEMBER_INPUT`] bytes of input
+/// each (the last shorter), compressed on every core: decompressed one
+/// after the other they give `data` back (`gzip -d`, `tar xz` and `open`
+/// read a stream of several members). The cut points depend only on the
+/// length, so the same bytes give the same output everywhere.
+pub fn gzip_members(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    gzip_members_of(&[data])
+}
+
+/// [`gzip_members`] of the concatenation of `pieces`, without
+/// concatenating them (same output, cut at the same points).
+pub fn gzip_members_of(pieces: &[&[u8]]) -> std::io::Result<Vec<u8>> {
+    // Each chunk: the slices of the pieces that make its MEMBER_INPUT bytes.
+    let mut chunks: Vec<Vec<&[u8]>> = vec![Vec::new()];
+    let mut room = MEMBER_INPUT;
+    for piece in pieces {
+        let mut rest: &[u8] = piece;
+        while !rest.is_empty() {
+            if room == 0 {
+                chunks.push(Vec::new());
+                room = MEMBER_INPUT;
+            }
+            let (now, later) = rest.split_at(rest.len().min(room));
+            if let Some(last) = chunks.last_mut() {
+                last.push(now);
+            }
+            room -= now.len();
+            rest = later;
+        }
+    }
+    let total: usize = pieces.iter().map(|p| p.len()).sum();
+    let mut out = Vec::with_capacity(total / 4 + 64);
+    for m in crate::util::parallel::map(&chunks, |c| gzip_member_of(c)) {
+        out.extend_from_slice(&m?);
+    }
+    Ok(out)
+}
+
+fn gzip_member_of(pieces: &[&[u8]]) -> std::io::Result<Vec<u8>> {
+    let total: usize = pieces.iter().map(|p| p.len()).sum();
     let mut gz = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)
         .write(
-            Vec::with_capacity(data.len() / 4 + 64),
+            Vec::with_capacity(total / 4 + 64),
             flate2::Compression::best(),
         );
-    gz.write_all(data)?;
+    for p in pieces {
+        gz.write_all(p)?;
+    }
     gz.finish()
+}
+
+/// The header of one tar entry as [`write`] makes it, for a file of
+/// `size` bytes: followed by the data and [`padding`], it is an entry.
+pub fn header(name: &str, size: u64, mtime: u64) -> std::io::Result<[u8; 512]> {
+    let mut h = tar::Header::new_ustar();
+    h.set_path(name)?;
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(mtime);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_cksum();
+    let mut out = [0u8; 512];
+    out.copy_from_slice(h.as_bytes());
+    Ok(out)
+}
+
+/// The zeros that complete the last 512-byte block of `size` bytes of data.
+pub fn padding(size: u64) -> &'static [u8] {
+    &END[..((512 - size % 512) % 512) as usize]
 }
 
 /// A tar of `files` (in the given order), every entry owned by 0:0, mode
@@ -55,16 +127,8 @@ pub fn write<N: AsRef<str>, D: AsRef<[u8]>>(
     b.mode(tar::HeaderMode::Deterministic);
     for (name, data) in files {
         let data = data.as_ref();
-        let mut h = tar::Header::new_ustar();
-        h.set_path(name.as_ref())?;
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_uid(0);
-        h.set_gid(0);
-        h.set_mtime(mtime);
-        h.set_entry_type(tar::EntryType::Regular);
-        h.set_cksum();
-        b.append(&h, data)?;
+        let h = header(name.as_ref(), data.len() as u64, mtime)?;
+        b.append(tar::Header::from_byte_slice(&h), data)?;
     }
     b.into_inner()
 }
@@ -282,5 +346,40 @@ mod tests {
         bomb.extend_from_slice(&gzip_member(&vec![0; 1 << 20]).unwrap());
         let e = read_gzip(&bomb[..], 1 << 19).unwrap_err().to_string();
         assert!(e.contains("too large"), "{e}");
+    }
+
+    /// Members cut every MEMBER_INPUT bytes of the stream, whatever the
+    /// pieces it comes in; an entry made of header, data and padding is
+    /// the entry `entries` makes.
+    #[test]
+    fn members_of_pieces_are_the_members_of_their_concatenation() {
+        let data: Vec<u8> = (0..(MEMBER_INPUT * 2 + 12345))
+            .map(|i| (i % 251) as u8 ^ (i / 7919) as u8)
+            .collect();
+        let whole = gzip_members(&data).unwrap();
+        let (a, rest) = data.split_at(100);
+        let (b, c) = rest.split_at(MEMBER_INPUT + 3);
+        assert_eq!(gzip_members_of(&[a, b, &[], c]).unwrap(), whole);
+        let mut back = Vec::new();
+        flate2::read::MultiGzDecoder::new(&whole[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, data);
+        // Three members: two full, one short.
+        let mut members = 0;
+        let mut rest = &whole[..];
+        while !rest.is_empty() {
+            let mut d = flate2::bufread::GzDecoder::new(rest);
+            std::io::copy(&mut d, &mut std::io::sink()).unwrap();
+            rest = d.into_inner();
+            members += 1;
+        }
+        assert_eq!(members, 3);
+        let body = b"<html>x</html>";
+        let mut entry = header("index.html", body.len() as u64, 9).unwrap().to_vec();
+        entry.extend_from_slice(body);
+        entry.extend_from_slice(padding(body.len() as u64));
+        assert_eq!(entry, entries(&[("index.html", &body[..])], 9).unwrap());
+        assert!(padding(512).is_empty() && padding(513).len() == 511);
     }
 }

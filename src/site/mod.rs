@@ -80,6 +80,33 @@ pub fn render(
     theme: &Theme,
     i18n: &BTreeMap<String, I18nFile>,
 ) -> Result<Vec<File>, RenderError> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_into(dir, theme, i18n, &|file: File| {
+        files
+            .lock()
+            .map_err(|_| RenderError("a rendering thread failed".into()))?
+            .push(file);
+        Ok(())
+    })?;
+    let mut files = files
+        .into_inner()
+        .map_err(|_| RenderError("a rendering thread failed".into()))?;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// Where [`render_into`] hands each file as soon as it is rendered (from
+/// several threads at once), so a large site is never all in memory.
+pub type Sink<'a> = dyn Fn(File) -> Result<(), RenderError> + Sync + 'a;
+
+/// [`render`], each file given to `sink` as soon as it is made, in no
+/// particular order. Returns how many files were given.
+pub fn render_into(
+    dir: &Directory,
+    theme: &Theme,
+    i18n: &BTreeMap<String, I18nFile>,
+    sink: &Sink,
+) -> Result<usize, RenderError> {
     let tera = templates(theme)?;
     let empty = BTreeMap::new();
     let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
@@ -104,16 +131,17 @@ pub fn render(
 
     // Everything a language's pages share is computed once: the base
     // context (strings, navigation) and the view of every State (used by
-    // the home page and by the State's own page).
-    struct PerLang<'a> {
-        lang: &'a str,
+    // the home page and by the State's own page). One language at a time,
+    // its pages on every core: the views of a large directory in six
+    // languages at once would not fit in a small machine's memory.
+    struct PerLang {
+        lang: String,
         base: Context,
         states: Vec<tera::Value>,
         home_title: String,
     }
     let langs: Vec<&str> = dir.settings.languages.iter().map(String::as_str).collect();
-    let per_lang: Vec<PerLang> = crate::util::parallel::map(&langs, |lang: &&str| {
-        let lang: &str = lang;
+    let per_lang = |lang: &str| -> PerLang {
         let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
         let t = Strings::new(lang, strings, english);
         let mut picked: Vec<&Page> = page_names
@@ -136,49 +164,37 @@ pub fn render(
         base.insert("settings", &dir.settings);
         base.insert("nav_pages", &nav_pages);
         base.insert("csp", CSP);
-        let states = dir
-            .states
-            .iter()
-            .map(|s| {
-                let s = export::PublishedState::of(s);
-                tera::Value::from_serializable(&view::state(&t, dir, &s, &page_names))
-            })
-            .collect();
+        let states = crate::util::parallel::map(&dir.states, |s| {
+            let s = export::PublishedState::of(s);
+            tera::Value::from_serializable(&view::state(&t, dir, &s, &page_names))
+        });
         PerLang {
-            lang,
+            lang: lang.to_string(),
             base,
             states,
             home_title: t.get("nav_home").to_string(),
         }
-    });
+    };
 
     // One job per output page, rendered on every core.
     enum Job {
-        Home(usize),
-        State(usize, usize),
-        Page(usize, String),
-        Checks(usize),
+        Home,
+        State(usize),
+        Page(String),
+        Checks,
     }
-    let mut jobs = Vec::new();
-    for (li, _) in per_lang.iter().enumerate() {
-        jobs.push(Job::Home(li));
-        jobs.push(Job::Checks(li));
-        for i in 0..dir.states.len() {
-            jobs.push(Job::State(li, i));
-        }
-        for name in &page_names {
-            jobs.push(Job::Page(li, name.clone()));
-        }
+    let mut jobs = vec![Job::Home, Job::Checks];
+    for i in 0..dir.states.len() {
+        jobs.push(Job::State(i));
     }
-    let render_job = |job: &Job| -> Result<File, RenderError> {
-        let li = match job {
-            Job::Home(l) | Job::State(l, _) | Job::Page(l, _) | Job::Checks(l) => *l,
-        };
-        let pl = &per_lang[li];
-        let lang = pl.lang;
+    for name in &page_names {
+        jobs.push(Job::Page(name.clone()));
+    }
+    let render_job = |pl: &PerLang, job: &Job| -> Result<(), RenderError> {
+        let lang = pl.lang.as_str();
         let mut ctx = pl.base.clone();
         let (path, template) = match job {
-            Job::Home(_) => {
+            Job::Home => {
                 ctx.insert("root", "../");
                 ctx.insert("here", "index.html");
                 ctx.insert("title", &pl.home_title);
@@ -188,7 +204,7 @@ pub fn render(
                 ctx.insert("filters", &view::filters(&t, dir));
                 (format!("{lang}/index.html"), "index.html")
             }
-            Job::State(_, i) => {
+            Job::State(i) => {
                 let s = &dir.states[*i];
                 ctx.insert("root", "../../");
                 ctx.insert("here", &format!("states/{}.html", s.code));
@@ -199,7 +215,7 @@ pub fn render(
                 ctx.insert("last_check", &checks::last_check(&t, dir, s));
                 (format!("{lang}/states/{}.html", s.code), "state.html")
             }
-            Job::Checks(_) => {
+            Job::Checks => {
                 let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
                 let t = Strings::new(lang, strings, english);
                 ctx.insert("root", "../");
@@ -208,7 +224,7 @@ pub fn render(
                 ctx.insert("checks", &checks::page(&t, dir));
                 (format!("{lang}/checks.html"), "checks.html")
             }
-            Job::Page(_, name) => {
+            Job::Page(name) => {
                 let p = pick_page(&dir.pages, name, lang, default_lang).ok_or_else(|| {
                     RenderError(format!("page {name} has no default-language version"))
                 })?;
@@ -242,11 +258,17 @@ pub fn render(
         let html = tera
             .render(template, &ctx)
             .map_err(|e| tera_error(&format!("rendering {path}"), e))?;
-        Ok((path, html.into_bytes()))
+        sink((path, html.into_bytes()))
     };
-    let mut files: Vec<File> = crate::util::parallel::map(&jobs, render_job)
-        .into_iter()
-        .collect::<Result<_, _>>()?;
+    let mut count = 0;
+    for lang in &langs {
+        let pl = per_lang(lang);
+        crate::util::parallel::map(&jobs, |job| render_job(&pl, job))
+            .into_iter()
+            .collect::<Result<(), _>>()?;
+        count += jobs.len();
+    }
+    let mut files: Vec<File> = Vec::new();
 
     // The language choice at the root.
     let mut ctx = Context::new();
@@ -289,8 +311,11 @@ pub fn render(
             export::vcf(dir, std::iter::once(s)),
         ));
     }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
+    count += files.len();
+    for f in files {
+        sink(f)?;
+    }
+    Ok(count)
 }
 
 /// The page `name` in `lang`, else in the default language.
@@ -446,28 +471,40 @@ pub fn offline_parts(
 
 /// The bundle's single self-contained page: every State, in each of
 /// `langs` (styles inline, no script, nothing fetched).
-pub fn offline(
+/// The offline page of `langs`, as pieces whose concatenation is the
+/// page: the parts of the template around the language sections, and the
+/// sections themselves borrowed from `parts` (at 193 States x 100 PoCs in
+/// six languages the page is 90 MB: it is never copied into one string).
+pub fn offline<'a>(
     dir: &Directory,
-    parts: &OfflineParts,
+    parts: &'a OfflineParts,
     langs: &[&str],
     info: &OfflineInfo,
-) -> Result<Vec<u8>, RenderError> {
+) -> Result<Vec<std::borrow::Cow<'a, str>>, RenderError> {
     #[derive(Serialize)]
     struct Section<'a> {
         lang: &'a str,
         dir: &'static str,
         name: &'a str,
-        html: &'a str,
+        html: String,
     }
-    let sections: Vec<Section> = langs
+    // The template is rendered with a marker in place of each section's
+    // HTML, then cut at the markers. A marker holds U+0001, which no
+    // validated text, translation or theme file can carry; the count of
+    // markers is checked all the same.
+    let marker = |i: usize| format!("\u{1}pocdir-offline-section-{i}\u{1}");
+    let picked: Vec<(&str, &OfflineSection)> = langs
         .iter()
-        .filter_map(|l| {
-            parts.sections.get(*l).map(|s| Section {
-                lang: l,
-                dir: s.dir,
-                name: &s.name,
-                html: &s.html,
-            })
+        .filter_map(|l| parts.sections.get(*l).map(|s| (*l, s)))
+        .collect();
+    let sections: Vec<Section> = picked
+        .iter()
+        .enumerate()
+        .map(|(i, (l, s))| Section {
+            lang: l,
+            dir: s.dir,
+            name: &s.name,
+            html: marker(i),
         })
         .collect();
     // The header speaks the page's first language.
@@ -488,14 +525,36 @@ pub fn offline(
     ctx.insert("title", &dir.settings.title);
     ctx.insert("css", &parts.css);
     ctx.insert("root", info.root);
-    parts
+    let frame = parts
         .tera
         .render("offline.html", &ctx)
-        .map(String::into_bytes)
-        .map_err(|e| tera_error("rendering the offline page", e))
+        .map_err(|e| tera_error("rendering the offline page", e))?;
+    let mut out = Vec::with_capacity(2 * picked.len() + 1);
+    let mut rest = frame.as_str();
+    for (i, (_, s)) in picked.iter().enumerate() {
+        let m = marker(i);
+        let (before, after) = rest
+            .split_once(m.as_str())
+            .filter(|(_, after)| !after.contains(m.as_str()))
+            .ok_or_else(|| {
+                RenderError(
+                    "offline.html must show each language section exactly once ({{ sec.html | safe }})"
+                        .to_string(),
+                )
+            })?;
+        out.push(std::borrow::Cow::Owned(before.to_string()));
+        out.push(std::borrow::Cow::Borrowed(s.html.as_str()));
+        rest = after;
+    }
+    if rest.contains('\u{1}') {
+        return Err(RenderError(
+            "offline.html shows a language section more than once".into(),
+        ));
+    }
+    out.push(std::borrow::Cow::Owned(rest.to_string()));
+    Ok(out)
 }
 
-/// The names of the directory's pages (their English originals).
 fn page_names(dir: &Directory) -> BTreeSet<String> {
     dir.pages
         .iter()

@@ -3,7 +3,16 @@
 /// SHA-256 by ring: the assembly OpenSSL uses (AVX2, SHA extensions where
 /// the CPU has them), which `open` and sealing spend most of their time in.
 pub fn sha256_hex(data: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, data)
+    sha256_hex_of(&[data])
+}
+
+/// SHA-256 of the concatenation of `pieces` (without concatenating them).
+pub fn sha256_hex_of(pieces: &[&[u8]]) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    for p in pieces {
+        ctx.update(p);
+    }
+    ctx.finish()
         .as_ref()
         .iter()
         .map(|b| format!("{b:02x}"))
