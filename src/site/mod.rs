@@ -5,7 +5,8 @@
 //! States, search and filters), `<lang>/states/<ISO3>.html`,
 //! `<lang>/pages/<name>.html`, `<lang>/checks.html` (communication
 //! checks), `static/`, exports (`directory.json`,
-//! `directory.csv`, `directory.vcf`, `vcf/<ISO3>.vcf`), `secretariat.pub`,
+//! `directory.csv` and `<lang>/directory.csv`, `directory.vcf`,
+//! `vcf/<ISO3>.vcf`), `secretariat.pub`,
 //! `robots.txt`. Every URL is relative, so the tree works under any
 //! sub-path and from `file://`.
 
