@@ -284,7 +284,7 @@ pub fn csv_in(dir: &Directory, t: &Strings) -> Vec<u8> {
                 tagged(&p.phones),
                 p.languages
                     .iter()
-                    .map(|l| crate::site::view::autonym(l))
+                    .map(|l| autonym(l))
                     .collect::<Vec<_>>()
                     .join(sep),
                 t.get(if h24 {
@@ -310,6 +310,14 @@ pub fn csv_in(dir: &Directory, t: &Strings) -> Vec<u8> {
         }
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A language's name in that language (as on the site).
+fn autonym(code: &str) -> String {
+    isolang::Language::from_639_1(code)
+        .and_then(|l| l.to_autonym())
+        .map(str::to_string)
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// RFC 6350 text escaping (also valid for vCard 3.0).
