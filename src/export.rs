@@ -20,6 +20,7 @@ use crate::directory::model::{
 };
 use crate::directory::refdata::Group;
 use crate::directory::types::iso_date;
+use crate::i18n::Strings;
 
 /// Format tag of `directory.json`.
 pub const JSON_FORMAT: &str = "pocdir-directory/1";
@@ -171,13 +172,17 @@ pub fn own_accounts(state: &State) -> String {
     out
 }
 
-/// A spreadsheet cell that a spreadsheet program would run as a formula
-/// is prefixed with `'` (CSV injection); phone numbers (`+` then digits)
-/// are left alone.
+/// A cell made safe for spreadsheets (OWASP's CSV injection guidance): a
+/// cell whose first character could start a formula (`=`, `+`, `-`, `@`,
+/// tab, carriage return) is prefixed with `'`, except when it is a number
+/// written for people — a sign, then only digits, spaces and `( ) . - /`,
+/// such as the phone "+33 1 99 00 12 34": with no letter, reference,
+/// function or `|` it cannot call anything or reach another cell, so it is
+/// left as written. Every other cell is left alone.
 pub fn cell(s: &str) -> String {
     let risky = match s.chars().next() {
         Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => !s[1..].chars().all(|c| c.is_ascii_digit() || c == ' '),
+        Some('+' | '-') => !is_plain_number(&s[1..]),
         _ => false,
     };
     if risky {
@@ -187,42 +192,85 @@ pub fn cell(s: &str) -> String {
     }
 }
 
+/// Digits, spaces and `( ) . - /` only, with at least one digit.
+fn is_plain_number(rest: &str) -> bool {
+    rest.chars().any(|c| c.is_ascii_digit())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '.' | '-' | '/'))
+}
+
+/// English, the CSV's default language: the default theme's strings as
+/// compiled into pocdir (so the CSV of the site and of every bundle is
+/// the same whatever a directory's theme overrides).
+fn builtin_english() -> BTreeMap<String, String> {
+    crate::directory::theme::EMBEDDED
+        .iter()
+        .find(|(p, _)| *p == "i18n/en.yaml")
+        .and_then(|(_, b)| std::str::from_utf8(b).ok())
+        .and_then(|t| serde_saphyr::from_str::<BTreeMap<String, String>>(t).ok())
+        .unwrap_or_default()
+}
+
+/// `directory.csv`: one row per PoC, with headers and values in English
+/// (the site's and every bundle's copy).
 pub fn csv(dir: &Directory) -> Vec<u8> {
+    let english = builtin_english();
+    csv_in(dir, &Strings::new("en", &english, &english))
+}
+
+/// The CSV with headers and values for people, in `t`'s language: the
+/// regional group's, type's, uses' and functions' names, languages by
+/// their own names, "24/7" or "Business hours"; dates stay ISO 8601 (they
+/// sort), States in the CSV stay in code order (a stable order for every
+/// language), addresses and numbers as written.
+pub fn csv_in(dir: &Directory, t: &Strings) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
-        "state",
-        "state_name",
-        "regional_group",
-        "type",
-        "entity",
-        "person",
-        "person_title",
-        "emails",
-        "phones",
-        "languages",
-        "availability",
-        "hours",
-        "days",
-        "time_zone",
-        "functions",
-        "regional_networks",
-        "last_verified",
-        "stale",
+        "csv_state",
+        "csv_state_name",
+        "csv_regional_group",
+        "csv_type",
+        "csv_entity",
+        "csv_person",
+        "csv_person_title",
+        "csv_emails",
+        "csv_phones",
+        "csv_languages",
+        "csv_availability",
+        "csv_hours",
+        "csv_days",
+        "csv_time_zone",
+        "csv_functions",
+        "csv_regional_networks",
+        "csv_last_verified",
+        "csv_stale",
     ];
-    let _ = w.write_record(header);
+    let _ = w.write_record(header.iter().map(|k| cell(t.get(k))));
+    let sep = "; ";
+    // "use: value; use: value": a label first, so the cell never starts
+    // with a sign (no quote prefix needed) and reads as it is meant.
+    let tagged = |v: &[crate::directory::model::Tagged]| {
+        v.iter()
+            .map(|x| format!("{}: {}", t.get(&format!("use_{}", x.usage)), x.value))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let days = |d: &str| {
+        let one = |d: &str| t.get(&format!("day_{d}")).to_string();
+        match d.split_once('-') {
+            Some((a, b)) => format!("{}–{}", one(a), one(b)),
+            None => d.split(',').map(one).collect::<Vec<_>>().join(sep),
+        }
+    };
     for s in Published::of(dir).states {
         for p in s.points_of_contact {
-            let tagged = |v: &[crate::directory::model::Tagged]| {
-                v.iter()
-                    .map(|t| format!("{} ({})", t.value, t.usage))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
+            let h24 = p.availability.mode == "24/7";
             let row = [
                 s.code.to_string(),
-                s.name("en").to_string(),
-                s.group.key().to_string(),
-                p.kind.to_string(),
+                s.name(t.lang).to_string(),
+                t.get(&format!("group_{}", s.group.key())).to_string(),
+                t.get(&format!("type_{}", p.kind)).to_string(),
                 p.entity.clone(),
                 p.person
                     .as_ref()
@@ -234,20 +282,42 @@ pub fn csv(dir: &Directory) -> Vec<u8> {
                     .unwrap_or_default(),
                 tagged(&p.emails),
                 tagged(&p.phones),
-                p.languages.join(" "),
-                p.availability.mode.clone(),
+                p.languages
+                    .iter()
+                    .map(|l| autonym(l))
+                    .collect::<Vec<_>>()
+                    .join(sep),
+                t.get(if h24 {
+                    "csv_availability_24_7"
+                } else {
+                    "csv_availability_business_hours"
+                })
+                .to_string(),
                 p.availability.hours.clone().unwrap_or_default(),
-                p.availability.days.clone().unwrap_or_default(),
+                p.availability.days.as_deref().map(days).unwrap_or_default(),
                 p.availability.time_zone.clone().unwrap_or_default(),
-                p.functions.join(" "),
-                s.regional_networks.join(" "),
+                p.functions
+                    .iter()
+                    .map(|f| t.get(&format!("func_{f}")).to_string())
+                    .collect::<Vec<_>>()
+                    .join(sep),
+                s.regional_networks.join(sep),
                 s.last_verified.to_string(),
-                s.is_stale().to_string(),
+                t.get(if s.is_stale() { "csv_yes" } else { "csv_no" })
+                    .to_string(),
             ];
             let _ = w.write_record(row.iter().map(|c| cell(c)));
         }
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A language's name in that language (as on the site).
+fn autonym(code: &str) -> String {
+    isolang::Language::from_639_1(code)
+        .and_then(|l| l.to_autonym())
+        .map(str::to_string)
+        .unwrap_or_else(|| code.to_string())
 }
 
 /// RFC 6350 text escaping (also valid for vCard 3.0).
@@ -354,10 +424,24 @@ mod tests {
 
     #[test]
     fn csv_injection_is_defused_but_phones_are_kept() {
+        // OWASP's formula starters are prefixed...
         assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("+33199001234"), "+33199001234");
         assert_eq!(cell("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(cell("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("\tx"), "'\tx");
+        assert_eq!(cell("\rx"), "'\rx");
+        assert_eq!(cell("+A1"), "'+A1");
+        assert_eq!(cell("+"), "'+");
+        // ...phones in international format and plain numbers are not...
+        assert_eq!(cell("+33199001234"), "+33199001234");
+        assert_eq!(cell("+33 1 99 00 12 34"), "+33 1 99 00 12 34");
+        assert_eq!(cell("+1 (555) 010-0199"), "+1 (555) 010-0199");
+        assert_eq!(cell("-12.5"), "-12.5");
+        // ...nor is anything else, whatever it holds after its start.
+        assert_eq!(cell("voice: +33 1 99 00 12 34"), "voice: +33 1 99 00 12 34");
+        assert_eq!(cell("CERT-FR (voice)"), "CERT-FR (voice)");
+        assert_eq!(cell("a=b"), "a=b");
     }
 
     #[test]

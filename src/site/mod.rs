@@ -5,12 +5,15 @@
 //! States, search and filters), `<lang>/states/<ISO3>.html`,
 //! `<lang>/pages/<name>.html`, `<lang>/checks.html` (communication
 //! checks), `static/`, exports (`directory.json`,
-//! `directory.csv`, `directory.vcf`, `vcf/<ISO3>.vcf`), `secretariat.pub`,
+//! `directory.csv` and `<lang>/directory.csv`, `directory.vcf`,
+//! `vcf/<ISO3>.vcf`), `secretariat.pub`,
 //! `robots.txt`. Every URL is relative, so the tree works under any
 //! sub-path and from `file://`.
 
 pub mod checks;
+pub mod home;
 pub mod markdown;
+pub mod order;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -198,9 +201,9 @@ pub fn render_into(
                 ctx.insert("root", "../");
                 ctx.insert("here", "index.html");
                 ctx.insert("title", &pl.home_title);
-                ctx.insert_value("states", tera::Value::from(pl.states.clone()));
                 let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
                 let t = Strings::new(lang, strings, english);
+                ctx.insert("home", &home::home(&t, dir));
                 ctx.insert("filters", &view::filters(&t, dir));
                 (format!("{lang}/index.html"), "index.html")
             }
@@ -304,6 +307,11 @@ pub fn render_into(
     ));
     files.push(("directory.json".into(), export::json(dir)));
     files.push(("directory.csv".into(), export::csv(dir)));
+    for lang in &langs {
+        let strings = i18n.get(*lang).map(|f| &f.strings).unwrap_or(english);
+        let t = Strings::new(lang, strings, english);
+        files.push((format!("{lang}/directory.csv"), export::csv_in(dir, &t)));
+    }
     files.push(("directory.vcf".into(), export::vcf(dir, dir.states.iter())));
     for s in &dir.states {
         files.push((
@@ -372,36 +380,6 @@ struct OfflineSection {
     html: String,
 }
 
-/// A link of the offline page's initials bar: a letter and the first State
-/// whose name starts with it.
-#[derive(Serialize)]
-struct Initial {
-    letter: String,
-    code: crate::directory::model::StateCode,
-}
-
-/// The initials bar of `states` (sorted by name): only when their initials
-/// make a short alphabet (not, say, one character per State in Chinese).
-fn initials(states: &[view::StateView]) -> Vec<Initial> {
-    let mut out: Vec<Initial> = Vec::new();
-    for s in states {
-        let Some(c) = s.name.chars().next() else {
-            continue;
-        };
-        let letter: String = c.to_uppercase().collect();
-        if out.last().is_none_or(|l| l.letter != letter) {
-            out.push(Initial {
-                letter,
-                code: s.code,
-            });
-        }
-    }
-    if out.len() > 40 {
-        out.clear();
-    }
-    out
-}
-
 /// Render every language's section of the offline page once: every State
 /// (sorted by its name in that language), a jump list and an anchor per
 /// State, so that the page is usable without any script.
@@ -426,12 +404,15 @@ pub fn offline_parts(
                 .iter()
                 .map(|s| view::state(&t, dir, &export::PublishedState::of(s), &page_names))
                 .collect();
-            states.sort_by_cached_key(|s| (s.name.to_lowercase(), s.code));
+            order::sort(lang, &mut states, |s| &s.name, |s| s.code);
             let mut ctx = Context::new();
             ctx.insert("lang", lang);
             ctx.insert("dir", i18n::dir(lang));
             ctx.insert("t", &t.all());
-            ctx.insert("initials", &initials(&states));
+            ctx.insert(
+                "initials",
+                &order::index(lang, &states, |s| &s.name, |s| s.code),
+            );
             ctx.insert("states", &states);
             let html = tera
                 .render("offline_section.html", &ctx)
@@ -461,6 +442,12 @@ pub fn offline_parts(
         .get("static/style.css")
         .map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default();
+    // The print styles too (one State per printed page).
+    let print = theme
+        .get("static/print.css")
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let css = format!("{css}\n@media print {{\n{print}}}\n");
     Ok(OfflineParts {
         tera,
         // A stylesheet must not end the <style> element early.

@@ -117,9 +117,10 @@ fn stop(child: &mut Child) {
 }
 
 /// Run node's test runner over the browser tests with `SITE_DIR=site` and
-/// `OFFLINE_PAGE=offline` (a bundle's `index.html`). Gives the exit status
+/// `OFFLINE_PAGE=offline` (a bundle's `index.html`) and `SYNTH_SITE_DIR`
+/// (the site of 193 States x 4 PoCs). Gives the exit status
 /// and what node printed (stdout then stderr).
-fn run_node(site: &Path, offline: &Path) -> (ExitStatus, String) {
+fn run_node(site: &Path, offline: &Path, synth: &Path) -> (ExitStatus, String) {
     let mut cmd = Command::new("node");
     cmd.arg("--test")
         .arg("--test-reporter=spec")
@@ -127,6 +128,7 @@ fn run_node(site: &Path, offline: &Path) -> (ExitStatus, String) {
         .current_dir(support::repo_root())
         .env("SITE_DIR", site)
         .env("OFFLINE_PAGE", offline)
+        .env("SYNTH_SITE_DIR", synth)
         .env("NO_COLOR", "1")
         .env_remove("FORCE_COLOR")
         .stdin(Stdio::null())
@@ -209,7 +211,19 @@ fn site_passes_the_browser_tests() {
     std::fs::write(&offline, crate::bundle::file_in_tar(&plain, "index.html"))
         .expect("write the offline page");
 
-    let (status, output) = run_node(&site, &offline);
+    // The synthetic directory of 193 States x 4 PoCs, site only: the home
+    // page's size and speed (home.test.mjs, SYNTH_SITE_DIR).
+    let synth = out.path().join("synth");
+    pocdir::synth::write(&synth, 193, 4).expect("write the synthetic directory");
+    let built = support::build(&synth, &out.path().join("synth-out"), &["--site-only"]);
+    assert_eq!(
+        built.code, 0,
+        "pocdir build (193 x 4) failed:\n{}",
+        built.stderr
+    );
+    let synth_site = out.path().join("synth-out").join("site");
+
+    let (status, output) = run_node(&site, &offline, &synth_site);
     println!("{output}");
     assert!(
         status.success(),

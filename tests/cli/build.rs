@@ -303,7 +303,7 @@ fn exports_hold_every_poc() {
         pocs + 1,
         "a header and one row per PoC"
     );
-    assert!(csv.starts_with("state,state_name,regional_group,type,entity"));
+    assert!(csv.starts_with("State code,State,Regional group,Type of Point of Contact,Entity"));
     let vcf = text(&files, "directory.vcf");
     assert_eq!(vcf.matches("BEGIN:VCARD").count(), pocs);
     assert!(

@@ -250,7 +250,10 @@ fn directory_json_holds_the_published_view_only() {
         }
         let csv = String::from_utf8_lossy(&files["contacts.csv"]).into_owned();
         assert!(
-            csv.lines().next().unwrap().ends_with("last_verified,stale"),
+            csv.lines()
+                .next()
+                .unwrap()
+                .ends_with("Last verified,Needs re-verification"),
             "{csv}"
         );
     }

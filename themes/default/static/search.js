@@ -1,5 +1,14 @@
 // Search and filters for the directory's home page. Progressive
 // enhancement: without JavaScript the whole list is shown.
+//
+// The home page lists States only (the PoCs are on each State's page);
+// each State's item carries what the filters need: data-group,
+// data-networks, data-search (names in every language, codes, entities,
+// contact persons, emails) and data-pocs, one `type:lang,lang:0|1` per PoC
+// (the type, language and 24/7 filters must hold for one same PoC).
+// Everything is read once; a keystroke only compares strings and flips
+// `hidden` on the items whose state changes. The live count is announced
+// once typing pauses, not on every keystroke.
 (function () {
   "use strict";
   var form = document.getElementById("filters");
@@ -14,44 +23,65 @@
   var h24 = document.getElementById("filter-247");
   var count = document.getElementById("results-count");
   var none = document.getElementById("no-results");
-  var states = Array.prototype.slice.call(list.querySelectorAll("li.state"));
+  var ANNOUNCE_AFTER_MS = 500;
 
   function fold(s) {
     return s.toLocaleLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
-  states.forEach(function (li) { li.dataset.folded = fold(li.dataset.search || "") + " " + fold(li.textContent); });
+  var states = Array.prototype.map.call(list.querySelectorAll("li.state"), function (li) {
+    var d = li.dataset;
+    return {
+      li: li,
+      shown: !li.hidden,
+      group: d.group || "",
+      networks: " " + (d.networks || "") + " ",
+      text: fold((d.search || "") + " " + li.textContent),
+      pocs: (d.pocs || "").split(" ").filter(Boolean).map(function (p) {
+        var f = p.split(":");
+        return { type: f[0], langs: "," + (f[1] || "") + ",", h24: f[2] === "1" };
+      })
+    };
+  });
 
-  function pocMatches(poc) {
-    if (type.value && poc.dataset.type !== type.value) { return false; }
-    if (lang.value && (" " + poc.dataset.langs + " ").indexOf(" " + lang.value + " ") < 0) { return false; }
-    if (h24.checked && poc.dataset["247"] !== "true") { return false; }
+  function pocMatches(p) {
+    if (type.value && p.type !== type.value) { return false; }
+    if (lang.value && p.langs.indexOf("," + lang.value + ",") < 0) { return false; }
+    if (h24.checked && !p.h24) { return false; }
     return true;
   }
 
-  function apply() {
-    var terms = fold(q.value).split(/\s+/).filter(Boolean);
-    var shown = 0;
-    states.forEach(function (li) {
-      var ok = (!group.value || li.dataset.group === group.value) &&
-        (!network.value || (" " + li.dataset.networks + " ").indexOf(" " + network.value + " ") >= 0) &&
-        terms.every(function (t) { return li.dataset.folded.indexOf(t) >= 0; });
-      var anyPoc = false;
-      li.querySelectorAll(".poc").forEach(function (poc) {
-        var m = pocMatches(poc);
-        poc.hidden = !m;
-        anyPoc = anyPoc || m;
-      });
-      ok = ok && anyPoc;
-      li.hidden = !ok;
-      if (ok) { shown += 1; }
-    });
-    count.textContent = count.dataset.template.replace("{n}", String(shown));
-    none.hidden = shown !== 0;
+  var shownCount = states.length;
+  var timer = 0;
+  function announce() {
+    timer = 0;
+    count.textContent = count.dataset.template.replace("{n}", String(shownCount));
   }
 
-  form.addEventListener("input", apply);
-  form.addEventListener("change", apply);
+  function apply(now) {
+    var terms = fold(q.value).split(/\s+/).filter(Boolean);
+    var anyPocFilter = type.value || lang.value || h24.checked;
+    var shown = 0;
+    for (var i = 0; i < states.length; i += 1) {
+      var s = states[i];
+      var ok = (!group.value || s.group === group.value) &&
+        (!network.value || s.networks.indexOf(" " + network.value + " ") >= 0) &&
+        terms.every(function (t) { return s.text.indexOf(t) >= 0; }) &&
+        (!anyPocFilter || s.pocs.some(pocMatches));
+      if (ok !== s.shown) {
+        s.li.hidden = !ok;
+        s.shown = ok;
+      }
+      if (ok) { shown += 1; }
+    }
+    shownCount = shown;
+    none.hidden = shown !== 0;
+    if (timer) { clearTimeout(timer); }
+    if (now) { announce(); } else { timer = setTimeout(announce, ANNOUNCE_AFTER_MS); }
+  }
+
+  form.addEventListener("input", function () { apply(false); });
+  form.addEventListener("change", function () { apply(false); });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
-  form.addEventListener("reset", function () { setTimeout(apply, 0); });
-  apply();
+  form.addEventListener("reset", function () { setTimeout(function () { apply(false); }, 0); });
+  apply(true);
 })();
