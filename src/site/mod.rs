@@ -305,21 +305,37 @@ pub fn render_into(
         )
         .into_bytes(),
     ));
-    files.push(("directory.json".into(), export::json(dir)));
-    files.push(("directory.csv".into(), export::csv(dir)));
-    for lang in &langs {
-        let strings = i18n.get(*lang).map(|f| &f.strings).unwrap_or(english);
-        let t = Strings::new(lang, strings, english);
-        files.push((format!("{lang}/directory.csv"), export::csv_in(dir, &t)));
+    // The exports, made and written on every core.
+    enum Export<'a> {
+        Json,
+        Csv,
+        CsvIn(&'a str),
+        Vcf,
+        VcfOf(&'a crate::directory::model::State),
     }
-    files.push(("directory.vcf".into(), export::vcf(dir, dir.states.iter())));
-    for s in &dir.states {
-        files.push((
-            format!("vcf/{}.vcf", s.code),
-            export::vcf(dir, std::iter::once(s)),
-        ));
-    }
-    count += files.len();
+    let mut exports = vec![Export::Json, Export::Csv, Export::Vcf];
+    exports.extend(langs.iter().map(|l| Export::CsvIn(l)));
+    exports.extend(dir.states.iter().map(Export::VcfOf));
+    let export_job = |e: &Export| -> Result<(), RenderError> {
+        sink(match e {
+            Export::Json => ("directory.json".into(), export::json(dir)),
+            Export::Csv => ("directory.csv".into(), export::csv(dir)),
+            Export::CsvIn(lang) => {
+                let strings = i18n.get(*lang).map(|f| &f.strings).unwrap_or(english);
+                let t = Strings::new(lang, strings, english);
+                (format!("{lang}/directory.csv"), export::csv_in(dir, &t))
+            }
+            Export::Vcf => ("directory.vcf".into(), export::vcf(dir, dir.states.iter())),
+            Export::VcfOf(s) => (
+                format!("vcf/{}.vcf", s.code),
+                export::vcf(dir, std::iter::once(*s)),
+            ),
+        })
+    };
+    crate::util::parallel::map(&exports, export_job)
+        .into_iter()
+        .collect::<Result<(), _>>()?;
+    count += files.len() + exports.len();
     for f in files {
         sink(f)?;
     }
