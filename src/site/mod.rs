@@ -11,6 +11,7 @@
 
 pub mod checks;
 pub mod markdown;
+pub mod now;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
