@@ -26,6 +26,7 @@ mod ping;
 mod remind;
 mod renewal;
 mod review;
+mod site_now;
 #[allow(dead_code)]
 mod smtp_server;
 mod stale;
