@@ -4,6 +4,9 @@
 //! `tel:` links. A number the metadata does not know as valid is shown
 //! exactly as given: a wrong grouping would be worse than none.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 /// A phone number ready for a page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Phone {
@@ -17,7 +20,24 @@ pub struct Phone {
 }
 
 /// `given` (E.164, as the directory's files hold numbers) for a page.
+///
+/// Remembered: the site shows each number in every language (and
+/// `phonenumber` takes ~8 µs a number, after ~55 ms loading its metadata
+/// on first use), so a build formats each number once.
 pub fn phone(given: &str) -> Phone {
+    static SEEN: OnceLock<Mutex<HashMap<String, Phone>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(p) = seen.lock().ok().and_then(|m| m.get(given).cloned()) {
+        return p;
+    }
+    let p = format(given);
+    if let Ok(mut m) = seen.lock() {
+        m.insert(given.to_string(), p.clone());
+    }
+    p
+}
+
+fn format(given: &str) -> Phone {
     let as_given = || Phone {
         tel: given.chars().filter(|c| !c.is_whitespace()).collect(),
         display: given.to_string(),
