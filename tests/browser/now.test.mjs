@@ -343,17 +343,22 @@ describe("bidi", () => {
       assert.equal(note.dir, "auto");
       assert.equal(note.direction, "ltr");
       assert.ok(note.text.startsWith("For urgent matters"), note.text);
-      // The full stop ends the sentence on the right, as in English.
+      // The full stop ends the sentence on the right of its last word, as
+      // in English (not on its left, as in a right-to-left paragraph).
       const sentence = await page.$eval(".notes-text p", (p) => {
-        const r = p.getBoundingClientRect();
-        const range = document.createRange();
         const last = p.lastChild;
-        range.setStart(last, last.data.trimEnd().length - 1);
-        range.setEnd(last, last.data.trimEnd().length);
-        return { stop: range.getBoundingClientRect().left - r.left, width: r.width, char: range.toString() };
+        const end = last.data.trimEnd().length;
+        const box = (from, to) => {
+          const range = document.createRange();
+          range.setStart(last, from);
+          range.setEnd(last, to);
+          return [range.toString(), range.getBoundingClientRect().left];
+        };
+        return { stop: box(end - 1, end), word: box(end - 8, end - 1) };
       });
-      assert.equal(sentence.char, ".");
-      assert.ok(sentence.stop > 0, `the full stop is at ${sentence.stop} px from the left`);
+      assert.equal(sentence.stop[0], ".");
+      assert.equal(sentence.word[0], "English");
+      assert.ok(sentence.stop[1] > sentence.word[1], `the full stop is left of "English": ${JSON.stringify(sentence)}`);
       for (const sel of ['a[href^="mailto:"]', 'a[href^="tel:"]', "code.key"]) {
         const dirs = await page.$$eval(`main ${sel}`, (els) => els.map((e) => getComputedStyle(e).direction));
         assert.ok(dirs.length > 0, sel);
