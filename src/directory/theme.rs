@@ -26,6 +26,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embed!(
     "static/style.css",
     "static/print.css",
     "static/search.js",
+    "static/now.js",
     "i18n/en.yaml",
     "i18n/fr.yaml",
     "i18n/es.yaml",

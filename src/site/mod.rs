@@ -13,6 +13,7 @@
 pub mod checks;
 pub mod home;
 pub mod markdown;
+pub mod now;
 pub mod order;
 pub mod view;
 

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::markdown;
+use super::now;
 use crate::directory::model::{Directory, Poc, PocType, StateCode};
 use crate::directory::refdata;
 use crate::export::PublishedState;
@@ -21,26 +22,94 @@ pub struct Lang {
 
 #[derive(Serialize)]
 pub struct Labelled {
+    /// What a link points to: the address, or the number in E.164.
     pub value: String,
+    /// What is read: the number grouped, or the address (plain text).
     pub display: String,
+    /// `display` as escaped HTML that wraps only at sensible points (an
+    /// email address after `@` and before a dot, never inside a word).
+    pub html: String,
     pub label: String,
+    /// Its use is `emergency`.
+    pub emergency: bool,
 }
 
-/// An address or number with its use ("emergency", "general"...) in the
+/// An email address with its use ("emergency", "general"...) in the
 /// page's language.
-fn labelled(t: &Strings, e: &crate::directory::model::Tagged) -> Labelled {
+fn email(t: &Strings, e: &crate::directory::model::Tagged) -> Labelled {
     Labelled {
         value: e.value.clone(),
         display: e.value.clone(),
+        html: email_html(&e.value),
         label: t.get(&format!("use_{}", e.usage)).to_string(),
+        emergency: e.usage == "emergency",
     }
+}
+
+/// A phone number with its use, grouped for reading (`tel:` keeps E.164).
+fn phone(t: &Strings, e: &crate::directory::model::Tagged) -> Labelled {
+    let p = crate::util::phone::phone(&e.value);
+    Labelled {
+        html: escape(&p.display),
+        value: p.tel,
+        display: p.display,
+        label: t.get(&format!("use_{}", e.usage)).to_string(),
+        emergency: e.usage == "emergency",
+    }
+}
+
+/// An email address as HTML that a narrow screen may wrap only after the
+/// `@` and before a dot of the domain: each part is a `nowrap` span (so
+/// `cyber-diplo` never breaks at its hyphen) with `<wbr>` between parts.
+/// The text (and so what is copied) is the address unchanged.
+pub fn email_html(address: &str) -> String {
+    let part = |s: &str| format!("<span class=\"nw\">{}</span>", escape(s));
+    match address.rsplit_once('@') {
+        Some((local, domain)) => {
+            let labels: Vec<String> = domain.split('.').map(part).collect();
+            format!("{}@<wbr>{}", part(local), labels.join("<wbr>."))
+        }
+        None => part(address),
+    }
+}
+
+/// A key's value as HTML: a fingerprint's groups (`8E1A 4C2B ...`) in
+/// unbreakable runs of at most five, balanced (ten groups: two runs of
+/// five), so a wrapped line never holds a group alone; any other value as
+/// it is.
+fn key_html(value: &str) -> String {
+    let groups: Vec<&str> = value.split_whitespace().collect();
+    if groups.len() < 2 || groups.iter().any(|g| g.chars().count() > 8) {
+        return escape(value);
+    }
+    let lines = groups.len().div_ceil(5);
+    let per_line = groups.len().div_ceil(lines);
+    groups
+        .chunks(per_line)
+        .map(|c| format!("<span class=\"nw\">{}</span>", escape(&c.join(" "))))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[derive(Serialize)]
 pub struct KeyView {
     pub kind: String,
     pub value: String,
+    /// `value` as escaped HTML, fingerprint groups kept together.
+    pub html: String,
     pub expires: Option<String>,
+}
+
+/// What `now.js` needs to show a PoC's local time and whether it is within
+/// its hours (the `data-` attributes of its `.now` line).
+#[derive(Serialize)]
+pub struct NowView {
+    /// IANA zone.
+    pub zone: String,
+    /// `HH:MM-HH:MM`, empty for 24/7.
+    pub hours: String,
+    /// `mon,tue,...` (ranges written out), empty for 24/7.
+    pub days: String,
 }
 
 #[derive(Serialize)]
@@ -55,6 +124,13 @@ pub struct PocView {
     pub lang_codes: String,
     pub availability: String,
     pub is_247: bool,
+    /// One of its addresses or numbers is for emergencies.
+    pub emergency: bool,
+    /// For the reader's browser; `None` without a time zone.
+    pub now: Option<NowView>,
+    /// The zone and its UTC offset on the as-of day, with the
+    /// daylight-saving note (escaped HTML): the fallback without script.
+    pub zone_html: Option<String>,
     pub functions: String,
     pub keys: Vec<KeyView>,
     pub notes_html: Option<String>,
@@ -76,6 +152,11 @@ pub struct StateView {
     /// Names in every language and codes, for the search box.
     pub search: String,
     pub mission: crate::directory::model::Contact,
+    /// The Mission's phone, grouped for reading.
+    pub mission_phone: Option<Labelled>,
+    /// The Mission's email as HTML that wraps at sensible points.
+    pub mission_email_html: String,
+    /// 24/7 and emergency PoCs first, the directory's order otherwise.
     pub pocs: Vec<PocView>,
 }
 
@@ -121,8 +202,37 @@ fn days_label(t: &Strings, days: &str) -> String {
     }
 }
 
-pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
+/// A zone, its UTC offset on `day` and, when it observes daylight saving
+/// time, the other offset: `Europe/Paris, UTC+01:00; UTC+02:00 in summer`,
+/// as escaped HTML (values isolated left to right).
+fn zone_html(t: &Strings, zone: &str, day: jiff::civil::Date) -> String {
+    let mut h = ltr(zone);
+    if let Some(o) = now::offsets(zone, day) {
+        let offset = ltr(&now::offset_label(o.on_day));
+        let text = match o.other {
+            Some(other) => {
+                let (key, name) = if o.other_is_summer() {
+                    ("now_offset_summer", "summer")
+                } else {
+                    ("now_offset_winter", "winter")
+                };
+                escape(t.get(key))
+                    .replace("{offset}", &offset)
+                    .replace(&format!("{{{name}}}"), &ltr(&now::offset_label(other)))
+            }
+            None => offset,
+        };
+        h.push_str(&escape(t.get("list_separator")));
+        h.push_str(&text);
+    }
+    h
+}
+
+/// A PoC's view; offsets are those of `as_of` (the build's day).
+pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>, as_of: jiff::civil::Date) -> PocView {
     let is_247 = p.availability.mode == "24/7";
+    let zone = p.availability.time_zone.as_deref();
+    let zone_html = zone.map(|z| zone_html(t, z, as_of));
     // HTML: the translation is escaped, then the placeholders are filled
     // with escaped, direction-isolated values.
     let availability = if is_247 {
@@ -135,23 +245,44 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
                 escape(&days_label(t, p.availability.days.as_deref().unwrap_or(""))),
             ),
             ("hours", ltr(p.availability.hours.as_deref().unwrap_or(""))),
-            (
-                "zone",
-                ltr(p.availability.time_zone.as_deref().unwrap_or("")),
-            ),
+            ("zone", zone_html.clone().unwrap_or_default()),
         ] {
             h = h.replace(&format!("{{{k}}}"), &v);
         }
         h
     };
+    let now = zone.map(|z| NowView {
+        zone: z.to_string(),
+        hours: if is_247 {
+            String::new()
+        } else {
+            p.availability.hours.clone().unwrap_or_default()
+        },
+        days: if is_247 {
+            String::new()
+        } else {
+            p.availability
+                .days
+                .as_deref()
+                .and_then(now::days)
+                .map(now::days_list)
+                .unwrap_or_default()
+        },
+    });
+    // Emergency channels first, the directory's order otherwise.
+    let mut emails: Vec<Labelled> = p.emails.iter().map(|e| email(t, e)).collect();
+    emails.sort_by_key(|e| !e.emergency);
+    let mut phones: Vec<Labelled> = p.phones.iter().map(|e| phone(t, e)).collect();
+    phones.sort_by_key(|e| !e.emergency);
+    let emergency = emails.iter().chain(&phones).any(|e| e.emergency);
     let sep = t.get("list_separator");
     PocView {
         kind: p.kind,
         kind_label: t.get(&format!("type_{}", p.kind)).to_string(),
         entity: p.entity.clone(),
         person: p.person.clone(),
-        emails: p.emails.iter().map(|e| labelled(t, e)).collect(),
-        phones: p.phones.iter().map(|e| labelled(t, e)).collect(),
+        emails,
+        phones,
         languages: p
             .languages
             .iter()
@@ -161,6 +292,9 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
         lang_codes: p.languages.join(" "),
         availability,
         is_247,
+        emergency,
+        now,
+        zone_html: if is_247 { zone_html } else { None },
         functions: p
             .functions
             .iter()
@@ -173,6 +307,7 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>) -> PocView {
             .map(|k| KeyView {
                 kind: k.kind.clone(),
                 value: k.value.clone(),
+                html: key_html(&k.value),
                 expires: k
                     .expires
                     .map(|e| t.fmt("label_expires", &[("date", &t.day(e))])),
@@ -213,11 +348,27 @@ pub fn state(
         last_updated: t.fmt("state_last_updated", &[("date", &t.day(s.last_updated))]),
         search: search.into_iter().collect::<Vec<_>>().join(" "),
         mission: s.mission.clone(),
-        pocs: s
-            .points_of_contact
-            .iter()
-            .map(|p| poc(t, p, pages))
-            .collect(),
+        mission_phone: s.mission.phone.as_ref().map(|n| {
+            phone(
+                t,
+                &crate::directory::model::Tagged {
+                    value: n.clone(),
+                    usage: "voice".into(),
+                },
+            )
+        }),
+        mission_email_html: email_html(&s.mission.email),
+        pocs: {
+            let mut pocs: Vec<PocView> = s
+                .points_of_contact
+                .iter()
+                .map(|p| poc(t, p, pages, dir.as_of))
+                .collect();
+            // Who can be reached now first: 24/7, then any with an
+            // emergency channel; stable, so the directory's order otherwise.
+            pocs.sort_by_key(|p| (!p.is_247, !p.emergency));
+            pocs
+        },
     }
 }
 
@@ -296,5 +447,40 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
         );
         assert_eq!(super::autonym("fr"), "français");
+    }
+
+    #[test]
+    fn emails_wrap_only_after_the_at_sign_and_before_dots() {
+        assert_eq!(
+            super::email_html("cyber-diplo@diplomatie.fra.example"),
+            "<span class=\"nw\">cyber-diplo</span>@<wbr><span class=\"nw\">diplomatie</span>\
+             <wbr>.<span class=\"nw\">fra</span><wbr>.<span class=\"nw\">example</span>"
+        );
+        assert_eq!(
+            super::email_html("a<b@x"),
+            "<span class=\"nw\">a&lt;b</span>@<wbr><span class=\"nw\">x</span>"
+        );
+    }
+
+    #[test]
+    fn fingerprints_never_leave_a_group_alone() {
+        assert_eq!(
+            super::key_html("8E1A 4C2B 7D3F 9A05 6B12 C4E8 0F7A 3D91 5E26 B8C0"),
+            "<span class=\"nw\">8E1A 4C2B 7D3F 9A05 6B12</span> \
+             <span class=\"nw\">C4E8 0F7A 3D91 5E26 B8C0</span>"
+        );
+        assert_eq!(
+            super::key_html("AB12 CD34 EF56"),
+            "<span class=\"nw\">AB12 CD34 EF56</span>"
+        );
+        assert_eq!(
+            super::key_html("A1 A2 A3 A4 A5 A6 A7 A8 A9 B1 B2"),
+            "<span class=\"nw\">A1 A2 A3 A4</span> <span class=\"nw\">A5 A6 A7 A8</span> \
+             <span class=\"nw\">A9 B1 B2</span>"
+        );
+        assert_eq!(
+            super::key_html("age1qyqszqgpqyqszqgp"),
+            "age1qyqszqgpqyqszqgp"
+        );
     }
 }

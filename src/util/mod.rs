@@ -4,5 +4,6 @@ pub mod domain;
 pub mod error;
 pub mod hash;
 pub mod parallel;
+pub mod phone;
 pub mod text;
 pub mod time;

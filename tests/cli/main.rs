@@ -27,6 +27,7 @@ mod remind;
 mod renewal;
 mod review;
 mod site_home;
+mod site_now;
 #[allow(dead_code)]
 mod smtp_server;
 mod stale;
