@@ -78,6 +78,10 @@ pub struct Rendered {
 }
 
 fn checked(root: &Path, as_of: Date) -> Result<(Directory, Report, Checked), BuildError> {
+    // The phone metadata takes tens of milliseconds to load (its patterns
+    // are compiled on first use): loaded beside the directory rather than
+    // by the first page that shows a number, with the other cores waiting.
+    std::thread::spawn(crate::util::phone::warm);
     match crate::directory::load(root, &Options::new(as_of)) {
         Ok(mut c) => {
             let dir = c.directory.clone();

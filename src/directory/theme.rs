@@ -23,6 +23,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embed!(
     "templates/checks.html",
     "templates/offline.html",
     "templates/offline_section.html",
+    "templates/offline_state.html",
     "static/style.css",
     "static/print.css",
     "static/search.js",

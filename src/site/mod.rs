@@ -394,7 +394,9 @@ struct OfflineSection {
     /// `offline_version`, its placeholders still to fill.
     version: String,
     root_label: String,
-    html: String,
+    /// The section's HTML, in pieces (its frame, then one per State):
+    /// never put together (see [`offline`]).
+    pieces: Vec<String>,
 }
 
 /// Render every language's section of the offline page once: every State
@@ -410,50 +412,85 @@ pub fn offline_parts(
     let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
     let page_names = page_names(dir);
     let langs: Vec<&str> = dir.settings.languages.iter().map(String::as_str).collect();
-    let rendered = crate::util::parallel::map(
-        &langs,
-        |lang: &&str| -> Result<(String, OfflineSection), RenderError> {
-            let lang: &str = lang;
-            let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
-            let t = Strings::new(lang, strings, english);
-            let mut states: Vec<view::StateView> = dir
-                .states
-                .iter()
-                .map(|s| view::state(&t, dir, &export::PublishedState::of(s), &page_names))
-                .collect();
-            order::sort(lang, &mut states, |s| &s.name, |s| s.code);
-            let mut ctx = Context::new();
-            ctx.insert("lang", lang);
-            ctx.insert("dir", i18n::dir(lang));
-            ctx.insert("t", &t.all());
-            ctx.insert(
-                "initials",
-                &order::index(lang, &states, |s| &s.name, |s| s.code),
-            );
-            ctx.insert("states", &states);
-            let html = tera
-                .render("offline_section.html", &ctx)
-                .map_err(|e| tera_error("rendering the offline page", e))?;
-            Ok((
-                lang.to_string(),
-                OfflineSection {
-                    name: t.get("lang_name").to_string(),
-                    dir: i18n::dir(lang),
-                    restricted: t.get("restricted_notice").to_string(),
-                    demo: if dir.settings.demo {
-                        t.get("demo_notice").to_string()
-                    } else {
-                        String::new()
-                    },
-                    skip: t.get("skip_to_content").to_string(),
-                    languages_label: t.get("language_switcher").to_string(),
-                    version: t.get("offline_version").to_string(),
-                    root_label: t.get("offline_root").to_string(),
-                    html,
+    // One language at a time; its States rendered on every core, each on
+    // its own (a context of one State, not of the whole directory).
+    let mut rendered = Vec::new();
+    for lang in &langs {
+        let lang: &str = lang;
+        let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
+        let t = Strings::new(lang, strings, english);
+        let mut states: Vec<view::StateView> = crate::util::parallel::map(&dir.states, |s| {
+            view::state(&t, dir, &export::PublishedState::of(s), &page_names)
+        });
+        order::sort(lang, &mut states, |s| &s.name, |s| s.code);
+        let mut base = Context::new();
+        base.insert("lang", lang);
+        base.insert("dir", i18n::dir(lang));
+        base.insert("t", &t.all());
+        let blocks = crate::util::parallel::map(&states, |s| {
+            let mut ctx = base.clone();
+            ctx.insert("s", s);
+            tera.render("offline_state.html", &ctx)
+                .map_err(|e| tera_error("rendering the offline page", e))
+        });
+        #[derive(Serialize)]
+        struct Entry<'a> {
+            code: crate::directory::model::StateCode,
+            name: &'a str,
+        }
+        let entries: Vec<Entry> = states
+            .iter()
+            .map(|s| Entry {
+                code: s.code,
+                name: &s.name,
+            })
+            .collect();
+        let mut ctx = base.clone();
+        ctx.insert(
+            "initials",
+            &order::index(lang, &states, |s| &s.name, |s| s.code),
+        );
+        ctx.insert("states", &entries);
+        // The States go where the frame shows `states_html` (U+0001, which
+        // no text can hold, marks the place).
+        const MARK: &str = "\u{1}pocdir-offline-states\u{1}";
+        ctx.insert("states_html", MARK);
+        let frame = tera
+            .render("offline_section.html", &ctx)
+            .map_err(|e| tera_error("rendering the offline page", e))?;
+        let (before, after) = frame
+            .split_once(MARK)
+            .filter(|(_, after)| !after.contains(MARK))
+            .ok_or_else(|| {
+                RenderError(
+                    "offline_section.html must show the States once ({{ states_html | safe }})"
+                        .to_string(),
+                )
+            })?;
+        let mut pieces = vec![before.to_string()];
+        for b in blocks {
+            pieces.push(b?);
+        }
+        pieces.push(after.to_string());
+        rendered.push(Ok::<_, RenderError>((
+            lang.to_string(),
+            OfflineSection {
+                name: t.get("lang_name").to_string(),
+                dir: i18n::dir(lang),
+                restricted: t.get("restricted_notice").to_string(),
+                demo: if dir.settings.demo {
+                    t.get("demo_notice").to_string()
+                } else {
+                    String::new()
                 },
-            ))
-        },
-    );
+                skip: t.get("skip_to_content").to_string(),
+                languages_label: t.get("language_switcher").to_string(),
+                version: t.get("offline_version").to_string(),
+                root_label: t.get("offline_root").to_string(),
+                pieces,
+            },
+        )));
+    }
     let sections = rendered.into_iter().collect::<Result<_, _>>()?;
     let css = theme
         .get("static/style.css")
@@ -533,7 +570,7 @@ pub fn offline<'a>(
         .tera
         .render("offline.html", &ctx)
         .map_err(|e| tera_error("rendering the offline page", e))?;
-    let mut out = Vec::with_capacity(2 * picked.len() + 1);
+    let mut out = Vec::new();
     let mut rest = frame.as_str();
     for (i, (_, s)) in picked.iter().enumerate() {
         let m = marker(i);
@@ -547,7 +584,11 @@ pub fn offline<'a>(
                 )
             })?;
         out.push(std::borrow::Cow::Owned(before.to_string()));
-        out.push(std::borrow::Cow::Borrowed(s.html.as_str()));
+        out.extend(
+            s.pieces
+                .iter()
+                .map(|p| std::borrow::Cow::Borrowed(p.as_str())),
+        );
         rest = after;
     }
     if rest.contains('\u{1}') {

@@ -37,6 +37,12 @@ pub fn phone(given: &str) -> Phone {
     p
 }
 
+/// Load the phone metadata now (on a thread of its own, while something
+/// else works) rather than when the first number is shown.
+pub fn warm() {
+    let _ = phonenumber::parse(None, "+12125550100").map(|n| phonenumber::is_valid(&n));
+}
+
 fn format(given: &str) -> Phone {
     let as_given = || Phone {
         tel: given.chars().filter(|c| !c.is_whitespace()).collect(),
