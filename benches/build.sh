@@ -12,7 +12,9 @@
 # medians of the paired ratios A/B. PROFILE
 # picks the build profile (default release; dist is the shipped one).
 # Targets: one bundle of 193 x 4 <= 250 KB, of 193 x 100 <= 5 MiB; the full
-# build of 193 x 4 <= 1/5 of Hugo's time; of 193 x 100 <= 3 s and 300 MiB.
+# build of 193 x 4 <= 1/5 of Hugo's time (issue #13), the site alone too,
+# both into an empty folder and as a rebuild (issue #14); the full build of
+# 193 x 100 <= 3 s and 300 MiB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${PROFILE:-release}
@@ -39,15 +41,26 @@ for size in $sizes; do
   ls -l "$out/bundles/FRA.tar.gz.age" | awk '{print "FRA.tar.gz.age", $5, "bytes"}'
   ls -l "$out"/bundles/*.tar.gz.age | awk '{ if ($5 > m) m = $5 } END { print "largest bundle", m, "bytes" }'
   if command -v farm-bench >/dev/null; then
-    # Both sides from an empty output folder (the rm is timed on both).
-    a="rm -rf $out && $bin/pocdir build --root $dir --out $out >/dev/null 2>&1"
+    # Four pairs: the full build (site + bundles) and the site alone, each
+    # into an empty folder (the rm of the previous output is timed on both
+    # sides) and as a rebuild over the previous output (Hugo rewrites
+    # every file; pocdir links the files that did not change).
+    full="$bin/pocdir build --root $dir --out $out"
+    site="$bin/pocdir build --site-only --root $dir --out $work/site-$size"
     if [ -n "${HUGO_GEN:-}" ] && command -v hugo >/dev/null; then
       python3 "$HUGO_GEN" "$work/hugo-$size" "$states" "$pocs" >/dev/null
-      farm-bench -n 7 --timeout 600 \
-        --vs "sh -c 'rm -rf $work/hugo-out && cd $work/hugo-$size && hugo --quiet -d $work/hugo-out'" \
-        -- sh -c "$a"
+      hugo_re="sh -c 'cd $work/hugo-$size && hugo --quiet -d $work/hugo-out'"
+      hugo_empty="sh -c 'rm -rf $work/hugo-out && cd $work/hugo-$size && hugo --quiet -d $work/hugo-out'"
+      for what in full site; do
+        cmd=${!what}
+        echo "-- $what build, rebuild over the previous output (A) vs Hugo (B)"
+        farm-bench -n 9 --timeout 900 --vs "$hugo_re" -- sh -c "$cmd >/dev/null 2>&1"
+        echo "-- $what build, into an empty folder (A) vs Hugo (B)"
+        farm-bench -n 9 --timeout 900 --vs "$hugo_empty" \
+          -- sh -c "rm -rf $out $work/site-$size && $cmd >/dev/null 2>&1"
+      done
     else
-      farm-bench -n 7 --timeout 600 -- sh -c "$a"
+      farm-bench -n 7 --timeout 900 -- sh -c "rm -rf $out && $full >/dev/null 2>&1"
     fi
   fi
 done

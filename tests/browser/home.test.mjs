@@ -255,6 +255,23 @@ describe("home page of 193 States x 4 PoCs", () => {
   }
 });
 
+describe("index on a phone", () => {
+  for (const lang of ["en", "ar", "zh"]) {
+    test(`${lang}: every letter of the index is a tap target of at least 44 x 44 px at 390 px`, { timeout: TEST_TIMEOUT }, () =>
+      withPage(async (page) => {
+        await home(page, lang);
+        const sizes = await page.$$eval("nav.jump a", (as) =>
+          as.map((a) => {
+            const r = a.getBoundingClientRect();
+            return [a.textContent.trim(), r.width, r.height];
+          }));
+        assert.ok(sizes.length >= 10, `only ${sizes.length} letters`);
+        const small = sizes.filter(([, w, h]) => w < 44 || h < 44);
+        assert.deepEqual(small, [], "letters smaller than 44 x 44 px");
+      }, { viewport: { width: 390, height: 844 } }));
+  }
+});
+
 describe("print", () => {
   test("the offline page prints one State per page", { timeout: TEST_TIMEOUT }, () =>
     withPage(async (page) => {
