@@ -335,6 +335,29 @@ describe("search and filters", () => {
       await assertShown(page, ["SGP"], "search سنغافورة");
     }));
 
+  test("Arabic search ignores vowel marks and hamza forms, both ways", { timeout: TEST_TIMEOUT }, () =>
+    withPage(ctx, async (page) => {
+      await home(page, "ar");
+      // A vowelled query finds the plain name (مصر).
+      await page.locator("#search").fill("مِصْر");
+      await assertShown(page, ["EGY"], "search مِصْر");
+      // A query without hamza finds names written with it (إستونيا, الأرجنتين).
+      await page.locator("#search").fill("استونيا");
+      await assertShown(page, ["EST"], "search استونيا");
+      await page.locator("#search").fill("الارجنتين");
+      await assertShown(page, ["ARG"], "search الارجنتين");
+      // A tatweel and a shadda change nothing.
+      await page.locator("#search").fill("سنغـافورّة");
+      await assertShown(page, ["SGP"], "search سنغـافورّة");
+    }));
+
+  test("full-width Latin finds its plain form (fr: 'ＢＲＥＳＩＬ' finds Brésil)", { timeout: TEST_TIMEOUT }, () =>
+    withPage(ctx, async (page) => {
+      await home(page, "fr");
+      await page.locator("#search").fill("ＢＲＥＳＩＬ");
+      await assertShown(page, ["BRA"], "search ＢＲＥＳＩＬ");
+    }));
+
   test("search ignores case and accents (fr: 'BRESIL' finds Brésil)", { timeout: TEST_TIMEOUT }, () =>
     withPage(ctx, async (page) => {
       await home(page, "fr");

@@ -25,8 +25,19 @@
   var none = document.getElementById("no-results");
   var ANNOUNCE_AFTER_MS = 500;
 
+  // One form for searching, in every script: compatibility forms folded
+  // (full-width Latin, half-width kana, Arabic presentation forms: NFKD),
+  // case ignored, and every combining mark dropped (Latin accents, Arabic
+  // vowel marks and shadda, the superscript alif); Arabic hamza forms of
+  // alif, waw and ya, alif maqsura and the tatweel folded too, so that
+  // "عمان" finds "عُمان" and "اثيوبيا" finds "إثيوبيا".
   function fold(s) {
-    return s.toLocaleLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    return s.normalize("NFKD").toLowerCase()
+      .replace(/\p{M}/gu, "")
+      .replace(/[\u0622\u0623\u0625\u0671]/g, "\u0627")
+      .replace(/\u0624/g, "\u0648")
+      .replace(/[\u0626\u0649]/g, "\u064a")
+      .replace(/\u0640/g, "");
   }
   var states = Array.prototype.map.call(list.querySelectorAll("li.state"), function (li) {
     var d = li.dataset;
