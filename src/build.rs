@@ -108,8 +108,9 @@ pub fn render_site(root: &Path, as_of: Date) -> Result<Rendered, BuildError> {
     })
 }
 
-/// The secretariat key to sign with, checked against keys/secretariat.pub.
-fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey, BuildError> {
+/// The secretariat key to sign with, checked against keys/secretariat.pub
+/// (also what `receipts collect` derives the receipt key from).
+pub fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey, BuildError> {
     let demo_key = opts.root.join("keys/demo/secretariat.key");
     let path = match &opts.signing_key {
         Some(p) => p.clone(),
@@ -270,6 +271,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         });
     }
     let key = signing_key(opts, &dir)?;
+    let receipt_key = crate::receipts::ReceiptKey::from_signing_key(&key);
 
     // The version: the log's last entry if the content is unchanged.
     let log_text = loaded.version_log.clone().unwrap_or_default();
@@ -409,8 +411,14 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         let page = pages
             .get(&langs)
             .ok_or_else(|| BuildError::Seal(format!("{}: no offline page", s.code)))?;
-        let plain =
-            bundle::plaintext(&at_issue, &shared, s, &version, page).map_err(BuildError::Seal)?;
+        let receipt = crate::receipts::Receipt {
+            state: s.code.to_string(),
+            seq: version.seq,
+            code: receipt_key.code(s.code.as_str(), version.seq, &version.root),
+        };
+        let receipt = crate::receipts::readme_block(&receipt, &at_issue.settings.secretariat.email);
+        let plain = bundle::plaintext(&at_issue, &shared, s, &version, page, &receipt)
+            .map_err(BuildError::Seal)?;
         let recipients: Vec<String> = s
             .accounts
             .iter()
