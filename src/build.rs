@@ -98,7 +98,8 @@ fn checked(root: &Path, as_of: Date) -> Result<(Directory, Report, Checked), Bui
 /// Check and render without writing: the site's files, in memory.
 pub fn render_site(root: &Path, as_of: Date) -> Result<Rendered, BuildError> {
     let (dir, report, loaded) = checked(root, as_of)?;
-    let files = crate::site::render(&dir, &loaded.theme, &loaded.i18n)
+    let receipts = crate::receipts::report::of_directory(root, &loaded);
+    let files = crate::site::render(&dir, &loaded.theme, &loaded.i18n, &receipts)
         .map_err(|e| BuildError::Render(e.0))?;
     Ok(Rendered {
         files,
@@ -228,7 +229,11 @@ fn stage_site(
     let stage = crate::output::Staging::new(opts.out, "site")
         .map_err(io)?
         .reusing_previous();
-    let count = crate::site::render_into(dir, &loaded.theme, &loaded.i18n, &|(path, bytes)| {
+    let receipts = crate::receipts::report::of_directory(opts.root, loaded);
+    let count = crate::site::render_into(dir, &loaded.theme, &loaded.i18n, &receipts, &|(
+        path,
+        bytes,
+    )| {
         stage.put(&path, &bytes).map_err(|e| {
             crate::site::RenderError(format!(
                 "writing {}: {e}",

@@ -199,3 +199,29 @@ pub fn text(r: &Report) -> String {
     }
     out
 }
+
+/// The figures of a directory for its site's page: the records and the
+/// mail journal as they are in the repository (none yet: empty figures).
+/// A records file or journal that cannot be read gives the figures
+/// without it (`receipts report` and `mail` say what is wrong with it).
+pub fn of_directory(root: &std::path::Path, checked: &crate::directory::Checked) -> Report {
+    let records = super::record::read(&root.join(super::record::RECEIPTS_FILE)).unwrap_or_default();
+    let journal_path = root.join(journal::JOURNAL_FILE);
+    let sent = if journal_path.is_file() {
+        journal::Journal::read_only(&journal_path)
+            .map(|j| j.entries().to_vec())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let versions =
+        crate::bundle::log::parse(checked.version_log.as_deref().unwrap_or("")).unwrap_or_default();
+    let states: Vec<String> = checked
+        .directory
+        .states
+        .iter()
+        .filter(|s| !s.accounts.is_empty())
+        .map(|s| s.code.to_string())
+        .collect();
+    report(&records, &versions, &sent, &states)
+}

@@ -366,3 +366,61 @@ fn report_gives_the_figures_worked_out_by_hand() {
         .collect();
     assert_eq!(trend, [(1, 0), (2, 0), (3, 0), (4, 1), (5, 2)]);
 }
+
+#[test]
+fn the_site_shows_the_figures_in_six_languages_without_addresses_or_codes() {
+    let root = with_fixture_log();
+    let r = collect(root.path(), "--mbox", &fixtures().join("mbox"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = tempfile::tempdir().unwrap();
+    let b = support::build(root.path(), out.path(), &["--site-only"]);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let site = crate::peers::tree(&out.path().join("site"));
+    let page =
+        |lang: &str| String::from_utf8(site[&format!("{lang}/receipts.html")].clone()).unwrap();
+    let en = page("en");
+    for want in [
+        "<h1>Usage receipts</h1>",
+        "<div><dt>Current version</dt><dd>5</dd></div>",
+        "<div><dt>States that confirmed the current version</dt><dd>2 of 15</dd></div>",
+        "<div><dt>Median time from sending to receipt</dt><dd>2 h 0 min</dd></div>",
+        "<th scope=\"row\"><a href=\"states/FRA.html\">France</a></th>\n      <td>5</td>\n      <td>2 December 2026</td>\n      <td>Yes</td>",
+        "<th scope=\"row\">4</th>\n      <td>2 December 2026</td>\n      <td>2</td>\n      <td>1</td>",
+    ] {
+        assert!(en.contains(want), "no {want:?} in:\n{en}");
+    }
+    for (lang, title) in [
+        ("fr", "Accusés de réception"),
+        ("es", "Acuses de recibo"),
+        ("ru", "Подтверждения получения"),
+        ("zh", "使用回执"),
+        ("ar", "إشعارات الاستلام"),
+    ] {
+        let p = page(lang);
+        assert!(p.contains(&format!("<h1>{title}</h1>")), "{lang}");
+        assert!(
+            p.contains("<table aria-labelledby=\"receipts-states\">"),
+            "{lang}"
+        );
+    }
+    // The journal's and the mailbox's addresses, and the codes, stay with
+    // the secretariat.
+    for (name, bytes) in &site {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains("7612d8871d54d7c0e471bef9a2c00336"),
+            "{name} shows a code"
+        );
+        assert!(!text.contains("attacker.example"), "{name} shows a sender");
+        if name.ends_with("/receipts.html") {
+            let main = text
+                .split("<main")
+                .nth(1)
+                .unwrap()
+                .split("</main>")
+                .next()
+                .unwrap();
+            assert!(!main.contains('@'), "{name} shows an address");
+        }
+    }
+}
