@@ -157,7 +157,7 @@ fn collect_cmd(
         versions: &versions,
         states,
     };
-    let s = collect::collect(&judge, messages, &mut records);
+    let s = collect::collect(&judge, messages, &mut records).map_err(fail)?;
     record::write(&path, &records).map_err(fail)?;
     for m in &s.skipped {
         eprintln!("warning: skipped {}", quote(m));

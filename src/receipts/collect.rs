@@ -64,29 +64,95 @@ fn ts(secs: u64) -> Option<jiff::Timestamp> {
         .and_then(|s| jiff::Timestamp::from_second(s).ok())
 }
 
-/// The messages of an mbox file, one at a time, each timed by its `From_`
-/// line.
-pub fn mbox(path: &Path) -> Result<Vec<Raw>, ReceiptError> {
+/// Raw messages, one at a time, or why the mailbox could not be read.
+pub type Messages = Box<dyn Iterator<Item = Result<Raw, ReceiptError>>>;
+
+/// Longest line read at once from an mbox (a longer one is read in
+/// pieces): no line, however long, is held whole.
+const MAX_LINE: u64 = 64 * 1024;
+
+/// The time of an mbox `From_` line (`From sender Wed Dec  2 09:20:00
+/// 2026`, asctime, UTC), or `None`.
+fn from_line_time(line: &str) -> Option<jiff::Timestamp> {
+    let rest = line.strip_prefix("From ")?;
+    let mut w = rest.split_whitespace().skip(1);
+    let (_dow, mon, day, time, year) = (w.next()?, w.next()?, w.next()?, w.next()?, w.next()?);
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let m = MONTHS.iter().position(|x| x.eq_ignore_ascii_case(mon))? as i8 + 1;
+    let mut t = time.split(':').map(|x| x.parse::<i8>().ok());
+    let (h, mi, se) = (t.next()??, t.next()??, t.next().unwrap_or(Some(0))?);
+    let dt =
+        jiff::civil::DateTime::new(year.parse().ok()?, m, day.parse().ok()?, h, mi, se, 0).ok()?;
+    dt.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+/// The messages of an mbox file (mboxrd: `>From ` unescaped), one at a
+/// time, each timed by its `From_` line; a message is kept up to
+/// [`MAX_MESSAGE_BYTES`] (the rest is read and dropped) and lines are read
+/// in pieces of at most 64 KiB, so no input, however large, is held whole.
+pub fn mbox(path: &Path) -> Result<Messages, ReceiptError> {
+    use std::io::BufRead;
     let shown = path.display().to_string();
     let f = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
-    let mut out = Vec::new();
-    for (i, m) in
-        mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(f)).enumerate()
-    {
-        let m = m.map_err(|e| format!("{shown}: {e}"))?;
-        let received = ts(m.internal_date());
-        let mut bytes = m.unwrap_contents();
-        let truncated = bytes.len() > MAX_MESSAGE_BYTES;
-        bytes.truncate(MAX_MESSAGE_BYTES);
-        out.push(Raw {
-            bytes,
-            truncated,
-            received,
-            received_by: "mbox-from-line",
-            place: format!("{shown}: message {}", i + 1),
-        });
-    }
-    Ok(out)
+    let mut reader = std::io::BufReader::new(f);
+    let mut current: Option<Raw> = None;
+    let mut count = 0usize;
+    let mut at_line_start = true;
+    let mut done = false;
+    Ok(Box::new(std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        loop {
+            let mut line = Vec::new();
+            match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut line) {
+                Ok(0) => {
+                    done = true;
+                    return current.take().map(Ok);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    done = true;
+                    return Some(Err(format!("{shown}: {e}").into()));
+                }
+            }
+            let starts = at_line_start;
+            at_line_start = line.ends_with(b"\n");
+            if starts && line.starts_with(b"From ") {
+                count += 1;
+                let next = Raw {
+                    bytes: Vec::new(),
+                    truncated: false,
+                    received: from_line_time(&String::from_utf8_lossy(&line)),
+                    received_by: "mbox-from-line",
+                    place: format!("{shown}: message {count}"),
+                };
+                if let Some(done_msg) = current.replace(next) {
+                    return Some(Ok(done_msg));
+                }
+                continue;
+            }
+            let Some(m) = current.as_mut() else {
+                continue;
+            };
+            let mut piece = &line[..];
+            if starts {
+                let gt = piece.iter().take_while(|b| **b == b'>').count();
+                if gt > 0 && piece[gt..].starts_with(b"From ") {
+                    piece = &piece[1..];
+                }
+            }
+            if m.bytes.len() + piece.len() > MAX_MESSAGE_BYTES {
+                m.truncated = true;
+            } else {
+                m.bytes.extend_from_slice(piece);
+            }
+        }
+    })))
 }
 
 /// The delivery time a Maildir file name starts with (`1764669600.M…`).
@@ -98,9 +164,12 @@ fn delivery_time(name: &str) -> Option<jiff::Timestamp> {
     ts(digits.parse().ok()?)
 }
 
-/// The messages of a Maildir (`new/` and `cur/`, by file name), each read
-/// through a cap and timed by its delivery time.
-pub fn maildir(path: &Path) -> Result<Vec<Raw>, ReceiptError> {
+/// The messages of a Maildir (`new/` and `cur/`, by file name), one at a
+/// time, each read through a cap and timed by its delivery time.
+pub fn maildir(path: &Path) -> Result<Messages, ReceiptError> {
+    if !path.join("cur").is_dir() && !path.join("new").is_dir() {
+        return Err(format!("{}: not a Maildir (no cur/ or new/)", path.display()).into());
+    }
     let mut files: Vec<PathBuf> = Vec::new();
     for sub in ["new", "cur"] {
         let d = path.join(sub);
@@ -111,8 +180,7 @@ pub fn maildir(path: &Path) -> Result<Vec<Raw>, ReceiptError> {
         };
         for e in rd {
             let e = e.map_err(|e| format!("{}: {e}", d.display()))?;
-            let name = e.file_name();
-            if name.to_string_lossy().starts_with('.') {
+            if e.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
             // Regular files only: no symbolic link is followed.
@@ -126,12 +194,8 @@ pub fn maildir(path: &Path) -> Result<Vec<Raw>, ReceiptError> {
             }
         }
     }
-    if !path.join("cur").is_dir() && !path.join("new").is_dir() {
-        return Err(format!("{}: not a Maildir (no cur/ or new/)", path.display()).into());
-    }
     files.sort();
-    let mut out = Vec::new();
-    for p in files {
+    Ok(Box::new(files.into_iter().map(|p| {
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -155,15 +219,14 @@ pub fn maildir(path: &Path) -> Result<Vec<Raw>, ReceiptError> {
             .and_then(|d| d.file_name())
             .map(|d| d.to_string_lossy().into_owned())
             .unwrap_or_default();
-        out.push(Raw {
+        Ok(Raw {
             bytes,
             truncated,
             received,
             received_by: "maildir-delivery",
             place: format!("{sub}/{name}"),
-        });
-    }
-    Ok(out)
+        })
+    })))
 }
 
 /// What receipts are judged against: the version log and the States with
@@ -249,7 +312,11 @@ fn texts(m: &mail_parser::Message) -> String {
 
 /// Judge every message and add the new records to `records`. A message
 /// recorded before (same Message-ID) is left as it was.
-pub fn collect(judge: &Judge, messages: Vec<Raw>, records: &mut Records) -> Summary {
+pub fn collect(
+    judge: &Judge,
+    messages: Messages,
+    records: &mut Records,
+) -> Result<Summary, ReceiptError> {
     let mut s = Summary::default();
     // (State, seq) -> the earliest confirmation's (time, message id).
     let mut first: BTreeMap<(String, u64), (String, String)> = BTreeMap::new();
@@ -261,6 +328,7 @@ pub fn collect(judge: &Judge, messages: Vec<Raw>, records: &mut Records) -> Summ
         }
     }
     for raw in messages {
+        let raw = raw?;
         s.messages += 1;
         if raw.truncated {
             s.skipped.push(format!(
@@ -344,7 +412,7 @@ pub fn collect(judge: &Judge, messages: Vec<Raw>, records: &mut Records) -> Summ
         }
         records.insert(message_id, rec);
     }
-    s
+    Ok(s)
 }
 
 /// Counts of the records by status.
@@ -372,5 +440,30 @@ mod tests {
         );
         assert_eq!(delivery_time("abc.M1"), None);
         assert_eq!(delivery_time("99999999999999999.x"), None);
+    }
+
+    #[test]
+    fn from_lines_give_the_receipt_time() {
+        assert_eq!(
+            from_line_time("From a@b.example Wed Dec  2 09:20:00 2026\n"),
+            Some("2026-12-02T09:20:00Z".parse().unwrap())
+        );
+        assert_eq!(from_line_time("From a@b.example\n"), None);
+        assert_eq!(from_line_time("From a Wed Feb 31 25:61:61 2026\n"), None);
+    }
+
+    #[test]
+    fn an_mbox_is_read_in_capped_pieces() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("mbox");
+        let mut big = b"From x Wed Dec  2 09:20:00 2026\nSubject: a\n\n".to_vec();
+        big.extend(std::iter::repeat_n(b'x', MAX_MESSAGE_BYTES + 10));
+        big.extend(b"\nFrom y Wed Dec  2 10:00:00 2026\nSubject: b\n\n>From here\n");
+        std::fs::write(&p, &big).unwrap();
+        let m: Vec<Raw> = mbox(&p).unwrap().map(Result::unwrap).collect();
+        assert_eq!(m.len(), 2);
+        assert!(m[0].truncated && m[0].bytes.len() <= MAX_MESSAGE_BYTES);
+        assert_eq!(m[1].bytes, b"Subject: b\n\nFrom here\n");
+        assert_eq!(m[1].received, Some("2026-12-02T10:00:00Z".parse().unwrap()));
     }
 }
