@@ -171,8 +171,9 @@ pub fn readme_block(receipt: &Receipt, secretariat_email: &str) -> String {
     )
 }
 
-/// The receipt and the secretariat's address read back from README.txt
-/// (`None` for a bundle sealed before receipts, or without the block).
+/// The receipt and the secretariat's address (ASCII form) read back from
+/// README.txt (`None` for a bundle sealed before receipts, or without the
+/// block, or with an address that is not header-safe).
 pub fn from_readme(readme: &str) -> Option<(Receipt, String)> {
     let mut lines = readme.lines();
     while let Some(l) = lines.next() {
@@ -180,8 +181,10 @@ pub fn from_readme(readme: &str) -> Option<(Receipt, String)> {
             && rest.starts_with(TAG)
         {
             let r = Receipt::parse(rest).ok()?;
-            let to = lines.next()?.strip_prefix(TO_PREFIX)?.trim().to_string();
-            crate::mail::ascii_address(&to).ok()?;
+            let to = lines.next()?.strip_prefix(TO_PREFIX)?.trim();
+            // The ASCII form (IDNA): header-safe, and nothing but ASCII
+            // reaches the terminal.
+            let to = crate::mail::ascii_address(to).ok()?;
             return Some((r, to));
         }
     }
@@ -213,5 +216,10 @@ mod tests {
             Some((r, "poc@secretariat.example".into()))
         );
         assert_eq!(from_readme("no block"), None);
+        let injected = block.replace(
+            "poc@secretariat.example",
+            "poc@secretariat.example\rBcc: all@x.example",
+        );
+        assert_eq!(from_readme(&injected), None);
     }
 }
