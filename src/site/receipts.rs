@@ -61,7 +61,7 @@ pub fn page(t: &Strings, dir: &Directory, r: &Report) -> PageView {
                 .map_or_else(|| "—".to_string(), |s| duration(t, s as f64)),
         });
     }
-    let states = r
+    let mut states: Vec<StateRow> = r
         .per_state
         .iter()
         .map(|l| StateRow {
@@ -81,6 +81,8 @@ pub fn page(t: &Strings, dir: &Directory, r: &Report) -> PageView {
             holds_current: l.holds_current,
         })
         .collect();
+    // In the language's order of State names, as on the home page.
+    super::order::sort(t.lang, &mut states, |s| s.name.as_str(), |s| s.code.clone());
     let versions = r
         .per_version
         .iter()
