@@ -98,7 +98,8 @@ fn checked(root: &Path, as_of: Date) -> Result<(Directory, Report, Checked), Bui
 /// Check and render without writing: the site's files, in memory.
 pub fn render_site(root: &Path, as_of: Date) -> Result<Rendered, BuildError> {
     let (dir, report, loaded) = checked(root, as_of)?;
-    let files = crate::site::render(&dir, &loaded.theme, &loaded.i18n)
+    let receipts = crate::receipts::report::of_directory(root, &loaded);
+    let files = crate::site::render(&dir, &loaded.theme, &loaded.i18n, &receipts)
         .map_err(|e| BuildError::Render(e.0))?;
     Ok(Rendered {
         files,
@@ -108,8 +109,9 @@ pub fn render_site(root: &Path, as_of: Date) -> Result<Rendered, BuildError> {
     })
 }
 
-/// The secretariat key to sign with, checked against keys/secretariat.pub.
-fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey, BuildError> {
+/// The secretariat key to sign with, checked against keys/secretariat.pub
+/// (also what `receipts collect` derives the receipt key from).
+pub fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey, BuildError> {
     let demo_key = opts.root.join("keys/demo/secretariat.key");
     let path = match &opts.signing_key {
         Some(p) => p.clone(),
@@ -227,7 +229,11 @@ fn stage_site(
     let stage = crate::output::Staging::new(opts.out, "site")
         .map_err(io)?
         .reusing_previous();
-    let count = crate::site::render_into(dir, &loaded.theme, &loaded.i18n, &|(path, bytes)| {
+    let receipts = crate::receipts::report::of_directory(opts.root, loaded);
+    let count = crate::site::render_into(dir, &loaded.theme, &loaded.i18n, &receipts, &|(
+        path,
+        bytes,
+    )| {
         stage.put(&path, &bytes).map_err(|e| {
             crate::site::RenderError(format!(
                 "writing {}: {e}",
@@ -270,6 +276,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         });
     }
     let key = signing_key(opts, &dir)?;
+    let receipt_key = crate::receipts::ReceiptKey::from_signing_key(&key);
 
     // The version: the log's last entry if the content is unchanged.
     let log_text = loaded.version_log.clone().unwrap_or_default();
@@ -409,8 +416,14 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         let page = pages
             .get(&langs)
             .ok_or_else(|| BuildError::Seal(format!("{}: no offline page", s.code)))?;
-        let plain =
-            bundle::plaintext(&at_issue, &shared, s, &version, page).map_err(BuildError::Seal)?;
+        let receipt = crate::receipts::Receipt {
+            state: s.code.to_string(),
+            seq: version.seq,
+            code: receipt_key.code(s.code.as_str(), version.seq, &version.root),
+        };
+        let receipt = crate::receipts::readme_block(&receipt, &at_issue.settings.secretariat.email);
+        let plain = bundle::plaintext(&at_issue, &shared, s, &version, page, &receipt)
+            .map_err(BuildError::Seal)?;
         let recipients: Vec<String> = s
             .accounts
             .iter()

@@ -16,6 +16,7 @@ pub mod init;
 pub mod mail;
 pub mod output;
 pub mod ping;
+pub mod receipts;
 pub mod review;
 pub mod serve;
 pub mod sign;

@@ -174,6 +174,9 @@ pub struct Opened {
     /// it (so `changes` is empty because there was nothing to compare).
     /// `None` when the record of its changes was not found.
     pub first_accepted: Option<bool>,
+    /// The receipt line to send back and the secretariat's address, when
+    /// the bundle carries them (issue #15).
+    pub receipt: Option<(crate::receipts::Receipt, String)>,
 }
 
 /// The changes shown when a version was first accepted, kept so that a
@@ -599,7 +602,14 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         );
         crate::output::private_file(&pinned_path, text.as_bytes()).map_err(io)?;
     }
+    // The receipt to send back (issue #15): only one for this State and
+    // version (README.txt's hash was checked above).
+    let receipt = files
+        .get("README.txt")
+        .and_then(|b| crate::receipts::from_readme(&String::from_utf8_lossy(b)))
+        .filter(|(r, _)| r.state == t.state && r.seq == t.seq);
     Ok(Opened {
+        receipt,
         trusted: t,
         key_id,
         rotated,

@@ -181,17 +181,21 @@ impl OfflinePage {
 /// The plaintext of `state`'s bundle: a gzip stream whose first member is
 /// the per-State entries, then the shared members. `dir` is the directory
 /// judged as of the issue date, so that the same version gives the same
-/// bytes.
+/// bytes. `receipt`: the State's receipt block (`receipts::readme_block`),
+/// the end of its README.txt.
 pub fn plaintext(
     dir: &Directory,
     shared: &Shared,
     state: &State,
     v: &Version,
     offline: &OfflinePage,
+    receipt: &str,
 ) -> Result<Vec<u8>, String> {
-    // Only this State's bundle lists its own receiving accounts.
+    // Only this State's bundle lists its own receiving accounts (and
+    // carries its receipt code).
     let readme =
-        (readme(state, v, &dir.secretariat_key.key_id) + &export::own_accounts(state)).into_bytes();
+        (readme(state, v, &dir.secretariat_key.key_id) + &export::own_accounts(state) + receipt)
+            .into_bytes();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     for (name, (_, hash)) in [
         ("directory.json", &shared.directory_json),

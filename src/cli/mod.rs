@@ -13,6 +13,7 @@ mod keygen;
 mod mail;
 mod open;
 mod ping;
+mod receipts;
 mod remind;
 mod review;
 mod serve;
@@ -83,6 +84,7 @@ enum Command {
     Review(review::Args),
     Mail(mail::Args),
     Ping(ping::Args),
+    Receipts(receipts::Args),
     Open(open::Args),
     Keygen(keygen::Args),
     Init(init::Args),
@@ -105,6 +107,7 @@ pub fn run() -> ExitCode {
         Command::Review(a) => review::run(a),
         Command::Mail(a) => mail::run(a),
         Command::Ping(a) => ping::run(a),
+        Command::Receipts(a) => receipts::run(a),
         Command::Open(a) => open::run(a),
         Command::Keygen(a) => keygen::run(a),
         Command::Init(a) => init::run(a),

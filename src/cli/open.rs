@@ -56,6 +56,14 @@ pub struct Args {
     /// Judge expiry as of this time, e.g. to re-read an archived bundle.
     #[command(flatten)]
     as_of: AsOf,
+    /// Also write the receipt as a ready email (.eml, a new file) to the
+    /// secretariat, to send from your mail client.
+    #[arg(long, value_name = "FILE")]
+    receipt: Option<PathBuf>,
+    /// The receipt's sender (default: your State's first receiving
+    /// account, as the bundle lists it).
+    #[arg(long, value_name = "ADDRESS", requires = "receipt")]
+    receipt_from: Option<String>,
 }
 
 /// An absolute path from the environment variable `var` (empty or
@@ -135,6 +143,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         (None, true) => Extract::No,
         (None, false) => Extract::Beside,
     };
+    let (receipt_file, receipt_from) = (a.receipt, a.receipt_from);
     let opts = pocdir::bundle::open::OpenOptions {
         bundle: a.bundle,
         signature: a.signature,
@@ -214,5 +223,49 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         Some((d, false)) => outln!("Files written to {}.", d.display()),
         None => {}
     }
+    receipt(&o, receipt_file, receipt_from, opts.now)
+}
+
+/// The receipt line (issue #15) and, with --receipt, the ready message.
+fn receipt(
+    o: &pocdir::bundle::open::Opened,
+    file: Option<PathBuf>,
+    from: Option<String>,
+    now: jiff::Timestamp,
+) -> Result<ExitCode, ExitCode> {
+    let Some((r, to)) = &o.receipt else {
+        if file.is_some() {
+            return Err(super::failure(
+                "this bundle carries no receipt code (it was sealed before receipts existed)",
+            ));
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    outln!("Receipt, to send to {to} to confirm that you opened this version:");
+    outln!("{}", r.line());
+    let Some(file) = file else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let readme = o
+        .files
+        .get("README.txt")
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let from = from
+        .or_else(|| pocdir::receipts::eml::first_own_account(&readme))
+        .ok_or_else(|| {
+            super::usage_error("no sender for the receipt: pass --receipt-from ADDRESS")
+        })?;
+    let eml = pocdir::receipts::eml::message(r, to, &from, now).map_err(super::failure)?;
+    pocdir::output::new_file(&file, &eml, true).map_err(|e| {
+        super::failure(format!(
+            "cannot write the receipt to {}: {e} (an existing file is never overwritten)",
+            file.display()
+        ))
+    })?;
+    outln!(
+        "Receipt message written to {} (from {from}).",
+        file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -34,6 +34,20 @@ pub struct SigningKey {
     pub pk: PublicKey,
 }
 
+impl SigningKey {
+    /// A key for another purpose, derived from the secret key with
+    /// HMAC-SHA256 under `label` (never the signing key itself): the
+    /// receipt codes' key (issue #15). Wiped on drop.
+    pub fn derive(&self, label: &[u8]) -> Zeroizing<[u8; 32]> {
+        let seed = Zeroizing::new(self.sk.signing.to_bytes());
+        let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &seed[..]);
+        let tag = ring::hmac::sign(&k, label);
+        let mut out = Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(tag.as_ref());
+        out
+    }
+}
+
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SigningKey({})", key_id(&self.pk))

@@ -15,6 +15,7 @@ pub mod home;
 pub mod markdown;
 pub mod now;
 pub mod order;
+pub mod receipts;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,9 +84,10 @@ pub fn render(
     dir: &Directory,
     theme: &Theme,
     i18n: &BTreeMap<String, I18nFile>,
+    receipts: &crate::receipts::report::Report,
 ) -> Result<Vec<File>, RenderError> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_into(dir, theme, i18n, &|file: File| {
+    render_into(dir, theme, i18n, receipts, &|file: File| {
         files
             .lock()
             .map_err(|_| RenderError("a rendering thread failed".into()))?
@@ -109,6 +111,7 @@ pub fn render_into(
     dir: &Directory,
     theme: &Theme,
     i18n: &BTreeMap<String, I18nFile>,
+    receipts: &crate::receipts::report::Report,
     sink: &Sink,
 ) -> Result<usize, RenderError> {
     let tera = templates(theme)?;
@@ -186,8 +189,9 @@ pub fn render_into(
         State(usize),
         Page(String),
         Checks,
+        Receipts,
     }
-    let mut jobs = vec![Job::Home, Job::Checks];
+    let mut jobs = vec![Job::Home, Job::Checks, Job::Receipts];
     for i in 0..dir.states.len() {
         jobs.push(Job::State(i));
     }
@@ -227,6 +231,15 @@ pub fn render_into(
                 ctx.insert("title", t.get("checks_title"));
                 ctx.insert("checks", &checks::page(&t, dir));
                 (format!("{lang}/checks.html"), "checks.html")
+            }
+            Job::Receipts => {
+                let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
+                let t = Strings::new(lang, strings, english);
+                ctx.insert("root", "../");
+                ctx.insert("here", "receipts.html");
+                ctx.insert("title", t.get("receipts_title"));
+                ctx.insert("receipts", &receipts::page(&t, dir, receipts));
+                (format!("{lang}/receipts.html"), "receipts.html")
             }
             Job::Page(name) => {
                 let p = pick_page(&dir.pages, name, lang, default_lang).ok_or_else(|| {
