@@ -66,6 +66,13 @@ enum Cmd {
         /// A Maildir folder (with cur/ and new/).
         #[arg(long, value_name = "DIR")]
         maildir: Option<PathBuf>,
+        /// The secretariat's receiving mail server, as it names itself in
+        /// the `by` clause of the Received headers it adds: answers are
+        /// timed by its topmost such header. Without it (or without such a
+        /// header), by the mbox From line or the Maildir delivery time;
+        /// never by the sender's Date.
+        #[arg(long, value_name = "HOST")]
+        received_by: Option<String>,
     },
     /// Record an answer given another way (by phone).
     #[command(after_help = EXIT_CODES)]
@@ -78,9 +85,19 @@ enum Cmd {
         /// The State (ISO3 code).
         #[arg(long, value_name = "ISO3")]
         state: String,
-        /// The PoC's type (diplomatic, technical...).
-        #[arg(long = "type", value_name = "TYPE")]
-        kind: String,
+        /// The PoC's type (diplomatic, technical...), when the campaign
+        /// pinged one PoC of that type in the State.
+        #[arg(
+            long = "type",
+            value_name = "TYPE",
+            required_unless_present = "poc",
+            conflicts_with = "poc"
+        )]
+        kind: Option<String>,
+        /// The PoC, by its id in the State's file (needed when the State
+        /// has two PoCs of a type).
+        #[arg(long, value_name = "ID")]
+        poc: Option<String>,
         /// When: RFC 3339 (2026-11-02T10:15:00Z) or with a zone
         /// (2026-11-02T11:15:00[Europe/Paris]).
         #[arg(long, value_name = "TIME")]
@@ -204,15 +221,17 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             root,
             mbox,
             maildir,
-        } => collect(root, mbox, maildir),
+            received_by,
+        } => collect(root, mbox, maildir, received_by),
         Cmd::Record {
             root,
             campaign,
             state,
             kind,
+            poc,
             at,
             note,
-        } => record(root, campaign, state, kind, at, note),
+        } => record(root, campaign, state, Which { kind, poc }, at, note),
         Cmd::Report {
             root,
             campaign,
@@ -277,7 +296,20 @@ fn collect(
     root: Root,
     mbox: Option<PathBuf>,
     maildir: Option<PathBuf>,
+    received_by: Option<String>,
 ) -> Result<ExitCode, ExitCode> {
+    if let Some(h) = &received_by
+        && (h.is_empty()
+            || !h
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+    {
+        return Err(super::usage_error(format!(
+            "--received-by {}: give a host name such as mx.secretariat.example",
+            quote(h)
+        )));
+    }
+    let opts = pocdir::ping::collect::Options { received_by };
     let (root, checked) = load(&root)?;
     let (path, is_maildir) = match (&mbox, &maildir) {
         (Some(p), _) => (p, false),
@@ -288,7 +320,7 @@ fn collect(
     let before = dir.campaigns.clone();
     let mut campaigns = dir.campaigns.clone();
     let sum = pocdir::ping::collect::mailbox(path, is_maildir)
-        .and_then(|raw| pocdir::ping::collect::collect(dir, &mut campaigns, raw))
+        .and_then(|raw| pocdir::ping::collect::collect(dir, &mut campaigns, raw, &opts))
         .map_err(|e| super::failure(format!("{e}\nnothing was recorded")))?;
     for (old, new) in before.iter().zip(&campaigns) {
         if pocdir::ping::to_yaml(old).ok() != pocdir::ping::to_yaml(new).ok() {
@@ -299,7 +331,7 @@ fn collect(
         eprintln!("warning: {s}");
     }
     outln!(
-        "{} message(s): {} answer(s) recorded, {} duplicate(s), {} automatic repl(ies) ignored, {} bounce(s), {} flagged repl(ies) from other addresses, {} unrelated",
+        "{} message(s): {} answer(s) recorded, {} duplicate(s), {} automatic repl(ies) ignored, {} bounce(s), {} flagged repl(ies) from other addresses, received before the ping or naming no real ping, {} unrelated",
         sum.messages,
         sum.answers,
         sum.duplicates,
@@ -311,11 +343,77 @@ fn collect(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Which ping `record` is about: by PoC type or by PoC id.
+struct Which {
+    kind: Option<String>,
+    poc: Option<String>,
+}
+
+/// The index of the ping `which` names in `c`, or why there is none.
+fn which_ping(
+    checked: &Checked,
+    c: &Campaign,
+    state: &str,
+    which: &Which,
+) -> Result<usize, ExitCode> {
+    let dir = &checked.directory;
+    let of_state: Vec<usize> = (0..c.pings.len())
+        .filter(|&i| c.pings[i].state == *state)
+        .collect();
+    let poc_id = |i: usize| {
+        pocdir::ping::collect::poc_of(dir, &c.pings[i])
+            .map(|p| p.id.clone())
+            .unwrap_or_else(|| c.pings[i].to.clone())
+    };
+    if let Some(id) = &which.poc {
+        let hits: Vec<usize> = of_state
+            .iter()
+            .copied()
+            .filter(|&i| {
+                c.pings[i].poc.as_deref() == Some(id.as_str())
+                    || (c.pings[i].poc.is_none() && poc_id(i) == *id)
+            })
+            .collect();
+        return match hits[..] {
+            [i] => Ok(i),
+            _ => Err(super::failure(format!(
+                "campaign {} has no ping for PoC {} of {}",
+                c.id,
+                quote(id),
+                quote(state)
+            ))),
+        };
+    }
+    let kind = which.kind.as_deref().unwrap_or("");
+    let hits: Vec<usize> = of_state
+        .into_iter()
+        .filter(|&i| c.pings[i].kind == *kind)
+        .collect();
+    match hits[..] {
+        [i] => Ok(i),
+        [] => Err(super::failure(format!(
+            "campaign {} has no {} ping for {}",
+            c.id,
+            quote(kind),
+            quote(state)
+        ))),
+        _ => Err(super::usage_error(format!(
+            "{state} has {} {kind} PoCs in campaign {}: name one with --poc ({})",
+            hits.len(),
+            c.id,
+            hits.iter()
+                .map(|&i| poc_id(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 fn record(
     root: Root,
     campaign: String,
     state: String,
-    kind: String,
+    which: Which,
     at: String,
     note: Option<String>,
 ) -> Result<ExitCode, ExitCode> {
@@ -336,16 +434,19 @@ fn record(
     }
     let mut c = find(&checked, &campaign)?;
     let state = state.to_uppercase();
-    let Some(p) = c.ping_mut(&state, &kind) else {
+    let i = which_ping(&checked, &c, &state, &which)?;
+    let p = &mut c.pings[i];
+    let who = format!("{state} {} ({})", p.kind, p.to);
+    if p.sent.is_some_and(|s| at < s) {
         return Err(super::failure(format!(
-            "campaign {campaign} has no {} ping for {}",
-            quote(&kind),
-            quote(&state)
+            "--at {}: before the ping to {who} was sent ({})",
+            pocdir::util::time::fmt_ts(at),
+            p.sent.map(pocdir::util::time::fmt_ts).unwrap_or_default()
         )));
-    };
+    }
     if let Some(r) = p.response.as_ref().filter(|r| r.at <= at) {
         eprintln!(
-            "{state} {kind} had answered earlier ({}): kept",
+            "{who} had answered earlier ({}): kept",
             pocdir::util::time::fmt_ts(r.at)
         );
         return Ok(ExitCode::SUCCESS);
@@ -355,9 +456,10 @@ fn record(
         via: "phone".into(),
         from: None,
         note,
+        timed_by: Some("phone".into()),
     });
     write_campaign(&root, &c)?;
-    eprintln!("recorded: {state} {kind} answered by phone");
+    eprintln!("recorded: {who} answered by phone");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -43,6 +43,9 @@ pub struct Campaign {
     pub started: jiff::Timestamp,
     pub respond_within_hours: u32,
     pub pings: Vec<Ping>,
+    /// Messages claiming a ping of this campaign that match none (a
+    /// guessed Message-ID or token, a bounce naming no real ping).
+    pub flagged: Vec<Flagged>,
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +55,8 @@ pub struct Ping {
     pub to: String,
     pub token: String,
     pub message_id: String,
+    /// The PoC's id, when the campaign recorded it.
+    pub poc: Option<String>,
     pub sent: Option<jiff::Timestamp>,
     pub response: Option<Response>,
     pub bounced: Option<jiff::Timestamp>,
@@ -65,13 +70,21 @@ pub struct Response {
     pub via: String,
     pub from: Option<String>,
     pub note: Option<String>,
+    /// Where `at` comes from (`received`, `mbox`, `maildir`, `phone`;
+    /// `None` in campaigns collected before issue #15: the reply's Date).
+    pub timed_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flagged {
     pub at: jiff::Timestamp,
     pub from: String,
+    /// Why it is not counted (`None`: a reply from another address).
+    pub reason: Option<String>,
 }
+
+/// The sources a reply's time may come from, in `Response::timed_by`.
+pub const TIME_SOURCES: &[&str] = &["received", "mbox", "maildir", "phone", "date"];
 
 /// How a ping ended, as of a moment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -118,14 +131,6 @@ impl Ping {
     }
 }
 
-impl Campaign {
-    pub fn ping_mut(&mut self, state: &str, kind: &str) -> Option<&mut Ping> {
-        self.pings
-            .iter_mut()
-            .find(|p| p.state == *state && p.kind == *kind)
-    }
-}
-
 /// A campaign id: lower-case letters, digits and hyphens, 1 to 64.
 pub fn is_campaign_id(s: &str) -> bool {
     !s.is_empty()
@@ -152,6 +157,7 @@ pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
                 to: p.to.value.clone(),
                 token: p.token.value.clone(),
                 message_id: p.message_id.value.clone(),
+                poc: p.poc.as_ref().map(|x| x.value.clone()),
                 sent: p.sent.as_ref().and_then(ts),
                 response: p.response.as_ref().and_then(|r| {
                     Some(Response {
@@ -159,19 +165,11 @@ pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
                         via: r.via.value.clone(),
                         from: r.from.as_ref().map(|x| x.value.clone()),
                         note: r.note.as_ref().map(|x| x.value.clone()),
+                        timed_by: r.timed_by.as_ref().map(|x| x.value.clone()),
                     })
                 }),
                 bounced: p.bounced.as_ref().and_then(ts),
-                flagged: p
-                    .flagged
-                    .iter()
-                    .filter_map(|x| {
-                        Some(Flagged {
-                            at: ts(&x.at)?,
-                            from: x.from.value.clone(),
-                        })
-                    })
-                    .collect(),
+                flagged: flagged(&p.flagged),
             })
         })
         .collect::<Option<Vec<Ping>>>()?;
@@ -181,5 +179,19 @@ pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
         started: ts(&f.started)?,
         respond_within_hours: f.respond_within_hours.value,
         pings,
+        flagged: flagged(&f.flagged),
     })
+}
+
+fn flagged(entries: &[schema::FlaggedEntry]) -> Vec<Flagged> {
+    entries
+        .iter()
+        .filter_map(|x| {
+            Some(Flagged {
+                at: ts(&x.at)?,
+                from: x.from.value.clone(),
+                reason: x.reason.as_ref().map(|r| r.value.clone()),
+            })
+        })
+        .collect()
 }

@@ -62,6 +62,16 @@ fn fmt(t: jiff::Timestamp) -> At<String> {
     At::bare(crate::util::time::fmt_ts(t))
 }
 
+fn flagged(list: &[Flagged]) -> Vec<schema::FlaggedEntry> {
+    list.iter()
+        .map(|x| schema::FlaggedEntry {
+            at: fmt(x.at),
+            from: At::bare(x.from.clone()),
+            reason: x.reason.clone().map(At::bare),
+        })
+        .collect()
+}
+
 /// The campaign file's text (YAML, by serde-saphyr's serialiser: user text
 /// such as a note is quoted as YAML needs).
 pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
@@ -79,24 +89,20 @@ pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
                 to: At::bare(p.to.clone()),
                 token: At::bare(p.token.clone()),
                 message_id: At::bare(p.message_id.clone()),
+                poc: p.poc.clone().map(At::bare),
                 sent: p.sent.map(fmt),
                 response: p.response.as_ref().map(|r| schema::ResponseEntry {
                     at: fmt(r.at),
                     via: At::bare(r.via.clone()),
                     from: r.from.clone().map(At::bare),
                     note: r.note.clone().map(At::bare),
+                    timed_by: r.timed_by.clone().map(At::bare),
                 }),
                 bounced: p.bounced.map(fmt),
-                flagged: p
-                    .flagged
-                    .iter()
-                    .map(|x| schema::FlaggedEntry {
-                        at: fmt(x.at),
-                        from: At::bare(x.from.clone()),
-                    })
-                    .collect(),
+                flagged: flagged(&p.flagged),
             })
             .collect(),
+        flagged: flagged(&c.flagged),
     };
     let body = serde_saphyr::to_string(&f).map_err(|e| PingError::Yaml(e.to_string()))?;
     Ok(format!(

@@ -83,13 +83,13 @@ pub fn plan(
             {
                 continue; // two PoCs sharing an address: one ping
             }
-            let n = pings.iter().filter(|x: &&Ping| x.state == s.code).count() + 1;
             pings.push(Ping {
                 state: s.code,
                 kind: p.kind,
                 to: to.to_string(),
                 token: super::token::new_token()?,
-                message_id: format!("<ping.{id}.{}.{n}@{domain}>", s.code),
+                message_id: super::token::new_message_id(&domain)?,
+                poc: Some(p.id.clone()),
                 sent: None,
                 response: None,
                 bounced: None,
@@ -106,6 +106,7 @@ pub fn plan(
         started,
         respond_within_hours: window_hours,
         pings,
+        flagged: Vec::new(),
     })
 }
 

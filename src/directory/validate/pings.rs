@@ -137,6 +137,15 @@ pub fn validate(
                 ) {
                     out.push(Diagnostic::error(Code::PingVia, file.clone(), r.via.pos, m).hint(h));
                 }
+                if let Some(t) = &r.timed_by
+                    && let Err((m, h)) = crate::directory::validate::fields::one_of(
+                        t,
+                        "time source",
+                        crate::directory::campaign::TIME_SOURCES,
+                    )
+                {
+                    out.push(Diagnostic::error(Code::PingVia, file.clone(), t.pos, m).hint(h));
+                }
                 if let Some(f) = &r.from
                     && let Err((m, h)) = crate::directory::validate::fields::email(f)
                 {
@@ -146,6 +155,9 @@ pub fn validate(
             for f in &p.flagged {
                 ts(&f.at, &mut out);
             }
+        }
+        for f in &c.flagged {
+            ts(&f.at, &mut out);
         }
     }
     out
