@@ -283,6 +283,32 @@ fn poc_addresses(dir: &Directory, p: &super::Ping) -> BTreeSet<String> {
     out
 }
 
+/// Every `<ping.…@…>` in a message's bytes (at most 200 bytes each, no
+/// white space), as written.
+fn ping_ids(b: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 6 <= b.len() {
+        if b[i..i + 6].eq_ignore_ascii_case(b"<ping.") {
+            let end = b[i..]
+                .iter()
+                .take(200)
+                .position(|&c| c == b'>' || c.is_ascii_whitespace());
+            if let Some(e) = end
+                && b[i + e] == b'>'
+                && let Ok(id) = std::str::from_utf8(&b[i..=i + e])
+                && id.contains('@')
+            {
+                out.push(id.to_string());
+                i += e + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Why a message is flagged rather than counted (`Flagged::reason`).
 pub mod reason {
     /// A reply with the token or Message-ID from an address that is not
@@ -382,10 +408,13 @@ pub fn collect(
         let tokens: BTreeSet<String> = super::token::find(&all_text).into_iter().collect();
         let mut refs: BTreeSet<String> = ids(m.in_reply_to()).into_iter().collect();
         refs.extend(ids(m.references()));
-        let refs: BTreeSet<String> = refs
+        let mut refs: BTreeSet<String> = refs
             .into_iter()
             .map(|r| format!("<{}>", r.trim_matches(['<', '>'])))
             .collect();
+        // A ping's Message-ID anywhere in the message (an attached
+        // original in a bounce, a quote) names it too.
+        refs.extend(ping_ids(&raw.bytes));
         let mut targets = Vec::new();
         for (ci, c) in campaigns.iter().enumerate() {
             for (pi, p) in c.pings.iter().enumerate() {
