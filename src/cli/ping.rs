@@ -106,6 +106,22 @@ enum Cmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// After a campaign's window: write to the Permanent Mission of every
+    /// State whose PoC bounced or did not answer (its UN language and
+    /// English), once per campaign and State; a second run sends nothing.
+    #[command(name = "follow-up", after_help = EXIT_CODES)]
+    FollowUp {
+        #[command(flatten)]
+        root: Root,
+        /// The campaign's id.
+        #[arg(long, value_name = "ID")]
+        campaign: String,
+        #[command(flatten)]
+        delivery: Delivery,
+        /// Judge the window as of this time (default: now).
+        #[command(flatten)]
+        as_of: AsOf,
+    },
     /// Figures of a campaign (default: the latest): response rate, median
     /// and 90th percentile time, by group and type, non-responders, trend.
     #[command(after_help = EXIT_CODES)]
@@ -238,6 +254,12 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             format,
             as_of,
         } => report(root, campaign, format, as_of),
+        Cmd::FollowUp {
+            root,
+            campaign,
+            delivery,
+            as_of,
+        } => follow_up(root, campaign, delivery, as_of),
     }
 }
 
@@ -461,6 +483,58 @@ fn record(
     write_campaign(&root, &c)?;
     eprintln!("recorded: {who} answered by phone");
     Ok(ExitCode::SUCCESS)
+}
+
+fn follow_up(
+    root: Root,
+    campaign: String,
+    delivery: Delivery,
+    as_of: AsOf,
+) -> Result<ExitCode, ExitCode> {
+    delivery.check()?;
+    let now = as_of.time();
+    let (root, checked) = load(&root)?;
+    let mut c = find(&checked, &campaign)?;
+    let due = pocdir::ping::follow_up::due(&c, now).map_err(super::failure)?;
+    let done: Vec<String> = c.follow_ups.iter().map(|f| f.state.to_string()).collect();
+    if !done.is_empty() {
+        eprintln!(
+            "campaign {}: followed up already: {}",
+            c.id,
+            done.join(", ")
+        );
+    }
+    if due.is_empty() {
+        eprintln!("campaign {}: no follow-up to send", c.id);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let msgs = pocdir::ping::follow_up::messages(&checked.directory, &checked.i18n, &c, &due, now)
+        .map_err(super::failure)?;
+    let code = delivery.dispatch(&msgs, &root);
+    if delivery.dry_run {
+        return Ok(code);
+    }
+    let journal = if delivery.outbox.is_some() {
+        None
+    } else {
+        pocdir::mail::journal::Journal::read_only(&delivery.journal_path(&root)).ok()
+    };
+    if delivery.outbox.is_none() && journal.is_none() {
+        return Ok(code);
+    }
+    pocdir::ping::follow_up::record(&mut c, &msgs, journal.as_ref(), now);
+    write_campaign(&root, &c)?;
+    eprintln!(
+        "campaign {}: followed up: {} ({})",
+        c.id,
+        c.follow_ups
+            .iter()
+            .map(|f| f.state.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        campaign_path(&root, &c.id).display()
+    );
+    Ok(code)
 }
 
 fn report(

@@ -46,6 +46,15 @@ pub struct Campaign {
     /// Messages claiming a ping of this campaign that match none (a
     /// guessed Message-ID or token, a bounce naming no real ping).
     pub flagged: Vec<Flagged>,
+    /// Follow-ups sent to Permanent Missions, one per State at most.
+    pub follow_ups: Vec<FollowUp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    pub state: StateCode,
+    pub sent: jiff::Timestamp,
+    pub message_id: String,
 }
 
 #[derive(Clone, Debug)]
@@ -180,6 +189,17 @@ pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
         respond_within_hours: f.respond_within_hours.value,
         pings,
         flagged: flagged(&f.flagged),
+        follow_ups: f
+            .follow_ups
+            .iter()
+            .map(|x| {
+                Some(FollowUp {
+                    state: StateCode::parse(&x.state.value)?,
+                    sent: ts(&x.sent)?,
+                    message_id: x.message_id.value.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?,
     })
 }
 

@@ -260,6 +260,21 @@ pub struct CampaignFile {
     /// recorded for the secretariat, never counted (issue #15).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flagged: Vec<FlaggedEntry>,
+    /// The follow-ups sent to Permanent Missions after the window (one
+    /// per State at most; issue #15).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUpEntry>,
+}
+
+/// A follow-up of failed checks sent to a State's Permanent Mission.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpEntry {
+    pub state: S,
+    /// RFC 3339: when it went out (the journal's time, or the run's for
+    /// an outbox).
+    pub sent: S,
+    pub message_id: S,
 }
 
 fn default_window() -> At<u32> {

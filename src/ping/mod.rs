@@ -14,6 +14,7 @@
 //! here); this module writes it back.
 
 pub mod collect;
+pub mod follow_up;
 pub mod render;
 pub mod report;
 pub mod sending;
@@ -23,7 +24,7 @@ pub mod token;
 use crate::directory::model::StateCode;
 
 pub use crate::directory::campaign::{
-    Campaign, Flagged, Outcome, Ping, Response, from_file, is_campaign_id,
+    Campaign, Flagged, FollowUp, Outcome, Ping, Response, from_file, is_campaign_id,
 };
 use crate::directory::schema;
 use crate::directory::span::At;
@@ -103,6 +104,15 @@ pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
             })
             .collect(),
         flagged: flagged(&c.flagged),
+        follow_ups: c
+            .follow_ups
+            .iter()
+            .map(|x| schema::FollowUpEntry {
+                state: At::bare(x.state.to_string()),
+                sent: fmt(x.sent),
+                message_id: At::bare(x.message_id.clone()),
+            })
+            .collect(),
     };
     let body = serde_saphyr::to_string(&f).map_err(|e| PingError::Yaml(e.to_string()))?;
     Ok(format!(

@@ -107,6 +107,7 @@ pub fn plan(
         respond_within_hours: window_hours,
         pings,
         flagged: Vec::new(),
+        follow_ups: Vec::new(),
     })
 }
 

@@ -23,6 +23,7 @@ mod keygen;
 mod mail;
 mod open_safety;
 mod ping;
+mod ping_kinds;
 mod ping_trust;
 mod remind;
 mod renewal;

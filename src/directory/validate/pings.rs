@@ -159,6 +159,31 @@ pub fn validate(
         for f in &c.flagged {
             ts(&f.at, &mut out);
         }
+        let mut followed = BTreeSet::new();
+        for f in &c.follow_ups {
+            ts(&f.sent, &mut out);
+            if !state_files.contains(&f.state.value) {
+                out.push(
+                    Diagnostic::error(
+                        Code::PingState,
+                        file.clone(),
+                        f.state.pos,
+                        format!("{} is not a State of the directory", quote(&f.state)),
+                    )
+                    .hint("use the ISO3 code of a file in content/states/"),
+                );
+            } else if !followed.insert(f.state.value.clone()) {
+                out.push(
+                    Diagnostic::error(
+                        Code::PingDuplicate,
+                        file.clone(),
+                        f.state.pos,
+                        format!("{} is followed up twice", f.state.value),
+                    )
+                    .hint("one follow-up per State and campaign"),
+                );
+            }
+        }
     }
     out
 }
