@@ -32,6 +32,23 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Routine,
+    Emergency,
+    Exercise,
+}
+
+impl KindArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            KindArg::Routine => "routine",
+            KindArg::Emergency => "emergency",
+            KindArg::Exercise => "exercise",
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// Create a campaign (content/pings/<ID>.yaml, one token per PoC) and
@@ -128,9 +145,12 @@ enum Cmd {
     Report {
         #[command(flatten)]
         root: Root,
-        /// The campaign's id (default: the latest).
+        /// The campaign's id (default: the latest, of --kind if given).
         #[arg(long, value_name = "ID")]
         campaign: Option<String>,
+        /// The latest campaign of this kind.
+        #[arg(long, value_enum, conflicts_with = "campaign")]
+        kind: Option<KindArg>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// Judge the answer windows as of this time.
@@ -156,6 +176,19 @@ struct StartArgs {
     /// A PoC that has not answered after this many hours failed.
     #[arg(long, value_name = "HOURS", default_value_t = 72)]
     respond_within_hours: u32,
+    /// routine (general addresses), emergency (emergency addresses; 24/7
+    /// PoCs judged against --window) or exercise (the --scenario page to
+    /// every PoC type; 24/7 PoCs judged against --window).
+    #[arg(long, value_enum, default_value = "routine")]
+    kind: KindArg,
+    /// The window of 24/7 PoCs in an emergency check or an exercise
+    /// (1h, 30m, 90 minutes...).
+    #[arg(long, value_name = "DURATION", default_value = "1h")]
+    window: String,
+    /// An exercise's scenario: the name of a page of content/pages/
+    /// (e.g. incident-template), sent in each PoC's language and English.
+    #[arg(long, value_name = "PAGE")]
+    scenario: Option<String>,
     #[command(flatten)]
     delivery: Delivery,
     /// The campaign's start time (default: now).
@@ -251,9 +284,10 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         Cmd::Report {
             root,
             campaign,
+            kind,
             format,
             as_of,
-        } => report(root, campaign, format, as_of),
+        } => report(root, campaign, kind, format, as_of),
         Cmd::FollowUp {
             root,
             campaign,
@@ -270,10 +304,36 @@ fn start(a: StartArgs) -> Result<ExitCode, ExitCode> {
         types,
         only,
         respond_within_hours,
+        kind,
+        window,
+        scenario,
         delivery,
         as_of,
     } = a;
     delivery.check()?;
+    let minutes = window
+        .parse::<jiff::SignedDuration>()
+        .ok()
+        .filter(|d| d.as_secs() % 60 == 0 && d.subsec_nanos() == 0)
+        .map(|d| d.as_secs() / 60)
+        .filter(|m| (1..=30 * 24 * 60).contains(m))
+        .ok_or_else(|| {
+            super::usage_error(format!(
+                "--window {}: give whole minutes up to 30 days, e.g. 1h or 30m",
+                quote(&window)
+            ))
+        })? as u32;
+    match (kind, &scenario) {
+        (KindArg::Exercise, None) => {
+            return Err(super::usage_error(
+                "--kind exercise needs --scenario PAGE (a page of content/pages/)",
+            ));
+        }
+        (KindArg::Routine | KindArg::Emergency, Some(_)) => {
+            return Err(super::usage_error("--scenario goes with --kind exercise"));
+        }
+        _ => {}
+    }
     let now = as_of.time();
     let (root, checked) = load(&root)?;
     let id = pocdir::ping::start::campaign_id(name.as_deref(), now);
@@ -298,14 +358,27 @@ fn start(a: StartArgs) -> Result<ExitCode, ExitCode> {
             "--name holds a control or bidirectional control character",
         ));
     }
+    if let Some(page) = &scenario
+        && !checked.directory.pages.iter().any(|p| &p.name == page)
+    {
+        return Err(super::usage_error(format!(
+            "--scenario {}: no such page in content/pages/",
+            quote(page)
+        )));
+    }
     let c = pocdir::ping::start::plan(
         &checked.directory,
-        &id,
-        &name,
-        &types,
-        &only,
-        now,
-        respond_within_hours,
+        &pocdir::ping::start::Plan {
+            id: &id,
+            name: &name,
+            types: &types,
+            only: &only,
+            started: now,
+            window_hours: respond_within_hours,
+            kind: kind.as_str(),
+            short_window_minutes: minutes,
+            scenario: scenario.as_deref(),
+        },
     )
     .map_err(super::failure)?;
     if !delivery.dry_run {
@@ -540,6 +613,7 @@ fn follow_up(
 fn report(
     root: Root,
     campaign: Option<String>,
+    kind: Option<KindArg>,
     format: Format,
     as_of: AsOf,
 ) -> Result<ExitCode, ExitCode> {
@@ -548,12 +622,19 @@ fn report(
     let dir = &checked.directory;
     let c = match &campaign {
         Some(id) => dir.campaigns.iter().find(|c| &c.id == id),
-        None => dir.campaigns.last(),
+        None => dir
+            .campaigns
+            .iter()
+            .rev()
+            .find(|c| kind.is_none_or(|k| c.kind == k.as_str())),
     };
     let Some(c) = c else {
         return Err(super::failure(match &campaign {
             Some(id) => format!("no campaign {} in {PINGS_DIR}", quote(id)),
-            None => format!("no campaign in {PINGS_DIR}"),
+            None => match kind {
+                Some(k) => format!("no {} campaign in {PINGS_DIR}", k.as_str()),
+                None => format!("no campaign in {PINGS_DIR}"),
+            },
         }));
     };
     let r = pocdir::ping::report::report(dir, c, &dir.campaigns, now);

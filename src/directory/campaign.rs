@@ -40,6 +40,10 @@ pub(crate) fn matches_at(b: &[u8], i: usize) -> bool {
 pub struct Campaign {
     pub id: String,
     pub name: String,
+    /// `routine`, `emergency` or `exercise` (`KINDS`).
+    pub kind: String,
+    /// An exercise's scenario page.
+    pub scenario: Option<String>,
     pub started: jiff::Timestamp,
     pub respond_within_hours: u32,
     pub pings: Vec<Ping>,
@@ -66,6 +70,9 @@ pub struct Ping {
     pub message_id: String,
     /// The PoC's id, when the campaign recorded it.
     pub poc: Option<String>,
+    /// This ping's own window in minutes (a 24/7 PoC in an emergency
+    /// check or an exercise); else the campaign's.
+    pub window_minutes: Option<u32>,
     pub sent: Option<jiff::Timestamp>,
     pub response: Option<Response>,
     pub bounced: Option<jiff::Timestamp>,
@@ -91,6 +98,12 @@ pub struct Flagged {
     /// Why it is not counted (`None`: a reply from another address).
     pub reason: Option<String>,
 }
+
+/// The kinds of campaign: `routine` (general addresses, the campaign's
+/// window), `emergency` (emergency addresses; 24/7 PoCs within a short
+/// window), `exercise` (a scenario to every PoC; 24/7 PoCs within the
+/// short window).
+pub const KINDS: &[&str] = &["routine", "emergency", "exercise"];
 
 /// The sources a reply's time may come from, in `Response::timed_by`.
 pub const TIME_SOURCES: &[&str] = &["received", "mbox", "maildir", "phone", "date"];
@@ -119,20 +132,29 @@ impl Outcome {
 }
 
 impl Ping {
+    /// The outcome as of `now`. A ping with its own (short) window — a
+    /// 24/7 PoC in an emergency check or an exercise — that was answered
+    /// only after it did not answer in time.
     pub fn outcome(&self, window_hours: u32, now: jiff::Timestamp) -> Outcome {
         let Some(sent) = self.sent else {
             return Outcome::NotSent;
         };
+        let window = self
+            .window_minutes
+            .map_or(i64::from(window_hours) * 3600, |m| i64::from(m) * 60);
         if let Some(r) = &self.response {
-            return Outcome::Answered {
-                seconds: (r.at.as_second() - sent.as_second()).max(0),
-                via: r.via.clone(),
-            };
+            let seconds = (r.at.as_second() - sent.as_second()).max(0);
+            if self.window_minutes.is_none() || seconds <= window {
+                return Outcome::Answered {
+                    seconds,
+                    via: r.via.clone(),
+                };
+            }
         }
         if self.bounced.is_some() {
             return Outcome::Bounced;
         }
-        if now.as_second() - sent.as_second() > i64::from(window_hours) * 3600 {
+        if now.as_second() - sent.as_second() > window {
             Outcome::NoAnswer
         } else {
             Outcome::Pending
@@ -167,6 +189,7 @@ pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
                 token: p.token.value.clone(),
                 message_id: p.message_id.value.clone(),
                 poc: p.poc.as_ref().map(|x| x.value.clone()),
+                window_minutes: p.window_minutes.as_ref().map(|x| x.value),
                 sent: p.sent.as_ref().and_then(ts),
                 response: p.response.as_ref().and_then(|r| {
                     Some(Response {
@@ -185,6 +208,11 @@ pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
     Some(Campaign {
         id: f.id.value.clone(),
         name: f.name.value.clone(),
+        kind: f
+            .kind
+            .as_ref()
+            .map_or_else(|| "routine".to_string(), |k| k.value.clone()),
+        scenario: f.scenario.as_ref().map(|x| x.value.clone()),
         started: ts(&f.started)?,
         respond_within_hours: f.respond_within_hours.value,
         pings,

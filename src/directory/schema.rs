@@ -248,6 +248,12 @@ pub struct FrontMatter {
 pub struct CampaignFile {
     pub id: S,
     pub name: S,
+    /// `routine` (absent), `emergency` or `exercise` (issue #15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<S>,
+    /// An exercise's scenario: the name of a page of `content/pages/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<S>,
     /// RFC 3339.
     pub started: S,
     /// A PoC that has not answered this many hours after its message
@@ -294,6 +300,10 @@ pub struct PingEntry {
     /// The id of the PoC pinged (issue #15; older campaigns: found by `to`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poc: Option<S>,
+    /// The PoC's own window, in minutes, when shorter than the
+    /// campaign's: a 24/7 PoC in an emergency check or an exercise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_minutes: Option<At<u32>>,
     /// When the message went out (RFC 3339); absent while it has not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<S>,

@@ -79,6 +79,8 @@ pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
     let f = schema::CampaignFile {
         id: At::bare(c.id.clone()),
         name: At::bare(c.name.clone()),
+        kind: (c.kind != "routine").then(|| At::bare(c.kind.clone())),
+        scenario: c.scenario.clone().map(At::bare),
         started: fmt(c.started),
         respond_within_hours: At::bare(c.respond_within_hours),
         pings: c
@@ -91,6 +93,7 @@ pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
                 token: At::bare(p.token.clone()),
                 message_id: At::bare(p.message_id.clone()),
                 poc: p.poc.clone().map(At::bare),
+                window_minutes: p.window_minutes.map(At::bare),
                 sent: p.sent.map(fmt),
                 response: p.response.as_ref().map(|r| schema::ResponseEntry {
                     at: fmt(r.at),

@@ -91,7 +91,21 @@ pub fn text(r: &Report) -> String {
         .p90_response_seconds
         .map(|s| fmt_duration(s as f64))
         .unwrap_or("-".into());
-    let _ = writeln!(o, "{} ({}), started {}", r.name, r.campaign, r.started);
+    let _ = writeln!(
+        o,
+        "{} ({}), {} check, started {}",
+        r.name, r.campaign, r.kind, r.started
+    );
+    if let Some(m) = r.short_window_minutes {
+        let _ = writeln!(
+            o,
+            "24/7 PoCs judged against {m} minute(s), the others against {} hour(s)",
+            r.respond_within_hours
+        );
+    }
+    if let Some(s) = &r.scenario {
+        let _ = writeln!(o, "scenario: content/pages/{s}");
+    }
     let _ = writeln!(
         o,
         "sent {}, answered {} ({:.1}%), median {med}, 90th percentile {p90}, bounced {}, flagged {}, pending {}",

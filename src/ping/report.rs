@@ -86,6 +86,14 @@ pub struct TrendPoint {
 pub struct Report {
     pub campaign: String,
     pub name: String,
+    /// `routine`, `emergency` or `exercise`: figures and trend are of
+    /// this kind only.
+    pub kind: String,
+    /// The short window of its 24/7 PoCs, in minutes (emergency checks
+    /// and exercises).
+    pub short_window_minutes: Option<u32>,
+    /// An exercise's scenario page.
+    pub scenario: Option<String>,
     pub started: String,
     pub respond_within_hours: u32,
     #[serde(flatten)]
@@ -100,7 +108,7 @@ pub struct Report {
     pub unknown_pings: Vec<FlaggedRow>,
     /// How many answers were timed by each source (see `Row::timed_by`).
     pub timed_by: BTreeMap<String, usize>,
-    /// Every campaign up to this one, oldest first.
+    /// Every campaign of its kind up to this one, oldest first.
     pub trend: Vec<TrendPoint>,
 }
 
@@ -193,7 +201,7 @@ pub fn report(dir: &Directory, c: &Campaign, all: &[Campaign], now: jiff::Timest
     }
     let mut trend: Vec<TrendPoint> = all
         .iter()
-        .filter(|x| x.started <= c.started)
+        .filter(|x| x.started <= c.started && x.kind == c.kind)
         .map(|x| {
             let f = figures(x.pings.iter().map(|p| {
                 (
@@ -219,6 +227,9 @@ pub fn report(dir: &Directory, c: &Campaign, all: &[Campaign], now: jiff::Timest
     Report {
         campaign: c.id.clone(),
         name: c.name.clone(),
+        kind: c.kind.clone(),
+        short_window_minutes: c.pings.iter().filter_map(|p| p.window_minutes).max(),
+        scenario: c.scenario.clone(),
         started: fmt(c.started),
         respond_within_hours: c.respond_within_hours,
         figures: fig(&|_| true),

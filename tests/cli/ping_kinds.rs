@@ -198,3 +198,247 @@ fn a_follow_up_cut_short_is_finished_without_sending_twice() {
     let text = std::fs::read_to_string(&file).unwrap();
     assert_eq!(text.matches("message_id: <followup.").count(), 4, "{text}");
 }
+
+/// The token of the ping to `to` in a campaign file.
+fn token_of(text: &str, to: &str) -> String {
+    let after = text
+        .split(&format!("to: {to}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("{to}: {text}"));
+    after
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token: "))
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn an_emergency_check_judges_24_7_pocs_against_one_hour_across_time_zones() {
+    let root = example();
+    let outbox = tempfile::tempdir().unwrap();
+    let o = ping(
+        root.path(),
+        &[
+            "start",
+            "--name",
+            "emergency",
+            "--kind",
+            "emergency",
+            "--window",
+            "1h",
+            "--only",
+            "FRA,JPN,DEU,EGY",
+            "--now",
+            "2026-11-20T09:00:00Z",
+            "--outbox",
+            outbox.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let file = root.path().join("content/pings/2026-11-20-emergency.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("kind: emergency\n"), "{text}");
+    // Emergency addresses only; 24/7 PoCs get the one-hour window.
+    let to: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("to: "))
+        .collect();
+    let mut to = to;
+    to.sort_unstable();
+    assert_eq!(
+        to,
+        [
+            "astreinte@diplomatie.fra.example",
+            "incident@cert.egy.example",
+            "notfall@cert.deu.example",
+            "urgent@ncso.jpn.example",
+        ],
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("window_minutes: 60").count(),
+        2,
+        "DEU and JPN CERTs: {text}"
+    );
+    let jpn = std::fs::read_dir(outbox.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("JPN"))
+        .map(std::fs::read_to_string)
+        .unwrap()
+        .unwrap();
+    // Quoted-printable: soft line breaks joined.
+    let jpn = jpn.replace("=\r\n", "").replace("=\n", "");
+    assert!(jpn.contains("emergency channel"), "{jpn}");
+    assert!(jpn.contains("within 60 minutes"), "{jpn}");
+
+    // Japan's 24/7 office calls back at 18:40 in Tokyo: 40 minutes.
+    let rec = |poc: &str, state: &str, at: &str| {
+        ping(
+            root.path(),
+            &[
+                "record",
+                "--campaign",
+                "2026-11-20-emergency",
+                "--state",
+                state,
+                "--poc",
+                poc,
+                "--at",
+                at,
+            ],
+        )
+    };
+    assert_eq!(
+        rec(
+            "cyber-coordination",
+            "JPN",
+            "2026-11-20T18:40:00[Asia/Tokyo]"
+        )
+        .code,
+        0
+    );
+    // France's duty officer (business hours: the campaign's 72 hours)
+    // at 11:30 in Paris: 90 minutes, in time.
+    assert_eq!(
+        rec("mfa-digital", "FRA", "2026-11-20T11:30:00[Europe/Paris]").code,
+        0
+    );
+    // Germany's 24/7 CERT replies by email, received at 10:05Z (65
+    // minutes) though its Date says 10:30 +0100 (09:30Z): too late.
+    let token = token_of(&text, "notfall@cert.deu.example");
+    let mbox = outbox.path().join("inbox.mbox");
+    std::fs::write(
+        &mbox,
+        format!(
+            "From notfall@cert.deu.example Fri Nov 20 10:05:00 2026\n\
+             From: notfall@cert.deu.example\n\
+             To: poc-directory@secretariat.example\n\
+             Subject: Re: {token}\n\
+             Date: Fri, 20 Nov 2026 10:30:00 +0100\n\
+             Message-ID: <late@cert.deu.example>\n\n\
+             Erhalten.\n\n"
+        ),
+    )
+    .unwrap();
+    let o = ping(root.path(), &["collect", "--mbox", mbox.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.starts_with("1 message(s): 1 answer(s) recorded"),
+        "{}",
+        o.stdout
+    );
+
+    let report = |kind: &str| -> serde_json::Value {
+        let o = ping(
+            root.path(),
+            &[
+                "report",
+                "--kind",
+                kind,
+                "--format",
+                "json",
+                "--now",
+                "2026-11-20T12:00:00Z",
+            ],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        serde_json::from_str(&o.stdout).unwrap()
+    };
+    let r = report("emergency");
+    assert_eq!(r["campaign"], "2026-11-20-emergency");
+    assert_eq!(r["kind"], "emergency");
+    assert_eq!(r["short_window_minutes"], 60);
+    let outcome = |state: &str| {
+        let x = r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["state"] == state)
+            .unwrap();
+        (
+            x["outcome"].as_str().unwrap().to_string(),
+            x["seconds"].as_i64(),
+        )
+    };
+    assert_eq!(outcome("JPN"), ("answered".into(), Some(2400)));
+    assert_eq!(outcome("FRA"), ("answered".into(), Some(5400)));
+    assert_eq!(
+        outcome("DEU"),
+        ("no_answer".into(), None),
+        "65 minutes > 1 hour"
+    );
+    assert_eq!(
+        outcome("EGY"),
+        ("pending".into(), None),
+        "business hours: 72 hours"
+    );
+    assert_eq!(r["sent"], 4);
+    assert_eq!(r["responded"], 2);
+    assert_eq!(r["median_response_seconds"].as_f64().unwrap(), 3900.0);
+    // Its own kind only: the example's routine checks are not its trend.
+    assert_eq!(r["trend"].as_array().unwrap().len(), 1);
+    let routine = report("routine");
+    assert_eq!(routine["kind"], "routine");
+    assert_ne!(routine["campaign"], "2026-11-20-emergency");
+    let o = ping(root.path(), &["report", "--kind", "exercise"]);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("no exercise campaign"), "{}", o.stderr);
+    let c = support::pocdir(["check".as_ref(), "--root".as_ref(), root.path().as_os_str()]);
+    assert_eq!(c.code, 0, "{}", c.stderr);
+}
+
+#[test]
+fn an_exercise_sends_its_scenario_to_every_poc_type() {
+    let root = example();
+    let outbox = tempfile::tempdir().unwrap();
+    let start = |extra: &[&str]| {
+        let mut a = vec![
+            "start",
+            "--name",
+            "tabletop",
+            "--kind",
+            "exercise",
+            "--only",
+            "FRA",
+            "--now",
+            "2026-11-20T09:00:00Z",
+            "--types",
+            "technical",
+        ];
+        a.extend_from_slice(extra);
+        ping(root.path(), &a)
+    };
+    let o = start(&["--dry-run"]);
+    assert_eq!(o.code, 2, "an exercise needs a scenario");
+    let o = start(&["--scenario", "nowhere", "--dry-run"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("no such page"), "{}", o.stderr);
+    let o = start(&[
+        "--scenario",
+        "incident-template",
+        "--outbox",
+        outbox.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let text = std::fs::read_to_string(root.path().join("content/pings/2026-11-20-tabletop.yaml"))
+        .unwrap();
+    assert!(
+        text.contains("kind: exercise\nscenario: incident-template\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("type: diplomatic") && text.contains("type: technical"),
+        "both types: {text}"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(outbox.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    let eml = std::fs::read_to_string(outbox.path().join(&names[0])).unwrap();
+    let eml = eml.replace("=\r\n", "").replace("=\n", "");
+    assert!(eml.contains("This is an EXERCISE."), "{eml}");
+    assert!(eml.contains("Exercise scenario:"), "{eml}");
+}

@@ -66,8 +66,30 @@ pub fn validate(
                 .hint("72 hours is usual"),
             );
         }
+        if let Some(k) = &c.kind
+            && let Err((m, h)) = crate::directory::validate::fields::one_of(
+                k,
+                "campaign kind",
+                crate::directory::campaign::KINDS,
+            )
+        {
+            out.push(Diagnostic::error(Code::PingType, file.clone(), k.pos, m).hint(h));
+        }
         let mut seen = BTreeSet::new();
         for p in &c.pings {
+            if let Some(w) = &p.window_minutes
+                && !(1..=30 * 24 * 60).contains(&w.value)
+            {
+                out.push(
+                    Diagnostic::error(
+                        Code::PingWindow,
+                        file.clone(),
+                        w.pos,
+                        "window_minutes must be between 1 and 43200",
+                    )
+                    .hint("60 minutes is usual for a 24/7 PoC in an emergency check"),
+                );
+            }
             let mut e = |v: &At<String>, code: Code, msg: String, hint: &str| {
                 out.push(Diagnostic::error(code, file.clone(), v.pos, msg).hint(hint.to_string()));
             };
