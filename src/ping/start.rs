@@ -166,11 +166,11 @@ fn part(t: &Strings, dir: &Directory, c: &Campaign, state: &str, p: &Ping) -> St
     );
     match c.kind.as_str() {
         "emergency" => {
-            out.push_str(&t.get("ping_kind_emergency").to_string());
+            out.push_str(t.get("ping_kind_emergency"));
             out.push_str("\n\n");
         }
         "exercise" => {
-            out.push_str(&t.get("ping_kind_exercise").to_string());
+            out.push_str(t.get("ping_kind_exercise"));
             out.push_str("\n\n");
         }
         _ => {}
