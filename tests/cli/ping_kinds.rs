@@ -381,6 +381,45 @@ fn an_emergency_check_judges_24_7_pocs_against_one_hour_across_time_zones() {
     let routine = report("routine");
     assert_eq!(routine["kind"], "routine");
     assert_ne!(routine["campaign"], "2026-11-20-emergency");
+    // The site shows the latest check of each kind, each chart with its
+    // data as a table.
+    let out = tempfile::tempdir().unwrap();
+    let b = support::build(root.path(), &out.path().join("dist"), &["--site-only"]);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let page = std::fs::read_to_string(out.path().join("dist/site/en/checks.html")).unwrap();
+    let kinds: Vec<&str> = page
+        .match_indices("<h2 id=\"check-kind-")
+        .map(|(i, _)| {
+            let rest = &page[i..];
+            let start = rest.find('>').unwrap() + 1;
+            &rest[start..rest.find("</h2>").unwrap()]
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["Routine checks", "Emergency channel checks"],
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<p class=\"check-campaign\">Latest check: emergency, started 20 November 2026</p>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<div><dt>Window for 24/7 Points of Contact</dt><dd>1 h 0 min</dd></div>"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("<table class=\"check-table\">").count(),
+        6,
+        "3 charts x 2 kinds"
+    );
+    assert_eq!(
+        page.matches("<svg class=\"chart\"").count(),
+        6,
+        "each table beside its chart"
+    );
     let o = ping(root.path(), &["report", "--kind", "exercise"]);
     assert_eq!(o.code, 1);
     assert!(o.stderr.contains("no exercise campaign"), "{}", o.stderr);
