@@ -530,3 +530,42 @@ pub fn collect(
     }
     Ok(sum)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Option<jiff::Timestamp> {
+        let raw = format!("Date: {text}\r\nSubject: x\r\n\r\nx\r\n");
+        let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+        m.date().and_then(header_time)
+    }
+
+    #[test]
+    fn header_times_are_real_ones_or_none() {
+        assert_eq!(
+            date("Mon, 2 Nov 2026 19:30:00 +0900"),
+            Some("2026-11-02T10:30:00Z".parse().unwrap())
+        );
+        assert_eq!(date("31 Feb 2026 25:61:61 -9999"), None);
+        assert_eq!(date("Tue, 31 Feb 2026 10:00:00 +0000"), None);
+    }
+
+    #[test]
+    fn a_maildir_file_is_timed_by_its_name_else_its_mtime() {
+        let t = |s: i64| jiff::Timestamp::from_second(s).ok();
+        assert_eq!(
+            maildir_time(Path::new("cur/1793610007.M1P4101.test:2,S"), 1_800_000_000),
+            t(1_793_610_007)
+        );
+        assert_eq!(
+            maildir_time(Path::new("cur/odd-name:2,S"), 1_800_000_000),
+            t(1_800_000_000)
+        );
+        assert_eq!(
+            maildir_time(Path::new("cur/0.M1.x"), 0),
+            None,
+            "1970 is no delivery time"
+        );
+    }
+}
