@@ -145,7 +145,8 @@ enum Cmd {
     Report {
         #[command(flatten)]
         root: Root,
-        /// The campaign's id (default: the latest, of --kind if given).
+        /// The campaign's id (default: the latest, of --kind if given; as
+        /// text, without either, the latest of each kind in turn).
         #[arg(long, value_name = "ID")]
         campaign: Option<String>,
         /// The latest campaign of this kind.
@@ -637,6 +638,25 @@ fn report(
             },
         }));
     };
+    if matches!(format, Format::Text) && campaign.is_none() && kind.is_none() {
+        // The latest check of each kind, one after the other: their
+        // figures are never mixed.
+        let latest: Vec<&Campaign> = pocdir::directory::campaign::KINDS
+            .iter()
+            .filter_map(|k| dir.campaigns.iter().rev().find(|c| c.kind == *k))
+            .collect();
+        if latest.len() > 1 {
+            for (i, c) in latest.iter().enumerate() {
+                if i > 0 {
+                    outln!();
+                }
+                outln!("== {} ==", c.kind);
+                let r = pocdir::ping::report::report(dir, c, &dir.campaigns, now);
+                out!("{}", pocdir::ping::render::text(&r));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let r = pocdir::ping::report::report(dir, c, &dir.campaigns, now);
     match format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&r).unwrap_or_default()),

@@ -381,6 +381,20 @@ fn an_emergency_check_judges_24_7_pocs_against_one_hour_across_time_zones() {
     let routine = report("routine");
     assert_eq!(routine["kind"], "routine");
     assert_ne!(routine["campaign"], "2026-11-20-emergency");
+    // As text, without --campaign or --kind: each kind's latest in turn.
+    let o = ping(root.path(), &["report", "--now", "2026-11-20T12:00:00Z"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let at = |s: &str| {
+        o.stdout
+            .find(s)
+            .unwrap_or_else(|| panic!("{s}: {}", o.stdout))
+    };
+    assert!(o.stdout.starts_with("== routine ==\n"), "{}", o.stdout);
+    assert!(
+        at(
+            "== emergency ==\nemergency (2026-11-20-emergency), emergency check, started 2026-11-20T09:00:00Z\n24/7 PoCs judged against 60 minute(s), the others against 72 hour(s)\nsent 4, answered 2 (50.0%)"
+        ) > at("routine check")
+    );
     // The site shows the latest check of each kind, each chart with its
     // data as a table.
     let out = tempfile::tempdir().unwrap();
