@@ -40,9 +40,25 @@ pub(crate) fn matches_at(b: &[u8], i: usize) -> bool {
 pub struct Campaign {
     pub id: String,
     pub name: String,
+    /// `routine`, `emergency` or `exercise` (`KINDS`).
+    pub kind: String,
+    /// An exercise's scenario page.
+    pub scenario: Option<String>,
     pub started: jiff::Timestamp,
     pub respond_within_hours: u32,
     pub pings: Vec<Ping>,
+    /// Messages claiming a ping of this campaign that match none (a
+    /// guessed Message-ID or token, a bounce naming no real ping).
+    pub flagged: Vec<Flagged>,
+    /// Follow-ups sent to Permanent Missions, one per State at most.
+    pub follow_ups: Vec<FollowUp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    pub state: StateCode,
+    pub sent: jiff::Timestamp,
+    pub message_id: String,
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +68,11 @@ pub struct Ping {
     pub to: String,
     pub token: String,
     pub message_id: String,
+    /// The PoC's id, when the campaign recorded it.
+    pub poc: Option<String>,
+    /// This ping's own window in minutes (a 24/7 PoC in an emergency
+    /// check or an exercise); else the campaign's.
+    pub window_minutes: Option<u32>,
     pub sent: Option<jiff::Timestamp>,
     pub response: Option<Response>,
     pub bounced: Option<jiff::Timestamp>,
@@ -65,13 +86,27 @@ pub struct Response {
     pub via: String,
     pub from: Option<String>,
     pub note: Option<String>,
+    /// Where `at` comes from (`received`, `mbox`, `maildir`, `phone`;
+    /// `None` in campaigns collected before issue #15: the reply's Date).
+    pub timed_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flagged {
     pub at: jiff::Timestamp,
     pub from: String,
+    /// Why it is not counted (`None`: a reply from another address).
+    pub reason: Option<String>,
 }
+
+/// The kinds of campaign: `routine` (general addresses, the campaign's
+/// window), `emergency` (emergency addresses; 24/7 PoCs within a short
+/// window), `exercise` (a scenario to every PoC; 24/7 PoCs within the
+/// short window).
+pub const KINDS: &[&str] = &["routine", "emergency", "exercise"];
+
+/// The sources a reply's time may come from, in `Response::timed_by`.
+pub const TIME_SOURCES: &[&str] = &["received", "mbox", "maildir", "phone", "date"];
 
 /// How a ping ended, as of a moment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -97,32 +132,33 @@ impl Outcome {
 }
 
 impl Ping {
+    /// The outcome as of `now`. A ping with its own (short) window — a
+    /// 24/7 PoC in an emergency check or an exercise — that was answered
+    /// only after it did not answer in time.
     pub fn outcome(&self, window_hours: u32, now: jiff::Timestamp) -> Outcome {
         let Some(sent) = self.sent else {
             return Outcome::NotSent;
         };
+        let window = self
+            .window_minutes
+            .map_or(i64::from(window_hours) * 3600, |m| i64::from(m) * 60);
         if let Some(r) = &self.response {
-            return Outcome::Answered {
-                seconds: (r.at.as_second() - sent.as_second()).max(0),
-                via: r.via.clone(),
-            };
+            let seconds = (r.at.as_second() - sent.as_second()).max(0);
+            if self.window_minutes.is_none() || seconds <= window {
+                return Outcome::Answered {
+                    seconds,
+                    via: r.via.clone(),
+                };
+            }
         }
         if self.bounced.is_some() {
             return Outcome::Bounced;
         }
-        if now.as_second() - sent.as_second() > i64::from(window_hours) * 3600 {
+        if now.as_second() - sent.as_second() > window {
             Outcome::NoAnswer
         } else {
             Outcome::Pending
         }
-    }
-}
-
-impl Campaign {
-    pub fn ping_mut(&mut self, state: &str, kind: &str) -> Option<&mut Ping> {
-        self.pings
-            .iter_mut()
-            .find(|p| p.state == *state && p.kind == *kind)
     }
 }
 
@@ -152,6 +188,8 @@ pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
                 to: p.to.value.clone(),
                 token: p.token.value.clone(),
                 message_id: p.message_id.value.clone(),
+                poc: p.poc.as_ref().map(|x| x.value.clone()),
+                window_minutes: p.window_minutes.as_ref().map(|x| x.value),
                 sent: p.sent.as_ref().and_then(ts),
                 response: p.response.as_ref().and_then(|r| {
                     Some(Response {
@@ -159,27 +197,49 @@ pub fn from_file(f: &schema::CampaignFile) -> Option<Campaign> {
                         via: r.via.value.clone(),
                         from: r.from.as_ref().map(|x| x.value.clone()),
                         note: r.note.as_ref().map(|x| x.value.clone()),
+                        timed_by: r.timed_by.as_ref().map(|x| x.value.clone()),
                     })
                 }),
                 bounced: p.bounced.as_ref().and_then(ts),
-                flagged: p
-                    .flagged
-                    .iter()
-                    .filter_map(|x| {
-                        Some(Flagged {
-                            at: ts(&x.at)?,
-                            from: x.from.value.clone(),
-                        })
-                    })
-                    .collect(),
+                flagged: flagged(&p.flagged),
             })
         })
         .collect::<Option<Vec<Ping>>>()?;
     Some(Campaign {
         id: f.id.value.clone(),
         name: f.name.value.clone(),
+        kind: f
+            .kind
+            .as_ref()
+            .map_or_else(|| "routine".to_string(), |k| k.value.clone()),
+        scenario: f.scenario.as_ref().map(|x| x.value.clone()),
         started: ts(&f.started)?,
         respond_within_hours: f.respond_within_hours.value,
         pings,
+        flagged: flagged(&f.flagged),
+        follow_ups: f
+            .follow_ups
+            .iter()
+            .map(|x| {
+                Some(FollowUp {
+                    state: StateCode::parse(&x.state.value)?,
+                    sent: ts(&x.sent)?,
+                    message_id: x.message_id.value.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?,
     })
+}
+
+fn flagged(entries: &[schema::FlaggedEntry]) -> Vec<Flagged> {
+    entries
+        .iter()
+        .filter_map(|x| {
+            Some(Flagged {
+                at: ts(&x.at)?,
+                from: x.from.value.clone(),
+                reason: x.reason.as_ref().map(|r| r.value.clone()),
+            })
+        })
+        .collect()
 }

@@ -248,6 +248,12 @@ pub struct FrontMatter {
 pub struct CampaignFile {
     pub id: S,
     pub name: S,
+    /// `routine` (absent), `emergency` or `exercise` (issue #15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<S>,
+    /// An exercise's scenario: the name of a page of `content/pages/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<S>,
     /// RFC 3339.
     pub started: S,
     /// A PoC that has not answered this many hours after its message
@@ -255,6 +261,26 @@ pub struct CampaignFile {
     #[serde(default = "default_window")]
     pub respond_within_hours: At<u32>,
     pub pings: Vec<PingEntry>,
+    /// Messages that claim to answer a ping of this campaign but match
+    /// none (a guessed Message-ID or token, a bounce naming no real ping):
+    /// recorded for the secretariat, never counted (issue #15).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flagged: Vec<FlaggedEntry>,
+    /// The follow-ups sent to Permanent Missions after the window (one
+    /// per State at most; issue #15).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUpEntry>,
+}
+
+/// A follow-up of failed checks sent to a State's Permanent Mission.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpEntry {
+    pub state: S,
+    /// RFC 3339: when it went out (the journal's time, or the run's for
+    /// an outbox).
+    pub sent: S,
+    pub message_id: S,
 }
 
 fn default_window() -> At<u32> {
@@ -271,6 +297,13 @@ pub struct PingEntry {
     pub to: S,
     pub token: S,
     pub message_id: S,
+    /// The id of the PoC pinged (issue #15; older campaigns: found by `to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poc: Option<S>,
+    /// The PoC's own window, in minutes, when shorter than the
+    /// campaign's: a 24/7 PoC in an emergency check or an exercise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_minutes: Option<At<u32>>,
     /// When the message went out (RFC 3339); absent while it has not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<S>,
@@ -288,10 +321,17 @@ pub struct PingEntry {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseEntry {
-    /// RFC 3339: the reply's own Date, or the time of a phone answer.
+    /// RFC 3339: when the secretariat received the reply (see
+    /// `timed_by`), or the time of a phone answer.
     pub at: S,
     /// `email` or `phone`.
     pub via: S,
+    /// Where `at` comes from: `received` (the secretariat's own server's
+    /// `Received` header), `mbox` (the `From ` line), `maildir` (the
+    /// delivery time), `date` (the sender's Date: campaigns collected
+    /// before issue #15), `phone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timed_by: Option<S>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<S>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -303,4 +343,7 @@ pub struct ResponseEntry {
 pub struct FlaggedEntry {
     pub at: S,
     pub from: S,
+    /// Why it is not counted (issue #15; absent: another address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<S>,
 }

@@ -42,6 +42,8 @@ pub enum Kind {
     Bundle,
     Reminder,
     Ping,
+    /// A follow-up of failed communication checks to a Permanent Mission.
+    FollowUp,
 }
 
 impl Kind {
@@ -50,6 +52,7 @@ impl Kind {
             Kind::Bundle => "bundle",
             Kind::Reminder => "reminder",
             Kind::Ping => "ping",
+            Kind::FollowUp => "follow-up",
         }
     }
 }

@@ -3,15 +3,28 @@
 //!
 //! A message belongs to a ping when it carries the ping's token (subject,
 //! text or HTML body, quoted or not, or an attached original) or answers
-//! its Message-ID (`In-Reply-To`, `References`). Then:
+//! its Message-ID (`In-Reply-To`, `References`): both are random and known
+//! only to the campaign file, so a stranger cannot guess them. Then:
 //!
 //! - a delivery failure (a `multipart/report` delivery-status with a
 //!   failed action, or a mailer daemon's notice) marks the ping bounced;
 //! - an automatic reply (`Auto-Submitted` other than `no`, `X-Autoreply`,
 //!   `Precedence: auto_reply`, an out-of-office subject) is ignored;
-//! - a reply from one of the PoC's own addresses is an answer, timed by
-//!   its own `Date` header (time zones applied); the earliest one counts;
-//! - a reply from any other address is recorded as flagged, not counted.
+//! - a reply from one of the PoC's own addresses is an answer; the
+//!   earliest one counts;
+//! - a reply from any other address, or received before the ping was
+//!   sent, is recorded as flagged, not counted;
+//! - a message that claims a ping but names none (a Message-ID of the
+//!   form `<ping.…>` or a token that no campaign holds: a guess, or a
+//!   forged bounce) is recorded as flagged on the campaign, not counted.
+//!
+//! An answer is timed by when the **secretariat** received it, never by
+//! the sender's `Date`: the topmost `Received` header added by the
+//! secretariat's own server (`received_by`, its host name) when one is
+//! given and present; else the mailbox's own record, the mbox `From `
+//! line or the Maildir delivery time (the seconds that begin the file's
+//! unique name, else the file's modification time). Each answer records
+//! which (`timed_by`).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -19,7 +32,8 @@ use std::path::Path;
 use mail_parser::{Message, MessageParser, PartType};
 
 use super::{Campaign, Flagged, PingError, Response};
-use crate::directory::model::{Directory, PocType, StateCode};
+use crate::directory::model::Directory;
+use crate::directory::model::Poc;
 
 /// What a collection found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -42,8 +56,42 @@ pub struct Summary {
 /// ping are small, and the parser must not be handed anything huge.
 pub const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
 
+/// One message of a mailbox, and when the mailbox says the secretariat
+/// received it.
+#[derive(Clone, Debug)]
+pub struct Raw {
+    pub bytes: Vec<u8>,
+    /// The mbox `From ` line's time, or the Maildir delivery time.
+    pub delivered: Option<jiff::Timestamp>,
+    /// `mbox` or `maildir`.
+    pub source: &'static str,
+}
+
 /// Raw messages, one at a time, or why the mailbox could not be read.
-pub type Messages = Box<dyn Iterator<Item = Result<Vec<u8>, PingError>>>;
+pub type Messages = Box<dyn Iterator<Item = Result<Raw, PingError>>>;
+
+/// A mailbox's time, if it is a plausible one (a `From ` line without a
+/// readable date gives nonsense, and 0 is "none").
+fn plausible(secs: i64) -> Option<jiff::Timestamp> {
+    // 1990-01-01 to 2200-01-01.
+    (631_152_000..7_258_118_400)
+        .contains(&secs)
+        .then(|| jiff::Timestamp::from_second(secs).ok())
+        .flatten()
+}
+
+/// The delivery time of a Maildir file: the seconds that begin its unique
+/// name (`1793610007.M1P4101.host:2,S`), as every Maildir writer names
+/// files, else its modification time.
+fn maildir_time(path: &Path, mtime: u64) -> Option<jiff::Timestamp> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+    let from_name = (name[digits.len()..].starts_with('.'))
+        .then(|| digits.parse::<i64>().ok())
+        .flatten()
+        .and_then(plausible);
+    from_name.or_else(|| i64::try_from(mtime).ok().and_then(plausible))
+}
 
 /// The raw messages of an mbox file or a Maildir folder, one at a time (a
 /// large mailbox is never held in memory whole).
@@ -54,15 +102,68 @@ pub fn mailbox(path: &Path, maildir: bool) -> Result<Messages, PingError> {
         let it =
             mail_parser::mailbox::maildir::MessageIterator::new(path).map_err(|e| error(&e))?;
         Ok(Box::new(it.map(move |m| {
-            m.map(|m| m.unwrap_contents()).map_err(|e| error(&e))
+            m.map(|m| Raw {
+                delivered: maildir_time(m.path(), m.internal_date()),
+                source: "maildir",
+                bytes: m.unwrap_contents(),
+            })
+            .map_err(|e| error(&e))
         })))
     } else {
         let f = std::fs::File::open(path).map_err(|e| error(&e))?;
         let it = mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(f));
         Ok(Box::new(it.map(move |m| {
-            m.map(|m| m.unwrap_contents()).map_err(|e| error(&e))
+            m.map(|m| Raw {
+                delivered: i64::try_from(m.internal_date()).ok().and_then(plausible),
+                source: "mbox",
+                bytes: m.unwrap_contents(),
+            })
+            .map_err(|e| error(&e))
         })))
     }
+}
+
+/// A date as written in a header, if it is a real one (no 31 February, no
+/// 25:61:61, an offset within ±23:59).
+pub fn header_time(d: &mail_parser::DateTime) -> Option<jiff::Timestamp> {
+    if d.tz_hour > 23 || d.tz_minute > 59 {
+        return None;
+    }
+    let civil = jiff::civil::DateTime::new(
+        i16::try_from(d.year).ok()?,
+        i8::try_from(d.month).ok()?,
+        i8::try_from(d.day).ok()?,
+        i8::try_from(d.hour).ok()?,
+        i8::try_from(d.minute).ok()?,
+        i8::try_from(d.second).ok()?,
+        0,
+    )
+    .ok()?;
+    let utc = civil.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp();
+    let offset = (i64::from(d.tz_hour) * 3600 + i64::from(d.tz_minute) * 60)
+        * if d.tz_before_gmt { -1 } else { 1 };
+    utc.checked_sub(jiff::SignedDuration::from_secs(offset))
+        .ok()
+}
+
+/// When the secretariat received a message, and how that is known: the
+/// topmost `Received` header whose `by` names `received_by` (headers below
+/// it were written by others, so no lower one is read), else the
+/// mailbox's own time.
+pub fn received_time(
+    m: &Message,
+    raw: &Raw,
+    received_by: Option<&str>,
+) -> Option<(jiff::Timestamp, &'static str)> {
+    if let Some(host) = received_by
+        && let Some(r) = m.received_all().find(
+            |r| matches!(r.by(), Some(mail_parser::Host::Name(n)) if n.eq_ignore_ascii_case(host)),
+        )
+        && let Some(t) = r.date().as_ref().and_then(header_time)
+    {
+        return Some((t, "received"));
+    }
+    raw.delivered.map(|t| (t, raw.source))
 }
 
 /// Every text of a message where a token may be: subject, text and HTML
@@ -156,29 +257,122 @@ fn is_auto_reply(m: &Message) -> bool {
     .any(|s| subject.contains(s))
 }
 
-/// Every address of the PoC a ping went to (any case): the ping's own and
-/// those of the State's PoCs of that type holding it.
-fn poc_addresses(dir: &Directory, state: StateCode, kind: PocType, to: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::from([to.to_lowercase()]);
-    if let Some(s) = dir.states.iter().find(|s| s.code == state) {
-        let mut pocs: Vec<_> = s
-            .points_of_contact
-            .iter()
-            .filter(|p| p.kind == kind && p.emails.iter().any(|e| e.value.eq_ignore_ascii_case(to)))
-            .collect();
-        if pocs.is_empty() {
-            pocs = s
-                .points_of_contact
-                .iter()
-                .filter(|p| p.kind == kind)
-                .take(1)
-                .collect();
-        }
-        for p in pocs {
-            out.extend(p.emails.iter().map(|e| e.value.to_lowercase()));
-        }
+/// The PoC a ping went to: by the id the campaign recorded, else the
+/// State's PoC of that type holding the address, else its first PoC of
+/// that type.
+pub fn poc_of<'a>(dir: &'a Directory, p: &super::Ping) -> Option<&'a Poc> {
+    let s = dir.states.iter().find(|s| s.code == p.state)?;
+    let of_type = || s.points_of_contact.iter().filter(|x| x.kind == p.kind);
+    if let Some(id) = &p.poc
+        && let Some(x) = s.points_of_contact.iter().find(|x| &x.id == id)
+    {
+        return Some(x);
+    }
+    of_type()
+        .find(|x| x.emails.iter().any(|e| e.value.eq_ignore_ascii_case(&p.to)))
+        .or_else(|| of_type().next())
+}
+
+/// Every address of the PoC a ping went to (lower case): the ping's own
+/// and the PoC's.
+fn poc_addresses(dir: &Directory, p: &super::Ping) -> BTreeSet<String> {
+    let mut out = BTreeSet::from([p.to.to_lowercase()]);
+    if let Some(x) = poc_of(dir, p) {
+        out.extend(x.emails.iter().map(|e| e.value.to_lowercase()));
     }
     out
+}
+
+/// Every `<ping.…@…>` in a message's bytes (at most 200 bytes each, no
+/// white space), as written.
+fn ping_ids(b: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 6 <= b.len() {
+        if b[i..i + 6].eq_ignore_ascii_case(b"<ping.") {
+            let end = b[i..]
+                .iter()
+                .take(200)
+                .position(|&c| c == b'>' || c.is_ascii_whitespace());
+            if let Some(e) = end
+                && b[i + e] == b'>'
+                && let Ok(id) = std::str::from_utf8(&b[i..=i + e])
+                && id.contains('@')
+            {
+                out.push(id.to_string());
+                i += e + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Why a message is flagged rather than counted (`Flagged::reason`).
+pub mod reason {
+    /// A reply with the token or Message-ID from an address that is not
+    /// the PoC's.
+    pub const OTHER_ADDRESS: &str = "other-address";
+    /// Received (by the secretariat) before the ping was sent.
+    pub const BEFORE_SENT: &str = "before-sent";
+    /// Claims a ping (a `<ping.…>` Message-ID, a token) that no campaign
+    /// holds: a guess.
+    pub const UNKNOWN_PING: &str = "unknown-ping";
+    /// A delivery failure that names no real ping.
+    pub const UNKNOWN_BOUNCE: &str = "unknown-bounce";
+}
+
+/// An address as it may go into a campaign file: only a plain, valid one,
+/// never with hidden characters that would make the file unreadable.
+fn shown_address(from: &str) -> String {
+    if from.is_empty() {
+        "(no address)".into()
+    } else if crate::directory::validate::fields::email(from).is_err()
+        || from.chars().any(crate::util::text::is_bidi_control)
+    {
+        "(not a valid address)".into()
+    } else {
+        from.to_string()
+    }
+}
+
+fn flag(list: &mut Vec<Flagged>, f: Flagged) -> bool {
+    if list.contains(&f) {
+        return false;
+    }
+    list.push(f);
+    list.sort_by(|a, b| (a.at, &a.from, &a.reason).cmp(&(b.at, &b.from, &b.reason)));
+    true
+}
+
+/// The campaign a message claiming an unknown ping is filed under: the
+/// one its `<ping.CAMPAIGN.…>` id names, else the latest started before it
+/// arrived, else the first.
+fn claimed_campaign(campaigns: &[Campaign], refs: &BTreeSet<String>, at: jiff::Timestamp) -> usize {
+    campaigns
+        .iter()
+        .position(|c| {
+            refs.iter()
+                .any(|r| r.starts_with(&format!("<ping.{}.", c.id)))
+        })
+        .or_else(|| {
+            campaigns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.started <= at)
+                .max_by_key(|(_, c)| c.started)
+                .map(|(i, _)| i)
+        })
+        .unwrap_or(0)
+}
+
+/// How a collection is made.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The host name of the secretariat's receiving server, as it writes
+    /// itself in the `by` clause of its `Received` headers.
+    pub received_by: Option<String>,
 }
 
 /// Read the messages into the campaigns (all of them: tokens are unique
@@ -188,22 +382,23 @@ fn poc_addresses(dir: &Directory, state: StateCode, kind: PocType, to: &str) -> 
 pub fn collect(
     dir: &Directory,
     campaigns: &mut [Campaign],
-    raw: impl Iterator<Item = Result<Vec<u8>, PingError>>,
+    raw: impl Iterator<Item = Result<Raw, PingError>>,
+    opts: &Options,
 ) -> Result<Summary, PingError> {
     let parser = MessageParser::default();
     let mut sum = Summary::default();
-    for (n, bytes) in raw.enumerate() {
-        let bytes = bytes?;
+    for (n, raw) in raw.enumerate() {
+        let raw = raw?;
         sum.messages += 1;
-        if bytes.len() > MAX_MESSAGE_BYTES {
+        if raw.bytes.len() > MAX_MESSAGE_BYTES {
             sum.skipped.push(format!(
                 "message {}: {} bytes, over the {MAX_MESSAGE_BYTES}-byte limit",
                 n + 1,
-                bytes.len()
+                raw.bytes.len()
             ));
             continue;
         }
-        let Some(m) = parser.parse(&bytes) else {
+        let Some(m) = parser.parse(&raw.bytes) else {
             sum.skipped.push(format!("message {}: not an email", n + 1));
             continue;
         };
@@ -213,10 +408,13 @@ pub fn collect(
         let tokens: BTreeSet<String> = super::token::find(&all_text).into_iter().collect();
         let mut refs: BTreeSet<String> = ids(m.in_reply_to()).into_iter().collect();
         refs.extend(ids(m.references()));
-        let refs: BTreeSet<String> = refs
+        let mut refs: BTreeSet<String> = refs
             .into_iter()
             .map(|r| format!("<{}>", r.trim_matches(['<', '>'])))
             .collect();
+        // A ping's Message-ID anywhere in the message (an attached
+        // original in a bounce, a quote) names it too.
+        refs.extend(ping_ids(&raw.bytes));
         let mut targets = Vec::new();
         for (ci, c) in campaigns.iter().enumerate() {
             for (pi, p) in c.pings.iter().enumerate() {
@@ -225,23 +423,59 @@ pub fn collect(
                 }
             }
         }
-        if targets.is_empty() {
+        let claims_a_ping = !tokens.is_empty()
+            || refs
+                .iter()
+                .any(|r| r.to_ascii_lowercase().starts_with("<ping."));
+        if targets.is_empty() && (!claims_a_ping || campaigns.is_empty()) {
             sum.unrelated += 1;
             continue;
         }
-        let date = m
-            .date()
-            .map(|d| d.to_timestamp())
-            .and_then(|s| jiff::Timestamp::from_second(s).ok());
-        let Some(at) = date else {
-            sum.skipped
-                .push(format!("message {}: no usable Date header", n + 1));
+        let Some((at, source)) = received_time(&m, &raw, opts.received_by.as_deref()) else {
+            sum.skipped.push(format!(
+                "message {}: no time of receipt (no readable mbox From line or Maildir delivery time)",
+                n + 1
+            ));
             continue;
         };
-        if is_bounce(&m, &all_text) {
+        let from = from_address(&m);
+        let bounce = is_bounce(&m, &all_text);
+        if targets.is_empty() {
+            // A guessed Message-ID or token, or a forged bounce: for the
+            // secretariat to look at, never counted.
+            let ci = claimed_campaign(campaigns, &refs, at);
+            let f = Flagged {
+                at,
+                from: shown_address(&from),
+                reason: Some(
+                    if bounce {
+                        reason::UNKNOWN_BOUNCE
+                    } else {
+                        reason::UNKNOWN_PING
+                    }
+                    .into(),
+                ),
+            };
+            if flag(&mut campaigns[ci].flagged, f) {
+                sum.flagged += 1;
+            }
+            continue;
+        }
+        if bounce {
             sum.bounces += 1;
             for (ci, pi) in targets {
                 let p = &mut campaigns[ci].pings[pi];
+                if p.sent.is_none_or(|s| at < s) {
+                    let f = Flagged {
+                        at,
+                        from: shown_address(&from),
+                        reason: Some(reason::BEFORE_SENT.into()),
+                    };
+                    if flag(&mut p.flagged, f) {
+                        sum.flagged += 1;
+                    }
+                    continue;
+                }
                 p.bounced = Some(p.bounced.map_or(at, |b| b.min(at)));
             }
             continue;
@@ -250,53 +484,88 @@ pub fn collect(
             sum.auto_replies += 1;
             continue;
         }
-        let from = from_address(&m);
         for (ci, pi) in targets {
+            let addresses = poc_addresses(dir, &campaigns[ci].pings[pi]);
             let p = &mut campaigns[ci].pings[pi];
-            if poc_addresses(dir, p.state, p.kind, &p.to).contains(&from) {
-                match &p.response {
-                    Some(r) if r.at <= at => {
-                        if r.at < at || r.from.as_deref() != Some(from.as_str()) {
-                            sum.duplicates += 1;
-                        }
-                    }
-                    existing => {
-                        if existing.is_some() {
-                            sum.duplicates += 1; // an earlier answer replaces it
-                        } else {
-                            sum.answers += 1;
-                        }
-                        p.response = Some(Response {
-                            at,
-                            via: "email".into(),
-                            from: Some(from.clone()),
-                            note: None,
-                        });
-                    }
-                }
+            let why = if !addresses.contains(&from) {
+                Some(reason::OTHER_ADDRESS)
+            } else if p.sent.is_none_or(|s| at < s) {
+                Some(reason::BEFORE_SENT)
             } else {
-                // A stranger's address goes into the campaign file: only
-                // as a plain, valid address, never with hidden characters
-                // that would make the file unreadable.
+                None
+            };
+            if let Some(why) = why {
                 let f = Flagged {
                     at,
-                    from: if from.is_empty() {
-                        "(no address)".into()
-                    } else if crate::directory::validate::fields::email(&from).is_err()
-                        || from.chars().any(crate::util::text::is_bidi_control)
-                    {
-                        "(not a valid address)".into()
-                    } else {
-                        from.clone()
-                    },
+                    from: shown_address(&from),
+                    reason: Some(why.into()),
                 };
-                if !p.flagged.contains(&f) {
-                    p.flagged.push(f);
-                    p.flagged.sort_by_key(|f| f.at);
+                if flag(&mut p.flagged, f) {
                     sum.flagged += 1;
+                }
+                continue;
+            }
+            match &p.response {
+                Some(r) if r.at <= at => {
+                    if r.at < at || r.from.as_deref() != Some(from.as_str()) {
+                        sum.duplicates += 1;
+                    }
+                }
+                existing => {
+                    if existing.is_some() {
+                        sum.duplicates += 1; // an earlier answer replaces it
+                    } else {
+                        sum.answers += 1;
+                    }
+                    p.response = Some(Response {
+                        at,
+                        via: "email".into(),
+                        from: Some(from.clone()),
+                        note: None,
+                        timed_by: Some(source.into()),
+                    });
                 }
             }
         }
     }
     Ok(sum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Option<jiff::Timestamp> {
+        let raw = format!("Date: {text}\r\nSubject: x\r\n\r\nx\r\n");
+        let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+        m.date().and_then(header_time)
+    }
+
+    #[test]
+    fn header_times_are_real_ones_or_none() {
+        assert_eq!(
+            date("Mon, 2 Nov 2026 19:30:00 +0900"),
+            Some("2026-11-02T10:30:00Z".parse().unwrap())
+        );
+        assert_eq!(date("31 Feb 2026 25:61:61 -9999"), None);
+        assert_eq!(date("Tue, 31 Feb 2026 10:00:00 +0000"), None);
+    }
+
+    #[test]
+    fn a_maildir_file_is_timed_by_its_name_else_its_mtime() {
+        let t = |s: i64| jiff::Timestamp::from_second(s).ok();
+        assert_eq!(
+            maildir_time(Path::new("cur/1793610007.M1P4101.test:2,S"), 1_800_000_000),
+            t(1_793_610_007)
+        );
+        assert_eq!(
+            maildir_time(Path::new("cur/odd-name:2,S"), 1_800_000_000),
+            t(1_800_000_000)
+        );
+        assert_eq!(
+            maildir_time(Path::new("cur/0.M1.x"), 0),
+            None,
+            "1970 is no delivery time"
+        );
+    }
 }

@@ -14,6 +14,7 @@
 //! here); this module writes it back.
 
 pub mod collect;
+pub mod follow_up;
 pub mod render;
 pub mod report;
 pub mod sending;
@@ -23,7 +24,7 @@ pub mod token;
 use crate::directory::model::StateCode;
 
 pub use crate::directory::campaign::{
-    Campaign, Flagged, Outcome, Ping, Response, from_file, is_campaign_id,
+    Campaign, Flagged, FollowUp, Outcome, Ping, Response, from_file, is_campaign_id,
 };
 use crate::directory::schema;
 use crate::directory::span::At;
@@ -62,12 +63,24 @@ fn fmt(t: jiff::Timestamp) -> At<String> {
     At::bare(crate::util::time::fmt_ts(t))
 }
 
+fn flagged(list: &[Flagged]) -> Vec<schema::FlaggedEntry> {
+    list.iter()
+        .map(|x| schema::FlaggedEntry {
+            at: fmt(x.at),
+            from: At::bare(x.from.clone()),
+            reason: x.reason.clone().map(At::bare),
+        })
+        .collect()
+}
+
 /// The campaign file's text (YAML, by serde-saphyr's serialiser: user text
 /// such as a note is quoted as YAML needs).
 pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
     let f = schema::CampaignFile {
         id: At::bare(c.id.clone()),
         name: At::bare(c.name.clone()),
+        kind: (c.kind != "routine").then(|| At::bare(c.kind.clone())),
+        scenario: c.scenario.clone().map(At::bare),
         started: fmt(c.started),
         respond_within_hours: At::bare(c.respond_within_hours),
         pings: c
@@ -79,22 +92,28 @@ pub fn to_yaml(c: &Campaign) -> Result<String, PingError> {
                 to: At::bare(p.to.clone()),
                 token: At::bare(p.token.clone()),
                 message_id: At::bare(p.message_id.clone()),
+                poc: p.poc.clone().map(At::bare),
+                window_minutes: p.window_minutes.map(At::bare),
                 sent: p.sent.map(fmt),
                 response: p.response.as_ref().map(|r| schema::ResponseEntry {
                     at: fmt(r.at),
                     via: At::bare(r.via.clone()),
                     from: r.from.clone().map(At::bare),
                     note: r.note.clone().map(At::bare),
+                    timed_by: r.timed_by.clone().map(At::bare),
                 }),
                 bounced: p.bounced.map(fmt),
-                flagged: p
-                    .flagged
-                    .iter()
-                    .map(|x| schema::FlaggedEntry {
-                        at: fmt(x.at),
-                        from: At::bare(x.from.clone()),
-                    })
-                    .collect(),
+                flagged: flagged(&p.flagged),
+            })
+            .collect(),
+        flagged: flagged(&c.flagged),
+        follow_ups: c
+            .follow_ups
+            .iter()
+            .map(|x| schema::FollowUpEntry {
+                state: At::bare(x.state.to_string()),
+                sent: fmt(x.sent),
+                message_id: At::bare(x.message_id.clone()),
             })
             .collect(),
     };

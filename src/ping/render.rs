@@ -27,6 +27,7 @@ pub fn csv(r: &Report) -> String {
         "response_seconds",
         "via",
         "flagged_from",
+        "timed_by",
     ]);
     for row in &r.rows {
         let (outcome, secs, via) = match &row.outcome {
@@ -48,9 +49,33 @@ pub fn csv(r: &Report) -> String {
             &secs,
             &via,
             &crate::export::cell(&row.flagged_from.join(" ")),
+            row.timed_by.as_deref().unwrap_or(""),
         ]);
     }
     String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned()
+}
+
+/// A time source in words.
+fn time_source(k: &str) -> &str {
+    match k {
+        "received" => "the secretariat's server (Received header)",
+        "mbox" => "the mbox From line",
+        "maildir" => "the Maildir delivery time",
+        "phone" => "phone calls recorded",
+        "date" => "the sender's Date (collected before pocdir checked it)",
+        other => other,
+    }
+}
+
+/// Why a reply was flagged, in words.
+fn reason(k: &str) -> &str {
+    match k {
+        "other-address" => "not one of the PoC's addresses",
+        "before-sent" => "received before the ping was sent",
+        "unknown-ping" => "a Message-ID or token no ping holds",
+        "unknown-bounce" => "a delivery failure naming no real ping",
+        other => other,
+    }
 }
 
 /// The figures, by type and group, who did not answer, replies from other
@@ -66,7 +91,21 @@ pub fn text(r: &Report) -> String {
         .p90_response_seconds
         .map(|s| fmt_duration(s as f64))
         .unwrap_or("-".into());
-    let _ = writeln!(o, "{} ({}), started {}", r.name, r.campaign, r.started);
+    let _ = writeln!(
+        o,
+        "{} ({}), {} check, started {}",
+        r.name, r.campaign, r.kind, r.started
+    );
+    if let Some(m) = r.short_window_minutes {
+        let _ = writeln!(
+            o,
+            "24/7 PoCs judged against {m} minute(s), the others against {} hour(s)",
+            r.respond_within_hours
+        );
+    }
+    if let Some(s) = &r.scenario {
+        let _ = writeln!(o, "scenario: content/pages/{s}");
+    }
     let _ = writeln!(
         o,
         "sent {}, answered {} ({:.1}%), median {med}, 90th percentile {p90}, bounced {}, flagged {}, pending {}",
@@ -92,6 +131,17 @@ pub fn text(r: &Report) -> String {
             );
         }
     }
+    if !r.timed_by.is_empty() {
+        let _ = writeln!(
+            o,
+            "answers timed by: {} (when the secretariat received them, never the sender's Date)",
+            r.timed_by
+                .iter()
+                .map(|(k, n)| format!("{} {n}", time_source(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let _ = writeln!(o, "\ndid not answer:");
     for n in &r.non_responders {
         let why = if n.outcome == Outcome::Bounced {
@@ -109,7 +159,7 @@ pub fn text(r: &Report) -> String {
     if !flagged.is_empty() {
         let _ = writeln!(
             o,
-            "\nreplies from other addresses (not counted; if genuine, pocdir ping record):"
+            "\nflagged: replies from other addresses, or received before the ping was sent (not counted; if genuine, pocdir ping record):"
         );
         for x in flagged {
             let _ = writeln!(
@@ -118,8 +168,21 @@ pub fn text(r: &Report) -> String {
                 x.state,
                 x.kind,
                 x.to,
-                x.flagged_from.join(", ")
+                x.flagged
+                    .iter()
+                    .map(|f| format!("{} ({}, received {})", f.from, reason(&f.reason), f.at))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
+        }
+    }
+    if !r.unknown_pings.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nflagged: messages naming no real ping of this campaign (not counted):"
+        );
+        for f in &r.unknown_pings {
+            let _ = writeln!(o, "  {}  from {}  {}", f.at, f.from, reason(&f.reason));
         }
     }
     let _ = writeln!(o, "\ntrend:");

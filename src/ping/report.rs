@@ -41,7 +41,35 @@ pub struct Row {
     #[serde(flatten)]
     pub outcome: Outcome,
     pub answered_at: Option<String>,
+    /// Where `answered_at` comes from: `received` (the secretariat's own
+    /// server's Received header), `mbox`, `maildir`, `phone`, or `date`
+    /// (the sender's Date, in campaigns collected before issue #15).
+    pub timed_by: Option<String>,
     pub flagged_from: Vec<String>,
+    /// Every flagged reply to this ping: when the secretariat received
+    /// it, from whom, why it does not count.
+    pub flagged: Vec<FlaggedRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlaggedRow {
+    pub at: String,
+    pub from: String,
+    /// `other-address`, `before-sent`, `unknown-ping`, `unknown-bounce`.
+    pub reason: String,
+}
+
+fn flagged_rows(list: &[super::Flagged]) -> Vec<FlaggedRow> {
+    list.iter()
+        .map(|f| FlaggedRow {
+            at: crate::util::time::fmt_ts(f.at),
+            from: f.from.clone(),
+            reason: f
+                .reason
+                .clone()
+                .unwrap_or_else(|| super::collect::reason::OTHER_ADDRESS.into()),
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -58,6 +86,14 @@ pub struct TrendPoint {
 pub struct Report {
     pub campaign: String,
     pub name: String,
+    /// `routine`, `emergency` or `exercise`: figures and trend are of
+    /// this kind only.
+    pub kind: String,
+    /// The short window of its 24/7 PoCs, in minutes (emergency checks
+    /// and exercises).
+    pub short_window_minutes: Option<u32>,
+    /// An exercise's scenario page.
+    pub scenario: Option<String>,
     pub started: String,
     pub respond_within_hours: u32,
     #[serde(flatten)]
@@ -67,7 +103,12 @@ pub struct Report {
     /// PoCs that failed: no answer in the window, or bounced.
     pub non_responders: Vec<Row>,
     pub rows: Vec<Row>,
-    /// Every campaign up to this one, oldest first.
+    /// Messages that claimed a ping of this campaign but named none (a
+    /// guessed Message-ID or token, a forged bounce): never counted.
+    pub unknown_pings: Vec<FlaggedRow>,
+    /// How many answers were timed by each source (see `Row::timed_by`).
+    pub timed_by: BTreeMap<String, usize>,
+    /// Every campaign of its kind up to this one, oldest first.
     pub trend: Vec<TrendPoint>,
 }
 
@@ -132,7 +173,13 @@ pub fn report(dir: &Directory, c: &Campaign, all: &[Campaign], now: jiff::Timest
             sent: p.sent.map(fmt),
             outcome: p.outcome(c.respond_within_hours, now),
             answered_at: p.response.as_ref().map(|r| fmt(r.at)),
+            timed_by: p.response.as_ref().map(|r| {
+                r.timed_by
+                    .clone()
+                    .unwrap_or_else(|| if r.via == "phone" { "phone" } else { "date" }.into())
+            }),
             flagged_from: p.flagged.iter().map(|f| f.from.clone()).collect(),
+            flagged: flagged_rows(&p.flagged),
         })
         .collect();
     let fig = |filter: &dyn Fn(&Row) -> bool| {
@@ -154,7 +201,7 @@ pub fn report(dir: &Directory, c: &Campaign, all: &[Campaign], now: jiff::Timest
     }
     let mut trend: Vec<TrendPoint> = all
         .iter()
-        .filter(|x| x.started <= c.started)
+        .filter(|x| x.started <= c.started && x.kind == c.kind)
         .map(|x| {
             let f = figures(x.pings.iter().map(|p| {
                 (
@@ -173,9 +220,16 @@ pub fn report(dir: &Directory, c: &Campaign, all: &[Campaign], now: jiff::Timest
         })
         .collect();
     trend.sort_by(|a, b| a.started.cmp(&b.started));
+    let mut timed_by = BTreeMap::new();
+    for t in rows.iter().filter_map(|r| r.timed_by.clone()) {
+        *timed_by.entry(t).or_insert(0) += 1;
+    }
     Report {
         campaign: c.id.clone(),
         name: c.name.clone(),
+        kind: c.kind.clone(),
+        short_window_minutes: c.pings.iter().filter_map(|p| p.window_minutes).max(),
+        scenario: c.scenario.clone(),
         started: fmt(c.started),
         respond_within_hours: c.respond_within_hours,
         figures: fig(&|_| true),
@@ -187,6 +241,8 @@ pub fn report(dir: &Directory, c: &Campaign, all: &[Campaign], now: jiff::Timest
             .cloned()
             .collect(),
         rows,
+        unknown_pings: flagged_rows(&c.flagged),
+        timed_by,
         trend,
     }
 }

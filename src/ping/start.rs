@@ -9,7 +9,7 @@ use lettre::message::header::ContentType;
 
 use super::{Campaign, Ping, PingError};
 use crate::directory::load::I18nFile;
-use crate::directory::model::{Directory, Poc, PocType};
+use crate::directory::model::{Directory, Poc};
 use crate::i18n::Strings;
 use crate::mail::{Kind, Outgoing};
 
@@ -53,43 +53,77 @@ pub fn campaign_id(name: Option<&str>, started: jiff::Timestamp) -> String {
         .to_string()
 }
 
+/// What a new campaign is: its id and name, which PoCs, when, its kind
+/// and windows.
+pub struct Plan<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// PoC types (all when empty; an exercise goes to every type).
+    pub types: &'a [String],
+    /// States (all when empty).
+    pub only: &'a [String],
+    pub started: jiff::Timestamp,
+    pub window_hours: u32,
+    /// `routine`, `emergency` or `exercise`.
+    pub kind: &'a str,
+    /// The window of 24/7 PoCs in an emergency check or an exercise.
+    pub short_window_minutes: u32,
+    /// An exercise's scenario page.
+    pub scenario: Option<&'a str>,
+}
+
+/// The address a PoC is pinged at in a campaign of `kind`: for an
+/// emergency check its first emergency address (none: not pinged).
+pub fn address_for<'a>(p: &'a Poc, kind: &str) -> Option<&'a str> {
+    if kind == "emergency" {
+        p.emails
+            .iter()
+            .find(|e| e.usage == "emergency")
+            .map(|e| e.value.as_str())
+    } else {
+        address(p)
+    }
+}
+
 /// The campaign: every PoC of `types` (all types when empty) in every
 /// State, or in `only`.
-pub fn plan(
-    dir: &Directory,
-    id: &str,
-    name: &str,
-    types: &[String],
-    only: &[String],
-    started: jiff::Timestamp,
-    window_hours: u32,
-) -> Result<Campaign, PingError> {
+pub fn plan(dir: &Directory, plan: &Plan) -> Result<Campaign, PingError> {
+    let types: &[String] = if plan.kind == "exercise" {
+        &[]
+    } else {
+        plan.types
+    };
+    let short = plan.kind != "routine";
     let domain = crate::mail::id_domain(&dir.settings.secretariat.email);
     let mut pings = Vec::new();
     for s in dir
         .states
         .iter()
-        .filter(|s| only.is_empty() || only.iter().any(|c| *c == s.code))
+        .filter(|s| plan.only.is_empty() || plan.only.iter().any(|c| *c == s.code))
     {
         for p in s
             .points_of_contact
             .iter()
             .filter(|p| types.is_empty() || types.iter().any(|t| p.kind == *t))
         {
-            let Some(to) = address(p) else { continue };
+            let Some(to) = address_for(p, plan.kind) else {
+                continue;
+            };
             if pings
                 .iter()
                 .any(|x: &Ping| x.state == s.code && x.to.eq_ignore_ascii_case(to))
             {
                 continue; // two PoCs sharing an address: one ping
             }
-            let n = pings.iter().filter(|x: &&Ping| x.state == s.code).count() + 1;
             pings.push(Ping {
                 state: s.code,
                 kind: p.kind,
                 to: to.to_string(),
                 token: super::token::new_token()?,
-                message_id: format!("<ping.{id}.{}.{n}@{domain}>", s.code),
+                message_id: super::token::new_message_id(&domain)?,
+                poc: Some(p.id.clone()),
+                window_minutes: (short && p.availability.mode == "24/7")
+                    .then_some(plan.short_window_minutes),
                 sent: None,
                 response: None,
                 bounced: None,
@@ -101,21 +135,66 @@ pub fn plan(
         return Err(PingError::NothingToPing);
     }
     Ok(Campaign {
-        id: id.to_string(),
-        name: name.to_string(),
-        started,
-        respond_within_hours: window_hours,
+        id: plan.id.to_string(),
+        name: plan.name.to_string(),
+        kind: plan.kind.to_string(),
+        scenario: plan.scenario.map(str::to_string),
+        started: plan.started,
+        respond_within_hours: plan.window_hours,
         pings,
+        flagged: Vec::new(),
+        follow_ups: Vec::new(),
     })
 }
 
-fn part(t: &Strings, state: &str, kind: PocType, token: &str) -> String {
-    let type_label = t.get(&format!("type_{kind}"));
-    format!(
-        "{}\n\n{}\n\n  {token}\n",
-        t.fmt("ping_greeting", &[("type", type_label), ("state", state)]),
-        t.fmt("ping_body", &[("token", token)]),
-    )
+/// The text of an exercise's scenario page in `lang` (else English).
+fn scenario_text<'a>(dir: &'a Directory, name: &str, lang: &str) -> Option<&'a str> {
+    let of = |l: &str| {
+        dir.pages
+            .iter()
+            .find(|p| p.name == name && p.lang.as_deref().unwrap_or("en") == l)
+    };
+    of(lang).or_else(|| of("en")).map(|p| p.markdown.as_str())
+}
+
+fn part(t: &Strings, dir: &Directory, c: &Campaign, state: &str, p: &Ping) -> String {
+    let type_label = t.get(&format!("type_{}", p.kind));
+    let token = p.token.as_str();
+    let mut out = format!(
+        "{}\n\n",
+        t.fmt("ping_greeting", &[("type", type_label), ("state", state)])
+    );
+    match c.kind.as_str() {
+        "emergency" => {
+            out.push_str(t.get("ping_kind_emergency"));
+            out.push_str("\n\n");
+        }
+        "exercise" => {
+            out.push_str(t.get("ping_kind_exercise"));
+            out.push_str("\n\n");
+        }
+        _ => {}
+    }
+    if let Some(m) = p.window_minutes {
+        out.push_str(&t.fmt("ping_kind_window", &[("minutes", &m.to_string())]));
+        out.push_str("\n\n");
+    }
+    out.push_str(&format!(
+        "{}\n\n  {token}\n",
+        t.fmt("ping_body", &[("token", token)])
+    ));
+    if let Some(text) = c
+        .scenario
+        .as_deref()
+        .and_then(|n| scenario_text(dir, n, t.lang))
+    {
+        out.push_str(&format!(
+            "\n{}\n\n{}\n",
+            t.get("ping_kind_scenario"),
+            text.trim_end()
+        ));
+    }
+    out
 }
 
 /// The messages of a campaign (all its pings; the mail journal keeps any
@@ -169,10 +248,10 @@ pub fn messages(
         };
         let mut body = String::new();
         if let Some(t) = &local {
-            body.push_str(&part(t, s.name(t.lang), p.kind, &p.token));
+            body.push_str(&part(t, dir, c, s.name(t.lang), p));
             body.push_str("\n----------------------------------------\n\n");
         }
-        body.push_str(&part(&en, s.name("en"), p.kind, &p.token));
+        body.push_str(&part(&en, dir, c, s.name("en"), p));
         let to = crate::mail::mailbox(poc.map(|x| x.entity.as_str()), &p.to)
             .map_err(|e| PingError::Message(format!("{}: {e}", p.state)))?;
         let msg = lettre::Message::builder()

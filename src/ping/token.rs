@@ -26,6 +26,27 @@ pub fn new_token() -> Result<String, super::PingError> {
     Ok(out)
 }
 
+/// A fresh Message-ID for a ping: `<ping.` and 130 random bits (26
+/// Crockford base32 characters) `@domain>`, so nobody outside the
+/// campaign file can guess it and forge a reply "to" it (issue #15).
+pub fn new_message_id(domain: &str) -> Result<String, super::PingError> {
+    let mut bytes = [0u8; 17];
+    getrandom::fill(&mut bytes).map_err(|e| super::PingError::Random(e.to_string()))?;
+    let mut bits: u128 = 0;
+    for b in &bytes[..16] {
+        bits = (bits << 8) | u128::from(*b);
+    }
+    let mut out = String::from("<ping.");
+    for i in 0..25 {
+        out.push(ALPHABET[((bits >> (123 - 5 * i)) & 31) as usize] as char);
+    }
+    out.push(ALPHABET[usize::from(bytes[16] & 31)] as char);
+    out.push('@');
+    out.push_str(domain);
+    out.push('>');
+    Ok(out)
+}
+
 /// Every token in `text`, upper-cased, in order of appearance.
 pub fn find(text: &str) -> Vec<String> {
     let b = text.as_bytes();
@@ -52,6 +73,16 @@ mod tests {
         let b = new_token().unwrap();
         assert!(is_token(&a), "{a}");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn message_ids_are_random_and_well_formed() {
+        let a = new_message_id("secretariat.example").unwrap();
+        let b = new_message_id("secretariat.example").unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), "<ping.@secretariat.example>".len() + 26, "{a}");
+        assert!(a.starts_with("<ping.") && a.ends_with("@secretariat.example>"));
+        assert!(a[6..32].bytes().all(|c| ALPHABET.contains(&c)), "{a}");
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! The "Communication checks" page (the latest campaign's figures, with
-//! bar charts drawn as static SVG: no script, no inline style, so the
-//! page works under the site's CSP and with JavaScript off) and the last
-//! check shown on each State page. Only figures and outcomes: the tokens
-//! never reach the site.
+//! The "Communication checks" page (the latest campaign of each kind —
+//! routine, emergency, exercise — with its figures and bar charts drawn
+//! as static SVG: no script, no inline style, so the page works under the
+//! site's CSP and with JavaScript off; each chart's data also as a table
+//! for screen readers and text browsers) and the last check shown on each
+//! State page. Only figures and outcomes: the tokens never reach the site.
 
 use serde::Serialize;
 
@@ -98,12 +99,29 @@ pub struct FigureView {
 }
 
 #[derive(Serialize)]
-pub struct ChecksView {
-    /// "Latest check: NAME, started DATE"; empty without campaigns.
+pub struct ChartView {
+    pub title: String,
+    /// The SVG (markup built here, values escaped).
+    pub svg: String,
+    /// The same data as table rows: label, value.
+    pub rows: Vec<FigureView>,
+}
+
+#[derive(Serialize)]
+pub struct SectionView {
+    /// The kind of check, in the language ("Emergency checks").
+    pub kind: String,
+    /// "Latest check: NAME, started DATE".
     pub heading: String,
     pub figures: Vec<FigureView>,
-    /// SVG charts (markup built here, values escaped).
-    pub charts: Vec<String>,
+    pub charts: Vec<ChartView>,
+}
+
+#[derive(Serialize)]
+pub struct ChecksView {
+    /// The latest campaign of each kind, routine first; empty without
+    /// campaigns.
+    pub sections: Vec<SectionView>,
 }
 
 fn bars_of<'a>(
@@ -129,26 +147,30 @@ pub fn as_of_moment(dir: &Directory) -> jiff::Timestamp {
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
-fn latest(dir: &Directory) -> Option<Report> {
-    let c = dir.campaigns.last()?;
+/// The latest campaign of `kind`, reported.
+fn latest(dir: &Directory, kind: &str) -> Option<Report> {
+    let c = dir.campaigns.iter().rev().find(|c| c.kind == kind)?;
     Some(report(dir, c, &dir.campaigns, as_of_moment(dir)))
 }
 
 pub fn page(t: &Strings, dir: &Directory) -> ChecksView {
-    let Some(r) = latest(dir) else {
-        return ChecksView {
-            heading: String::new(),
-            figures: Vec::new(),
-            charts: Vec::new(),
-        };
-    };
+    ChecksView {
+        sections: crate::directory::campaign::KINDS
+            .iter()
+            .filter_map(|k| latest(dir, k))
+            .map(|r| section(t, &r))
+            .collect(),
+    }
+}
+
+fn section(t: &Strings, r: &Report) -> SectionView {
     let rtl = crate::i18n::dir(t.lang) == "rtl";
     let f = &r.figures;
     let fig = |k: &str, v: String| FigureView {
         label: t.get(k).to_string(),
         value: v,
     };
-    let figures = vec![
+    let mut figures = vec![
         fig("checks_sent", f.sent.to_string()),
         fig("checks_responded", f.responded.to_string()),
         fig("checks_rate", percent(f.response_rate)),
@@ -166,6 +188,9 @@ pub fn page(t: &Strings, dir: &Directory) -> ChecksView {
         ),
         fig("checks_bounced", f.bounced.to_string()),
     ];
+    if let Some(m) = r.short_window_minutes {
+        figures.push(fig("ping_checks_window", duration(t, f64::from(m) * 60.0)));
+    }
     let trend: Vec<Bar> = r
         .trend
         .iter()
@@ -187,15 +212,27 @@ pub fn page(t: &Strings, dir: &Directory) -> ChecksView {
         (t.get("checks_trend"), trend),
     ]
     .into_iter()
-    .map(|(title, bars)| {
-        format!(
-            "<h2>{}</h2>\n{}",
-            escape(title),
-            bar_chart(&t.fmt("checks_chart_label", &[("name", title)]), &bars, rtl)
-        )
+    .map(|(title, bars)| ChartView {
+        title: title.to_string(),
+        svg: bar_chart(
+            &t.fmt(
+                "checks_chart_label",
+                &[("name", &format!("{title} ({})", r.name))],
+            ),
+            &bars,
+            rtl,
+        ),
+        rows: bars
+            .iter()
+            .map(|b| FigureView {
+                label: b.label.clone(),
+                value: b.value.clone(),
+            })
+            .collect(),
     })
     .collect();
-    ChecksView {
+    SectionView {
+        kind: t.get(&format!("ping_checks_kind_{}", r.kind)).to_string(),
         heading: t.fmt(
             "checks_campaign",
             &[("name", &r.name), ("date", &t.date(&r.started[..10]))],

@@ -24,6 +24,8 @@ mod mail;
 mod open_safety;
 mod ping;
 mod receipts;
+mod ping_kinds;
+mod ping_trust;
 mod remind;
 mod renewal;
 mod review;

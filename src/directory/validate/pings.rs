@@ -66,8 +66,30 @@ pub fn validate(
                 .hint("72 hours is usual"),
             );
         }
+        if let Some(k) = &c.kind
+            && let Err((m, h)) = crate::directory::validate::fields::one_of(
+                k,
+                "campaign kind",
+                crate::directory::campaign::KINDS,
+            )
+        {
+            out.push(Diagnostic::error(Code::PingType, file.clone(), k.pos, m).hint(h));
+        }
         let mut seen = BTreeSet::new();
         for p in &c.pings {
+            if let Some(w) = &p.window_minutes
+                && !(1..=30 * 24 * 60).contains(&w.value)
+            {
+                out.push(
+                    Diagnostic::error(
+                        Code::PingWindow,
+                        file.clone(),
+                        w.pos,
+                        "window_minutes must be between 1 and 43200",
+                    )
+                    .hint("60 minutes is usual for a 24/7 PoC in an emergency check"),
+                );
+            }
             let mut e = |v: &At<String>, code: Code, msg: String, hint: &str| {
                 out.push(Diagnostic::error(code, file.clone(), v.pos, msg).hint(hint.to_string()));
             };
@@ -137,6 +159,15 @@ pub fn validate(
                 ) {
                     out.push(Diagnostic::error(Code::PingVia, file.clone(), r.via.pos, m).hint(h));
                 }
+                if let Some(t) = &r.timed_by
+                    && let Err((m, h)) = crate::directory::validate::fields::one_of(
+                        t,
+                        "time source",
+                        crate::directory::campaign::TIME_SOURCES,
+                    )
+                {
+                    out.push(Diagnostic::error(Code::PingVia, file.clone(), t.pos, m).hint(h));
+                }
                 if let Some(f) = &r.from
                     && let Err((m, h)) = crate::directory::validate::fields::email(f)
                 {
@@ -145,6 +176,34 @@ pub fn validate(
             }
             for f in &p.flagged {
                 ts(&f.at, &mut out);
+            }
+        }
+        for f in &c.flagged {
+            ts(&f.at, &mut out);
+        }
+        let mut followed = BTreeSet::new();
+        for f in &c.follow_ups {
+            ts(&f.sent, &mut out);
+            if !state_files.contains(&f.state.value) {
+                out.push(
+                    Diagnostic::error(
+                        Code::PingState,
+                        file.clone(),
+                        f.state.pos,
+                        format!("{} is not a State of the directory", quote(&f.state)),
+                    )
+                    .hint("use the ISO3 code of a file in content/states/"),
+                );
+            } else if !followed.insert(f.state.value.clone()) {
+                out.push(
+                    Diagnostic::error(
+                        Code::PingDuplicate,
+                        file.clone(),
+                        f.state.pos,
+                        format!("{} is followed up twice", f.state.value),
+                    )
+                    .hint("one follow-up per State and campaign"),
+                );
             }
         }
     }
