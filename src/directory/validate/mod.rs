@@ -4,6 +4,7 @@
 //! file kind; each reports every problem it finds, never only the first.
 
 pub mod fields;
+mod nominations;
 mod pages;
 mod pings;
 
@@ -134,6 +135,11 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
     ));
     v.i18n(l, &languages);
     v.out.extend(pings::validate(&l.campaigns, &l.state_files));
+    v.out.extend(nominations::validate(
+        l.nominations.as_ref(),
+        &l.state_files,
+        v.cx.today,
+    ));
     v.out
 }
 
