@@ -136,3 +136,88 @@ pub fn coverage(dir: &Directory) -> Coverage {
         never_answered,
     }
 }
+
+/// A row of the participation page's table.
+#[derive(Clone, Debug, Serialize)]
+pub struct PageRow {
+    pub label: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// A State named on the participation page.
+#[derive(Clone, Debug, Serialize)]
+pub struct PageState {
+    pub code: String,
+    pub name: String,
+    pub since: Option<String>,
+}
+
+/// The participation page in one language: the figures, and the names of
+/// the States without an entry only when `site.list_non_participants`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Page {
+    pub intro: String,
+    pub as_of: String,
+    pub groups: Vec<PageRow>,
+    pub total: PageRow,
+    pub list_names: bool,
+    pub pending: Vec<PageState>,
+    pub never_answered: Vec<PageState>,
+}
+
+/// [`Page`] for `t`'s language.
+pub fn page(t: &crate::i18n::Strings, dir: &Directory) -> Page {
+    let c = coverage(dir);
+    let collation = crate::site::order::Collation::new(t.lang);
+    let names = |rows: &[StateRow], with_since: bool| -> Vec<PageState> {
+        let mut out: Vec<PageState> = rows
+            .iter()
+            .map(|r| PageState {
+                code: r.state.clone(),
+                name: refdata::un_state(&r.state)
+                    .map_or(r.name.clone(), |i| i.name(t.lang).to_string()),
+                since: r.since.as_deref().filter(|_| with_since).map(|d| t.date(d)),
+            })
+            .collect();
+        out.sort_by(|a, b| collation.compare(&a.name, &b.name));
+        out
+    };
+    let list_names = dir.settings.list_non_participants;
+    Page {
+        intro: t.fmt(
+            "participation_intro",
+            &[
+                ("total", &c.total.states.to_string()),
+                ("nominated", &c.total.nominated.to_string()),
+                ("percent", &c.total.percent_nominated().to_string()),
+                ("pending", &c.total.pending.to_string()),
+                ("never", &c.total.never_answered.to_string()),
+            ],
+        ),
+        as_of: t.fmt("participation_as_of", &[("date", &t.day(dir.as_of))]),
+        groups: c
+            .groups
+            .iter()
+            .map(|g| PageRow {
+                label: t.get(&format!("group_{}", g.group.key())).to_string(),
+                counts: g.counts,
+            })
+            .collect(),
+        total: PageRow {
+            label: t.get("participation_total").to_string(),
+            counts: c.total,
+        },
+        list_names,
+        pending: if list_names {
+            names(&c.pending, true)
+        } else {
+            Vec::new()
+        },
+        never_answered: if list_names {
+            names(&c.never_answered, false)
+        } else {
+            Vec::new()
+        },
+    }
+}

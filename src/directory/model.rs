@@ -189,6 +189,22 @@ pub struct EncryptionKey {
     pub value: String,
     #[serde(with = "iso_date::option")]
     pub expires: Option<Date>,
+    /// The armored OpenPGP public key, when the entry carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// When the armored key says it expires (not exported: `stale` warns).
+    #[serde(skip)]
+    pub public_key_expires: Option<Date>,
+}
+
+impl EncryptionKey {
+    /// The earlier of the recorded expiry and the armored key's own.
+    pub fn effective_expiry(&self) -> Option<Date> {
+        match (self.expires, self.public_key_expires) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -477,6 +493,11 @@ fn poc(p: &schema::PointOfContact) -> Option<Poc> {
                     value: k.material.value.clone(),
                     expires: match &k.expires {
                         Some(e) => Some(parse_date(&e.value)?),
+                        None => None,
+                    },
+                    public_key: k.public_key.as_ref().map(|p| p.value.clone()),
+                    public_key_expires: match &k.public_key {
+                        Some(p) => validate::openpgp::check(p, &k.material).ok()?.expires,
                         None => None,
                     },
                 })

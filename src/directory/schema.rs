@@ -206,6 +206,10 @@ pub struct EncryptionKey {
     pub material: S,
     #[serde(default)]
     pub expires: Option<S>,
+    /// For an `openpgp` key: the armored public key itself (a YAML block
+    /// scalar), checked against `value` (issue 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<S>,
 }
 
 /// One event in the life of a State's entry: the data was submitted,

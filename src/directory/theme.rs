@@ -21,6 +21,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embed!(
     "templates/poc.html",
     "templates/languages.html",
     "templates/checks.html",
+    "templates/participation.html",
     "templates/offline.html",
     "templates/offline_section.html",
     "templates/offline_state.html",
