@@ -314,7 +314,7 @@ fn an_armored_key_that_parses_and_matches_is_accepted() {
     let page = fs::read_to_string(site.join("fr/states/FRA.html")).unwrap();
     assert!(
         page.contains(&format!(
-            "<a href=\"../../{asc}\" download>Télécharger la clé (.asc)</a>"
+            "<a class=\"channel\" href=\"../../{asc}\" download>Télécharger la clé (.asc)</a>"
         )),
         "{page}"
     );
