@@ -114,6 +114,33 @@ impl<'a> PublishedState<'a> {
     }
 }
 
+/// Where the site publishes a PoC's armored OpenPGP public key, relative
+/// to the site's root: `openpgp/<FINGERPRINT>.asc` (one file per key,
+/// however many PoCs share it).
+pub fn openpgp_key_path(fingerprint: &str) -> String {
+    let fpr = crate::directory::validate::openpgp::normalise_fingerprint(fingerprint);
+    format!("openpgp/{fpr}.asc")
+}
+
+/// Every armored OpenPGP public key of the directory, as a file of the
+/// site (issue 15); the bundle carries them in `directory.json`.
+pub fn openpgp_keys(dir: &Directory) -> Vec<(String, Vec<u8>)> {
+    let mut out = BTreeMap::new();
+    for s in &dir.states {
+        for p in &s.points_of_contact {
+            for k in &p.encryption_keys {
+                if let Some(pk) = &k.public_key {
+                    let mut text = pk.trim_end().to_string();
+                    text.push('\n');
+                    out.entry(openpgp_key_path(&k.value))
+                        .or_insert_with(|| text.into_bytes());
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// The site's `directory.json`: the published view as of the build.
 pub fn json(dir: &Directory) -> Vec<u8> {
     #[derive(Serialize)]

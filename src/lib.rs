@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod bundle;
+pub mod coverage;
 pub mod directory;
 pub mod export;
 pub mod i18n;

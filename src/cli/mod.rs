@@ -5,6 +5,7 @@
 
 mod build;
 mod check;
+mod coverage;
 mod delivery;
 mod docs;
 mod init;
@@ -80,6 +81,7 @@ enum Command {
     Build(build::Args),
     Serve(serve::Args),
     Stale(stale::Args),
+    Coverage(coverage::Args),
     Remind(remind::Args),
     Review(review::Args),
     Mail(mail::Args),
@@ -103,6 +105,7 @@ pub fn run() -> ExitCode {
         Command::Build(a) => build::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Stale(a) => stale::run(a),
+        Command::Coverage(a) => coverage::run(a),
         Command::Remind(a) => remind::run(a),
         Command::Review(a) => review::run(a),
         Command::Mail(a) => mail::run(a),

@@ -64,6 +64,8 @@ mod private {
         pub keys: BTreeMap<String, KeysFile>,
         /// `content/pings/*.yaml` (communication checks), by relative path.
         pub campaigns: BTreeMap<String, crate::directory::schema::CampaignFile>,
+        /// `content/nominations.yaml`, when present (issue 15).
+        pub nominations: Option<crate::directory::schema::NominationsFile>,
         pub pages: Vec<PageSource>,
         /// (name, language) of every page file present, loaded or not.
         pub page_files: std::collections::BTreeSet<(String, Option<String>)>,
@@ -113,6 +115,7 @@ pub const SECRETARIAT_PUB: &str = "keys/secretariat.pub";
 pub const REVIEWERS_DIR: &str = "keys/reviewers";
 pub const DEMO_DIR: &str = "keys/demo";
 pub const PINGS_DIR: &str = "content/pings";
+pub const NOMINATIONS_FILE: &str = "content/nominations.yaml";
 /// The signed, hash-chained version log (`build` appends to it).
 pub const LOG_FILE: &str = "log/versions.jsonl";
 pub const LOG_SIG: &str = "log/versions.jsonl.minisig";
@@ -193,6 +196,9 @@ pub(crate) fn load(root: &Path) -> Loaded {
         if let Some(c) = l.yaml::<crate::directory::schema::CampaignFile>(&rel) {
             l.campaigns.insert(rel, c);
         }
+    }
+    if root.join(NOMINATIONS_FILE).exists() || root.join(NOMINATIONS_FILE).is_symlink() {
+        l.nominations = l.yaml(NOMINATIONS_FILE);
     }
     for rel in l.list(PAGES_DIR, "md") {
         if let Some(p) = l.page(&rel) {

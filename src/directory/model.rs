@@ -28,6 +28,20 @@ pub struct Directory {
     /// stay with the secretariat (not in bundles, exports or the site).
     #[serde(skip)]
     pub campaigns: Vec<crate::directory::campaign::Campaign>,
+    /// Nominations in progress (`content/nominations.yaml`), by State code.
+    /// The secretariat's own record: not in any export.
+    #[serde(skip)]
+    pub nominations: Vec<Nomination>,
+}
+
+/// A nomination in progress: a State that announced its PoCs and has no
+/// entry yet.
+#[derive(Clone, Debug, Serialize)]
+pub struct Nomination {
+    pub state: String,
+    #[serde(with = "iso_date")]
+    pub date: Date,
+    pub status: String,
 }
 
 impl Directory {
@@ -72,6 +86,10 @@ pub struct Settings {
     #[serde(skip)]
     pub bundle_renew_within_days: u32,
     pub theme: Option<String>,
+    /// `site.list_non_participants`: the participation page names the
+    /// States without an entry. Not in any export.
+    #[serde(skip)]
+    pub list_non_participants: bool,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -171,6 +189,22 @@ pub struct EncryptionKey {
     pub value: String,
     #[serde(with = "iso_date::option")]
     pub expires: Option<Date>,
+    /// The armored OpenPGP public key, when the entry carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// When the armored key says it expires (not exported: `stale` warns).
+    #[serde(skip)]
+    pub public_key_expires: Option<Date>,
+}
+
+impl EncryptionKey {
+    /// The earlier of the recorded expiry and the armored key's own.
+    pub fn effective_expiry(&self) -> Option<Date> {
+        match (self.expires, self.public_key_expires) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -270,6 +304,7 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
             .as_ref()
             .map_or(d.bundle.validity_days.value / 3, |w| w.value),
         theme: d.theme.as_ref().map(|t| t.value.clone()),
+        list_non_participants: d.site.as_ref().is_some_and(|s| s.list_non_participants),
     };
     let pk = validate::fields::minisign_public_key(l.secretariat_pub.as_deref()?).ok()?;
     let key_id: String = pk
@@ -307,6 +342,18 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
                 .collect::<Option<Vec<crate::directory::campaign::Campaign>>>()?;
             c.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
             c
+        },
+        nominations: {
+            let mut n = Vec::new();
+            for e in l.nominations.iter().flat_map(|f| &f.nominations) {
+                n.push(Nomination {
+                    state: e.state.value.clone(),
+                    date: parse_date(&e.date)?,
+                    status: e.status.value.clone(),
+                });
+            }
+            n.sort_by(|a, b| a.state.cmp(&b.state));
+            n
         },
     })
 }
@@ -446,6 +493,11 @@ fn poc(p: &schema::PointOfContact) -> Option<Poc> {
                     value: k.material.value.clone(),
                     expires: match &k.expires {
                         Some(e) => Some(parse_date(&e.value)?),
+                        None => None,
+                    },
+                    public_key: k.public_key.as_ref().map(|p| p.value.clone()),
+                    public_key_expires: match &k.public_key {
+                        Some(p) => validate::openpgp::check(p, &k.material).ok()?.expires,
                         None => None,
                     },
                 })

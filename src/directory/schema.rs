@@ -29,6 +29,39 @@ pub struct DirectoryFile {
     /// Name of a theme under `themes/` overriding files of `themes/default/`.
     #[serde(default)]
     pub theme: Option<S>,
+    /// What the site publishes beyond the entries (issue 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteSettings>,
+}
+
+/// `site:` in `content/directory.yaml`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    /// The participation page names the States that have not nominated
+    /// (default false: only the figures).
+    #[serde(default)]
+    pub list_non_participants: bool,
+}
+
+/// `content/nominations.yaml`: nominations in progress (a State that has
+/// announced its PoCs but has no entry yet).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NominationsFile {
+    #[serde(default)]
+    pub nominations: Vec<At<NominationEntry>>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NominationEntry {
+    /// ISO 3166-1 alpha-3 code of a UN Member or observer State.
+    pub state: S,
+    /// When the nomination was announced (YYYY-MM-DD).
+    pub date: S,
+    /// A short note on where it stands (one line).
+    pub status: S,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -173,6 +206,10 @@ pub struct EncryptionKey {
     pub material: S,
     #[serde(default)]
     pub expires: Option<S>,
+    /// For an `openpgp` key: the armored public key itself (a YAML block
+    /// scalar), checked against `value` (issue 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<S>,
 }
 
 /// One event in the life of a State's entry: the data was submitted,

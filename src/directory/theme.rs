@@ -22,6 +22,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embed!(
     "templates/languages.html",
     "templates/checks.html",
     "templates/receipts.html",
+    "templates/participation.html",
     "templates/offline.html",
     "templates/offline_section.html",
     "templates/offline_state.html",

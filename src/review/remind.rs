@@ -3,7 +3,9 @@
 //! channel, never the PoCs' own addresses — in the State's UN language and
 //! English, listing what the directory holds. Messages are built with
 //! lettre (no hand-written MIME) and go out like the bundles (`mail`):
-//! to an outbox, or through SMTP with the journal.
+//! to an outbox, or through SMTP with the journal. `remind --all` sends
+//! the same message, as a periodic confirmation request, to the Mission
+//! of every State (study, section 5.2), once per period.
 
 use std::collections::BTreeMap;
 
@@ -32,15 +34,19 @@ fn holdings(s: &State) -> String {
     out
 }
 
-fn part(t: &Strings, s: &State) -> String {
+fn part(t: &Strings, s: &State, period: Option<&str>) -> String {
     let name = s.name(t.lang);
+    let date = t.day(s.last_verified);
     format!(
         "{}\n\n{}\n\n{}\n{}\n{}\n",
         t.fmt("remind_greeting", &[("state", name)]),
-        t.fmt(
-            "remind_intro",
-            &[("state", name), ("date", &t.day(s.last_verified))]
-        ),
+        match period {
+            None => t.fmt("remind_intro", &[("state", name), ("date", &date)]),
+            Some(p) => t.fmt(
+                "remind_all_intro",
+                &[("state", name), ("date", &date), ("period", p)]
+            ),
+        },
         t.get("remind_holds"),
         holdings(s),
         t.get("remind_footer"),
@@ -68,6 +74,48 @@ pub fn reminders(
     due: &[StateCode],
     date: std::time::SystemTime,
 ) -> Result<Vec<Outgoing>, RemindError> {
+    build(dir, i18n, due, date, None)
+}
+
+/// How often `remind --all` asks every Permanent Mission to confirm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Every {
+    Month,
+    Quarter,
+    Year,
+}
+
+/// The period holding `day`: `2026-11`, `2026-Q4` or `2026`.
+pub fn period(every: Every, day: jiff::civil::Date) -> String {
+    match every {
+        Every::Month => format!("{:04}-{:02}", day.year(), day.month()),
+        Every::Quarter => format!("{:04}-Q{}", day.year(), (day.month() - 1) / 3 + 1),
+        Every::Year => format!("{:04}", day.year()),
+    }
+}
+
+/// `remind --all`: a confirmation request to the Permanent Mission of
+/// every State of the directory, stale or not, for `period`. Its
+/// Message-ID is made from the State, the period and the Mission's
+/// address only (not the day nor the entry), so the journal lets one go
+/// per State and period however often it is run.
+pub fn confirmations(
+    dir: &Directory,
+    i18n: &BTreeMap<String, I18nFile>,
+    period: &str,
+    date: std::time::SystemTime,
+) -> Result<Vec<Outgoing>, RemindError> {
+    let all: Vec<StateCode> = dir.states.iter().map(|s| s.code).collect();
+    build(dir, i18n, &all, date, Some(period))
+}
+
+fn build(
+    dir: &Directory,
+    i18n: &BTreeMap<String, I18nFile>,
+    due: &[StateCode],
+    date: std::time::SystemTime,
+    period: Option<&str>,
+) -> Result<Vec<Outgoing>, RemindError> {
     let empty = BTreeMap::new();
     let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
     let from = crate::mail::mailbox(
@@ -92,24 +140,37 @@ pub fn reminders(
             .map_err(|e| RemindError(format!("{}: mission address: {e}", s.code)))?;
         let envelope_to = crate::mail::ascii_address(&s.mission.email)
             .map_err(|e| RemindError(format!("{}: mission address: {e}", s.code)))?;
-        let subject = match &local {
-            Some(t) => format!(
-                "{} / {}",
-                t.fmt("remind_subject", &[("state", s.name(t.lang))]),
-                en.fmt("remind_subject", &[("state", s.name("en"))])
+        let subject_of = |t: &Strings| match period {
+            None => t.fmt("remind_subject", &[("state", s.name(t.lang))]),
+            Some(p) => t.fmt(
+                "remind_all_subject",
+                &[("state", s.name(t.lang)), ("period", p)],
             ),
-            None => en.fmt("remind_subject", &[("state", s.name("en"))]),
+        };
+        let subject = match &local {
+            Some(t) => format!("{} / {}", subject_of(t), subject_of(&en)),
+            None => subject_of(&en),
         };
         let mut body = String::new();
         if let Some(t) = &local {
-            body.push_str(&part(t, s));
+            body.push_str(&part(t, s, period));
             body.push_str("\n----------------------------------------\n\n");
         }
-        body.push_str(&part(&en, s));
-        let id = crate::util::hash::sha256_hex(
-            format!("{}{}{}", s.code, s.last_verified, body).as_bytes(),
-        );
-        let message_id = format!("<remind.{}.{}@{}>", s.code, &id[..16], domain);
+        body.push_str(&part(&en, s, period));
+        let message_id = match period {
+            None => {
+                let id = crate::util::hash::sha256_hex(
+                    format!("{}{}{}", s.code, s.last_verified, body).as_bytes(),
+                );
+                format!("<remind.{}.{}@{}>", s.code, &id[..16], domain)
+            }
+            Some(p) => {
+                let id = crate::util::hash::sha256_hex(
+                    format!("confirm\n{}\n{p}\n{}", s.code, s.mission.email).as_bytes(),
+                );
+                format!("<confirm.{}.{p}.{}@{}>", s.code, &id[..16], domain)
+            }
+        };
         let msg = lettre::Message::builder()
             .from(from.clone())
             .to(to)
@@ -125,10 +186,16 @@ pub fn reminders(
             account: s.mission.email.clone(),
             envelope_from: envelope_from.clone(),
             envelope_to,
-            reference: format!("last verified {}", s.last_verified),
+            reference: match period {
+                None => format!("last verified {}", s.last_verified),
+                Some(p) => format!("confirmation {p}, last verified {}", s.last_verified),
+            },
             bundle_hash: None,
             message_id,
-            file_name: format!("remind-{}.eml", s.code),
+            file_name: match period {
+                None => format!("remind-{}.eml", s.code),
+                Some(_) => format!("confirm-{}.eml", s.code),
+            },
             eml: msg.formatted(),
         });
     }

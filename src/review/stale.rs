@@ -52,7 +52,7 @@ pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
         }
         for p in &s.points_of_contact {
             for k in &p.encryption_keys {
-                let Some(exp) = k.expires else {
+                let Some(exp) = k.effective_expiry() else {
                     continue;
                 };
                 if exp < as_of {

@@ -190,8 +190,9 @@ pub fn render_into(
         Page(String),
         Checks,
         Receipts,
+        Participation,
     }
-    let mut jobs = vec![Job::Home, Job::Checks, Job::Receipts];
+    let mut jobs = vec![Job::Home, Job::Checks, Job::Receipts, Job::Participation];
     for i in 0..dir.states.len() {
         jobs.push(Job::State(i));
     }
@@ -240,6 +241,15 @@ pub fn render_into(
                 ctx.insert("title", t.get("receipts_title"));
                 ctx.insert("receipts", &receipts::page(&t, dir, receipts));
                 (format!("{lang}/receipts.html"), "receipts.html")
+            }
+            Job::Participation => {
+                let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
+                let t = Strings::new(lang, strings, english);
+                ctx.insert("root", "../");
+                ctx.insert("here", "participation.html");
+                ctx.insert("title", t.get("participation_title"));
+                ctx.insert("participation", &crate::coverage::page(&t, dir));
+                (format!("{lang}/participation.html"), "participation.html")
             }
             Job::Page(name) => {
                 let p = pick_page(&dir.pages, name, lang, default_lang).ok_or_else(|| {
@@ -319,6 +329,7 @@ pub fn render_into(
         )
         .into_bytes(),
     ));
+    files.extend(export::openpgp_keys(dir));
     // The exports, made and written on every core.
     enum Export<'a> {
         Json,
@@ -407,6 +418,7 @@ struct OfflineSection {
     /// `offline_version`, its placeholders still to fill.
     version: String,
     root_label: String,
+    kit_label: String,
     /// The section's HTML, in pieces (its frame, then one per State):
     /// never put together (see [`offline`]).
     pieces: Vec<String>,
@@ -464,6 +476,9 @@ pub fn offline_parts(
             &order::index(lang, &states, |s| &s.name, |s| s.code),
         );
         ctx.insert("states", &entries);
+        // The incident kit: the site's pages, in this language where they
+        // exist (issue 15).
+        ctx.insert("kit", &offline_kit(dir, i18n, &t, &page_names, lang));
         // The States go where the frame shows `states_html` (U+0001, which
         // no text can hold, marks the place).
         const MARK: &str = "\u{1}pocdir-offline-states\u{1}";
@@ -500,6 +515,7 @@ pub fn offline_parts(
                 languages_label: t.get("language_switcher").to_string(),
                 version: t.get("offline_version").to_string(),
                 root_label: t.get("offline_root").to_string(),
+                kit_label: t.get("offline_kit_title").to_string(),
                 pieces,
             },
         )));
@@ -521,6 +537,78 @@ pub fn offline_parts(
         css: css.replace("</", "<\\/"),
         sections,
     })
+}
+
+/// One page of the offline page's incident kit.
+#[derive(Serialize)]
+struct KitPage {
+    /// The anchor: `<lang>-page-<name>`.
+    id: String,
+    title: String,
+    html: String,
+    /// The page's own language (another one when it is not translated).
+    lang: String,
+    dir: &'static str,
+    /// A note naming the page's language, when it is not the section's.
+    fallback: Option<String>,
+}
+
+/// The site's pages (`content/pages/`) in `lang`, else in the default
+/// language, in navigation order, for the offline page's incident kit;
+/// links between pages go to their anchors.
+fn offline_kit(
+    dir: &Directory,
+    i18n: &BTreeMap<String, I18nFile>,
+    t: &Strings,
+    page_names: &BTreeSet<String>,
+    lang: &str,
+) -> Vec<KitPage> {
+    let default_lang = dir.settings.default_language.as_str();
+    let mut picked: Vec<&Page> = page_names
+        .iter()
+        .filter_map(|n| pick_page(&dir.pages, n, lang, default_lang))
+        .collect();
+    picked.sort_by(|a, b| (a.weight, &a.name).cmp(&(b.weight, &b.name)));
+    let prefix = format!("#{lang}-page-");
+    picked
+        .into_iter()
+        .map(|p| {
+            let page_lang = p.lang.as_deref().unwrap_or(default_lang);
+            let mut html = demote_headings(&markdown::to_html(&p.markdown, page_names, &prefix));
+            for n in page_names {
+                html = html.replace(
+                    &format!("href=\"{prefix}{n}.html"),
+                    &format!("href=\"{prefix}{n}"),
+                );
+            }
+            KitPage {
+                id: format!("{lang}-page-{}", p.name),
+                title: p.title.clone(),
+                html,
+                lang: page_lang.to_string(),
+                dir: i18n::dir(page_lang),
+                fallback: (page_lang != lang).then(|| {
+                    let name = i18n
+                        .get(page_lang)
+                        .and_then(|f| f.strings.get("lang_name"))
+                        .map_or(page_lang, String::as_str);
+                    t.fmt("offline_kit_fallback", &[("lang", name)])
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Headings two levels down (a page's `h1` under the kit's `h2` becomes
+/// an `h3`; `h5` and `h6` become `h6`): one `h1` per language section.
+fn demote_headings(html: &str) -> String {
+    let mut out = html.to_string();
+    for (from, to) in [(5, 6), (4, 6), (3, 5), (2, 4), (1, 3)] {
+        for (a, b) in [("<h", ">"), ("<h", " "), ("</h", ">")] {
+            out = out.replace(&format!("{a}{from}{b}"), &format!("{a}{to}{b}"));
+        }
+    }
+    out
 }
 
 /// The bundle's single self-contained page: every State, in each of
@@ -576,6 +664,7 @@ pub fn offline<'a>(
     ctx.insert("languages_label", get(|s| &s.languages_label));
     ctx.insert("version", &version);
     ctx.insert("root_label", get(|s| &s.root_label));
+    ctx.insert("kit_label", get(|s| &s.kit_label));
     ctx.insert("title", &dir.settings.title);
     ctx.insert("css", &parts.css);
     ctx.insert("root", info.root);

@@ -98,6 +98,9 @@ pub struct KeyView {
     /// `value` as escaped HTML, fingerprint groups kept together.
     pub html: String,
     pub expires: Option<String>,
+    /// The armored OpenPGP public key, and its file on the site.
+    pub public_key: Option<String>,
+    pub asc: Option<String>,
 }
 
 /// What `now.js` needs to show a PoC's local time and whether it is within
@@ -311,6 +314,11 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>, as_of: jiff::civil::D
                 expires: k
                     .expires
                     .map(|e| t.fmt("label_expires", &[("date", &t.day(e))])),
+                public_key: k.public_key.clone(),
+                asc: k
+                    .public_key
+                    .as_ref()
+                    .map(|_| crate::export::openpgp_key_path(&k.value)),
             })
             .collect(),
         notes_html: p

@@ -735,7 +735,7 @@ fn expected_type(rel: &str) -> &'static str {
         Some("json") => "application/json; charset=utf-8",
         Some("csv") => "text/csv; charset=utf-8",
         Some("vcf") => "text/vcard; charset=utf-8",
-        Some("pub" | "txt" | "jsonl" | "minisig") => "text/plain; charset=utf-8",
+        Some("pub" | "txt" | "jsonl" | "minisig" | "asc") => "text/plain; charset=utf-8",
         _ => panic!(
             "the site holds {rel}, of a type the hosting examples do not know: \
              add it to hosting/nginx/pocdir.conf, hosting/apache/pocdir.conf, \

@@ -4,6 +4,8 @@
 //! file kind; each reports every problem it finds, never only the first.
 
 pub mod fields;
+mod nominations;
+pub mod openpgp;
 mod pages;
 mod pings;
 
@@ -134,6 +136,11 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
     ));
     v.i18n(l, &languages);
     v.out.extend(pings::validate(&l.campaigns, &l.state_files));
+    v.out.extend(nominations::validate(
+        l.nominations.as_ref(),
+        &l.state_files,
+        v.cx.today,
+    ));
     v.out
 }
 
@@ -715,6 +722,9 @@ impl V {
                 ),
                 _ => {}
             }
+            if let Some(pk) = &k.public_key {
+                self.openpgp_public_key(pk, &k.kind, &k.material);
+            }
             if let Some(exp) = &k.expires {
                 match fields::date(exp) {
                     Ok(d) if d < self.cx.today => self.error(
@@ -738,6 +748,47 @@ impl V {
                     Err(e) => self.error(Code::InvalidDate, exp.pos, e),
                 }
             }
+        }
+    }
+
+    /// An armored OpenPGP public key (issue 15): parses, verifies, has
+    /// the recorded fingerprint, has not expired (warned when near).
+    fn openpgp_public_key(&mut self, pk: &At<String>, kind: &At<String>, fingerprint: &At<String>) {
+        if kind.value != "openpgp" {
+            self.error(
+                Code::InvalidKey,
+                pk.pos,
+                (
+                    format!("a {} key carries no public_key", quote(kind)),
+                    "only an openpgp key carries its armored public key: remove public_key".into(),
+                ),
+            );
+            return;
+        }
+        match openpgp::check(pk, fingerprint) {
+            Err(e) => self.error(Code::InvalidKey, pk.pos, e),
+            Ok(openpgp::KeyFacts { expires: Some(d) }) if d < self.cx.today => self.error(
+                Code::KeyExpired,
+                pk.pos,
+                (
+                    format!("this OpenPGP public key expired on {d}"),
+                    "ask the PoC for its renewed key (or its new one), or remove the expired one"
+                        .into(),
+                ),
+            ),
+            Ok(openpgp::KeyFacts { expires: Some(d) })
+                if (d - self.cx.today).get_days() <= KEY_EXPIRY_WARNING_DAYS =>
+            {
+                self.warn(
+                    Code::KeyExpiring,
+                    pk.pos,
+                    (
+                        format!("this OpenPGP public key expires on {d}"),
+                        "ask the PoC for its renewed key".into(),
+                    ),
+                )
+            }
+            Ok(_) => {}
         }
     }
 
