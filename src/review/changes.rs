@@ -1120,6 +1120,16 @@ fn files(c: &mut Compared, i: &Inputs) {
                 "mail-journal",
                 format!("the mail journal {verb}"),
             ),
+            Class::ReceiptRecords => push(
+                Severity::Info,
+                "receipt-records",
+                format!("the usage receipts {verb}"),
+            ),
+            Class::Nominations => push(
+                Severity::Info,
+                "nominations",
+                format!("the nominations in progress ({}) {verb}", f.path),
+            ),
             Class::PingCampaigns => push(
                 Severity::Info,
                 "ping-campaign",

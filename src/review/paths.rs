@@ -25,6 +25,10 @@ pub enum Class {
     VersionLog,
     /// `log/mail.jsonl`: what the mail servers accepted.
     MailJournal,
+    /// `log/receipts.jsonl`: which State confirmed which version.
+    ReceiptRecords,
+    /// `content/nominations.yaml`: nominations in progress.
+    Nominations,
     /// `content/directory.yaml`.
     Settings,
     /// `content/pages/*`.
@@ -60,6 +64,8 @@ impl Class {
             Class::DemoKeys => "demo keys",
             Class::VersionLog => "version log",
             Class::MailJournal => "mail journal",
+            Class::ReceiptRecords => "receipt records",
+            Class::Nominations => "nominations",
             Class::Settings => "settings",
             Class::Pages => "pages",
             Class::Theme => "theme",
@@ -79,6 +85,7 @@ impl Class {
         matches!(
             self,
             Class::Pages
+                | Class::Nominations
                 | Class::Theme
                 | Class::ReferenceData
                 | Class::Ci
@@ -136,6 +143,10 @@ pub fn classify(path: &str) -> Class {
         Class::VersionLog
     } else if path == "log/mail.jsonl" {
         Class::MailJournal
+    } else if path == "log/receipts.jsonl" {
+        Class::ReceiptRecords
+    } else if path == "content/nominations.yaml" {
+        Class::Nominations
     } else if in_dir("themes") {
         Class::Theme
     } else if in_dir("src/directory/refdata") {
@@ -295,6 +306,8 @@ mod tests {
             ("log/versions.jsonl", Class::VersionLog),
             ("log/versions.jsonl.minisig", Class::VersionLog),
             ("log/mail.jsonl", Class::MailJournal),
+            ("log/receipts.jsonl", Class::ReceiptRecords),
+            ("content/nominations.yaml", Class::Nominations),
             ("themes/default/templates/poc.html", Class::Theme),
             ("src/directory/refdata/states.tsv", Class::ReferenceData),
             ("src/main.rs", Class::Tool),

@@ -606,7 +606,15 @@ describe("accessibility (axe-core)", () => {
 
   const pagesToCheck = [
     "index.html",
-    ...["en", "ar"].flatMap((l) => [`${l}/index.html`, `${l}/states/FRA.html`, `${l}/pages/about.html`, `${l}/checks.html`]),
+    // Every page type, in a left-to-right, a right-to-left and a CJK language.
+    ...["en", "ar", "zh"].flatMap((l) => [
+      `${l}/index.html`,
+      `${l}/states/FRA.html`,
+      `${l}/pages/about.html`,
+      `${l}/checks.html`,
+      `${l}/participation.html`,
+      `${l}/receipts.html`,
+    ]),
   ];
   for (const rel of pagesToCheck) {
     test(`${rel}: no serious or critical violation`, { timeout: TEST_TIMEOUT }, (t) =>
