@@ -89,13 +89,21 @@ pub fn items(dir: &Directory, as_of: Date) -> Vec<Item> {
                         true,
                         format!("{} PoC {}: the check {} bounced", p.kind, p.to, c.id),
                     )),
+                    // A 24/7 PoC in an emergency check or an exercise is
+                    // judged against its own short window: say which.
                     crate::ping::Outcome::NoAnswer => out.push(item(
                         "ping-unanswered",
                         false,
-                        format!(
-                            "{} PoC {} did not answer the check {} within {} hours",
-                            p.kind, p.to, c.id, c.respond_within_hours
-                        ),
+                        match p.window_minutes {
+                            Some(m) => format!(
+                                "{} PoC {} did not answer the check {} within {} minutes (the short window of a 24/7 PoC)",
+                                p.kind, p.to, c.id, m
+                            ),
+                            None => format!(
+                                "{} PoC {} did not answer the check {} within {} hours",
+                                p.kind, p.to, c.id, c.respond_within_hours
+                            ),
+                        },
                     )),
                     _ => {}
                 }

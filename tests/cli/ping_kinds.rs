@@ -376,6 +376,23 @@ fn an_emergency_check_judges_24_7_pocs_against_one_hour_across_time_zones() {
     assert_eq!(r["sent"], 4);
     assert_eq!(r["responded"], 2);
     assert_eq!(r["median_response_seconds"].as_f64().unwrap(), 3900.0);
+    // `stale` names the window Germany's 24/7 CERT missed: its own hour,
+    // not the campaign's 72 hours.
+    let o = support::pocdir([
+        "stale".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--as-of".as_ref(),
+        "2026-11-21".as_ref(),
+    ]);
+    assert!(
+        o.stdout.contains(
+            "technical PoC notfall@cert.deu.example did not answer the check 2026-11-20-emergency within 60 minutes (the short window of a 24/7 PoC)"
+        ),
+        "{}\n{}",
+        o.stdout,
+        o.stderr
+    );
     // Its own kind only: the example's routine checks are not its trend.
     assert_eq!(r["trend"].as_array().unwrap().len(), 1);
     let routine = report("routine");
