@@ -55,6 +55,8 @@ pub struct Summary {
 /// A message larger than this is skipped (with a warning): replies to a
 /// ping are small, and the parser must not be handed anything huge.
 pub const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
+/// Largest mbox read (a quarter of replies is a few megabytes).
+pub const MAX_MBOX_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// One message of a mailbox, and when the mailbox says the secretariat
 /// received it.
@@ -111,7 +113,22 @@ pub fn mailbox(path: &Path, maildir: bool) -> Result<Messages, PingError> {
         })))
     } else {
         let f = std::fs::File::open(path).map_err(|e| error(&e))?;
-        let it = mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(f));
+        // mail-parser holds a message whole until the next `From ` line: a
+        // device, a pipe or a huge file would read without end.
+        let meta = f.metadata().map_err(|e| error(&e))?;
+        if !meta.is_file() {
+            return Err(error(&"not a regular file (an mbox is a file)"));
+        }
+        if meta.len() > MAX_MBOX_BYTES {
+            return Err(error(&format!(
+                "{} bytes, over the {MAX_MBOX_BYTES}-byte limit for a mailbox of replies",
+                meta.len()
+            )));
+        }
+        use std::io::Read;
+        let it = mail_parser::mailbox::mbox::MessageIterator::new(std::io::BufReader::new(
+            f.take(MAX_MBOX_BYTES),
+        ));
         Ok(Box::new(it.map(move |m| {
             m.map(|m| Raw {
                 delivered: i64::try_from(m.internal_date()).ok().and_then(plausible),

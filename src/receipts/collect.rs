@@ -28,6 +28,9 @@ use crate::bundle::log::Entry;
 
 /// A message larger than this is skipped: a receipt is a few lines.
 pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+/// Most bytes read from one mbox: a mailbox of receipts is small; a
+/// device or an endless stream given as `--mbox` ends with an error.
+pub const MAX_MBOX_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// Most files read from a Maildir.
 pub const MAX_MAILDIR_FILES: usize = 100_000;
 
@@ -103,6 +106,7 @@ pub fn mbox(path: &Path) -> Result<Messages, ReceiptError> {
     let mut count = 0usize;
     let mut at_line_start = true;
     let mut done = false;
+    let mut read: u64 = 0;
     Ok(Box::new(std::iter::from_fn(move || {
         if done {
             return None;
@@ -114,7 +118,16 @@ pub fn mbox(path: &Path) -> Result<Messages, ReceiptError> {
                     done = true;
                     return current.take().map(Ok);
                 }
-                Ok(_) => {}
+                Ok(n) => {
+                    read += n as u64;
+                    if read > MAX_MBOX_BYTES {
+                        done = true;
+                        return Some(Err(format!(
+                            "{shown}: more than {MAX_MBOX_BYTES} bytes: not a mailbox of receipts"
+                        )
+                        .into()));
+                    }
+                }
                 Err(e) => {
                     done = true;
                     return Some(Err(format!("{shown}: {e}").into()));
@@ -450,6 +463,17 @@ mod tests {
         );
         assert_eq!(from_line_time("From a@b.example\n"), None);
         assert_eq!(from_line_time("From a Wed Feb 31 25:61:61 2026\n"), None);
+    }
+
+    /// A device or an endless stream given as the mailbox ends with an
+    /// error, not a run that never finishes.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_endless_mbox_ends_with_an_error() {
+        let mut m = mbox(std::path::Path::new("/dev/zero")).unwrap();
+        let e = m.next().unwrap().err().unwrap().to_string();
+        assert!(e.contains("not a mailbox of receipts"), "{e}");
+        assert!(m.next().is_none());
     }
 
     #[test]

@@ -393,3 +393,18 @@ fn ping_record_names_the_poc_when_a_state_has_two_of_a_type() {
     );
     assert_eq!(o.code, 2, "--poc or --type, not both");
 }
+
+/// A device given as the mailbox is refused at once: mail-parser would
+/// otherwise read `/dev/zero` without end, holding it all in memory.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_device_as_the_mbox_is_refused() {
+    let root = root_with_campaign();
+    let o = ping(root.path(), &["collect", "--mbox", "/dev/zero"]);
+    assert_ne!(o.code, 0, "{}", o.stdout);
+    assert!(
+        o.stderr.contains("/dev/zero: not a regular file"),
+        "{}",
+        o.stderr
+    );
+}
