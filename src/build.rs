@@ -365,9 +365,16 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .filter(|s| s.accounts.is_empty())
         .map(|s| s.code)
         .collect();
-    let parts = crate::site::offline_parts(&at_issue, &loaded.theme, &loaded.i18n)
+    let info = crate::site::OfflineInfo {
+        seq: version.seq,
+        issued: version.issued,
+        expires: version.expires,
+        root: &version.root,
+    };
+    let parts = crate::site::offline_parts(&at_issue, &loaded.theme, &loaded.i18n, &info)
         .map_err(|e| BuildError::Render(e.0))?;
-    let shared = bundle::Shared::new(&at_issue, &version).map_err(BuildError::Seal)?;
+    let shared =
+        bundle::Shared::new(&at_issue, &version, &loaded.i18n).map_err(BuildError::Seal)?;
     // Each bundle goes to disk as soon as it is sealed: they are never all
     // in memory. The folder is swapped in at the end, or removed.
     let stage = crate::output::Staging::new(opts.out, "bundles").map_err(|e| {
@@ -392,16 +399,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let info = crate::site::OfflineInfo {
-        seq: version.seq,
-        issued: &crate::util::time::fmt_ts(version.issued),
-        expires: &crate::util::time::fmt_ts(version.expires),
-        root: &version.root,
-    };
     let pages: BTreeMap<&Vec<&str>, bundle::OfflinePage> = lang_sets
         .iter()
         .zip(crate::util::parallel::map(&lang_sets, |langs| {
-            crate::site::offline(&at_issue, &parts, langs, &info)
+            crate::site::offline(&parts, langs, &info)
                 .map_err(|e| BuildError::Render(e.0))
                 .and_then(|pieces| {
                     let pieces: Vec<&[u8]> = pieces.iter().map(|p| p.as_bytes()).collect();
@@ -422,8 +423,16 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             code: receipt_key.code(s.code.as_str(), version.seq, &version.root),
         };
         let receipt = crate::receipts::readme_block(&receipt, &at_issue.settings.secretariat.email);
-        let plain = bundle::plaintext(&at_issue, &shared, s, &version, page, &receipt)
-            .map_err(BuildError::Seal)?;
+        let plain = bundle::plaintext(
+            &at_issue,
+            &shared,
+            s,
+            &version,
+            page,
+            &receipt,
+            &loaded.i18n,
+        )
+        .map_err(BuildError::Seal)?;
         let recipients: Vec<String> = s
             .accounts
             .iter()

@@ -178,22 +178,14 @@ pub fn canonical(dir: &Directory) -> Vec<u8> {
 /// accounts that receive the directory — address, name, age recipients —
 /// so that it sees who in its government gets it. No verification record.
 pub fn own_accounts(state: &State) -> String {
-    let title = format!("Accounts of {} that receive this directory", state.code);
-    let mut out = format!(
-        "\n{title}\n{}\n\
-         Listed in {code}'s bundle only: neither the site nor any other State's bundle\n\
-         shows them. Tell the secretariat through your Permanent Mission if one of\n\
-         them should not receive the directory.\n\n",
-        "-".repeat(title.len()),
-        code = state.code
-    );
+    let mut out = String::from("\n[accounts]\n");
     for a in &state.accounts {
         match &a.name {
             Some(n) => out.push_str(&format!("  {} <{}>\n", n, a.email)),
             None => out.push_str(&format!("  {}\n", a.email)),
         }
         for r in &a.recipients {
-            out.push_str(&format!("    recipient: {r}\n"));
+            out.push_str(&format!("    {r}\n"));
         }
     }
     out
@@ -279,17 +271,18 @@ pub fn csv_in(dir: &Directory, t: &Strings) -> Vec<u8> {
     // with a sign (no quote prefix needed) and reads as it is meant.
     let tagged = |v: &[crate::directory::model::Tagged]| {
         v.iter()
-            .map(|x| format!("{}: {}", t.get(&format!("use_{}", x.usage)), x.value))
+            .map(|x| {
+                format!(
+                    "{}{}{}",
+                    t.get(&format!("use_{}", x.usage)),
+                    t.get("colon"),
+                    x.value
+                )
+            })
             .collect::<Vec<_>>()
             .join(sep)
     };
-    let days = |d: &str| {
-        let one = |d: &str| t.get(&format!("day_{d}")).to_string();
-        match d.split_once('-') {
-            Some((a, b)) => format!("{}–{}", one(a), one(b)),
-            None => d.split(',').map(one).collect::<Vec<_>>().join(sep),
-        }
-    };
+    let days = |d: &str| t.days(d);
     for s in Published::of(dir).states {
         for p in s.points_of_contact {
             let h24 = p.availability.mode == "24/7";
@@ -311,7 +304,7 @@ pub fn csv_in(dir: &Directory, t: &Strings) -> Vec<u8> {
                 tagged(&p.phones),
                 p.languages
                     .iter()
-                    .map(|l| autonym(l))
+                    .map(|l| crate::directory::refdata::language_label(l, t.lang))
                     .collect::<Vec<_>>()
                     .join(sep),
                 t.get(if h24 {
@@ -328,7 +321,14 @@ pub fn csv_in(dir: &Directory, t: &Strings) -> Vec<u8> {
                     .map(|f| t.get(&format!("func_{f}")).to_string())
                     .collect::<Vec<_>>()
                     .join(sep),
-                s.regional_networks.join(sep),
+                s.regional_networks
+                    .iter()
+                    .map(|n| {
+                        crate::directory::refdata::network_label(n, t.lang)
+                            .map_or(n.as_str(), |(acronym, _)| acronym)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(sep),
                 s.last_verified.to_string(),
                 t.get(if s.is_stale() { "csv_yes" } else { "csv_no" })
                     .to_string(),
@@ -337,14 +337,6 @@ pub fn csv_in(dir: &Directory, t: &Strings) -> Vec<u8> {
         }
     }
     w.into_inner().unwrap_or_default()
-}
-
-/// A language's name in that language (as on the site).
-fn autonym(code: &str) -> String {
-    isolang::Language::from_639_1(code)
-        .and_then(|l| l.to_autonym())
-        .map(str::to_string)
-        .unwrap_or_else(|| code.to_string())
 }
 
 /// RFC 6350 text escaping (also valid for vCard 3.0).
@@ -378,10 +370,12 @@ fn fold(line: &str, out: &mut String) {
     out.push_str("\r\n");
 }
 
-/// vCards of the PoCs of `states`.
-pub fn vcf<'a>(dir: &Directory, states: impl Iterator<Item = &'a State>) -> Vec<u8> {
+/// vCards of the PoCs of `states`, in the language of `t` (the State's
+/// name, and the note saying whose PoC it is, when, in which languages).
+pub fn vcf<'a>(t: &Strings, states: impl Iterator<Item = &'a State>) -> Vec<u8> {
     let mut out = String::new();
-    for s in states.map(PublishedState::of) {
+    for (state, s) in states.map(|s| (s, PublishedState::of(s))) {
+        let names = state.forms(t.lang);
         for (i, p) in s.points_of_contact.iter().enumerate() {
             let mut lines = vec!["BEGIN:VCARD".to_string(), "VERSION:3.0".to_string()];
             let fn_ = p
@@ -391,43 +385,52 @@ pub fn vcf<'a>(dir: &Directory, states: impl Iterator<Item = &'a State>) -> Vec<
                 .unwrap_or_else(|| p.entity.clone());
             lines.push(format!("FN:{}", esc(&fn_)));
             lines.push(format!("N:{};;;;", esc(&fn_)));
-            lines.push(format!("ORG:{};{}", esc(&p.entity), esc(s.name("en"))));
-            if let Some(t) = p.person.as_ref().and_then(|x| x.title.as_ref()) {
-                lines.push(format!("TITLE:{}", esc(t)));
+            lines.push(format!("ORG:{};{}", esc(&p.entity), esc(s.name(t.lang))));
+            if let Some(title) = p.person.as_ref().and_then(|x| x.title.as_ref()) {
+                lines.push(format!("TITLE:{}", esc(title)));
             }
             for e in &p.emails {
                 let pref = if e.usage == "emergency" { ",PREF" } else { "" };
                 lines.push(format!("EMAIL;TYPE=INTERNET,WORK{pref}:{}", esc(&e.value)));
             }
-            for t in &p.phones {
-                let kind = match t.usage.as_str() {
+            for ph in &p.phones {
+                let kind = match ph.usage.as_str() {
                     "fax" => "WORK,FAX",
                     "emergency" => "WORK,VOICE,PREF",
                     _ => "WORK,VOICE",
                 };
-                lines.push(format!("TEL;TYPE={kind}:{}", esc(&t.value)));
+                lines.push(format!("TEL;TYPE={kind}:{}", esc(&ph.value)));
             }
             let avail = if p.availability.mode == "24/7" {
-                "24/7".to_string()
+                t.get("availability_24_7").to_string()
             } else {
-                format!(
-                    "{} {} {}",
-                    p.availability.days.as_deref().unwrap_or(""),
-                    p.availability.hours.as_deref().unwrap_or(""),
-                    p.availability.time_zone.as_deref().unwrap_or("")
+                t.fmt(
+                    "availability_business_hours",
+                    &[
+                        (
+                            "days",
+                            &t.days(p.availability.days.as_deref().unwrap_or("")),
+                        ),
+                        ("hours", p.availability.hours.as_deref().unwrap_or("")),
+                        ("zone", p.availability.time_zone.as_deref().unwrap_or("")),
+                    ],
                 )
             };
+            let languages: Vec<String> = p
+                .languages
+                .iter()
+                .map(|l| crate::directory::refdata::language_label(l, t.lang))
+                .collect();
             lines.push(format!(
                 "NOTE:{}",
-                esc(&format!(
-                    "{} ({}) - {} point of contact. Availability: {}. Languages: {}. Last verified {}. From: {}",
-                    s.name("en"),
-                    s.code,
-                    p.kind,
-                    avail,
-                    p.languages.join(", "),
-                    s.last_verified,
-                    dir.settings.title
+                esc(&t.fmt_state(
+                    &format!("vcard_note_{}", p.kind),
+                    &names,
+                    &[
+                        ("availability", &avail),
+                        ("languages", &t.list(&languages)),
+                        ("date", &t.day(s.last_verified)),
+                    ],
                 ))
             ));
             lines.push(format!(

@@ -26,6 +26,7 @@ use super::tarball;
 
 use crate::directory::model::{Directory, State};
 use crate::export;
+use crate::i18n::Strings;
 
 /// Names of the files inside a bundle, in tar order (manifest first, then
 /// the rest of the per-State part, then the shared part).
@@ -57,12 +58,22 @@ impl Version {
     }
 }
 
-/// The languages of a State's offline page: English, then the site
-/// languages its PoCs speak.
+/// The languages of a State's offline page: its Mission's correspondence
+/// language, English, then the other site languages its PoCs speak.
 pub fn offline_languages<'a>(dir: &'a Directory, state: &State) -> Vec<&'a str> {
-    let mut out = vec!["en"];
+    // The language its Mission corresponds in first (the page's header
+    // speaks it), then English, then the others its PoCs speak.
+    let mut out: Vec<&str> = dir
+        .settings
+        .languages
+        .iter()
+        .map(String::as_str)
+        .filter(|l| *l == state.correspondence_language && *l != "en")
+        .collect();
+    out.push("en");
     for l in &dir.settings.languages {
         if l != "en"
+            && !out.contains(&l.as_str())
             && state
                 .points_of_contact
                 .iter()
@@ -78,31 +89,48 @@ pub fn offline_languages<'a>(dir: &'a Directory, state: &State) -> Vec<&'a str> 
     out
 }
 
-pub fn readme(state: &State, v: &Version, key_id: &str) -> String {
-    format!(
-        "pocdir bundle of the global intergovernmental Points of Contact directory\n\
-         ===========================================================================\n\n\
-         State: {code}   sequence: {seq}   issued: {issued}   expires: {expires}\n\
-         Directory root hash: {root}\n\n\
-         This archive came out of {code}.tar.gz.age, which must be verified BEFORE it\n\
-         is decrypted:\n\n\
-         \x20 minisign -Vm {code}.tar.gz.age -p secretariat.pub\n\n\
-         The secretariat's key id is {key_id}. Check that the trusted comment minisign\n\
-         prints names pocdir-bundle/2 and state={code}, a sequence number not lower than\n\
-         the last one you accepted, and an expiry date still to come. Then:\n\n\
-         \x20 age -d -i YOUR-KEY.txt {code}.tar.gz.age | tar xz\n\n\
-         or do all of it at once, with the checks recorded for next time:\n\n\
-         \x20 pocdir open {code}.tar.gz.age --identity YOUR-KEY.txt --trust secretariat.pub\n\n\
-         manifest.json lists the SHA-256 of every other file. index.html opens in any\n\
-         browser without a network; contacts.vcf imports the contacts into a phone.\n\
-         Report a bundle that fails any check to the secretariat through your\n\
-         Permanent Mission, not by replying to the email that carried it.\n",
-        code = state.code,
-        seq = v.seq,
-        issued = crate::util::time::fmt_ts(v.issued),
-        expires = crate::util::time::fmt_ts(v.expires),
-        root = v.root,
-    )
+/// The README.txt of a State's bundle: how to verify and open it, in the
+/// language its Mission corresponds in and then in English (`texts`), with
+/// the same placeholders as the email; the State's own accounts and its
+/// receipt follow, in a form that does not depend on the language.
+pub fn readme(texts: &[Strings], state: &State, v: &Version, key_id: &str) -> String {
+    let code = state.code.as_str();
+    let file = format!("{code}.tar.gz.age");
+    let mut out = String::new();
+    for (i, t) in texts.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        let identity = t.get("readme_key_placeholder");
+        let title = t.get("readme_title");
+        let seq = v.seq.to_string();
+        out.push_str(&format!(
+            "{title}\n{rule}\n\n{facts}\n{root}\n\n{verify}\n\n\
+             \x20 minisign -Vm {file} -p secretariat.pub\n\n{check}\n\n\
+             \x20 age -d -i {identity} {file} | tar xz\n\n{all}\n\n\
+             \x20 pocdir open {file} --identity {identity} --trust secretariat.pub\n\n\
+             {files}\n{report}\n\n{accounts}\n\n{receipt}\n",
+            rule = "=".repeat(title.chars().count().clamp(3, 78)),
+            facts = t.fmt(
+                "readme_facts",
+                &[
+                    ("code", code),
+                    ("seq", &seq),
+                    ("issued", &t.timestamp(v.issued)),
+                    ("expires", &t.timestamp(v.expires)),
+                ]
+            ),
+            root = t.fmt("readme_root", &[("root", &v.root)]),
+            verify = t.fmt("readme_verify_first", &[("file", &file)]),
+            check = t.fmt("readme_key_check", &[("key", key_id), ("code", code)]),
+            all = t.get("readme_all_at_once"),
+            files = t.get("readme_files"),
+            report = t.get("readme_report"),
+            accounts = t.fmt("readme_accounts", &[("code", code)]),
+            receipt = t.fmt("readme_receipt", &[("code", code), ("seq", &seq)]),
+        ));
+    }
+    out
 }
 
 /// The files every bundle of a version shares, made once (with their
@@ -110,33 +138,60 @@ pub fn readme(state: &State, v: &Version, key_id: &str) -> String {
 pub struct Shared {
     pub directory_json: (Vec<u8>, String),
     pub csv: (Vec<u8>, String),
-    pub vcf: (Vec<u8>, String),
-    /// directory.json, contacts.csv and contacts.vcf as tar entries (no
-    /// end blocks), as gzip members.
+    /// directory.json and contacts.csv as tar entries (no end blocks), as
+    /// gzip members.
     pub member: Vec<u8>,
+    /// contacts.vcf in each language a bundle is written in (a State's
+    /// Mission's language, else English): its SHA-256 and its tar entry
+    /// as gzip members.
+    pub vcf: BTreeMap<String, (String, Vec<u8>)>,
 }
 
 impl Shared {
-    pub fn new(dir: &Directory, v: &Version) -> Result<Shared, String> {
+    pub fn new(
+        dir: &Directory,
+        v: &Version,
+        i18n: &BTreeMap<String, crate::directory::load::I18nFile>,
+    ) -> Result<Shared, String> {
         let with_hash = |b: Vec<u8>| {
             let h = crate::util::hash::sha256_hex(&b);
             (b, h)
+        };
+        let empty = BTreeMap::new();
+        let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
+        let langs: std::collections::BTreeSet<&str> = dir
+            .states
+            .iter()
+            .map(|s| dir.un_language(s).unwrap_or("en"))
+            .collect();
+        let langs: Vec<&str> = langs.into_iter().collect();
+        let vcf_job = |lang: &&str| -> Result<(String, (String, Vec<u8>)), String> {
+            let t = Strings::new(
+                lang,
+                i18n.get(*lang).map(|f| &f.strings).unwrap_or(english),
+                english,
+            );
+            let (bytes, hash) = with_hash(export::vcf(&t, dir.states.iter()));
+            let tar = tarball::entries(&[("contacts.vcf", &bytes)], v.mtime())
+                .map_err(|e| e.to_string())?;
+            let member = tarball::gzip_members(&tar).map_err(|e| e.to_string())?;
+            Ok((lang.to_string(), (hash, member)))
         };
         let (directory_json, (csv, vcf)) = std::thread::scope(|s| {
             let other = s.spawn(|| {
                 (
                     with_hash(export::csv(dir)),
-                    with_hash(export::vcf(dir, dir.states.iter())),
+                    crate::util::parallel::map(&langs, vcf_job),
                 )
             });
             let json = with_hash(export::canonical(dir));
             (json, other.join().expect("the export thread panicked"))
         });
+        let vcf = vcf.into_iter().collect::<Result<BTreeMap<_, _>, _>>()?;
         let tar = tarball::entries(
             &[
                 ("directory.json", &directory_json.0),
                 ("contacts.csv", &csv.0),
-                ("contacts.vcf", &vcf.0),
             ],
             v.mtime(),
         )
@@ -145,8 +200,8 @@ impl Shared {
         Ok(Shared {
             directory_json,
             csv,
-            vcf,
             member,
+            vcf,
         })
     }
 }
@@ -190,20 +245,37 @@ pub fn plaintext(
     v: &Version,
     offline: &OfflinePage,
     receipt: &str,
+    i18n: &BTreeMap<String, crate::directory::load::I18nFile>,
 ) -> Result<Vec<u8>, String> {
     // Only this State's bundle lists its own receiving accounts (and
     // carries its receipt code).
-    let readme =
-        (readme(state, v, &dir.secretariat_key.key_id) + &export::own_accounts(state) + receipt)
-            .into_bytes();
+    let empty = BTreeMap::new();
+    let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
+    let mut texts = Vec::new();
+    if let Some(l) = dir.un_language(state) {
+        texts.push(Strings::new(
+            l,
+            i18n.get(l).map(|f| &f.strings).unwrap_or(english),
+            english,
+        ));
+    }
+    texts.push(Strings::new("en", english, english));
+    let readme = (readme(&texts, state, v, &dir.secretariat_key.key_id)
+        + &export::own_accounts(state)
+        + receipt)
+        .into_bytes();
+    let (vcf_hash, vcf_member) = shared
+        .vcf
+        .get(dir.un_language(state).unwrap_or("en"))
+        .ok_or_else(|| format!("{}: no contacts.vcf in its language", state.code))?;
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     for (name, (_, hash)) in [
         ("directory.json", &shared.directory_json),
         ("contacts.csv", &shared.csv),
-        ("contacts.vcf", &shared.vcf),
     ] {
         hashes.insert(name.to_string(), hash.clone());
     }
+    hashes.insert("contacts.vcf".into(), vcf_hash.clone());
     hashes.insert("index.html".into(), offline.sha256.clone());
     hashes.insert("README.txt".into(), crate::util::hash::sha256_hex(&readme));
     let m = Manifest {
@@ -224,8 +296,9 @@ pub fn plaintext(
     )
     .map_err(|e| e.to_string())?;
     let mut out = tarball::gzip_member(&own).map_err(|e| e.to_string())?;
-    out.reserve(shared.member.len() + offline.member.len());
+    out.reserve(shared.member.len() + vcf_member.len() + offline.member.len());
     out.extend_from_slice(&shared.member);
+    out.extend_from_slice(vcf_member);
     out.extend_from_slice(&offline.member);
     Ok(out)
 }

@@ -57,6 +57,7 @@ codes! {
     FreeMail => "free-mail",
     FrontMatter => "front-matter",
     FutureDate => "future-date",
+    GlossaryTerm => "glossary-term",
     I18nMissing => "i18n-missing",
     I18nMissingKey => "i18n-missing-key",
     I18nPlaceholder => "i18n-placeholder",

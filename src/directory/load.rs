@@ -80,6 +80,9 @@ mod private {
         pub theme: Theme,
         /// UI strings by language, from the theme's `i18n/<lang>.yaml`.
         pub i18n: BTreeMap<String, I18nFile>,
+        /// Each language's glossary, from the theme's
+        /// `i18n/<lang>.glossary.yaml` (issue 17).
+        pub glossaries: BTreeMap<String, GlossaryFile>,
         /// `log/versions.jsonl` and its signature, when present.
         pub version_log: Option<String>,
         pub version_log_sig: Option<String>,
@@ -101,6 +104,14 @@ pub struct I18nFile {
     pub file: String,
     pub strings: BTreeMap<String, String>,
 }
+/// A language's glossary: the term to use for each concept, and the
+/// variants `check` warns about in that language's UI strings and pages.
+#[derive(Clone, Debug, Default)]
+pub struct GlossaryFile {
+    pub file: String,
+    pub terms: Vec<crate::directory::schema::GlossaryTerm>,
+}
+
 pub const THEMES_DIR: &str = "themes";
 /// Largest theme file (templates, styles, scripts, images).
 pub const MAX_THEME_FILE_BYTES: u64 = 1024 * 1024;
@@ -162,6 +173,7 @@ pub(crate) fn load(root: &Path) -> Loaded {
     }
     let key_rels = l.list(KEYS_STATES_DIR, "yaml");
     // Parsing dominates: State and key files are parsed on every core.
+    #[allow(clippy::large_enum_variant)] // short-lived, one per file
     enum Parsed {
         State(FileLoad<StateFile>),
         Keys(FileLoad<KeysFile>),
@@ -330,7 +342,12 @@ impl Loaded {
             .map(|(r, o, b)| (r.to_string(), o.to_string(), b.to_vec()))
             .collect();
         for (rel, origin, bytes) in files {
-            let lang = rel.trim_end_matches(".yaml").to_string();
+            let stem = rel.trim_end_matches(".yaml");
+            let glossary = stem.strip_suffix(".glossary");
+            let lang = glossary.unwrap_or(stem).to_string();
+            if lang.contains(['.', '/']) {
+                continue;
+            }
             let text = match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {
@@ -343,6 +360,26 @@ impl Loaded {
                     continue;
                 }
             };
+            if glossary.is_some() {
+                match yaml::parse::<crate::directory::schema::GlossaryDoc>(&text, 0) {
+                    Ok(doc) => {
+                        self.glossaries.insert(
+                            lang,
+                            GlossaryFile {
+                                file: origin.clone(),
+                                terms: doc.terms,
+                            },
+                        );
+                    }
+                    Err(errors) => self.diagnostics.extend(
+                        errors
+                            .into_iter()
+                            .map(|e| e.into_diagnostic(origin.clone())),
+                    ),
+                }
+                self.sources.insert(origin, text);
+                continue;
+            }
             match yaml::parse::<BTreeMap<String, String>>(&text, 0) {
                 Ok(strings) => {
                     self.sources.insert(origin.clone(), text);

@@ -56,18 +56,13 @@ impl Directory {
         d
     }
 
-    /// The State's UN language other than English, if its PoCs use one.
-    pub fn un_language(&self, s: &State) -> Option<&str> {
-        self.settings
-            .languages
-            .iter()
-            .map(String::as_str)
-            .filter(|l| *l != "en")
-            .find(|l| {
-                s.points_of_contact
-                    .iter()
-                    .any(|p| p.languages.iter().any(|x| x == l))
-            })
+    /// The language of every message to the State other than English:
+    /// its Mission's correspondence language (the State file's
+    /// `mission.correspondence_language`, else the UN working language of
+    /// the reference data), when it is not English and the site has it.
+    pub fn un_language<'a>(&self, s: &'a State) -> Option<&'a str> {
+        let l = s.correspondence_language.as_str();
+        (l != "en" && self.settings.languages.iter().any(|x| x == l)).then_some(l)
     }
 }
 
@@ -124,6 +119,9 @@ pub struct State {
     pub stale: bool,
     /// Verified accounts receiving the State's bundle.
     pub accounts: Vec<Account>,
+    /// The UN language its Mission corresponds in (not exported).
+    #[serde(skip)]
+    pub correspondence_language: String,
 }
 
 impl State {
@@ -133,6 +131,11 @@ impl State {
             .or_else(|| self.names.get("en"))
             .map(String::as_str)
             .unwrap_or(self.code.as_str())
+    }
+
+    /// The State's name in `lang` with the forms its sentences need.
+    pub fn forms(&self, lang: &str) -> refdata::NameForms {
+        refdata::name_forms(self.code.as_str(), lang, self.name(lang))
     }
 
     pub fn has_24_7(&self) -> bool {
@@ -448,6 +451,13 @@ fn state(
         last_verified,
         stale,
         accounts,
+        correspondence_language: s
+            .mission
+            .correspondence_language
+            .as_ref()
+            .map(|l| l.value.clone())
+            .or_else(|| refdata::working_language(&info.alpha3).map(str::to_string))
+            .unwrap_or_else(|| "en".to_string()),
     })
 }
 

@@ -1,6 +1,10 @@
 //! Reference data compiled into pocdir: the UN Member and observer States
-//! (`refdata/un_states.tsv`, source in `refdata/SOURCE.md`), the known
-//! regional PoC networks, and free-mail domains.
+//! (`refdata/un_states.tsv`, source in `refdata/SOURCE.md`) with the forms
+//! their names take in a sentence (`refdata/forms/<lang>.tsv`) and their UN
+//! working language (`refdata/working_languages.tsv`); the known regional
+//! PoC networks with their names in the six languages
+//! (`refdata/networks.tsv`); language names (`refdata/language_names.tsv`);
+//! and free-mail domains.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -182,6 +186,210 @@ pub fn is_regional_network(code: &str) -> bool {
     REGIONAL_NETWORKS.iter().any(|(c, _)| *c == code)
 }
 
+/// The forms a State's name takes in sentences of one language: the name
+/// itself and the language's grammatical forms (`the` in English; `le`,
+/// `du` in French; `el`, `del` in Spanish; `gen`, `dat` in Russian; `li`,
+/// `bi` in Arabic), each given to translations as a placeholder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameForms {
+    pub name: String,
+    pub forms: Vec<(&'static str, String)>,
+}
+
+/// (language, column of `forms/<lang>.tsv`, placeholder in translations).
+pub const FORM_PLACEHOLDERS: [(&str, &str, &str); 9] = [
+    ("en", "the", "state_the"),
+    ("fr", "le", "state_le"),
+    ("fr", "du", "state_du"),
+    ("es", "el", "state_el"),
+    ("es", "del", "state_del"),
+    ("ru", "gen", "state_gen"),
+    ("ru", "dat", "state_dat"),
+    ("ar", "li", "state_li"),
+    ("ar", "bi", "state_bi"),
+];
+
+impl NameForms {
+    /// Every State placeholder: `{state}`, this language's forms, and the
+    /// other languages' form placeholders as the bare name (a string that
+    /// fell back to another language still reads).
+    pub fn placeholders(&self) -> Vec<(&'static str, &str)> {
+        let mut out = vec![("state", self.name.as_str())];
+        for (_, _, ph) in FORM_PLACEHOLDERS {
+            let v = self
+                .forms
+                .iter()
+                .find(|(p, _)| *p == ph)
+                .map_or(self.name.as_str(), |(_, v)| v.as_str());
+            out.push((ph, v));
+        }
+        out
+    }
+
+    /// The form whose placeholder is `ph` (`state_du`), or the name.
+    pub fn form(&self, ph: &str) -> &str {
+        self.forms
+            .iter()
+            .find(|(p, _)| *p == ph)
+            .map_or(self.name.as_str(), |(_, v)| v.as_str())
+    }
+}
+
+const FORMS: [(&str, &str); 5] = [
+    ("en", include_str!("refdata/forms/en.tsv")),
+    ("fr", include_str!("refdata/forms/fr.tsv")),
+    ("es", include_str!("refdata/forms/es.tsv")),
+    ("ru", include_str!("refdata/forms/ru.tsv")),
+    ("ar", include_str!("refdata/forms/ar.tsv")),
+];
+
+/// (language, alpha3) → (placeholder, form) of that language's file.
+type FormsTable = BTreeMap<(&'static str, String), Vec<(&'static str, String)>>;
+
+fn forms_table() -> &'static FormsTable {
+    static T: OnceLock<FormsTable> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut out = BTreeMap::new();
+        for (lang, text) in FORMS {
+            let mut lines = text.lines();
+            let Some(header) = lines.next() else { continue };
+            let cols: Vec<&str> = header.split('\t').collect();
+            for line in lines {
+                let f: Vec<&str> = line.split('\t').collect();
+                if f.len() != cols.len() || f.len() < 2 {
+                    continue;
+                }
+                let forms = cols[1..]
+                    .iter()
+                    .zip(&f[1..])
+                    .filter_map(|(c, v)| {
+                        FORM_PLACEHOLDERS
+                            .iter()
+                            .find(|(l, col, _)| *l == lang && col == c)
+                            .map(|(_, _, ph)| (*ph, v.to_string()))
+                    })
+                    .collect();
+                out.insert((lang, f[0].to_string()), forms);
+            }
+        }
+        out
+    })
+}
+
+/// The forms of a State's name in `lang`: from the reference data for a
+/// UN State whose name is the reference name, otherwise by the language's
+/// plain rule (the bare name; "de"/"d'" in French and "de" in Spanish;
+/// the attached prepositions of Arabic).
+pub fn name_forms(alpha3: &str, lang: &str, name: &str) -> NameForms {
+    let reference = un_state(alpha3).is_some_and(|s| s.name(lang) == name);
+    if reference && let Some(f) = forms_table().get(&(lang_key(lang), alpha3.to_string())) {
+        return NameForms {
+            name: name.to_string(),
+            forms: f.clone(),
+        };
+    }
+    let forms = FORM_PLACEHOLDERS
+        .iter()
+        .filter(|(l, _, _)| *l == lang)
+        .map(|(_, col, ph)| (*ph, rule_form(col, name)))
+        .collect();
+    NameForms {
+        name: name.to_string(),
+        forms,
+    }
+}
+
+fn lang_key(lang: &str) -> &'static str {
+    FORMS
+        .iter()
+        .map(|(l, _)| *l)
+        .find(|l| *l == lang)
+        .unwrap_or("")
+}
+
+/// A form by rule, for a name the reference data does not hold.
+fn rule_form(col: &str, name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUYÂÉÈÊÎÔÛH".contains(c.to_uppercase().next().unwrap_or(c)));
+    match col {
+        "du" if vowel => format!("d'{name}"),
+        "du" | "del" => format!("de {name}"),
+        "li" => arabic_attached('ل', name),
+        "bi" => arabic_attached('ب', name),
+        _ => name.to_string(),
+    }
+}
+
+/// An Arabic one-letter preposition joined to a name: ل + ال → لل, and
+/// otherwise the letter written before the word.
+pub fn arabic_attached(p: char, name: &str) -> String {
+    match (p, name.strip_prefix("ال")) {
+        ('ل', Some(rest)) => format!("لل{rest}"),
+        _ => format!("{p}{name}"),
+    }
+}
+
+const WORKING_LANGUAGES: &str = include_str!("refdata/working_languages.tsv");
+
+/// The UN language in which a State's Permanent Mission corresponds with
+/// the Secretariat (`refdata/working_languages.tsv`).
+pub fn working_language(alpha3: &str) -> Option<&'static str> {
+    WORKING_LANGUAGES.lines().skip(1).find_map(|l| {
+        let (code, lang) = l.split_once('\t')?;
+        (code == alpha3).then_some(lang.trim())
+    })
+}
+
+const NETWORKS: &str = include_str!("refdata/networks.tsv");
+
+/// A regional network's acronym and name in `lang` (`refdata/networks.tsv`),
+/// or the English ones.
+pub fn network_label(code: &str, lang: &str) -> Option<(&'static str, &'static str)> {
+    let mut lines = NETWORKS.lines();
+    let header: Vec<&str> = lines.next()?.split('\t').collect();
+    let col = |what: &str, l: &str| header.iter().position(|h| *h == format!("{what}_{l}"));
+    let row: Vec<&str> = lines
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .find(|f| f.first() == Some(&code))
+        .unwrap_or_default();
+    let pick = |l: &str| -> Option<(&'static str, &'static str)> {
+        let a = *row.get(col("acronym", l)?)?;
+        let n = *row.get(col("name", l)?)?;
+        Some((a, n))
+    };
+    pick(lang).or_else(|| pick("en")).or_else(|| {
+        REGIONAL_NETWORKS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(c, n)| (*c, *n))
+    })
+}
+
+/// The name of the language `code` written in `ui`, else its code.
+pub fn language_label(code: &str, ui: &str) -> String {
+    language_name(code, ui)
+        .or_else(|| language_name(code, "en"))
+        .unwrap_or(code)
+        .to_string()
+}
+
+const LANGUAGE_NAMES: &str = include_str!("refdata/language_names.tsv");
+
+/// The name of the language `code` written in `ui` (CLDR, with UN usage;
+/// `refdata/language_names.tsv`).
+pub fn language_name(code: &str, ui: &str) -> Option<&'static str> {
+    let mut lines = LANGUAGE_NAMES.lines();
+    let header: Vec<&str> = lines.next()?.split('\t').collect();
+    let col = header.iter().position(|h| *h == ui)?;
+    lines
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .find(|f| f.first() == Some(&code))
+        .and_then(|f| f.get(col).copied())
+        .filter(|n| !n.is_empty())
+}
+
 /// Free-mail providers: an official PoC address there is suspicious.
 pub const FREEMAIL_DOMAINS: &[&str] = &[
     "126.com",
@@ -232,6 +440,103 @@ mod tests {
         assert!(un_states().all(|s| s.names.len() == 6 && s.names.values().all(|n| !n.is_empty())));
         assert_eq!(un_state("TUR").unwrap().name("en"), "Türkiye");
         assert_eq!(un_state("CHN").unwrap().name("zh"), "中国");
+    }
+
+    #[test]
+    fn state_names_take_the_form_their_sentence_needs() {
+        let form = |code: &str, lang: &str, ph: &str| {
+            let s = un_state(code).unwrap();
+            name_forms(code, lang, s.name(lang)).form(ph).to_string()
+        };
+        for (code, lang, ph, want) in [
+            ("RUS", "en", "state_the", "the Russian Federation"),
+            ("NLD", "en", "state_the", "the Netherlands (Kingdom of the)"),
+            ("CAN", "en", "state_the", "Canada"),
+            ("CAN", "fr", "state_le", "le Canada"),
+            ("CAN", "fr", "state_du", "du Canada"),
+            ("FRA", "fr", "state_du", "de la France"),
+            ("DEU", "fr", "state_du", "de l'Allemagne"),
+            ("USA", "fr", "state_du", "des États-Unis d'Amérique"),
+            ("ISR", "fr", "state_du", "d'Israël"),
+            ("ARG", "es", "state_el", "la Argentina"),
+            ("CAN", "es", "state_del", "del Canadá"),
+            ("MEX", "es", "state_del", "de México"),
+            ("RUS", "ru", "state_gen", "Российской Федерации"),
+            ("CAN", "ru", "state_dat", "Канаде"),
+            ("TGO", "ru", "state_gen", "Того"),
+            ("SAU", "ar", "state_li", "للمملكة العربية السعودية"),
+            ("EGY", "ar", "state_li", "لمصر"),
+            ("EGY", "ar", "state_bi", "بمصر"),
+            ("LBN", "ar", "state_li", "للبنان"),
+            ("CHN", "zh", "state_the", "中国"),
+        ] {
+            assert_eq!(form(code, lang, ph), want, "{code} {lang} {ph}");
+        }
+        // Every State has its forms in every language that has any.
+        for (lang, _) in FORMS {
+            for s in un_states() {
+                assert!(
+                    forms_table().contains_key(&(lang, s.alpha3.clone())),
+                    "{} has no {lang} forms",
+                    s.alpha3
+                );
+            }
+        }
+        // Each form holds the UN name it is made from (a name corrected in
+        // un_states.tsv and not in forms/ would fail here).
+        for s in un_states() {
+            for (lang, _, ph) in FORM_PLACEHOLDERS {
+                let name = s.name(lang);
+                let f = name_forms(&s.alpha3, lang, name);
+                let form = f.form(ph);
+                let holds = match lang {
+                    "fr" => {
+                        form.ends_with(name)
+                            || form.contains(&name.chars().skip(1).collect::<String>())
+                    }
+                    "ar" => form.ends_with(name.trim_start_matches("ال")),
+                    "ru" => true,
+                    _ => form.ends_with(name),
+                };
+                assert!(
+                    holds,
+                    "{} {lang} {ph}: {form:?} is not a form of {name:?}",
+                    s.alpha3
+                );
+            }
+        }
+        // A name the reference data does not hold takes the plain rule.
+        let x = name_forms("XAB", "ar", "الدولة س");
+        assert_eq!(x.form("state_li"), "للدولة س");
+        assert_eq!(
+            name_forms("XAB", "fr", "Atlantide").form("state_du"),
+            "d'Atlantide"
+        );
+        // UN names corrected by the review.
+        assert_eq!(un_state("NGA").unwrap().name("fr"), "Nigéria");
+        assert_eq!(un_state("BTN").unwrap().name("es"), "Bhután");
+        assert_eq!(un_state("THA").unwrap().name("ar"), "تايلند");
+    }
+
+    #[test]
+    fn working_languages_networks_and_language_names() {
+        assert_eq!(working_language("FRA"), Some("fr"));
+        assert_eq!(working_language("EGY"), Some("ar"));
+        assert_eq!(working_language("CAN"), Some("en"));
+        assert_eq!(
+            un_states()
+                .filter(|s| working_language(&s.alpha3).is_some())
+                .count(),
+            195
+        );
+        for (code, _) in REGIONAL_NETWORKS {
+            for lang in UN_LANGUAGES {
+                assert!(network_label(code, lang).is_some(), "{code} {lang}");
+            }
+        }
+        assert_eq!(network_label("EU", "fr").unwrap().0, "UE");
+        assert_eq!(language_label("en", "fr"), "anglais");
+        assert_eq!(language_label("fr", "zh"), "法语");
     }
 
     #[test]

@@ -119,6 +119,10 @@ pub struct Mission {
     pub phone: Option<S>,
     #[serde(default)]
     pub address: Option<S>,
+    /// The UN language the Mission corresponds in with the Secretariat,
+    /// when it is not the one the reference data gives its State.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correspondence_language: Option<S>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -383,4 +387,25 @@ pub struct FlaggedEntry {
     /// Why it is not counted (issue #15; absent: another address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<S>,
+}
+
+/// `themes/<theme>/i18n/<lang>.glossary.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryDoc {
+    pub terms: Vec<GlossaryTerm>,
+}
+
+/// One concept of a glossary: the term to use and the variants to avoid
+/// (matched as case-insensitive substrings).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryTerm {
+    pub concept: String,
+    #[serde(rename = "use")]
+    pub term: String,
+    #[serde(default)]
+    pub avoid: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
 }

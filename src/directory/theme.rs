@@ -36,6 +36,12 @@ pub const EMBEDDED: &[(&str, &[u8])] = embed!(
     "i18n/ru.yaml",
     "i18n/zh.yaml",
     "i18n/ar.yaml",
+    "i18n/en.glossary.yaml",
+    "i18n/fr.glossary.yaml",
+    "i18n/es.glossary.yaml",
+    "i18n/ru.glossary.yaml",
+    "i18n/zh.glossary.yaml",
+    "i18n/ar.glossary.yaml",
 );
 
 /// The effective theme: theme-relative path → (where it came from, bytes).

@@ -1,7 +1,7 @@
 //! The bundle messages: one per verified account, built only after the
 //! bundle's signature has been verified against the directory's
 //! secretariat key and its State and expiry checked. The body is in the
-//! State's UN language (when its PoCs use one besides English) and in
+//! language its Mission corresponds in (when not English) and in
 //! English; the bundle and its signature are attached.
 
 use std::collections::BTreeMap;
@@ -24,24 +24,29 @@ pub fn verification_expired(a: &Account, reverify_days: u32, today: jiff::civil:
 fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
     let code = s.code.as_str();
     let seq = tr.seq.to_string();
+    let identity = t.get("readme_key_placeholder");
     format!(
-        "{intro}\n\n{key}\n\n{open}\n\n\
-         \x20 pocdir open {code}.tar.gz.age --identity YOUR-AGE-KEY.txt --trust secretariat.pub\n\n\
+        "{intro}\n\n{key}\n{source}\n\n{open}\n\n\
+         \x20 pocdir open {code}.tar.gz.age --identity {identity} --trust secretariat.pub\n\n\
          {tools}\n\n\
          \x20 minisign -Vm {code}.tar.gz.age -p secretariat.pub\n\
-         \x20 age -d -i YOUR-AGE-KEY.txt -o {code}.tar.gz {code}.tar.gz.age\n\
+         \x20 age -d -i {identity} -o {code}.tar.gz {code}.tar.gz.age\n\
          \x20 tar -xzf {code}.tar.gz\n\n\
          {check}\n\n{footer}\n",
-        intro = t.fmt(
+        intro = t.fmt_state(
             "mail_intro",
+            &s.forms(t.lang),
             &[
-                ("state", s.name(t.lang)),
                 ("seq", &seq),
-                ("issued", &crate::util::time::fmt_ts(tr.issued)),
-                ("expires", &crate::util::time::fmt_ts(tr.expires)),
+                ("issued", &t.timestamp(tr.issued)),
+                ("expires", &t.timestamp(tr.expires)),
             ]
         ),
         key = t.fmt("mail_key", &[("key", key_id)]),
+        source = t.fmt(
+            "mail_key_source",
+            &[("page", t.get("mail_key_page")), ("key", key_id)]
+        ),
         open = t.get("mail_open"),
         tools = t.get("mail_tools"),
         check = t.fmt("mail_check", &[("code", code)]),
@@ -148,11 +153,11 @@ pub fn messages(
             )
         });
         let seq = tr.seq.to_string();
-        let subject_en = en.fmt("mail_subject", &[("state", s.name("en")), ("seq", &seq)]);
+        let subject_en = en.fmt_state("mail_subject", &s.forms("en"), &[("seq", &seq)]);
         let subject = match &local {
             Some(t) => format!(
                 "{} / {subject_en}",
-                t.fmt("mail_subject", &[("state", s.name(t.lang)), ("seq", &seq)])
+                t.fmt_state("mail_subject", &s.forms(t.lang), &[("seq", &seq)])
             ),
             None => subject_en,
         };

@@ -70,15 +70,15 @@ fn part(
     failed: &[&Ping],
     now: jiff::Timestamp,
 ) -> String {
-    let name = s.name(t.lang);
+    let names = s.forms(t.lang);
     let day = t.day(c.started.to_zoned(jiff::tz::TimeZone::UTC).date());
     let mut out = format!(
         "{}\n\n{}\n\n",
-        t.fmt("ping_followup_greeting", &[("state", name)]),
-        t.fmt(
+        t.fmt_state("ping_followup_greeting", &names, &[]),
+        t.fmt_state(
             "ping_followup_intro",
+            &names,
             &[
-                ("state", name),
                 ("date", &day),
                 ("campaign", &c.name),
                 ("hours", &c.respond_within_hours.to_string()),
@@ -95,9 +95,16 @@ fn part(
             t.get("ping_followup_no_answer")
         };
         out.push_str(&format!(
-            "- {} / {entity} <{}>: {why}\n",
-            t.get(&format!("type_{}", p.kind)),
-            p.to
+            "- {} <{}>{}{why}\n",
+            t.fmt(
+                "remind_poc",
+                &[
+                    ("type", t.get(&format!("type_{}", p.kind))),
+                    ("entity", entity)
+                ]
+            ),
+            p.to,
+            t.get("colon")
         ));
     }
     out.push_str(&format!(
@@ -142,16 +149,18 @@ pub fn messages(
                 english,
             )
         });
-        let subject_en = en.fmt(
+        let subject_en = en.fmt_state(
             "ping_followup_subject",
-            &[("state", s.name("en")), ("campaign", &c.name)],
+            &s.forms("en"),
+            &[("campaign", &c.name)],
         );
         let subject = match &local {
             Some(t) => format!(
                 "{} / {subject_en}",
-                t.fmt(
+                t.fmt_state(
                     "ping_followup_subject",
-                    &[("state", s.name(t.lang)), ("campaign", &c.name)]
+                    &s.forms(t.lang),
+                    &[("campaign", &c.name)]
                 )
             ),
             None => subject_en,

@@ -157,12 +157,17 @@ fn scenario_text<'a>(dir: &'a Directory, name: &str, lang: &str) -> Option<&'a s
     of(lang).or_else(|| of("en")).map(|p| p.markdown.as_str())
 }
 
-fn part(t: &Strings, dir: &Directory, c: &Campaign, state: &str, p: &Ping) -> String {
-    let type_label = t.get(&format!("type_{}", p.kind));
+fn part(
+    t: &Strings,
+    dir: &Directory,
+    c: &Campaign,
+    s: &crate::directory::model::State,
+    p: &Ping,
+) -> String {
     let token = p.token.as_str();
     let mut out = format!(
         "{}\n\n",
-        t.fmt("ping_greeting", &[("type", type_label), ("state", state)])
+        t.fmt_state(&format!("ping_greeting_{}", p.kind), &s.forms(t.lang), &[])
     );
     match c.kind.as_str() {
         "emergency" => {
@@ -225,15 +230,10 @@ pub fn messages(
             .points_of_contact
             .iter()
             .find(|x| x.kind == p.kind && x.emails.iter().any(|e| e.value == p.to));
-        let lang = poc.and_then(|x| {
-            dir.settings
-                .languages
-                .iter()
-                .find(|l| *l != "en" && x.languages.contains(l))
-        });
-        let local = lang.map(|l| {
+        let _ = poc;
+        let local = dir.un_language(s).map(|l| {
             Strings::new(
-                l.as_str(),
+                l,
                 i18n.get(l).map(|f| &f.strings).unwrap_or(english),
                 english,
             )
@@ -248,10 +248,10 @@ pub fn messages(
         };
         let mut body = String::new();
         if let Some(t) = &local {
-            body.push_str(&part(t, dir, c, s.name(t.lang), p));
+            body.push_str(&part(t, dir, c, s, p));
             body.push_str("\n----------------------------------------\n\n");
         }
-        body.push_str(&part(&en, dir, c, s.name("en"), p));
+        body.push_str(&part(&en, dir, c, s, p));
         let to = crate::mail::mailbox(poc.map(|x| x.entity.as_str()), &p.to)
             .map_err(|e| PingError::Message(format!("{}: {e}", p.state)))?;
         let msg = lettre::Message::builder()

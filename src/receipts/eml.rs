@@ -10,9 +10,10 @@ use super::{Receipt, ReceiptError};
 /// The first of the State's receiving accounts listed in its README.txt
 /// (`export::own_accounts`): the default sender of a receipt.
 pub fn first_own_account(readme: &str) -> Option<String> {
+    // `[accounts]` since issue 17; "Accounts of …" in older bundles.
     let mut lines = readme
         .lines()
-        .skip_while(|l| !l.starts_with("Accounts of "));
+        .skip_while(|l| *l != "[accounts]" && !l.starts_with("Accounts of "));
     lines.next()?;
     lines
         .skip_while(|l| !l.starts_with("  "))

@@ -150,22 +150,20 @@ impl Receipt {
     }
 }
 
-/// The line of README.txt that names where receipts go.
-const TO_PREFIX: &str = "  send to: ";
+/// The line of README.txt that names where receipts go (a URI: the same
+/// in every language). Bundles sealed before issue 17 wrote
+/// `LEGACY_TO_PREFIX`, still read.
+const TO_PREFIX: &str = "  mailto:";
+const LEGACY_TO_PREFIX: &str = "  send to: ";
 
-/// The receipt block of a State's README.txt: the line to send back and
-/// where to send it.
+/// The receipt block of a State's README.txt, the same in every language
+/// (README's text explains it): the line to send back and where to send
+/// it.
 pub fn readme_block(receipt: &Receipt, secretariat_email: &str) -> String {
     format!(
-        "\nReceipt\n-------\n\
-         Please confirm that you opened this version: send the line below, by\n\
-         email, to the secretariat (`pocdir open` shows it too, and writes a ready\n\
-         message with --receipt FILE). It is unique to {state} and version {seq}: keep\n\
-         it within your State.\n\n\
+        "\n[receipt]\n\
          \x20 {line}\n\
          {TO_PREFIX}{to}\n",
-        state = receipt.state,
-        seq = receipt.seq,
         line = receipt.line(),
         to = secretariat_email,
     )
@@ -181,7 +179,11 @@ pub fn from_readme(readme: &str) -> Option<(Receipt, String)> {
             && rest.starts_with(TAG)
         {
             let r = Receipt::parse(rest).ok()?;
-            let to = lines.next()?.strip_prefix(TO_PREFIX)?.trim();
+            let next = lines.next()?;
+            let to = next
+                .strip_prefix(TO_PREFIX)
+                .or_else(|| next.strip_prefix(LEGACY_TO_PREFIX))?
+                .trim();
             // The ASCII form (IDNA): header-safe, and nothing but ASCII
             // reaches the terminal.
             let to = crate::mail::ascii_address(to).ok()?;

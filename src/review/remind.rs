@@ -16,39 +16,47 @@ use crate::directory::model::{Directory, State, StateCode};
 use crate::i18n::Strings;
 use crate::mail::{Kind, Outgoing};
 
-fn holdings(s: &State) -> String {
+/// What the directory holds for the State, in the reader's language:
+/// each PoC's type and entity, its person, and every channel with its use.
+fn holdings(t: &Strings, s: &State) -> String {
     let mut out = String::new();
     for p in &s.points_of_contact {
-        out.push_str(&format!("- {} / {}", p.kind, p.entity));
+        let kind = t.get(&format!("type_{}", p.kind));
+        out.push_str("- ");
+        out.push_str(&t.fmt("remind_poc", &[("type", kind), ("entity", &p.entity)]));
         if let Some(person) = &p.person {
-            out.push_str(&format!(" ({})", person.name));
+            out.push(' ');
+            out.push_str(&t.paren(&person.name));
         }
         out.push('\n');
         for e in &p.emails {
-            out.push_str(&format!("    {} ({})\n", e.value, e.usage));
+            let usage = t.get(&format!("use_{}", e.usage));
+            out.push_str(&format!("    {} {}\n", e.value, t.paren(usage)));
         }
-        for t in &p.phones {
-            out.push_str(&format!("    {} ({})\n", t.value, t.usage));
+        for ph in &p.phones {
+            let usage = t.get(&format!("use_{}", ph.usage));
+            out.push_str(&format!("    {} {}\n", ph.value, t.paren(usage)));
         }
     }
     out
 }
 
 fn part(t: &Strings, s: &State, period: Option<&str>) -> String {
-    let name = s.name(t.lang);
+    let names = s.forms(t.lang);
     let date = t.day(s.last_verified);
     format!(
         "{}\n\n{}\n\n{}\n{}\n{}\n",
-        t.fmt("remind_greeting", &[("state", name)]),
+        t.fmt_state("remind_greeting", &names, &[]),
         match period {
-            None => t.fmt("remind_intro", &[("state", name), ("date", &date)]),
-            Some(p) => t.fmt(
+            None => t.fmt_state("remind_intro", &names, &[("date", &date)]),
+            Some(p) => t.fmt_state(
                 "remind_all_intro",
-                &[("state", name), ("date", &date), ("period", p)]
+                &names,
+                &[("date", &date), ("period", p)]
             ),
         },
         t.get("remind_holds"),
-        holdings(s),
+        holdings(t, s),
         t.get("remind_footer"),
     )
 }
@@ -141,11 +149,8 @@ fn build(
         let envelope_to = crate::mail::ascii_address(&s.mission.email)
             .map_err(|e| RemindError(format!("{}: mission address: {e}", s.code)))?;
         let subject_of = |t: &Strings| match period {
-            None => t.fmt("remind_subject", &[("state", s.name(t.lang))]),
-            Some(p) => t.fmt(
-                "remind_all_subject",
-                &[("state", s.name(t.lang)), ("period", p)],
-            ),
+            None => t.fmt_state("remind_subject", &s.forms(t.lang), &[]),
+            Some(p) => t.fmt_state("remind_all_subject", &s.forms(t.lang), &[("period", p)]),
         };
         let subject = match &local {
             Some(t) => format!("{} / {}", subject_of(t), subject_of(&en)),

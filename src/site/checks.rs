@@ -73,23 +73,26 @@ fn fxhash(s: &str) -> u32 {
     })
 }
 
-/// "3 h 57 min" in the language.
+/// A duration in seconds, in whole minutes, in the language
+/// ("3 h 57 min", "3 ساعات و5 دقائق").
 pub fn duration(t: &Strings, secs: f64) -> String {
-    let s = secs.round() as i64;
-    let (h, m) = (s / 3600, (s % 3600) / 60);
-    if h == 0 {
-        t.fmt("checks_minutes", &[("n", &m.to_string())])
-    } else {
-        format!(
-            "{} {}",
-            t.fmt("checks_hours", &[("n", &h.to_string())]),
-            t.fmt("checks_minutes", &[("n", &m.to_string())])
-        )
-    }
+    t.duration(secs.max(0.0).round() as u64 / 60)
 }
 
-fn percent(rate: f64) -> String {
-    format!("{}%", (rate * 100.0).round() as i64)
+fn percent(t: &Strings, rate: f64) -> String {
+    t.percent((rate * 100.0).round().max(0.0) as u64)
+}
+
+/// "67% (4/6)" in the language.
+fn rate_counts(t: &Strings, rate: f64, answered: usize, sent: usize) -> String {
+    t.fmt(
+        "rate_counts",
+        &[
+            ("rate", &percent(t, rate)),
+            ("answered", &answered.to_string()),
+            ("sent", &sent.to_string()),
+        ],
+    )
 }
 
 #[derive(Serialize)]
@@ -133,7 +136,7 @@ fn bars_of<'a>(
         .map(|(k, f)| Bar {
             label: t.get(&format!("{prefix}{k}")).to_string(),
             rate: f.response_rate,
-            value: format!("{} ({}/{})", percent(f.response_rate), f.responded, f.sent),
+            value: rate_counts(t, f.response_rate, f.responded, f.sent),
         })
         .collect()
 }
@@ -173,7 +176,7 @@ fn section(t: &Strings, r: &Report) -> SectionView {
     let mut figures = vec![
         fig("checks_sent", f.sent.to_string()),
         fig("checks_responded", f.responded.to_string()),
-        fig("checks_rate", percent(f.response_rate)),
+        fig("checks_rate", percent(t, f.response_rate)),
         fig(
             "checks_median",
             f.median_response_seconds
@@ -197,7 +200,7 @@ fn section(t: &Strings, r: &Report) -> SectionView {
         .map(|p| Bar {
             label: t.date(&p.started[..10]),
             rate: p.response_rate,
-            value: format!("{} ({}/{})", percent(p.response_rate), p.responded, p.sent),
+            value: rate_counts(t, p.response_rate, p.responded, p.sent),
         })
         .collect();
     let charts = vec![
@@ -217,7 +220,7 @@ fn section(t: &Strings, r: &Report) -> SectionView {
         svg: bar_chart(
             &t.fmt(
                 "checks_chart_label",
-                &[("name", &format!("{title} ({})", r.name))],
+                &[("chart", title), ("campaign", &r.name)],
             ),
             &bars,
             rtl,

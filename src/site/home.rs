@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::order::{self, Initial};
-use super::view::autonym;
+use super::view::language_label;
 use crate::directory::model::{Directory, PocType, StateCode};
 use crate::export::PublishedState;
 use crate::i18n::Strings;
@@ -85,7 +85,7 @@ fn state(t: &Strings, dir: &Directory, s: &PublishedState) -> HomeState {
         h24: pocs.iter().any(|p| p.availability.mode == "24/7"),
         languages: langs
             .iter()
-            .map(|l| autonym(l))
+            .map(|l| language_label(l, t.lang))
             .collect::<Vec<_>>()
             .join(sep),
         stale: s.is_stale(),

@@ -132,6 +132,8 @@ pub fn render_into(
                 name: t.get("lang_name").to_string(),
                 dir: i18n::dir(code),
                 choose: t.get("choose_language").to_string(),
+                site_name: t.get("site_name").to_string(),
+                separator: t.get("meta_separator").to_string(),
             }
         })
         .collect();
@@ -335,12 +337,18 @@ pub fn render_into(
         Json,
         Csv,
         CsvIn(&'a str),
-        Vcf,
-        VcfOf(&'a crate::directory::model::State),
+        Vcf(&'a str),
+        VcfOf(&'a str, &'a crate::directory::model::State),
     }
-    let mut exports = vec![Export::Json, Export::Csv, Export::Vcf];
+    let mut exports = vec![Export::Json, Export::Csv];
     exports.extend(langs.iter().map(|l| Export::CsvIn(l)));
-    exports.extend(dir.states.iter().map(Export::VcfOf));
+    // vCards in each language (`<lang>/…`), and in English at the root
+    // (the paths of earlier versions).
+    let vcf_langs: Vec<&str> = std::iter::once("").chain(langs.iter().copied()).collect();
+    for l in &vcf_langs {
+        exports.push(Export::Vcf(l));
+        exports.extend(dir.states.iter().map(|s| Export::VcfOf(l, s)));
+    }
     let export_job = |e: &Export| -> Result<(), RenderError> {
         sink(match e {
             Export::Json => ("directory.json".into(), export::json(dir)),
@@ -350,11 +358,20 @@ pub fn render_into(
                 let t = Strings::new(lang, strings, english);
                 (format!("{lang}/directory.csv"), export::csv_in(dir, &t))
             }
-            Export::Vcf => ("directory.vcf".into(), export::vcf(dir, dir.states.iter())),
-            Export::VcfOf(s) => (
-                format!("vcf/{}.vcf", s.code),
-                export::vcf(dir, std::iter::once(*s)),
-            ),
+            Export::Vcf(lang) => {
+                let (prefix, t) = in_lang(lang, i18n, english);
+                (
+                    format!("{prefix}directory.vcf"),
+                    export::vcf(&t, dir.states.iter()),
+                )
+            }
+            Export::VcfOf(lang, s) => {
+                let (prefix, t) = in_lang(lang, i18n, english);
+                (
+                    format!("{prefix}vcf/{}.vcf", s.code),
+                    export::vcf(&t, std::iter::once(*s)),
+                )
+            }
         })
     };
     crate::util::parallel::map(&exports, export_job)
@@ -388,11 +405,10 @@ fn pick_page<'a>(
 
 /// Facts about a bundle version shown at the top of its offline page (the
 /// same for every State: the page is made once per set of languages).
-#[derive(Serialize)]
 pub struct OfflineInfo<'a> {
     pub seq: u64,
-    pub issued: &'a str,
-    pub expires: &'a str,
+    pub issued: jiff::Timestamp,
+    pub expires: jiff::Timestamp,
     pub root: &'a str,
 }
 
@@ -415,7 +431,9 @@ struct OfflineSection {
     demo: String,
     skip: String,
     languages_label: String,
-    /// `offline_version`, its placeholders still to fill.
+    /// The directory's name in the language (the page's title).
+    title: String,
+    /// `offline_version`, filled in: times in the language, with the zone.
     version: String,
     root_label: String,
     kit_label: String,
@@ -431,6 +449,7 @@ pub fn offline_parts(
     dir: &Directory,
     theme: &Theme,
     i18n: &BTreeMap<String, I18nFile>,
+    info: &OfflineInfo,
 ) -> Result<OfflineParts, RenderError> {
     let tera = templates(theme)?;
     let empty = BTreeMap::new();
@@ -478,7 +497,7 @@ pub fn offline_parts(
         ctx.insert("states", &entries);
         // The incident kit: the site's pages, in this language where they
         // exist (issue 15).
-        ctx.insert("kit", &offline_kit(dir, i18n, &t, &page_names, lang));
+        ctx.insert("kit", &offline_kit(dir, &t, &page_names, lang));
         // The States go where the frame shows `states_html` (U+0001, which
         // no text can hold, marks the place).
         const MARK: &str = "\u{1}pocdir-offline-states\u{1}";
@@ -513,8 +532,16 @@ pub fn offline_parts(
                 },
                 skip: t.get("skip_to_content").to_string(),
                 languages_label: t.get("language_switcher").to_string(),
-                version: t.get("offline_version").to_string(),
-                root_label: t.get("offline_root").to_string(),
+                title: t.get("site_name").to_string(),
+                version: t.fmt(
+                    "offline_version",
+                    &[
+                        ("seq", &info.seq.to_string()),
+                        ("issued", &t.timestamp(info.issued)),
+                        ("expires", &t.timestamp(info.expires)),
+                    ],
+                ),
+                root_label: t.label("offline_root"),
                 kit_label: t.get("offline_kit_title").to_string(),
                 pieces,
             },
@@ -558,7 +585,6 @@ struct KitPage {
 /// links between pages go to their anchors.
 fn offline_kit(
     dir: &Directory,
-    i18n: &BTreeMap<String, I18nFile>,
     t: &Strings,
     page_names: &BTreeSet<String>,
     lang: &str,
@@ -588,11 +614,8 @@ fn offline_kit(
                 lang: page_lang.to_string(),
                 dir: i18n::dir(page_lang),
                 fallback: (page_lang != lang).then(|| {
-                    let name = i18n
-                        .get(page_lang)
-                        .and_then(|f| f.strings.get("lang_name"))
-                        .map_or(page_lang, String::as_str);
-                    t.fmt("offline_kit_fallback", &[("lang", name)])
+                    let name = crate::directory::refdata::language_label(page_lang, lang);
+                    t.fmt("offline_kit_fallback", &[("lang", &name)])
                 }),
             }
         })
@@ -618,7 +641,6 @@ fn demote_headings(html: &str) -> String {
 /// sections themselves borrowed from `parts` (at 193 States x 100 PoCs in
 /// six languages the page is 90 MB: it is never copied into one string).
 pub fn offline<'a>(
-    dir: &Directory,
     parts: &'a OfflineParts,
     langs: &[&str],
     info: &OfflineInfo,
@@ -652,20 +674,17 @@ pub fn offline<'a>(
     // The header speaks the page's first language.
     let first = langs.first().and_then(|l| parts.sections.get(*l));
     let get = |f: fn(&OfflineSection) -> &str| first.map(f).unwrap_or("");
-    let version = get(|s| &s.version)
-        .replace("{seq}", &info.seq.to_string())
-        .replace("{issued}", info.issued)
-        .replace("{expires}", info.expires);
+    let version = get(|s| &s.version);
     let mut ctx = Context::new();
     ctx.insert("sections", &sections);
     ctx.insert("restricted_notice", get(|s| &s.restricted));
     ctx.insert("demo_notice", get(|s| &s.demo));
     ctx.insert("skip", get(|s| &s.skip));
     ctx.insert("languages_label", get(|s| &s.languages_label));
-    ctx.insert("version", &version);
+    ctx.insert("version", version);
     ctx.insert("root_label", get(|s| &s.root_label));
     ctx.insert("kit_label", get(|s| &s.kit_label));
-    ctx.insert("title", &dir.settings.title);
+    ctx.insert("title", get(|s| &s.title));
     ctx.insert("css", &parts.css);
     ctx.insert("root", info.root);
     let frame = parts
@@ -708,4 +727,21 @@ fn page_names(dir: &Directory) -> BTreeSet<String> {
         .filter(|p| p.lang.is_none())
         .map(|p| p.name.clone())
         .collect()
+}
+
+/// Where an export in `lang` goes and its strings: `""` is the root, in
+/// English.
+fn in_lang<'a>(
+    lang: &'a str,
+    i18n: &'a BTreeMap<String, I18nFile>,
+    english: &'a BTreeMap<String, String>,
+) -> (String, Strings<'a>) {
+    let code: &str = if lang.is_empty() { "en" } else { lang };
+    let strings = i18n.get(code).map(|f| &f.strings).unwrap_or(english);
+    let prefix = if lang.is_empty() {
+        String::new()
+    } else {
+        format!("{lang}/")
+    };
+    (prefix, Strings::new(code, strings, english))
 }

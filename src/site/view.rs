@@ -18,6 +18,10 @@ pub struct Lang {
     pub name: String,
     pub dir: &'static str,
     pub choose: String,
+    /// The site's name in this language (the root page lists all).
+    pub site_name: String,
+    /// What separates the name, the language and the invitation.
+    pub separator: String,
 }
 
 #[derive(Serialize)]
@@ -163,12 +167,23 @@ pub struct StateView {
     pub pocs: Vec<PocView>,
 }
 
-/// A language's name in that language.
-pub fn autonym(code: &str) -> String {
-    isolang::Language::from_639_1(code)
-        .and_then(|l| l.to_autonym())
-        .map(str::to_string)
-        .unwrap_or_else(|| code.to_string())
+/// A language's name in the page's language (CLDR with UN usage:
+/// "anglais" on a French page, "الإنكليزية" on an Arabic one).
+pub fn language_label(code: &str, ui: &str) -> String {
+    refdata::language_label(code, ui)
+}
+
+/// A regional network in the page's language: its acronym, and its name
+/// with the acronym (`network_label`) when they differ.
+pub fn network_labels(t: &Strings, code: &str) -> (String, String) {
+    match refdata::network_label(code, t.lang) {
+        Some((acronym, name)) if acronym != name => (
+            acronym.to_string(),
+            t.fmt("network_label", &[("name", name), ("acronym", acronym)]),
+        ),
+        Some((acronym, _)) => (acronym.to_string(), acronym.to_string()),
+        None => (code.to_string(), code.to_string()),
+    }
 }
 
 /// Escape text for HTML (element content and quoted attributes).
@@ -191,18 +206,6 @@ pub fn escape(s: &str) -> String {
 /// codes), as escaped HTML.
 fn ltr(s: &str) -> String {
     format!("<span dir=\"ltr\">{}</span>", escape(s))
-}
-
-fn days_label(t: &Strings, days: &str) -> String {
-    let one = |d: &str| t.get(&format!("day_{d}")).to_string();
-    match days.split_once('-') {
-        Some((a, b)) => format!("{}–{}", one(a), one(b)),
-        None => days
-            .split(',')
-            .map(one)
-            .collect::<Vec<_>>()
-            .join(t.get("list_separator")),
-    }
 }
 
 /// A zone, its UTC offset on `day` and, when it observes daylight saving
@@ -245,7 +248,7 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>, as_of: jiff::civil::D
         for (k, v) in [
             (
                 "days",
-                escape(&days_label(t, p.availability.days.as_deref().unwrap_or(""))),
+                escape(&t.days(p.availability.days.as_deref().unwrap_or(""))),
             ),
             ("hours", ltr(p.availability.hours.as_deref().unwrap_or(""))),
             ("zone", zone_html.clone().unwrap_or_default()),
@@ -289,7 +292,7 @@ pub fn poc(t: &Strings, p: &Poc, pages: &BTreeSet<String>, as_of: jiff::civil::D
         languages: p
             .languages
             .iter()
-            .map(|l| autonym(l))
+            .map(|l| language_label(l, t.lang))
             .collect::<Vec<_>>()
             .join(sep),
         lang_codes: p.languages.join(" "),
@@ -345,7 +348,12 @@ pub fn state(
         member: s.member,
         group: s.group.key(),
         group_label: t.get(&format!("group_{}", s.group.key())).to_string(),
-        networks: s.regional_networks.join(", "),
+        networks: t.list(
+            &s.regional_networks
+                .iter()
+                .map(|n| network_labels(t, n).0)
+                .collect::<Vec<_>>(),
+        ),
         networks_attr: s.regional_networks.join(" "),
         stale: s.is_stale(),
         stale_explain: t.fmt(
@@ -426,21 +434,20 @@ pub fn filters(t: &Strings, dir: &Directory) -> Filters {
             .map(|l| Option_ {
                 key: l.to_string(),
                 code: l.to_string(),
-                label: autonym(l),
-                name: autonym(l),
+                label: language_label(l, t.lang),
+                name: language_label(l, t.lang),
             })
             .collect(),
         networks: nets
             .into_iter()
-            .map(|n| Option_ {
-                key: n.to_string(),
-                code: n.to_string(),
-                label: n.to_string(),
-                name: refdata::REGIONAL_NETWORKS
-                    .iter()
-                    .find(|(c, _)| *c == n)
-                    .map(|(_, name)| name.to_string())
-                    .unwrap_or_default(),
+            .map(|n| {
+                let (acronym, label) = network_labels(t, n);
+                Option_ {
+                    key: n.to_string(),
+                    code: acronym,
+                    label: label.clone(),
+                    name: label,
+                }
             })
             .collect(),
     }
@@ -454,7 +461,9 @@ mod tests {
             super::escape("<a href=\"x\">'&"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
         );
-        assert_eq!(super::autonym("fr"), "français");
+        assert_eq!(super::language_label("fr", "fr"), "français");
+        assert_eq!(super::language_label("en", "fr"), "anglais");
+        assert_eq!(super::language_label("en", "ar"), "الإنكليزية");
     }
 
     #[test]

@@ -188,8 +188,9 @@ fn the_site_and_other_states_bundles_hold_no_internal_record() {
             "{code}'s bundle lists {listed:?} of its accounts {own_all:?}"
         );
         assert!(
-            String::from_utf8_lossy(&files["README.txt"])
-                .contains(&format!("Accounts of {code} that receive this directory")),
+            String::from_utf8_lossy(&files["README.txt"]).contains(&format!(
+                "The accounts of {code} that receive this directory"
+            )),
             "{code}'s README.txt does not list its accounts"
         );
     }
@@ -297,12 +298,10 @@ fn the_offline_page_has_a_jump_list_and_an_anchor_per_state() {
     }
     // A title header, the version as a small notice, and still no script
     // and no resource: the CSP is unchanged.
-    assert!(
-        page.contains(
-            "<title>Global Intergovernmental Points of Contact Directory (example)</title>"
-        )
-    );
-    assert!(page.contains("<p class=\"notice version\"><small>Version "));
+    assert!(page.contains("<title>الدليل العالمي الحكومي الدولي لجهات الاتصال</title>"));
+    // The header speaks the language Saudi Arabia's Mission writes in.
+    assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(page.contains("<p class=\"notice version\"><small>الإصدار "));
     assert!(page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\""));
     assert!(!page.contains("<script"));
     assert!(!page.contains("<link"));

@@ -246,7 +246,7 @@ fn the_participation_page_names_no_non_participant_by_default() {
     let page = participation_page(false);
     assert!(
         page.contains(
-            "Sur les 195 États Membres de l&#39;ONU et États observateurs, 1 ont désigné"
+            "Sur les 195 États Membres de l&#39;Organisation des Nations Unies et États observateurs, 1 ont désigné"
         ),
         "{page}"
     );

@@ -187,17 +187,22 @@ fn format2_plaintext_is_deterministic_and_small() {
     assert_eq!(&p1[4..8], &[0, 0, 0, 0], "no modification time");
     assert_eq!(p1[9], 255, "OS unknown");
     // Two States share the exports' member (the second) byte for byte;
-    // the first is each State's own.
+    // the first is each State's own; the third, contacts.vcf, is in the
+    // language its Mission writes in (France: French, Germany: English).
     let deu = age_decrypt_raw(
         &root.path().join("keys/demo/states/DEU.key"),
         &out1.path().join("bundles/DEU.tar.gz.age"),
     );
     let (fra_m, deu_m) = (members(&p1), members(&deu));
-    assert_eq!((fra_m.len(), deu_m.len()), (3, 3));
+    assert_eq!((fra_m.len(), deu_m.len()), (4, 4));
     assert!(fra_m[0] != deu_m[0], "each State's own member");
     assert!(
         fra_m[1] == deu_m[1],
         "the shared exports are the same bytes"
+    );
+    assert!(
+        fra_m[2] != deu_m[2],
+        "contacts.vcf in each State's language"
     );
     // Small: the tar compresses well (the example's bundle is a few
     // hundred KB uncompressed).

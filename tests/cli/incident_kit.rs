@@ -69,10 +69,15 @@ fn remind_all_asks_every_mission_once_per_quarter() {
     let subject = parsed.subject().unwrap();
     assert_eq!(
         subject,
-        "Confirmation périodique de la fiche de l'annuaire : France (2026-Q4) / Periodic confirmation of the directory entry of France (2026-Q4)"
+        "Confirmation périodique de la fiche de la France dans le répertoire des points de contact (2026-Q4) / Periodic confirmation of the directory entry of France (2026-Q4)"
     );
     let body = parsed.body_text(0).unwrap();
-    assert!(body.contains("À la Mission permanente : France"), "{body}");
+    assert!(
+        body.contains(
+            "À la Mission permanente de la France auprès de l'Organisation des Nations Unies\u{a0}:"
+        ),
+        "{body}"
+    );
     assert!(body.contains("(période 2026-Q4)"), "{body}");
     assert!(
         body.contains("To the Permanent Mission of France"),
@@ -145,10 +150,11 @@ fn the_offline_page_of_a_real_bundle_carries_the_incident_kit() {
         &out.path().join("bundles/FRA.tar.gz.age"),
     );
     let page = String::from_utf8(file_in_tar(&plain, "index.html")).unwrap();
-    // Linked from the header, in the page's first language.
+    // Linked from the header, in the page's first language: the one
+    // France's Mission writes in.
     let header = &page[page.find("<header").unwrap()..page.find("</header>").unwrap()];
     assert!(
-        header.contains("<a href=\"#en-kit\">Incident kit</a>"),
+        header.contains("<a href=\"#fr-kit\">Trousse en cas d&#39;incident</a>"),
         "{header}"
     );
     // Each language section has its kit, with the incident template in

@@ -22,6 +22,7 @@ mod hosting;
 mod incident_kit;
 mod init;
 mod keygen;
+mod languages;
 mod mail;
 mod open_safety;
 mod ping;

@@ -34,11 +34,11 @@ fn collected() -> support::Root {
     root
 }
 
-const KEN_BODY: &str = "To the Permanent Mission of Kenya:
+const KEN_BODY: &str = "To the Permanent Mission of Kenya to the United Nations:
 
 On 2 November 2026, the secretariat of the global intergovernmental directory of cyber Points of Contact sent a communication check (Q4 2026 communication check) to the Points of Contact of Kenya. The Points of Contact below did not answer within 72 hours, or the message could not be delivered to them:
 
-- Diplomatic / Ministry of Foreign Affairs, Directorate of Multilateral Affairs, cyber desk (example) <cyber@mfa.ken.example>: the message could not be delivered
+- Diplomatic: Ministry of Foreign Affairs, Directorate of Multilateral Affairs, cyber desk (example) <cyber@mfa.ken.example>: the message could not be delivered
 
 Please verify these contacts and confirm them, or send the corrections, through the Permanent Mission or the Ministry of Foreign Affairs (for example by note verbale).
 
@@ -120,7 +120,7 @@ fn failed_checks_are_followed_up_once_per_state_through_smtp() {
     // from a stranger, so it failed.
     let arg = body("ARG");
     assert!(
-        arg.starts_with("A la Misión Permanente: Argentina\n"),
+        arg.starts_with("A la Misión Permanente de la Argentina ante las Naciones Unidas:\n"),
         "{arg}"
     );
     assert!(
@@ -129,7 +129,7 @@ fn failed_checks_are_followed_up_once_per_state_through_smtp() {
         "{arg}"
     );
     assert!(subject("ARG").starts_with(
-        "Prueba de comunicación «Q4 2026 communication check»: seguimiento (Argentina) / "
+        "Prueba de comunicación «Q4 2026 communication check»: seguimiento para la Argentina / "
     ));
     // Germany: its diplomatic PoC failed, its CERT answered: one line.
     let deu = body("DEU");
@@ -438,7 +438,7 @@ fn an_emergency_check_judges_24_7_pocs_against_one_hour_across_time_zones() {
         "{page}"
     );
     assert!(
-        page.contains("<div><dt>Window for 24/7 Points of Contact</dt><dd>1 h 0 min</dd></div>"),
+        page.contains("<div><dt>Window for 24/7 Points of Contact</dt><dd>1 h</dd></div>"),
         "{page}"
     );
     assert_eq!(

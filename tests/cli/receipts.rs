@@ -65,7 +65,8 @@ fn open_shows_the_sealed_receipt_and_writes_an_eml_to_the_secretariat() {
         line.starts_with(&format!("pocdir-receipt/1 FRA {seq} ")),
         "{line}"
     );
-    assert!(fra.contains("  send to: poc-directory@secretariat.example\n"));
+    assert!(fra.contains("\n[receipt]\n  pocdir-receipt/1 FRA "));
+    assert!(fra.contains("  mailto:poc-directory@secretariat.example\n"));
     // Unique to the State: another State's bundle has its own code, and
     // not FRA's.
     let deu = readme(root.path(), out.path(), "DEU");
@@ -383,7 +384,7 @@ fn the_site_shows_the_figures_in_six_languages_without_addresses_or_codes() {
         "<h1>Usage receipts</h1>",
         "<div><dt>Current version</dt><dd>5</dd></div>",
         "<div><dt>States that confirmed the current version</dt><dd>2 of 15</dd></div>",
-        "<div><dt>Median time from sending to receipt</dt><dd>2 h 0 min</dd></div>",
+        "<div><dt>Median time from sending to receipt</dt><dd>2 h</dd></div>",
         "<th scope=\"row\"><a href=\"states/FRA.html\">France</a></th>\n      <td>5</td>\n      <td>2 December 2026</td>\n      <td>Yes</td>",
         "<th scope=\"row\">4</th>\n      <td>2 December 2026</td>\n      <td>2</td>\n      <td>1</td>",
     ] {

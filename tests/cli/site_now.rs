@@ -60,7 +60,7 @@ fn hours_show_the_utc_offset_of_the_as_of_day_and_note_daylight_saving_time() {
     // In the page's language.
     assert!(page(winter.path(), "fr/states/FRA.html").contains(&format!(
         "{} en été",
-        paris("UTC+01:00", "UTC+02:00").replace("; ", " ; ")
+        paris("UTC+01:00", "UTC+02:00").replace("; ", "\u{a0}; ")
     )));
     assert!(page(winter.path(), "ar/states/FRA.html").contains(&format!(
         "{} في فصل الصيف",

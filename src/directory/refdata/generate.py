@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Generate src/refdata/un_states.tsv: the 193 UN Member States + 2 observer States.
+"""Generate src/directory/refdata/un_states.tsv: the 193 UN Member States + 2 observer States.
 
 Re-run from the repository root:
     pip install pycountry==26.2.16 babel==2.18.0
-    python3 src/refdata/generate.py
+    python3 src/directory/refdata/generate.py
 
 Sources (see SOURCE.md next to this file):
   * alpha3/alpha2/m49: pycountry (ISO 3166-1 data from Debian iso-codes).
@@ -239,7 +239,8 @@ BABEL_LOCALE = {"fr": "fr", "es": "es", "ru": "ru", "zh": "zh_Hans", "ar": "ar"}
 GETTEXT_LOCALE = {"fr": "fr", "es": "es", "ru": "ru", "zh": "zh_CN", "ar": "ar"}
 
 # UN-usage names (UN Member States list / UNTERM) that replace the CLDR name.
-# Only entries known with confidence; everything else comes from CLDR.
+# Only entries known with confidence (except GMB outside English, marked
+# below and in SOURCE.md); everything else comes from CLDR.
 # Order of values: fr, es, ru, zh, ar.  None = keep the CLDR name.
 UN_NAMES = {
     "BOL": ("Bolivie (État plurinational de)", "Bolivia (Estado Plurinacional de)",
@@ -267,7 +268,7 @@ UN_NAMES = {
             "Микронезия (Федеративные Штаты)", "密克罗尼西亚联邦",
             "ميكرونيزيا (ولايات - الموحدة)"),
     "NLD": ("Pays-Bas (Royaume des)", "Países Bajos (Reino de los)",
-            "Нидерланды (Королевство)", "荷兰王国", None),
+            "Нидерланды (Королевство)", "荷兰王国", "هولندا (مملكة -)"),
     "KOR": ("République de Corée", "República de Corea", "Республика Корея", "大韩民国",
             "جمهورية كوريا"),
     "MDA": ("République de Moldova", "República de Moldova", "Республика Молдова",
@@ -301,9 +302,9 @@ UN_NAMES = {
     "BLR": ("Bélarus", "Belarús", None, None, None),
     "IRQ": ("Iraq", "Iraq", None, None, None),
     "KGZ": ("Kirghizistan", None, "Кыргызстан", None, None),
-    "LBR": ("Libéria", None, None, None, None),
+    "LBR": ("Libéria", None, None, None, "ليبريا"),
     "SLV": ("El Salvador", None, None, None, None),
-    "KNA": ("Saint-Kitts-et-Nevis", "Saint Kitts y Nevis", None, None, None),
+    "KNA": ("Saint-Kitts-et-Nevis", "Saint Kitts y Nevis", None, None, "سانت كيتس ونيفس"),
     "KAZ": (None, "Kazajstán", None, None, None),
     "BHR": (None, "Bahrein", None, None, None),
     "SAU": (None, "Arabia Saudita", None, None, None),
@@ -312,13 +313,13 @@ UN_NAMES = {
     "KEN": (None, "Kenya", None, None, None),
     "RWA": (None, "Rwanda", None, None, None),
     "MWI": (None, "Malawi", None, None, None),
-    "ZWE": (None, "Zimbabwe", None, None, None),
+    "ZWE": (None, "Zimbabwe", None, None, "زمبابوي"),
     "DJI": (None, "Djibouti", None, None, None),
     "FJI": (None, "Fiji", None, None, None),
     "LSO": (None, "Lesotho", None, None, None),
-    "GNB": (None, "Guinea-Bissau", None, None, None),
+    "GNB": (None, "Guinea-Bissau", None, None, "غينيا - بيساو"),
     "BGD": (None, "Bangladesh", None, None, None),
-    "BEN": (None, "Benin", None, None, None),
+    "BEN": (None, "Benin", None, None, "بنن"),
     "MLI": (None, "Malí", None, None, None),
     "PLW": (None, "Palau", None, None, None),
     "SUR": (None, "Suriname", None, None, None),
@@ -332,8 +333,30 @@ UN_NAMES = {
     "COM": (None, None, "Коморские Острова", None, None),
     "MHL": (None, None, "Маршалловы Острова", None, None),
     "SLB": (None, None, "Соломоновы Острова", None, None),
-    "SYC": (None, None, "Сейшельские Острова", None, None),
+    "SYC": (None, None, "Сейшельские Острова", None, "سيشيل"),
     "ZAF": (None, None, "Южная Африка", None, None),
+    # Language review (2026): UN forms that differ from CLDR.
+    "NGA": ("Nigéria", None, None, None, None),
+    "BTN": (None, "Bhután", None, None, None),
+    "TTO": (None, "Trinidad y Tabago", None, None, None),
+    "CAF": (None, None, "Центральноафриканская Республика", None, None),
+    # The UN name changed to "Gambia (Republic of The)"; the non-English forms
+    # below follow the UN pattern for such names but are not verified in UNTERM.
+    "GMB": ("Gambie (République de)", "Gambia (República de)", "Гамбия (Республика)",
+            "冈比亚共和国", "غامبيا (جمهورية -)"),
+    "CHL": (None, None, None, None, "شيلي"),
+    "DOM": (None, None, None, None, "الجمهورية الدومينيكية"),
+    "ECU": (None, None, None, None, "إكوادور"),
+    "GAB": (None, None, None, None, "غابون"),
+    "IRL": (None, None, None, None, "آيرلندا"),
+    "KIR": (None, None, None, None, "كيريباس"),
+    "LKA": (None, None, None, None, "سري لانكا"),
+    "LUX": (None, None, None, None, "لكسمبرغ"),
+    "MLT": (None, None, None, None, "مالطة"),
+    "MOZ": (None, None, None, None, "موزامبيق"),
+    "STP": (None, None, None, None, "سان تومي وبرينسيبي"),
+    "THA": (None, None, None, None, "تايلند"),
+    "URY": (None, None, None, None, "أوروغواي"),
 }
 
 # Bidirectional control characters removed from every name.

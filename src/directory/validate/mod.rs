@@ -21,14 +21,39 @@ use crate::directory::span::{At, Pos};
 use crate::util::text::quote;
 
 /// The `{name}` placeholders of a UI string, sorted.
+/// The placeholders of a UI string, sorted and deduplicated; the forms of
+/// a State's name (`{state_the}`, `{state_du}`, …) count as `{state}`,
+/// since each language picks the forms its grammar needs.
 fn placeholders(s: &str) -> Vec<String> {
     let mut out: Vec<String> = s
         .split('{')
         .skip(1)
-        .filter_map(|p| p.split_once('}').map(|(n, _)| format!("{{{n}}}")))
+        .filter_map(|p| p.split_once('}').map(|(n, _)| n))
+        .map(|n| {
+            if crate::directory::refdata::FORM_PLACEHOLDERS
+                .iter()
+                .any(|(_, _, ph)| *ph == n)
+            {
+                "{state}".to_string()
+            } else {
+                format!("{{{n}}}")
+            }
+        })
         .collect();
     out.sort();
+    out.dedup();
     out
+}
+
+/// `key` is a CLDR plural variant (`checks_hours_few`) of a key of the
+/// reference.
+fn plural_variant_of(key: &str, reference: &BTreeMap<String, String>) -> bool {
+    ["_zero", "_one", "_two", "_few", "_many", "_other"]
+        .iter()
+        .any(|suffix| {
+            key.strip_suffix(suffix)
+                .is_some_and(|k| reference.contains_key(k))
+        })
 }
 
 pub const POC_TYPES: &[&str] = &["diplomatic", "technical"];
@@ -135,6 +160,7 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
         &default_language,
     ));
     v.i18n(l, &languages);
+    v.glossaries(l, &languages);
     v.out.extend(pings::validate(&l.campaigns, &l.state_files));
     v.out.extend(nominations::validate(
         l.nominations.as_ref(),
@@ -455,6 +481,21 @@ impl V {
                 (
                     "address holds control characters".into(),
                     "delete them".into(),
+                ),
+            );
+        }
+        if let Some(l) = &s.mission.correspondence_language
+            && !refdata::UN_LANGUAGES.contains(&l.value.as_str())
+        {
+            self.error(
+                Code::InvalidLanguage,
+                l.pos,
+                (
+                    format!("{} is not one of the six UN languages", quote(l)),
+                    format!(
+                        "the Mission corresponds with the Secretariat in one of: {}",
+                        refdata::UN_LANGUAGES.join(", ")
+                    ),
                 ),
             );
         }
@@ -983,7 +1024,9 @@ impl V {
                 }
             }
             for key in file.strings.keys() {
-                if !reference.strings.contains_key(key) {
+                if !reference.strings.contains_key(key)
+                    && !plural_variant_of(key, &reference.strings)
+                {
                     self.out.push(
                         Diagnostic::warning(
                             Code::I18nUnknownKey,
@@ -993,6 +1036,65 @@ impl V {
                         )
                         .hint("it is not in the English reference; remove it or fix its name"),
                     );
+                }
+            }
+        }
+    }
+
+    /// A term a language's glossary says to avoid, found in that
+    /// language's UI strings or pages: a warning naming file and line.
+    fn glossaries(&mut self, l: &Loaded, languages: &[String]) {
+        for lang in languages {
+            let Some(g) = l.glossaries.get(lang) else {
+                continue;
+            };
+            let mut texts: Vec<(String, usize, &str)> = Vec::new();
+            if let Some(f) = l.i18n.get(lang)
+                && let Some(text) = l.sources.get(&f.file)
+            {
+                texts.extend(
+                    text.lines()
+                        .enumerate()
+                        .filter(|(_, line)| !line.trim_start().starts_with('#'))
+                        .map(|(i, line)| (f.file.clone(), i + 1, line)),
+                );
+            }
+            for p in l
+                .pages
+                .iter()
+                .filter(|p| p.lang.as_deref() == Some(lang.as_str()))
+            {
+                if let Some(text) = l.sources.get(&p.file) {
+                    texts.extend(
+                        text.lines()
+                            .enumerate()
+                            .map(|(i, line)| (p.file.clone(), i + 1, line)),
+                    );
+                }
+            }
+            for (file, line, text) in texts {
+                let lower = text.to_lowercase();
+                for t in &g.terms {
+                    for avoid in &t.avoid {
+                        let a = avoid.to_lowercase();
+                        let Some(at) = lower.find(&a).filter(|_| !a.trim().is_empty()) else {
+                            continue;
+                        };
+                        let column = lower[..at].chars().count() + 1;
+                        self.out.push(
+                            Diagnostic::warning(
+                                Code::GlossaryTerm,
+                                file.clone(),
+                                Pos { line, column },
+                                format!(
+                                    "\"{}\" is not the directory's term for {}",
+                                    avoid.trim(),
+                                    t.concept
+                                ),
+                            )
+                            .hint(format!("write \"{}\" (glossary: {})", t.term, g.file)),
+                        );
+                    }
                 }
             }
         }
