@@ -155,9 +155,10 @@ fn log_final_for_sig(loaded: &Checked) -> String {
     loaded.version_log.clone().unwrap_or_default()
 }
 
-/// The log must verify against the current key, or against an older key
-/// (`keys/rotations/<KEYID>.pub`) from which verified rotation statements
-/// lead to the current key.
+/// The version log verifies under one key of the secretariat key's
+/// verified history (`Checked::key_history`: anchored in
+/// `keys/anchor.pub`, followed through `keys/rotations/`): no other key,
+/// whatever file sits in `keys/rotations/`, is trusted (issue 18).
 fn verify_log(
     loaded: &Checked,
     current: &sign::PublicKey,
@@ -177,13 +178,12 @@ fn verify_log(
             .map_err(|_| altered());
     }
     let old = loaded
-        .rotations
+        .key_history
         .iter()
-        .find(|(n, _)| *n == format!("{sig_id}.pub"))
-        .and_then(|(_, b)| crate::directory::validate::fields::minisign_public_key(&String::from_utf8_lossy(b)).ok())
+        .find(|k| sign::key_id(k) == sig_id)
         .ok_or_else(|| {
             BuildError::Seal(format!(
-                "{log} is signed by key {sig_id}, not by keys/secretariat.pub, and keys/rotations/{sig_id}.pub is missing\n\
+                "{log} is signed by key {sig_id}, which is not in the secretariat key's history (keys/anchor.pub, keys/rotations/, keys/secretariat.pub)\n\
                  hint: a new directory started from a copy of the example (or of another directory) needs its own version history: \
                  delete {log} and {sig} (the next build starts again at version 1); \
                  otherwise put back the key {sig_id} in keys/secretariat.pub, \
@@ -192,25 +192,7 @@ fn verify_log(
                 sig = log::LOG_SIG,
             ))
         })?;
-    sign::verify(&old, sig, text.as_bytes()).map_err(|_| altered())?;
-    let statements: Vec<(Vec<u8>, String)> = loaded
-        .rotations
-        .iter()
-        .filter(|(n, _)| n.ends_with(".txt"))
-        .filter_map(|(n, b)| {
-            let sig = loaded
-                .rotations
-                .iter()
-                .find(|(m, _)| *m == format!("{n}.minisig"))?;
-            Some((b.clone(), String::from_utf8_lossy(&sig.1).into_owned()))
-        })
-        .collect();
-    crate::sign::rotation::follow_rotations(&old, &sign::key_id(current), &statements).map_err(|_| {
-        BuildError::Seal(format!(
-            "{} is signed by key {sig_id}, and no valid rotation statement in keys/rotations/ leads from it to keys/secretariat.pub",
-            log::LOG_FILE
-        ))
-    })?;
+    sign::verify(old, sig, text.as_bytes()).map_err(|_| altered())?;
     Ok(())
 }
 

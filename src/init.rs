@@ -215,6 +215,11 @@ fn plan(opts: &InitOptions) -> Result<Plan, InitError> {
             crate::directory::load::SECRETARIAT_PUB.into(),
             Cow::Borrowed(&[]),
         ));
+        // Where the key's history starts (issue 18): the same key.
+        files.push((
+            crate::directory::load::ANCHOR_PUB.into(),
+            Cow::Borrowed(&[]),
+        ));
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     if let Target::Existing(dir) = &target {
@@ -256,7 +261,9 @@ pub fn init(opts: &InitOptions) -> Result<Initialized, InitError> {
             .ok()
             .map(|k| crate::sign::key_id(&k));
         for (rel, bytes) in files.iter_mut() {
-            if rel == crate::directory::load::SECRETARIAT_PUB {
+            if rel == crate::directory::load::SECRETARIAT_PUB
+                || rel == crate::directory::load::ANCHOR_PUB
+            {
                 *bytes = Cow::Owned(pk.as_bytes().to_vec());
             }
         }

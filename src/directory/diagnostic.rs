@@ -62,6 +62,7 @@ codes! {
     I18nMissingKey => "i18n-missing-key",
     I18nPlaceholder => "i18n-placeholder",
     I18nUnknownKey => "i18n-unknown-key",
+    KeyHistory => "key-history",
     InvalidDate => "invalid-date",
     InvalidEmail => "invalid-email",
     InvalidHours => "invalid-hours",

@@ -73,6 +73,8 @@ mod private {
         pub state_files: std::collections::BTreeSet<String>,
         /// `keys/secretariat.pub`, as text.
         pub secretariat_pub: Option<String>,
+        /// `keys/anchor.pub`, as text.
+        pub anchor_pub: Option<String>,
         /// Files under `keys/demo/`, relative paths, and whether each says DEMO.
         pub demo_files: Vec<(String, bool)>,
         pub secret_hits: Vec<SecretHit>,
@@ -121,6 +123,11 @@ pub const STATES_DIR: &str = "content/states";
 pub const PAGES_DIR: &str = "content/pages";
 pub const KEYS_STATES_DIR: &str = "keys/states";
 pub const SECRETARIAT_PUB: &str = "keys/secretariat.pub";
+/// The key the directory was created with: where the secretariat key's
+/// history starts (issue 18).
+pub const ANCHOR_PUB: &str = "keys/anchor.pub";
+/// Key rotation statements, their signatures and the keys they retire.
+pub const ROTATIONS_DIR: &str = "keys/rotations";
 /// Reviewers' public keys (`<login>.pub`): who may acknowledge a block
 /// signal of `pocdir review`.
 pub const REVIEWERS_DIR: &str = "keys/reviewers";
@@ -261,7 +268,10 @@ pub(crate) fn load(root: &Path) -> Loaded {
             }
         }
     }
-    for rel in l.list("keys/rotations", "") {
+    if root.join(ANCHOR_PUB).exists() {
+        l.anchor_pub = l.text(ANCHOR_PUB);
+    }
+    for rel in l.list(ROTATIONS_DIR, "") {
         if let Some(t) = l.text(&rel) {
             let name = rel.rsplit('/').next().unwrap_or("").to_string();
             l.rotations.push((name, t.into_bytes()));

@@ -73,6 +73,10 @@ pub struct Checked {
     pub version_log_sig: Option<String>,
     /// Key rotation statements, `keys/rotations/*` (file name, bytes).
     pub rotations: Vec<(String, Vec<u8>)>,
+    /// The secretariat key's verified history (issue 18): the anchor
+    /// (`keys/anchor.pub`) first, `keys/secretariat.pub` last. Only these
+    /// keys may have signed the version log.
+    pub key_history: Vec<crate::sign::PublicKey>,
     /// For each State that registered an update-signing key: whether its
     /// file carries a good signature.
     pub state_signatures: BTreeMap<String, StateSignature>,
@@ -170,6 +174,12 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         i18n: loaded.i18n,
         version_log: loaded.version_log,
         version_log_sig: loaded.version_log_sig,
+        key_history: validate::history::chain(
+            loaded.anchor_pub.as_deref(),
+            loaded.secretariat_pub.as_deref(),
+            &loaded.rotations,
+        )
+        .unwrap_or_default(),
         rotations: loaded.rotations,
         state_signatures,
         sources: loaded.sources,

@@ -281,6 +281,22 @@ fn keys(c: &mut Compared, i: &Inputs) {
             ),
         );
     }
+    let anchor = |x: &Checked| {
+        x.key_history
+            .first()
+            .map(|k| format!("{} {}", crate::sign::key_id(k), k.to_base64()))
+    };
+    if anchor(i.base) != anchor(i.head) {
+        c.signals.push(
+            Severity::Block,
+            "secretariat-key",
+            None,
+            "keys/anchor.pub",
+            anchor(i.base),
+            anchor(i.head),
+            "the start of the secretariat key's history (keys/anchor.pub, or its rotations) changes: every key the history accounts for is trusted to have signed the version log".to_string(),
+        );
+    }
     let rot = |x: &Checked| -> BTreeMap<String, String> {
         x.rotations
             .iter()

@@ -133,7 +133,10 @@ pub fn classify(path: &str) -> Class {
         Class::PingCampaigns
     } else if file_in("keys/states", ".yaml") {
         Class::StateKeys
-    } else if path == "keys/secretariat.pub" || file_in("keys/rotations", "") {
+    } else if path == "keys/secretariat.pub"
+        || path == "keys/anchor.pub"
+        || file_in("keys/rotations", "")
+    {
         Class::SecretariatKey
     } else if file_in("keys/reviewers", ".pub") {
         Class::ReviewerKeys

@@ -253,6 +253,15 @@ fn an_example_copy_with_a_new_key_says_what_to_do_with_its_log() {
     let out = tmp.path().join("out");
     let signing = ["--signing-key", key.to_str().unwrap()];
     let b = support::build(&dir, &out, &signing);
+    // The key's history starts at the example's key (issue 18): a copy
+    // that is a new directory starts its own.
+    refused(
+        &b,
+        "no verified history leads from the anchor key A9261A9396AEC7F7",
+    );
+    assert!(b.stderr.contains("keys/anchor.pub"), "{}", b.stderr);
+    fs::copy(&public, dir.join("keys/anchor.pub")).unwrap();
+    let b = support::build(&dir, &out, &signing);
     refused(&b, "log/versions.jsonl is signed by key A9261A9396AEC7F7");
     assert!(
         b.stderr

@@ -21,6 +21,7 @@ mod format2;
 mod hosting;
 mod incident_kit;
 mod init;
+mod key_history;
 mod keygen;
 mod languages;
 mod mail;

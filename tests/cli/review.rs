@@ -920,15 +920,24 @@ fn demo_mode_rotations_and_submodules_block() {
     assert_eq!(code, 1, "{v}");
     assert!(has(&v, "block", "policy"), "{v}");
 
-    // A key rotation statement.
+    // A file in keys/rotations/ that the key's history does not account
+    // for (issue 18): the proposed directory fails check, a block.
     let (root, ..) = repo();
     root.write(
         "keys/rotations/0123456789ABCDEF.pub",
         "untrusted comment: x\nRWQ\n",
     );
-    let (code, v, _) = review(&root);
-    assert_eq!(code, 1, "{v}");
-    assert!(has(&v, "block", "rotation"), "{v}");
+    commit(root.path(), "change");
+    let o = run_review(root.path(), &["--format", "markdown"]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("**block**"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("does not pass `pocdir check`")
+            && format!("{}{}", o.stdout, o.stderr).contains("key-history"),
+        "{}\n{}",
+        o.stdout,
+        o.stderr
+    );
 
     // A submodule: content no review shows.
     let (root, ..) = repo();

@@ -4,6 +4,7 @@
 //! file kind; each reports every problem it finds, never only the first.
 
 pub mod fields;
+pub mod history;
 mod nominations;
 pub mod openpgp;
 mod pages;
@@ -138,6 +139,17 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
                     format!("secretariat key: {m}"),
                 )
                 .hint(h),
+            );
+        }
+    }
+    if let Err(problems) = history::chain(
+        l.anchor_pub.as_deref(),
+        l.secretariat_pub.as_deref(),
+        &l.rotations,
+    ) {
+        for p in problems {
+            v.out.push(
+                Diagnostic::error(Code::KeyHistory, p.file, Pos::UNKNOWN, p.message).hint(p.hint),
             );
         }
     }
