@@ -71,6 +71,8 @@ pub struct Checked {
     /// `log/versions.jsonl` and its signature, when present.
     pub version_log: Option<String>,
     pub version_log_sig: Option<String>,
+    /// The log's versions, parsed and checked once (none without a log).
+    pub version_entries: Vec<crate::bundle::log::Entry>,
     /// Key rotation statements, `keys/rotations/*` (file name, bytes).
     pub rotations: Vec<(String, Vec<u8>)>,
     /// For each State that registered an update-signing key: whether its
@@ -122,6 +124,9 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         &loaded,
         &validate::Context { today: opts.today },
     ));
+    let (version_entries, log_problems) =
+        load::version_log(loaded.version_log.as_deref(), opts.today);
+    report.extend(log_problems);
     for d in &mut report.diagnostics {
         if opts.tolerates(d.code) {
             d.severity = Severity::Warning;
@@ -170,6 +175,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         i18n: loaded.i18n,
         version_log: loaded.version_log,
         version_log_sig: loaded.version_log_sig,
+        version_entries,
         rotations: loaded.rotations,
         state_signatures,
         sources: loaded.sources,

@@ -23,6 +23,7 @@ mod incident_kit;
 mod init;
 mod keygen;
 mod languages;
+mod log_time;
 mod mail;
 mod open_safety;
 mod ping;
