@@ -294,11 +294,12 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
     let untrusted = format!("pocdir bundle for FRA - verify with the secretariat key {key_id}");
 
     // Times: open a day after the issue; the expired vector a day after
-    // the expiry.
+    // the expiry, the one issued in the future a day before the issue.
     let day = jiff::SignedDuration::from_hours(24);
     let now = pocdir::util::time::fmt_ts(issued.checked_add(day).map_err(io("time"))?);
     let after_expiry =
         pocdir::util::time::fmt_ts(version.expires.checked_add(day).map_err(io("time"))?);
+    let before_issue = pocdir::util::time::fmt_ts(issued.checked_sub(day).map_err(io("time"))?);
 
     let fra_files = |data: Vec<u8>, sig: Vec<u8>| -> Files {
         vec![(FRA.into(), data), (format!("{FRA}.minisig"), sig)]
@@ -426,6 +427,16 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
         Some("expired"),
     );
     v.now = after_expiry;
+    vectors.push(v);
+
+    let mut v = base(
+        "issued-in-the-future",
+        "France's bundle opened on a computer whose clock is a day behind its issue time",
+        fra_files(fra.clone(), fra_sig.clone()),
+        6,
+        Some("expired"),
+    );
+    v.now = before_issue.clone();
     vectors.push(v);
 
     let other = new_key()?;

@@ -18,7 +18,10 @@ pub struct BuildOptions<'a> {
     pub root: &'a Path,
     pub out: &'a Path,
     pub as_of: Date,
-    /// The time a new directory version is issued at.
+    /// The time a new directory version is issued at (never before the
+    /// log's last version). A log with a version issued later than this
+    /// or this computer's clock, whichever is later, is refused (beyond
+    /// [`log::CLOCK_SKEW`]).
     pub now: jiff::Timestamp,
     /// The secretariat's secret key file; `None`: the demo key of a demo
     /// directory.
@@ -196,6 +199,32 @@ fn verify_log(
     Ok(())
 }
 
+/// No version issued in the future (issue #18): none later (beyond
+/// [`log::CLOCK_SKEW`]) than this computer's clock, or than the build's
+/// time when that is later (`--as-of` simulating a later day). So a time
+/// from a fast clock is never carried onto the next version.
+fn refuse_future(entries: &[log::Entry], build_time: jiff::Timestamp) -> Result<(), BuildError> {
+    let now = jiff::Timestamp::now();
+    let ts = crate::util::time::fmt_ts;
+    let (clock, says) = if build_time > now {
+        (
+            build_time,
+            format!("the build's time is {} (--as-of)", ts(build_time)),
+        )
+    } else {
+        (now, format!("this computer's clock says {}", ts(now)))
+    };
+    match log::issued_in_future(entries, clock) {
+        None => Ok(()),
+        Some(f) => Err(BuildError::Seal(format!(
+            "{}: {}\nhint: {}",
+            log::LOG_FILE,
+            f.message(&says),
+            log::Future::HINT
+        ))),
+    }
+}
+
 /// Render the site straight into a staging folder beside `<out>/site`
 /// (each page written as soon as it is made, never the whole site in
 /// memory; unchanged files linked from the previous site), not yet
@@ -272,8 +301,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         })?;
         verify_log(&loaded, &key.pk, sig, &log_text)?;
     }
-    let entries =
-        log::parse(&log_text).map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
+    // Parsed and checked once, by `directory::load` (a malformed log is
+    // an error of the directory).
+    let entries = &loaded.version_entries;
+    refuse_future(entries, opts.now)?;
     let root_hash = crate::util::hash::sha256_hex(&crate::export::canonical(&dir));
     // Unchanged content is issued again (a renewal) once the current
     // version is inside its renewal window or expired.
@@ -290,7 +321,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         }
         _ => false,
     };
-    let (entry, new_log) = log::next(&log_text, &entries, &root_hash, opts.now, renew);
+    let (entry, new_log) = log::next(&log_text, entries, &root_hash, opts.now, renew);
     let standing = log::standing(&entry, validity, window, opts.now)
         .map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
     let (issued, expires) = (standing.issued, standing.expires);

@@ -7,6 +7,13 @@
 //! directory repository (`log/versions.jsonl`), so the sequence never
 //! goes backwards whichever machine builds, and published on the site so
 //! that States can compare the versions they were shown.
+//!
+//! Its own rules (issue #18): read under [`MAX_LOG_BYTES`] (some 300,000
+//! versions, not the 256 KiB of a State file), parsed line by line with
+//! each line hashed once; and no version issued in the future: a version
+//! later than the clock that judges the log by more than [`CLOCK_SKEW`] is
+//! refused ([`issued_in_future`]), so a fast clock's time is never carried
+//! onto the next version.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +26,13 @@ message_error!(
 );
 
 pub use crate::directory::load::{LOG_FILE, LOG_SIG};
+pub use crate::directory::read::MAX_LOG_BYTES;
+
+/// How far ahead of the clock judging it a version's issue time may be
+/// (two computers' clocks are never quite the same): beyond it, the
+/// version is issued in the future, and refused by `build`, `check` and
+/// `open`.
+pub const CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,75 +57,129 @@ const ZERO: &str = "000000000000000000000000000000000000000000000000000000000000
 /// Parse and check a log: sequence numbers 1, 2, 3... each line chained
 /// to the one before, issue times not going backwards; a renewal renews
 /// the version just before it and has its root, and only a renewal
-/// repeats the root before it.
+/// repeats the root before it. One pass: each line is parsed and hashed
+/// once.
 pub fn parse(text: &str) -> Result<Vec<Entry>, LogError> {
+    parse_lines(text).map_err(|(line, why)| format!("line {line}: {why}").into())
+}
+
+/// [`parse`], the error as (line number, reason).
+pub(crate) fn parse_lines(text: &str) -> Result<Vec<Entry>, (usize, String)> {
     let mut out: Vec<Entry> = Vec::new();
-    let mut prev_line: Option<&str> = None;
+    // The hash of the last line read, and its issue time.
+    let mut prev_hash: Option<String> = None;
+    let mut prev_time: Option<jiff::Timestamp> = None;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let e: Entry = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
-        let expected_prev = prev_line
-            .map(|l| sha256_hex(l.as_bytes()))
-            .unwrap_or_else(|| ZERO.to_string());
-        if e.prev != expected_prev {
-            return Err(format!("line {}: the hash chain is broken", i + 1).into());
+        let n = i + 1;
+        let e: Entry = serde_json::from_str(line).map_err(|e| (n, e.to_string()))?;
+        if e.prev != prev_hash.as_deref().unwrap_or(ZERO) {
+            return Err((n, "the hash chain is broken".into()));
         }
         let expected_seq = out.last().map_or(1, |p| p.seq + 1);
         if e.seq != expected_seq {
-            return Err(format!(
-                "line {}: sequence {} where {} was expected",
-                i + 1,
-                e.seq,
-                expected_seq
-            )
-            .into());
+            return Err((
+                n,
+                format!("sequence {} where {expected_seq} was expected", e.seq),
+            ));
         }
         let ts: jiff::Timestamp = e
             .issued
             .parse()
-            .map_err(|_| format!("line {}: bad time {:?}", i + 1, e.issued))?;
-        if let Some(p) = out.last() {
-            let pts: jiff::Timestamp = p.issued.parse().map_err(|_| "bad time".to_string())?;
-            if ts < pts {
-                return Err(format!("line {}: issued before the previous version", i + 1).into());
-            }
+            .map_err(|_| (n, format!("bad time {:?}", e.issued)))?;
+        if prev_time.is_some_and(|p| ts < p) {
+            return Err((n, "issued before the previous version".into()));
         }
         if e.root.len() != 64 || !e.root.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!("line {}: bad root hash", i + 1).into());
+            return Err((n, "bad root hash".into()));
         }
-        let last = out.last();
-        match (e.renews, last) {
+        match (e.renews, out.last()) {
             (Some(r), Some(p)) if r == p.seq && e.root == p.root => {}
             (Some(r), _) => {
-                return Err(format!(
-                    "line {}: marked as renewing version {r}, which is not the version before it with the same root",
-                    i + 1
-                )
-                .into());
+                return Err((
+                    n,
+                    format!(
+                        "marked as renewing version {r}, which is not the version before it with the same root"
+                    ),
+                ));
             }
             (None, Some(p)) if e.root == p.root => {
-                return Err(format!(
-                    "line {}: the same root as version {} without being marked as its renewal",
-                    i + 1,
-                    p.seq
-                )
-                .into());
+                return Err((
+                    n,
+                    format!(
+                        "the same root as version {} without being marked as its renewal",
+                        p.seq
+                    ),
+                ));
             }
             (None, _) => {}
         }
         out.push(e);
-        prev_line = Some(line);
+        prev_hash = Some(sha256_hex(line.as_bytes()));
+        prev_time = Some(ts);
     }
     Ok(out)
+}
+
+/// A version issued in the future: later than the clock judging the log
+/// by more than [`CLOCK_SKEW`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Future {
+    /// The first such version, and the time it says it was issued.
+    pub seq: u64,
+    pub issued: jiff::Timestamp,
+    /// The log's last version: every one from `seq` to it is in the
+    /// future (issue times never go backwards).
+    pub last: u64,
+}
+
+/// The first version of `entries` (as [`parse`] gives them) issued after
+/// `clock` + [`CLOCK_SKEW`], if any.
+pub fn issued_in_future(entries: &[Entry], clock: jiff::Timestamp) -> Option<Future> {
+    let limit = clock.checked_add(CLOCK_SKEW).unwrap_or(clock);
+    let time = |e: &Entry| e.issued.parse::<jiff::Timestamp>().ok();
+    // Issue times never go backwards: the first late one is found by
+    // bisection.
+    let i = entries.partition_point(|e| time(e).is_none_or(|t| t <= limit));
+    let first = entries.get(i)?;
+    Some(Future {
+        seq: first.seq,
+        issued: time(first)?,
+        last: entries.last()?.seq,
+    })
+}
+
+impl Future {
+    /// What is wrong; `clock` names the clock that judged it ("this
+    /// computer's clock says 2026-12-02T16:00:00Z").
+    pub fn message(&self, clock: &str) -> String {
+        let after = match self.last - self.seq {
+            0 => String::new(),
+            1 => " (and the version after it)".into(),
+            n => format!(" (and the {n} versions after it)"),
+        };
+        format!(
+            "version {}{after} is issued at {}, more than {} minutes in the future: {clock}",
+            self.seq,
+            crate::util::time::fmt_ts(self.issued),
+            CLOCK_SKEW.as_mins()
+        )
+    }
+
+    /// What to do about it.
+    pub const HINT: &'static str = "the log was written by a machine whose clock was fast, or it was tampered with: review log/versions.jsonl (git log -p log/versions.jsonl), and check this computer's clock; no new version is issued after a time in the future";
 }
 
 /// The version for `root`: the last entry if it has that root (nothing
 /// changed: same sequence, same issue time) unless `renew` says to issue
 /// it again (a renewal: next sequence, new issue time, same root), else a
 /// new entry appended. Returns the entry and the new log text when one
-/// was appended.
+/// was appended. A new entry is never issued before the last one (a
+/// machine with a slow clock); the caller refuses a log issued in the
+/// future first ([`issued_in_future`]), so no time later than its clock
+/// (beyond [`CLOCK_SKEW`]) is carried onto a new version.
 pub fn next(
     text: &str,
     entries: &[Entry],
@@ -353,6 +421,87 @@ mod tests {
             let e = parse(&bad).unwrap_err().to_string();
             assert!(e.contains(why), "{e} (wanted {why:?}) for\n{bad}");
         }
+    }
+
+    #[test]
+    fn a_version_issued_in_the_future_is_found_with_those_after_it() {
+        let mut log = String::new();
+        let mut entries = Vec::new();
+        for (i, when) in [
+            "2026-11-01T10:00:00Z",
+            "2026-11-01T11:00:00Z",
+            "2026-11-01T12:00:00Z",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let root = format!("{i}").repeat(64);
+            let (_, text) = next(&log, &entries, &root, t(when), false);
+            log = text.unwrap();
+            entries = parse(&log).unwrap();
+        }
+        let future = |clock: &str| issued_in_future(&entries, t(clock));
+        assert_eq!(future("2026-11-01T12:00:00Z"), None);
+        // Up to CLOCK_SKEW ahead is not the future; a second more is.
+        assert_eq!(future("2026-11-01T11:55:00Z"), None);
+        assert_eq!(
+            future("2026-11-01T11:54:59Z"),
+            Some(Future {
+                seq: 3,
+                issued: t("2026-11-01T12:00:00Z"),
+                last: 3
+            })
+        );
+        let f = future("2026-11-01T10:30:00Z").unwrap();
+        assert_eq!((f.seq, f.last), (2, 3));
+        assert_eq!(
+            f.message("this computer's clock says 2026-11-01T10:30:00Z"),
+            "version 2 (and the version after it) is issued at 2026-11-01T11:00:00Z, more than 5 minutes in the future: this computer's clock says 2026-11-01T10:30:00Z"
+        );
+        assert_eq!(future("2026-10-01T00:00:00Z").map(|f| f.seq), Some(1));
+        assert_eq!(issued_in_future(&[], t("2026-10-01T00:00:00Z")), None);
+    }
+
+    #[test]
+    fn a_new_version_is_never_issued_before_the_last_one() {
+        let (_, log) = next("", &[], &"a".repeat(64), t("2026-11-01T10:03:00Z"), false);
+        let log = log.unwrap();
+        let entries = parse(&log).unwrap();
+        // A build three minutes behind (within the skew): the new version
+        // takes the last one's time, not an earlier one.
+        let (e, _) = next(
+            &log,
+            &entries,
+            &"b".repeat(64),
+            t("2026-11-01T10:00:00Z"),
+            false,
+        );
+        assert_eq!(e.issued, "2026-11-01T10:03:00Z");
+    }
+
+    #[test]
+    fn a_malformed_line_is_named_by_its_number() {
+        let (_, log) = next("", &[], &"a".repeat(64), t("2026-11-01T10:00:00Z"), false);
+        let log = log.unwrap();
+        let (_, log2) = next(
+            &log,
+            &parse(&log).unwrap(),
+            &"b".repeat(64),
+            t("2026-11-02T10:00:00Z"),
+            false,
+        );
+        // A blank line counts in the numbering; the chain still holds.
+        let spaced = log2.unwrap().replacen('\n', "\n\n", 1);
+        assert_eq!(parse(&spaced).unwrap().len(), 2);
+        let broken = spaced.replacen("2026-11-02", "2026-10-02", 1);
+        assert_eq!(
+            parse_lines(&broken).unwrap_err(),
+            (3, "issued before the previous version".to_string())
+        );
+        assert_eq!(
+            parse("{").unwrap_err().to_string(),
+            "line 1: EOF while parsing an object at line 1 column 1"
+        );
     }
 
     #[test]

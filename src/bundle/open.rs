@@ -403,6 +403,20 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             )));
         }
     };
+    // Issued in the future (issue #18): this computer's clock is behind,
+    // or the secretariat's was ahead. Refused, --allow-expired or not: a
+    // clock that is behind would accept expired bundles too.
+    if opts
+        .now
+        .checked_add(crate::bundle::log::CLOCK_SKEW)
+        .is_ok_and(|latest| t.issued > latest)
+    {
+        return Err(OpenError::Expired(format!(
+            "the bundle is issued at {}, but this computer's clock says {}: check this computer's clock; if it is right, report the bundle to the secretariat (it was issued in the future)",
+            crate::util::time::fmt_ts(t.issued),
+            crate::util::time::fmt_ts(opts.now)
+        )));
+    }
     let accepted: Option<Accepted> = match read_optional(&opts.state_dir.join(ACCEPTED), MAX_RECORD)? {
         None => None,
         Some(text) => Some(serde_json::from_str(&text).map_err(|_| {

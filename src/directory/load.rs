@@ -23,7 +23,7 @@ use crate::directory::span::Pos;
 use crate::directory::theme::Theme;
 use crate::directory::yaml;
 
-pub use crate::directory::read::{MAX_FILE_BYTES, MAX_PING_FILE_BYTES, walk_files};
+pub use crate::directory::read::{MAX_FILE_BYTES, MAX_LOG_BYTES, MAX_PING_FILE_BYTES, walk_files};
 pub use crate::directory::secrets::{MAX_SCAN_BYTES, SecretHit, secret_in_line};
 pub use crate::directory::yaml::MAX_YAML_DEPTH;
 
@@ -286,6 +286,72 @@ pub(crate) fn load(root: &Path) -> Loaded {
     l.secret_hits = hits;
     l.diagnostics.extend(problems);
     l
+}
+
+/// The version log's versions and its own checks (issue #18), as `check`
+/// reports them: it parses (each line chained to the one before, sequence
+/// numbers in order; each line parsed and hashed once), and no version is
+/// issued in the future. The future begins at this computer's clock, or,
+/// when the day judged on is a later one (`--as-of` simulating it), at the
+/// end of that day; `build` judges to the second, and verifies the
+/// signature.
+pub(crate) fn version_log(
+    text: Option<&str>,
+    today: jiff::civil::Date,
+) -> (Vec<crate::bundle::log::Entry>, Vec<Diagnostic>) {
+    let Some(text) = text else {
+        return (Vec::new(), Vec::new());
+    };
+    let entries = match crate::bundle::log::parse_lines(text) {
+        Ok(e) => e,
+        Err((line, why)) => {
+            let d = Diagnostic::error(
+                Code::VersionLog,
+                LOG_FILE,
+                Pos::new(line, 1),
+                format!("the version log is malformed: {why}"),
+            )
+            .hint("only `pocdir build` writes the version log: restore it from the repository's history (git log -p log/versions.jsonl)");
+            return (Vec::new(), vec![d]);
+        }
+    };
+    let now = jiff::Timestamp::now();
+    let utc = jiff::tz::TimeZone::UTC;
+    let end_of_day = today
+        .tomorrow()
+        .ok()
+        .and_then(|d| d.to_zoned(utc.clone()).ok())
+        .map(|z| z.timestamp());
+    let (clock, clock_says) = match end_of_day {
+        Some(end) if today > now.to_zoned(utc).date() => {
+            (end, format!("the day checked is {today} (--as-of)"))
+        }
+        _ => (
+            now,
+            format!(
+                "this computer's clock says {}",
+                crate::util::time::fmt_ts(now)
+            ),
+        ),
+    };
+    let Some(future) = crate::bundle::log::issued_in_future(&entries, clock) else {
+        return (entries, Vec::new());
+    };
+    // The line of that version (blank lines are skipped when parsing).
+    let line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .nth((future.seq - 1) as usize)
+        .map_or(0, |(i, _)| i + 1);
+    let d = Diagnostic::error(
+        Code::FutureVersion,
+        LOG_FILE,
+        Pos::new(line, 1),
+        future.message(&clock_says),
+    )
+    .hint(crate::bundle::log::Future::HINT);
+    (entries, vec![d])
 }
 
 impl Loaded {

@@ -71,6 +71,8 @@ pub struct Checked {
     /// `log/versions.jsonl` and its signature, when present.
     pub version_log: Option<String>,
     pub version_log_sig: Option<String>,
+    /// The log's versions, parsed and checked once (none without a log).
+    pub version_entries: Vec<crate::bundle::log::Entry>,
     /// Key rotation statements, `keys/rotations/*` (file name, bytes).
     pub rotations: Vec<(String, Vec<u8>)>,
     /// The secretariat key's verified history (issue 18): the anchor
@@ -126,6 +128,9 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         &loaded,
         &validate::Context { today: opts.today },
     ));
+    let (version_entries, log_problems) =
+        load::version_log(loaded.version_log.as_deref(), opts.today);
+    report.extend(log_problems);
     for d in &mut report.diagnostics {
         if opts.tolerates(d.code) {
             d.severity = Severity::Warning;
@@ -180,6 +185,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
             &loaded.rotations,
         )
         .unwrap_or_default(),
+        version_entries,
         rotations: loaded.rotations,
         state_signatures,
         sources: loaded.sources,

@@ -16,6 +16,9 @@ use crate::util::text::is_bidi_control;
 pub const MAX_FILE_BYTES: u64 = 256 * 1024;
 /// Largest campaign file (a ping per PoC of 193 States, with answers).
 pub const MAX_PING_FILE_BYTES: u64 = 1024 * 1024;
+/// Largest version log, `log/versions.jsonl` (a version is a line of
+/// some 200 bytes: about 300,000 versions).
+pub const MAX_LOG_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest secret key file [`read_secret_key`] accepts.
 pub const MAX_SECRET_KEY_BYTES: u64 = 4096;
 
@@ -23,8 +26,19 @@ pub const MAX_SECRET_KEY_BYTES: u64 = 4096;
 fn size_cap(rel: &str) -> u64 {
     if rel.starts_with(super::load::PINGS_DIR) {
         MAX_PING_FILE_BYTES
+    } else if rel == super::load::LOG_FILE {
+        MAX_LOG_BYTES
     } else {
         MAX_FILE_BYTES
+    }
+}
+
+/// What to say of a file over its cap.
+fn too_large_hint(rel: &str) -> &'static str {
+    if rel == super::load::LOG_FILE {
+        "the version log grows by some 200 bytes a version: this cap holds about 300,000 versions, more than any directory issues; check that this is the log `pocdir build` wrote"
+    } else {
+        "a State's entry is a few kilobytes; check that this is the right file"
     }
 }
 
@@ -69,7 +83,7 @@ pub fn read_text(root: &Path, rel: &str) -> Result<(String, Vec<Diagnostic>), Di
             Pos::UNKNOWN,
             format!("file is {} bytes; the limit is {cap} bytes", meta.len()),
         )
-        .hint("a State's entry is a few kilobytes; check that this is the right file"));
+        .hint(too_large_hint(rel)));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     fs::File::open(&path)

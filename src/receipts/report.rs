@@ -2,7 +2,7 @@
 //! the version log and the mail journal (when each bundle was sent to
 //! whom). Only `confirmed` records count.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -115,18 +115,23 @@ pub fn report(
         n if n % 2 == 1 => Some(delays[n / 2]),
         n => Some((delays[n / 2 - 1] + delays[n / 2]) / 2),
     };
+    // Counted once per (State, version) key, not once per version: the
+    // log may hold 100,000 versions (issue #18).
+    let mut sent_to: BTreeMap<u64, usize> = BTreeMap::new();
+    for (_, q) in first_sent.keys() {
+        *sent_to.entry(*q).or_default() += 1;
+    }
+    let mut confirmed_by: BTreeMap<u64, usize> = BTreeMap::new();
+    for (_, q) in confirmed.keys() {
+        *confirmed_by.entry(*q).or_default() += 1;
+    }
     let per_version = versions
         .iter()
         .map(|v| VersionLine {
             seq: v.seq,
             issued: v.issued.clone(),
-            sent_to: first_sent
-                .keys()
-                .filter(|(_, q)| *q == v.seq)
-                .map(|(s, _)| s)
-                .collect::<BTreeSet<_>>()
-                .len(),
-            confirmed: confirmed.keys().filter(|(_, q)| *q == v.seq).count(),
+            sent_to: sent_to.get(&v.seq).copied().unwrap_or(0),
+            confirmed: confirmed_by.get(&v.seq).copied().unwrap_or(0),
         })
         .collect();
     Report {
@@ -214,8 +219,7 @@ pub fn of_directory(root: &std::path::Path, checked: &crate::directory::Checked)
     } else {
         Vec::new()
     };
-    let versions =
-        crate::bundle::log::parse(checked.version_log.as_deref().unwrap_or("")).unwrap_or_default();
+    let versions = &checked.version_entries;
     let states: Vec<String> = checked
         .directory
         .states
@@ -223,5 +227,5 @@ pub fn of_directory(root: &std::path::Path, checked: &crate::directory::Checked)
         .filter(|s| !s.accounts.is_empty())
         .map(|s| s.code.to_string())
         .collect();
-    report(&records, &versions, &sent, &states)
+    report(&records, versions, &sent, &states)
 }

@@ -404,15 +404,23 @@ fn version_log(c: &mut Compared, i: &Inputs) {
         );
         return;
     }
-    let entries = match crate::bundle::log::parse(head_text) {
-        Ok(e) => e,
-        Err(e) => {
-            push(
-                Severity::Block,
-                format!("the version log does not parse: {e}"),
-            );
-            return;
-        }
+    // Parsed once by `directory::load` (the head's log parses, or the head
+    // does not pass check); parsed here only if that found nothing.
+    let parsed;
+    let entries = if i.head.version_entries.is_empty() {
+        parsed = match crate::bundle::log::parse(head_text) {
+            Ok(e) => e,
+            Err(e) => {
+                push(
+                    Severity::Block,
+                    format!("the version log does not parse: {e}"),
+                );
+                return;
+            }
+        };
+        &parsed
+    } else {
+        &i.head.version_entries
     };
     let key = crate::sign::PublicKey::from_base64(&i.base.directory.secretariat_key.public_key);
     let signed = match (key, hs) {
@@ -427,9 +435,8 @@ fn version_log(c: &mut Compared, i: &Inputs) {
         );
         return;
     }
-    let before = crate::bundle::log::parse(base_text)
-        .map(|e| e.len())
-        .unwrap_or(0);
+    // The base's versions (none when its log is malformed: tolerated).
+    let before = i.base.version_entries.len();
     let added: Vec<u64> = entries.iter().skip(before).map(|e| e.seq).collect();
     push(
         Severity::Info,

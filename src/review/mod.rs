@@ -112,7 +112,8 @@ pub struct Sides {
 }
 
 /// Read both revisions from git objects and check them. The base is
-/// checked tolerating expired keys and dates then in the future.
+/// checked tolerating expired keys, dates then in the future, and a
+/// version log in the future or malformed.
 pub fn read(root: &Path, req: &Request) -> Result<Sides, ReviewError> {
     git::ensure_top_level(root)?;
     let base_tree = Tree::revision(root, req.base)?;
@@ -138,7 +139,14 @@ pub fn read(root: &Path, req: &Request) -> Result<Sides, ReviewError> {
         None => root.to_path_buf(),
     };
     use crate::directory::diagnostic::Code;
-    let tolerated = [Code::KeyExpired.as_str(), Code::FutureDate.as_str()];
+    // A version log issued in the future or malformed on the base is the
+    // head's to fix: the base is still compared with.
+    let tolerated = [
+        Code::KeyExpired.as_str(),
+        Code::FutureDate.as_str(),
+        Code::FutureVersion.as_str(),
+        Code::VersionLog.as_str(),
+    ];
     let base = crate::directory::load(
         &base_dir,
         &Options {

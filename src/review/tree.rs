@@ -17,6 +17,16 @@ use crate::review::git::{GitError, check_rev, git};
 /// then refuses as too large).
 pub const MAX_READ_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The cap of one path: [`MAX_READ_BYTES`], but the version log's own cap
+/// for the version log (issue #18), which `load` reads whole.
+fn read_cap(path: &str) -> u64 {
+    if path == crate::directory::load::LOG_FILE {
+        crate::directory::load::MAX_LOG_BYTES
+    } else {
+        MAX_READ_BYTES
+    }
+}
+
 /// What a tree entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -208,12 +218,12 @@ impl Tree {
 
     /// The bytes of `path` (a symbolic link: its target). `None` for a
     /// path not in the tree, a submodule or a file over
-    /// [`MAX_READ_BYTES`].
+    /// [`MAX_READ_BYTES`] (the version log: its own cap).
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, GitError> {
         let Some(e) = self.entries.get(path) else {
             return Ok(None);
         };
-        if e.mode == Mode::Submodule || e.size > MAX_READ_BYTES {
+        if e.mode == Mode::Submodule || e.size > read_cap(path) {
             return Ok(None);
         }
         match self.source {
@@ -262,7 +272,7 @@ impl Tree {
             .collect();
         let blobs: Vec<&str> = wanted
             .iter()
-            .filter(|(_, e)| e.mode != Mode::Submodule && e.size <= MAX_READ_BYTES)
+            .filter(|(p, e)| e.mode != Mode::Submodule && e.size <= read_cap(p))
             .map(|(_, e)| e.oid.as_str())
             .collect();
         let mut contents = cat_batch(&self.root, &blobs)?;
@@ -273,7 +283,7 @@ impl Tree {
             }
             match e.mode {
                 Mode::Submodule => std::fs::create_dir_all(&dest).map_err(unpack)?,
-                _ if e.size > MAX_READ_BYTES => {
+                _ if e.size > read_cap(path) => {
                     let f = std::fs::File::create(&dest).map_err(unpack)?;
                     f.set_len(e.size).map_err(unpack)?;
                 }

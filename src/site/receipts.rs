@@ -11,6 +11,9 @@ use crate::receipts::report::Report;
 
 use super::checks::{FigureView, duration};
 
+/// Versions shown on the page, the most recent first.
+pub const MAX_VERSION_ROWS: usize = 100;
+
 #[derive(Serialize)]
 pub struct StateRow {
     pub code: String,
@@ -83,10 +86,13 @@ pub fn page(t: &Strings, dir: &Directory, r: &Report) -> PageView {
         .collect();
     // In the language's order of State names, as on the home page.
     super::order::sort(t.lang, &mut states, |s| s.name.as_str(), |s| s.code.clone());
+    // The most recent versions only: the page stays small whatever the
+    // log's length (issue #18); the site's versions.jsonl has them all.
     let versions = r
         .per_version
         .iter()
         .rev()
+        .take(MAX_VERSION_ROWS)
         .map(|v| VersionRow {
             seq: v.seq,
             issued: t.date(v.issued.get(..10).unwrap_or(&v.issued)),

@@ -12,9 +12,14 @@ pub fn sha256_hex_of(pieces: &[&[u8]]) -> String {
     for p in pieces {
         ctx.update(p);
     }
-    ctx.finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let digest = ctx.finish();
+    let mut hex = String::with_capacity(64);
+    for b in digest.as_ref() {
+        hex.push(HEX[usize::from(b >> 4)] as char);
+        hex.push(HEX[usize::from(b & 0xf)] as char);
+    }
+    hex
 }
+
+/// Lower-case hex digits (the version log hashes every one of its lines).
+const HEX: &[u8; 16] = b"0123456789abcdef";

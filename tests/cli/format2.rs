@@ -17,7 +17,7 @@ use crate::peers::{self, age_decrypt, age_decrypt_raw, tool};
 use crate::support;
 
 /// Every vector folder under tests/vectors/open2/, sorted.
-const VECTORS: [&str; 27] = [
+const VECTORS: [&str; 28] = [
     "bitflip-ciphertext",
     "bitflip-key-id",
     "bitflip-signature",
@@ -29,6 +29,7 @@ const VECTORS: [&str; 27] = [
     "gzip-bomb",
     "gzip-trailing-garbage",
     "gzip-truncated",
+    "issued-in-the-future",
     "lower-sequence",
     "malformed-comment",
     "other-state-renamed",

@@ -24,6 +24,7 @@ mod init;
 mod key_history;
 mod keygen;
 mod languages;
+mod log_time;
 mod mail;
 mod open_safety;
 mod ping;
