@@ -17,7 +17,7 @@ use crate::peers::{self, age_decrypt, age_decrypt_raw, tool};
 use crate::support;
 
 /// Every vector folder under tests/vectors/open2/, sorted.
-const VECTORS: [&str; 27] = [
+const VECTORS: [&str; 34] = [
     "bitflip-ciphertext",
     "bitflip-key-id",
     "bitflip-signature",
@@ -29,11 +29,18 @@ const VECTORS: [&str; 27] = [
     "gzip-bomb",
     "gzip-trailing-garbage",
     "gzip-truncated",
+    "lost-pin",
     "lower-sequence",
     "malformed-comment",
     "other-state-renamed",
+    "pin-disagrees-with-record",
+    "retired-key",
+    "retired-key-recorded",
     "rotated",
     "rotated-without-statement",
+    "rotation-dated-in-the-future",
+    "rotation-fork",
+    "rotation-out-of-order",
     "rotation-self-signed",
     "same-sequence-other-root",
     "state-follows-other-state",

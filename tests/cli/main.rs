@@ -24,6 +24,7 @@ mod init;
 mod keygen;
 mod languages;
 mod mail;
+mod open_pin;
 mod open_safety;
 mod ping;
 mod ping_kinds;
