@@ -32,6 +32,10 @@ struct Args {
     /// Where the vector folders go (tests/vectors/open2).
     #[arg(long)]
     out: PathBuf,
+    /// Write only these vectors (comma-separated names), leaving the other
+    /// folders as they are (a new class without new bytes for every other).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
 }
 
 /// When the vectors' directory version is issued.
@@ -47,7 +51,7 @@ type Files = Vec<(String, Vec<u8>)>;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match generate(&args.out) {
+    match generate(&args.out, &args.only) {
         Ok(names) => {
             println!(
                 "wrote {} vectors to {}: {}",
@@ -236,7 +240,7 @@ fn write_vector(out: &Path, v: &Vector) -> Result<(), String> {
     Ok(())
 }
 
-fn generate(out: &Path) -> Result<Vec<String>, String> {
+fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
     let tmp = tempfile::tempdir().map_err(io("temporary folder"))?;
     let root = tmp.path().join("root");
     small_directory(&root)?;
@@ -660,9 +664,172 @@ fn generate(out: &Path) -> Result<Vec<String>, String> {
         Some("unknown-key"),
     ));
 
+    // Issue #18: retired keys (with the statement beside the bundle, or
+    // recorded in the state folder), a fork, misdated rotations, a lost or
+    // replaced pin. The key history as `open` records it.
+    let history =
+        |first: &pocdir::sign::PublicKey, stmts: &[(String, String)]| -> Result<Vec<u8>, String> {
+            let more: Vec<(Vec<u8>, String)> = stmts
+                .iter()
+                .map(|(s, sig)| (s.clone().into_bytes(), sig.clone()))
+                .collect();
+            let (h, _) = pocdir::sign::rotation::KeyHistory::new(first.clone())
+                .extend(&more)
+                .map_err(|e| e.to_string())?;
+            Ok(pocdir::bundle::open::KeyHistoryRecord::of(&h)
+                .to_json()
+                .into_bytes())
+        };
+    let rotation = |from: &pocdir::sign::SigningKey,
+                    to: &pocdir::sign::PublicKey,
+                    date: &str|
+     -> Result<(String, String), String> {
+        let date: jiff::civil::Date = date.parse().map_err(io("date"))?;
+        pocdir::sign::rotation::rotation_statement(from, to, date).map_err(|e| e.to_string())
+    };
+    let beside = |files: &mut Files, name: &str, (stmt, sig): &(String, String)| {
+        files.push((format!("rotations/{name}.txt"), stmt.clone().into_bytes()));
+        files.push((
+            format!("rotations/{name}.txt.minisig"),
+            sig.clone().into_bytes(),
+        ));
+    };
+    let pub_text =
+        |pk: &pocdir::sign::PublicKey| pocdir::sign::keygen::public_key_text(pk).into_bytes();
+    let new_id = pocdir::sign::key_id(&new.pk);
+    let a_to_new = rotation(&secretariat, &new.pk, AS_OF)?;
+
+    let mut files = fra_files(fra.clone(), fra_sig.clone());
+    beside(&mut files, "rotation", &a_to_new);
+    let mut v = base(
+        "retired-key",
+        "signed by the pinned key, with a rotation statement beside the bundle that retires it in favour of a new key",
+        files,
+        13,
+        Some("retired-key"),
+    );
+    v.state = pinned();
+    vectors.push(v);
+
+    let mut v = base(
+        "retired-key-recorded",
+        "signed by the key the state folder's key history shows retired (the rotation was followed before; no statement beside the bundle)",
+        fra_files(fra.clone(), fra_sig.clone()),
+        13,
+        Some("retired-key"),
+    );
+    v.state = vec![
+        ("trusted.pub".into(), pub_text(&new.pk)),
+        (
+            "key-history.json".into(),
+            history(&pk, std::slice::from_ref(&a_to_new))?,
+        ),
+        (
+            "accepted.json".into(),
+            accepted("FRA", 1, &version.root, &new_id),
+        ),
+    ];
+    vectors.push(v);
+
+    let third = new_key()?;
+    let new_sig = sign_with(&new, &fra, &comment, &untrusted);
+    let mut files = fra_files(fra.clone(), new_sig.clone());
+    beside(&mut files, "rotation", &a_to_new);
+    beside(
+        &mut files,
+        "rotation-2",
+        &rotation(&secretariat, &third.pk, AS_OF)?,
+    );
+    let mut v = base(
+        "rotation-fork",
+        "signed by a new key; beside the bundle, two statements signed by the pinned key, to two different keys",
+        files,
+        14,
+        Some("rotation"),
+    );
+    v.state = pinned();
+    vectors.push(v);
+
+    let mut files = fra_files(fra.clone(), new_sig.clone());
+    beside(
+        &mut files,
+        "rotation",
+        &rotation(&secretariat, &new.pk, "2999-01-01")?,
+    );
+    let mut v = base(
+        "rotation-dated-in-the-future",
+        "signed by a new key, with a rotation statement from the pinned key dated 2999-01-01 (later than the reader's clock)",
+        files,
+        14,
+        Some("rotation"),
+    );
+    v.state = pinned();
+    vectors.push(v);
+
+    let mut files = fra_files(fra.clone(), sign_with(&third, &fra, &comment, &untrusted));
+    beside(&mut files, "rotation-1", &a_to_new);
+    beside(
+        &mut files,
+        "rotation-2",
+        &rotation(&new, &third.pk, "2026-11-21")?,
+    );
+    let mut v = base(
+        "rotation-out-of-order",
+        "signed by a third key; the pinned key rotated to a second key on 2026-11-22, and that one to the third on 2026-11-21, before",
+        files,
+        14,
+        Some("rotation"),
+    );
+    v.state = pinned();
+    vectors.push(v);
+
+    let intruder = new_key()?;
+    let intruder_sig = sign_with(&intruder, &fra, &comment, &untrusted);
+    let mut v = base(
+        "lost-pin",
+        "trusted.pub missing from a state folder whose accepted.json and key-history.json name the secretariat key; --trust names another key, which signed the bundle",
+        fra_files(fra.clone(), intruder_sig.clone()),
+        15,
+        Some("state"),
+    );
+    v.trusted = pub_text(&intruder.pk);
+    v.state = vec![
+        (
+            "accepted.json".into(),
+            accepted("FRA", 1, &version.root, &key_id),
+        ),
+        ("key-history.json".into(), history(&pk, &[])?),
+    ];
+    vectors.push(v);
+
+    let mut v = base(
+        "pin-disagrees-with-record",
+        "trusted.pub pins another key (which signed the bundle) than the one accepted.json records, with no rotation recorded between them",
+        fra_files(fra.clone(), intruder_sig),
+        15,
+        Some("state"),
+    );
+    v.trusted = pub_text(&intruder.pk);
+    v.state = vec![
+        ("trusted.pub".into(), pub_text(&intruder.pk)),
+        (
+            "accepted.json".into(),
+            accepted("FRA", 1, &version.root, &key_id),
+        ),
+    ];
+    vectors.push(v);
+
+    for name in only {
+        if !vectors.iter().any(|v| v.name == name) {
+            return Err(format!("--only {name}: no such vector"));
+        }
+    }
     std::fs::create_dir_all(out).map_err(io(out.display()))?;
     let mut names = Vec::new();
     for v in &vectors {
+        if !only.is_empty() && !only.iter().any(|n| n == v.name) {
+            continue;
+        }
         write_vector(out, v)?;
         names.push(v.name.to_string());
     }

@@ -1,8 +1,13 @@
 //! `pocdir open`: what a State's PoC runs on a bundle received by email.
 //!
 //! Order (nothing unverified is parsed further or written):
-//! 1. the signature's key id against the pinned (or `--trust`) key, or a
-//!    verified chain of rotation statements from it;
+//! 0. the state folder's records against each other (the pinned key,
+//!    `accepted.json`'s key, `key-history.json`: a lost pin with a record
+//!    of earlier bundles is not a first use), then the whole verified chain
+//!    of rotation statements from the pinned (or first `--trust`) key:
+//!    recorded, given and beside the bundle;
+//! 1. the signature's key id against the chain's last key (a key the chain
+//!    shows superseded is retired: refused);
 //! 2. the signature over the exact bytes of the encrypted file;
 //! 3. the trusted comment: the State (and the file's name), the expiry,
 //!    the sequence against the last accepted one (rollback, fork);
@@ -28,6 +33,7 @@ use crate::bundle::manifest::{self, Manifest, Trusted};
 use crate::bundle::verify::{Expect, Refused, verify};
 use crate::bundle::{FILES, tarball};
 use crate::sign;
+use crate::sign::rotation::{KeyHistory, RotationError};
 
 /// Largest bundle accepted (the directory of 195 States is a few MB).
 pub const MAX_BUNDLE: u64 = 64 * 1024 * 1024;
@@ -36,7 +42,8 @@ pub struct OpenOptions {
     pub bundle: PathBuf,
     pub signature: Option<PathBuf>,
     pub identity: PathBuf,
-    /// The secretariat public key to trust on first use.
+    /// The secretariat public key to trust on first use (or to pin again
+    /// when the pin was lost: only the key the state folder's records name).
     pub trust: Option<PathBuf>,
     pub state_dir: PathBuf,
     pub extract: Extract,
@@ -44,7 +51,11 @@ pub struct OpenOptions {
     /// Rotation statements (`.txt` with `.txt.minisig` beside); those in
     /// `rotations/` beside the bundle are read too.
     pub rotations: Vec<PathBuf>,
+    /// Judge expiry as of this time (`--as-of`, or the reader's clock).
     pub now: jiff::Timestamp,
+    /// The reader's clock, whatever `now` says: a rotation statement dated
+    /// later (beyond a day) is refused.
+    pub clock: jiff::Timestamp,
 }
 
 /// Where the verified files go.
@@ -85,6 +96,17 @@ pub enum OpenError {
     /// Decrypted content disagrees with what was signed.
     Tampered(String),
     Io(String),
+    /// Signed by a key the verified chain of rotations shows superseded
+    /// (retired keys are not trusted, even to re-open an old version).
+    RetiredKey(String),
+    /// The rotation statements available do not form one valid chain: a
+    /// fork (one key rotated to two), a date in the future or before the
+    /// previous rotation, a statement that does not verify.
+    Rotation(String),
+    /// The state folder's records are missing or disagree: a lost pin with
+    /// a record of earlier bundles, a pin or an accepted key the recorded
+    /// history does not pass through, a damaged key history.
+    State(String),
 }
 
 impl OpenError {
@@ -101,6 +123,9 @@ impl OpenError {
             OpenError::Decrypt(_) => 10,
             OpenError::Tampered(_) => 11,
             OpenError::Io(_) => 12,
+            OpenError::RetiredKey(_) => 13,
+            OpenError::Rotation(_) => 14,
+            OpenError::State(_) => 15,
         }
     }
 
@@ -117,6 +142,9 @@ impl OpenError {
             OpenError::Decrypt(_) => "wrong-identity",
             OpenError::Tampered(_) => "tampered",
             OpenError::Io(_) => "io",
+            OpenError::RetiredKey(_) => "retired-key",
+            OpenError::Rotation(_) => "rotation",
+            OpenError::State(_) => "state",
         }
     }
 
@@ -132,7 +160,10 @@ impl OpenError {
             | OpenError::Misdirected(m)
             | OpenError::Decrypt(m)
             | OpenError::Tampered(m)
-            | OpenError::Io(m) => m,
+            | OpenError::Io(m)
+            | OpenError::RetiredKey(m)
+            | OpenError::Rotation(m)
+            | OpenError::State(m) => m,
         }
     }
 }
@@ -195,6 +226,8 @@ const TRUSTED_PUB: &str = "trusted.pub";
 const ACCEPTED: &str = "accepted.json";
 const ACCEPTED_DIR: &str = "accepted-directory.json";
 const ACCEPTED_CHANGES: &str = "accepted-changes.json";
+/// The record of the keys trusted and the rotations followed.
+const KEY_HISTORY: &str = "key-history.json";
 
 /// Caps on what is read from the state folder.
 const MAX_KEY_FILE: u64 = 4096;
@@ -247,29 +280,333 @@ fn parse_pub(text: &str, what: &str) -> Result<crate::sign::PublicKey, OpenError
         .map_err(|_| OpenError::Usage(format!("{what} is not a minisign public key")))
 }
 
-/// Rotation statements available: explicit ones and `rotations/` beside
-/// the bundle, as (statement, signature text).
-fn rotation_statements(opts: &OpenOptions) -> Vec<(Vec<u8>, String)> {
-    let mut paths: Vec<PathBuf> = opts.rotations.clone();
+/// The most rotation statements `open` reads (given and beside the bundle).
+const MAX_STATEMENTS: usize = 64;
+
+/// Rotation statements available: explicit ones (`--rotation`, which must
+/// be readable, their `.minisig` beside them) and `rotations/` beside the
+/// bundle (`*.txt` with a `.txt.minisig`; others are skipped), as
+/// (statement, signature text).
+fn rotation_statements(opts: &OpenOptions) -> Result<Vec<(Vec<u8>, String)>, OpenError> {
+    let read_pair = |p: &Path| -> Option<(Vec<u8>, String)> {
+        let cap = crate::sign::rotation::MAX_STATEMENT_BYTES as u64;
+        let stmt = read_at_most(p, cap).ok()??;
+        let sig = read_at_most(Path::new(&format!("{}.minisig", p.display())), cap).ok()??;
+        Some((stmt, String::from_utf8(sig).ok()?))
+    };
+    let mut found = Vec::new();
+    for p in &opts.rotations {
+        found.push(read_pair(p).ok_or_else(|| {
+            OpenError::Usage(format!(
+                "--rotation {}: cannot read it and its signature {}.minisig (a key rotation statement and its signature, at most 4 KiB each)",
+                p.display(),
+                p.display()
+            ))
+        })?);
+    }
     if let Some(dir) = opts.bundle.parent().map(|d| d.join("rotations"))
         && let Ok(rd) = fs::read_dir(&dir)
     {
-        let mut found: Vec<PathBuf> = rd
+        let mut beside: Vec<PathBuf> = rd
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .take(MAX_STATEMENTS + 1)
             .collect();
-        found.sort();
-        paths.extend(found);
+        beside.sort();
+        found.extend(beside.iter().filter_map(|p| read_pair(p)));
     }
-    paths
-        .iter()
-        .filter_map(|p| {
-            let stmt = read_at_most(p, 4096).ok()??;
-            let sig = read_at_most(Path::new(&format!("{}.minisig", p.display())), 4096).ok()??;
-            Some((stmt, String::from_utf8(sig).ok()?))
-        })
-        .collect()
+    if found.len() > MAX_STATEMENTS {
+        return Err(OpenError::Rotation(format!(
+            "more than {MAX_STATEMENTS} key rotation statements given or beside the bundle: refused"
+        )));
+    }
+    Ok(found)
+}
+
+/// The format tag of `key-history.json`.
+pub const KEY_HISTORY_FORMAT: &str = "pocdir-key-history/1";
+
+/// The state folder's record of the secretariat keys it trusted
+/// (`key-history.json`): the key it started from and every rotation
+/// followed since, each statement with its signature file as received.
+/// Verified again, from `first_key`, on every run: a bundle signed by any
+/// key it shows retired is refused even when no statement is beside it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct KeyHistoryRecord {
+    /// `pocdir-key-history/1`.
+    pub format: String,
+    /// The first key (minisign's base64 line): the key pinned when the
+    /// record began.
+    pub first_key: String,
+    /// The rotations followed from it, in order.
+    pub rotations: Vec<RecordedRotation>,
+}
+
+/// One rotation followed: the statement and its signature file's text.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedRotation {
+    pub statement: String,
+    pub signature: String,
+}
+
+impl KeyHistoryRecord {
+    /// The record of a history.
+    pub fn of(h: &KeyHistory) -> KeyHistoryRecord {
+        KeyHistoryRecord {
+            format: KEY_HISTORY_FORMAT.into(),
+            first_key: h.first().to_base64(),
+            rotations: h
+                .statements()
+                .iter()
+                .map(|(s, sig)| RecordedRotation {
+                    statement: String::from_utf8_lossy(s).into_owned(),
+                    signature: sig.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The history it records, verified.
+    pub fn history(&self) -> Result<KeyHistory, String> {
+        if self.format != KEY_HISTORY_FORMAT {
+            return Err(format!("its format is not {KEY_HISTORY_FORMAT}"));
+        }
+        let first = sign::PublicKey::from_base64(&self.first_key)
+            .ok()
+            .filter(|k| k.to_base64() == self.first_key)
+            .ok_or("first_key is not a minisign public key")?;
+        let statements = self
+            .rotations
+            .iter()
+            .map(|r| (r.statement.clone().into_bytes(), r.signature.clone()))
+            .collect();
+        KeyHistory::from_record(first, statements).map_err(|e| e.to_string())
+    }
+
+    /// The file's text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+/// What the state folder holds, read (each through its cap) before
+/// anything is trusted.
+struct StateRecords {
+    /// `trusted.pub`.
+    pin: Option<sign::PublicKey>,
+    /// `accepted.json`.
+    accepted: Option<Accepted>,
+    /// `key-history.json`, verified.
+    history: Option<KeyHistory>,
+    /// The other records of an earlier bundle that are there.
+    others: Vec<&'static str>,
+}
+
+fn read_state(dir: &Path) -> Result<StateRecords, OpenError> {
+    let pin = read_optional(&dir.join(TRUSTED_PUB), MAX_KEY_FILE)?
+        .map(|p| parse_pub(&p, "the pinned key"))
+        .transpose()?;
+    let accepted = match read_optional(&dir.join(ACCEPTED), MAX_RECORD)? {
+        None => None,
+        Some(text) => Some(serde_json::from_str(&text).map_err(|_| {
+            OpenError::Io(format!(
+                "{} is damaged: without it rollbacks cannot be detected; restore it from a backup (or delete it knowingly)",
+                dir.join(ACCEPTED).display()
+            ))
+        })?),
+    };
+    let history_path = dir.join(KEY_HISTORY);
+    let history = match read_optional(&history_path, MAX_RECORD)? {
+        None => None,
+        Some(text) => Some(
+            serde_json::from_str::<KeyHistoryRecord>(&text)
+                .map_err(|_| "it is not the JSON pocdir writes there".to_string())
+                .and_then(|r| r.history())
+                .map_err(|why| {
+                    OpenError::State(format!(
+                        "{} is damaged ({why}): it records which secretariat keys were retired; restore it from a backup of the state folder",
+                        history_path.display()
+                    ))
+                })?,
+        ),
+    };
+    let others = [ACCEPTED_DIR, ACCEPTED_CHANGES]
+        .into_iter()
+        .filter(|f| fs::symlink_metadata(dir.join(f)).is_ok())
+        .collect();
+    Ok(StateRecords {
+        pin,
+        accepted,
+        history,
+        others,
+    })
+}
+
+/// The ids of a history's keys, `A → B → C`.
+fn chain_text(h: &KeyHistory) -> String {
+    h.keys().map(sign::key_id).collect::<Vec<_>>().join(" → ")
+}
+
+/// The history to start from: the state folder's records checked against
+/// each other (the pinned key, `accepted.json`'s key, `key-history.json`),
+/// or, with no record at all, `--trust` on first use. A missing pin with a
+/// record of an earlier bundle is not a first use: only the key the
+/// records name is pinned again (`--trust` naming it), anything else is
+/// refused with the way to recover. A pin or an accepted key ahead of the
+/// recorded history (moved by an earlier pocdir, or by a run cut short) is
+/// consistent when `statements` lead to it from there. Returns the
+/// history and whether the pin is new (first use or pinned again).
+fn start_history(
+    opts: &OpenOptions,
+    st: &StateRecords,
+    given: Option<&sign::PublicKey>,
+    statements: &[(Vec<u8>, String)],
+    warnings: &mut Vec<String>,
+) -> Result<(KeyHistory, bool), OpenError> {
+    // The history with the statements available: what the records are
+    // checked against (a failure to extend is reported by `open` after).
+    let known = |h: &KeyHistory| {
+        h.extend(statements)
+            .map(|(longer, _)| longer)
+            .unwrap_or_else(|_| h.clone())
+    };
+    let pinned_path = opts.state_dir.join(TRUSTED_PUB);
+    let history_path = opts.state_dir.join(KEY_HISTORY);
+    let accepted_path = opts.state_dir.join(ACCEPTED);
+    let last_resort = "if there is no backup, move the state folder aside and run the command again with --trust: you then lose the record that detects an old bundle sent again";
+    // accepted.json's key must be one the history passed through.
+    let check_accepted = |h: &KeyHistory, pin_what: String, to: &str| -> Result<(), OpenError> {
+        match &st.accepted {
+            Some(a) if h.key(&a.key_id).is_none() => Err(OpenError::State(format!(
+                "the state folder's records disagree: {pin_what}, but {} records sequence {} signed by key {}, and no rotation recorded in the state folder leads from key {} to {to}: the pinned key may have been replaced. Nothing is trusted until this is resolved: if an earlier pocdir followed a key rotation, give its statements (beside the bundle, or --rotation); otherwise compare the key IDs with the secretariat's key on the directory site's verify page, and restore the state folder from a backup; {last_resort}",
+                accepted_path.display(),
+                a.seq,
+                a.key_id,
+                a.key_id,
+            ))),
+            _ => Ok(()),
+        }
+    };
+    if let Some(pin) = &st.pin {
+        let history = match &st.history {
+            Some(h) => {
+                if known(h).key(&sign::key_id(pin)) != Some(pin) {
+                    return Err(OpenError::State(format!(
+                        "the state folder's records disagree: {} pins key {}, but {} records the keys {}, without it (nor do the rotation statements available lead to it): the pinned key may have been replaced. Nothing is trusted until this is resolved: if an earlier pocdir followed a key rotation, give its statements (beside the bundle, or --rotation); otherwise restore the state folder from a backup, or put back in {} key {} (the last one recorded) after checking its key ID on the directory site's verify page; {last_resort}",
+                        pinned_path.display(),
+                        sign::key_id(pin),
+                        history_path.display(),
+                        chain_text(h),
+                        pinned_path.display(),
+                        sign::key_id(h.current()),
+                    )));
+                }
+                h.clone()
+            }
+            None => KeyHistory::new(pin.clone()),
+        };
+        check_accepted(
+            &known(&history),
+            format!("{} pins key {}", pinned_path.display(), sign::key_id(pin)),
+            "the pinned key",
+        )?;
+        return Ok((history, false));
+    }
+    if st.history.is_none() && st.accepted.is_none() && st.others.is_empty() {
+        // First use.
+        let Some(k) = given else {
+            return Err(OpenError::UnknownKey(
+                "no trusted secretariat key yet: pass --trust secretariat.pub (from the secretariat's site, checked with its key id) the first time".into(),
+            ));
+        };
+        return Ok((KeyHistory::new(k.clone()), true));
+    }
+    // The pin is lost, and the state folder recorded earlier bundles.
+    if let Some(h) = &st.history {
+        check_accepted(
+            &known(h),
+            format!(
+                "{} records the keys {}",
+                history_path.display(),
+                chain_text(h)
+            ),
+            "them",
+        )?;
+    }
+    let recorded: Option<(String, Option<&sign::PublicKey>, String)> =
+        match (&st.history, &st.accepted) {
+            (Some(h), _) => Some((
+                sign::key_id(h.current()),
+                Some(h.current()),
+                format!("{} records it", history_path.display()),
+            )),
+            (None, Some(a)) => Some((
+                a.key_id.clone(),
+                None,
+                format!(
+                    "{} records sequence {} of {} signed by it",
+                    accepted_path.display(),
+                    a.seq,
+                    a.state
+                ),
+            )),
+            (None, None) => None,
+        };
+    if let (Some((id, full, why)), Some(g)) = (&recorded, given)
+        && sign::key_id(g) == *id
+        && full.is_none_or(|k| k == g)
+    {
+        warnings.push(format!(
+            "{} was missing: key {id} pinned again from --trust, as the state folder's records name it ({why})",
+            pinned_path.display()
+        ));
+        let history = st
+            .history
+            .clone()
+            .unwrap_or_else(|| KeyHistory::new(g.clone()));
+        return Ok((history, true));
+    }
+    let given_text = match given {
+        Some(g) => format!(
+            "--trust names key {}, which is not the key recorded; ",
+            sign::key_id(g)
+        ),
+        None => String::new(),
+    };
+    Err(OpenError::State(match recorded {
+        Some((id, full, why)) => format!(
+            "the pinned secretariat key {pin} is missing, but this state folder recorded earlier bundles signed by key {id} ({why}): a lost pin is not a first use, and nothing was pinned. {given_text}To recover: download secretariat.pub from the directory's site, check on its verify page that its key ID is {id}, and run this command again with --trust naming that file: pocdir pins it again only if it is key {id}{exact}. If the site now shows another key ID, the secretariat changed its key since: use its old key, published as rotations/{id}.pub beside the bundles, with the rotation statements beside the bundle (or --rotation). Or restore {pin} from a backup of the state folder.",
+            pin = pinned_path.display(),
+            exact = if full.is_some() {
+                " (the very key recorded, not only its ID)"
+            } else {
+                ""
+            },
+        ),
+        None => format!(
+            "the pinned secretariat key {pin} is missing, but this state folder holds records of an earlier bundle ({}): a lost pin is not a first use, and nothing was pinned; no record names the key. To recover: restore {pin} from a backup of the state folder; {last_resort}",
+            st.others.join(", "),
+            pin = pinned_path.display(),
+        ),
+    }))
+}
+
+/// A chain of rotation statements refused.
+fn rotation_refused(e: RotationError) -> OpenError {
+    match e {
+        RotationError::Ambiguous(id) => OpenError::Rotation(format!(
+            "ALARM: key {id} signed key rotation statements to two different keys (among the statements given, beside the bundle, or recorded in the state folder): one of them was not made by the secretariat, or key {id} leaked. Nothing is trusted; report it to the secretariat through your Permanent Mission."
+        )),
+        RotationError::Mismatch(why) if why.starts_with("the statements change") => {
+            OpenError::Rotation(format!("the key rotation statements are refused: {why}"))
+        }
+        e => OpenError::Rotation(format!(
+            "the key rotation statements (given, beside the bundle, or recorded in the state folder) are refused: {e}"
+        )),
+    }
 }
 
 pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
@@ -284,52 +621,55 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         ))
     })?;
     let pinned_path = opts.state_dir.join(TRUSTED_PUB);
-    let pinned_text = read_optional(&pinned_path, MAX_KEY_FILE)?;
-    // `--trust` naming another key than the pinned one: accepted only if
-    // it is the key the bundle is signed with and rotation statements
-    // signed by the pinned key lead to it (so the command the recipient
-    // was given, with the site's current secretariat.pub, still works
-    // after a rotation).
-    let mut other_trust = None;
-    let trusted_key = match (&pinned_text, &opts.trust) {
-        (Some(p), Some(t)) => {
-            let pinned = parse_pub(p, "the pinned key")?;
-            let given = parse_pub(
-                &String::from_utf8_lossy(&read_capped(t, MAX_KEY_FILE, "the trusted key")?),
-                "--trust",
-            )?;
-            if pinned.keynum() != given.keynum() {
-                other_trust = Some((
-                    sign::key_id(&given),
-                    format!(
-                        "--trust names key {}, but key {} is pinned in {}: a new secretariat key is accepted only through a rotation statement signed by the pinned key",
-                        sign::key_id(&given),
-                        sign::key_id(&pinned),
-                        pinned_path.display()
-                    ),
-                ));
-            }
-            pinned
-        }
-        (Some(p), None) => parse_pub(p, "the pinned key")?,
-        (None, Some(t)) => {
-            let k = parse_pub(
-                &String::from_utf8_lossy(&read_capped(t, MAX_KEY_FILE, "the trusted key")?),
-                "--trust",
-            )?;
-            warnings.push(format!(
-                "first use: pinning the secretariat key {} in {}",
-                sign::key_id(&k),
-                pinned_path.display()
-            ));
-            k
-        }
-        (None, None) => {
-            return Err(OpenError::UnknownKey(
-                "no trusted secretariat key yet: pass --trust secretariat.pub (from the secretariat's site, checked with its key id) the first time".into(),
-            ));
-        }
+    let given = match &opts.trust {
+        Some(t) => Some(parse_pub(
+            &String::from_utf8_lossy(&read_capped(t, MAX_KEY_FILE, "the trusted key")?),
+            "--trust",
+        )?),
+        None => None,
     };
+
+    // 0. The state folder's records, checked against each other, then the
+    // whole verified chain of rotation statements from its key: recorded
+    // ones, given ones and those beside the bundle. Its last key is the
+    // only one a bundle may be signed by.
+    let st = read_state(&opts.state_dir)?;
+    let statements = rotation_statements(opts)?;
+    let (start, new_pin) = start_history(opts, &st, given.as_ref(), &statements, &mut warnings)?;
+    let (history, added) = start.extend(&statements).map_err(rotation_refused)?;
+    crate::sign::rotation::check_not_future(
+        &added,
+        opts.clock.to_zoned(jiff::tz::TimeZone::UTC).date(),
+    )
+    .map_err(rotation_refused)?;
+    let current = history.current().clone();
+    let rotated: Vec<(String, String)> = added
+        .iter()
+        .map(|r| (r.old_key_id.clone(), r.new_key_id.clone()))
+        .collect();
+    if new_pin && st.history.is_none() && st.accepted.is_none() {
+        warnings.push(format!(
+            "first use: pinning the secretariat key {} in {}",
+            sign::key_id(&current),
+            pinned_path.display()
+        ));
+    }
+    // `--trust` naming another key than the pinned one: accepted only if
+    // it is the current key the chain leads to (so the command the
+    // recipient was given, with the site's current secretariat.pub, still
+    // works after a rotation).
+    let pinned = st.pin.as_ref().or(given.as_ref()).unwrap_or(&current);
+    let other_trust = given
+        .as_ref()
+        .filter(|g| g.keynum() != pinned.keynum() && g.keynum() != current.keynum())
+        .map(|g| {
+            format!(
+                "--trust names key {}, but key {} is pinned in {}: a new secretariat key is accepted only through a rotation statement signed by the pinned key",
+                sign::key_id(g),
+                sign::key_id(pinned),
+                pinned_path.display()
+            )
+        });
 
     // 1. Key id first.
     let sig_path = opts
@@ -344,27 +684,17 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             sig_path.display()
         ))
     })?;
-    if let Some((given, message)) = other_trust
-        && given != sig_key
-    {
-        return Err(OpenError::UnknownKey(message));
-    }
-    let mut key = trusted_key.clone();
-    let mut rotated = Vec::new();
-    if sig_key != sign::key_id(&trusted_key) {
-        let chain = crate::sign::rotation::follow_rotations(&trusted_key, &sig_key, &rotation_statements(opts)).map_err(|_| {
-            OpenError::UnknownKey(format!(
+    let Some(key) = history.key(&sig_key).cloned() else {
+        return Err(OpenError::UnknownKey(other_trust.unwrap_or_else(|| {
+            format!(
                 "the bundle is signed by key {sig_key}, not by the trusted secretariat key {}, and no valid rotation statement leads from one to the other",
-                sign::key_id(&trusted_key)
-            ))
-        })?;
-        for r in &chain {
-            rotated.push((r.old_key_id.clone(), r.new_key_id.clone()));
-        }
-        key = chain
-            .last()
-            .map(|r| r.new_key.clone())
-            .ok_or_else(|| OpenError::UnknownKey("empty rotation chain".into()))?;
+                sign::key_id(&current)
+            )
+        })));
+    };
+    let retired = history.retired(&sig_key).cloned();
+    if let (None, Some(message)) = (&retired, other_trust) {
+        return Err(OpenError::UnknownKey(message));
     }
 
     // 2. The signature over the exact bytes.
@@ -382,9 +712,26 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         state: file_state,
         now: opts.now,
     };
+    let verified = verify(&key, &sig_text, &data, &expect);
+    // A key the chain shows superseded, which really signed this file: a
+    // retired key may have leaked.
+    if let Some(r) = &retired {
+        if let Err(Refused::BadSignature | Refused::OtherKey(_)) = verified {
+            return Err(OpenError::BadSignature("the signature does not verify: the bundle, its signature or the signed comment was altered".into()));
+        }
+        let current_text = if r.new_key_id == sign::key_id(&current) {
+            String::new()
+        } else {
+            format!(" (the current key is {})", sign::key_id(&current))
+        };
+        return Err(OpenError::RetiredKey(format!(
+            "signed by key {}, which was retired on {} in favour of key {}{current_text}: a retired key may have leaked. Do not use this bundle; report it to the secretariat through your Permanent Mission.",
+            r.old_key_id, r.date, r.new_key_id
+        )));
+    }
     // 3. The trusted comment, parsed once the signature over it verified:
     // the State (by the file's name), the expiry.
-    let (t, expired) = match verify(&key, &sig_text, &data, &expect) {
+    let (t, expired) = match verified {
         Ok(t) => (t, false),
         Err(Refused::Expired(t)) => (*t, true),
         Err(Refused::OtherKey(id)) => {
@@ -417,15 +764,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             crate::util::time::fmt_ts(opts.now)
         )));
     }
-    let accepted: Option<Accepted> = match read_optional(&opts.state_dir.join(ACCEPTED), MAX_RECORD)? {
-        None => None,
-        Some(text) => Some(serde_json::from_str(&text).map_err(|_| {
-            OpenError::Io(format!(
-                "{} is damaged: without it rollbacks cannot be detected; restore it from a backup (or delete it knowingly)",
-                opts.state_dir.join(ACCEPTED).display()
-            ))
-        })?),
-    };
+    let accepted = st.accepted.clone();
     if let Some(a) = &accepted
         && a.state != t.state
     {
@@ -589,6 +928,23 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             opts.state_dir.display()
         ))
     };
+    // The keys first (the rotations followed, then the pin), the accepted
+    // version last: a run cut short between two files leaves records that
+    // still agree (a pin or an accepted key behind the recorded history).
+    if st.history.as_ref() != Some(&history) {
+        crate::output::private_file(
+            &opts.state_dir.join(KEY_HISTORY),
+            KeyHistoryRecord::of(&history).to_json().as_bytes(),
+        )
+        .map_err(io)?;
+    }
+    if st.pin.as_ref() != Some(&current) {
+        let text = format!(
+            "untrusted comment: minisign public key {key_id}\n{}\n",
+            current.to_base64()
+        );
+        crate::output::private_file(&pinned_path, text.as_bytes()).map_err(io)?;
+    }
     crate::output::private_file(&opts.state_dir.join(ACCEPTED_DIR), &files["directory.json"])
         .map_err(io)?;
     if !already {
@@ -609,13 +965,6 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         (serde_json::to_string_pretty(&rec).unwrap_or_default() + "\n").as_bytes(),
     )
     .map_err(io)?;
-    if pinned_text.is_none() || !rotated.is_empty() {
-        let text = format!(
-            "untrusted comment: minisign public key {key_id}\n{}\n",
-            key.to_base64()
-        );
-        crate::output::private_file(&pinned_path, text.as_bytes()).map_err(io)?;
-    }
     // The receipt to send back (issue #15): only one for this State and
     // version (README.txt's hash was checked above).
     let receipt = files

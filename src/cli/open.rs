@@ -13,7 +13,8 @@ use super::{AsOf, outln};
 #[command(
     after_help = "Exit codes: 0 verified, 2 usage, 3 unknown key, 4 bad signature, \
     5 malformed, 6 expired, 7 rollback, 8 fork, 9 misdirected, 10 wrong identity, \
-    11 tampered, 12 I/O. Nothing is extracted or recorded unless every check passed. \
+    11 tampered, 12 I/O, 13 retired key, 14 rotation refused, 15 state folder records \
+    missing or disagreeing. Nothing is extracted or recorded unless every check passed. \
     Nothing is ever deleted or overwritten: without --extract the files go into a new \
     <ISO3>-<seq> folder beside the bundle."
 )]
@@ -27,7 +28,9 @@ pub struct Args {
     identity: PathBuf,
     /// The secretariat's public key (secretariat.pub from the directory's
     /// site), pinned in the state folder on first use; afterwards it must
-    /// be the pinned key (or the key a rotation statement leads to).
+    /// be the pinned key (or the key the rotation statements lead to). If
+    /// the pinned key file was lost, only the key the state folder's
+    /// records name is pinned again.
     #[arg(long, value_name = "PUBKEY")]
     trust: Option<PathBuf>,
     /// The bundle's signature (default: BUNDLE.minisig).
@@ -51,6 +54,8 @@ pub struct Args {
     #[arg(long)]
     allow_expired: bool,
     /// A key rotation statement (its .minisig beside it); may be repeated.
+    /// Those in rotations/ beside the bundle are read too; the whole chain
+    /// from the pinned key is followed, and recorded.
     #[arg(long, value_name = "FILE")]
     rotation: Vec<PathBuf>,
     /// Judge expiry as of this time, e.g. to re-read an archived bundle.
@@ -154,6 +159,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         allow_expired: a.allow_expired,
         rotations: a.rotation,
         now: a.as_of.time(),
+        clock: jiff::Timestamp::now(),
     };
     let o = pocdir::bundle::open::open(&opts).map_err(|e| {
         eprintln!("error[{}]: {}", e.class(), e.message());

@@ -1,6 +1,8 @@
 //! Key rotation statements: signed by the old secretariat key, they move
 //! recipients to a new one; `follow_rotations` walks a chain of them from
-//! the pinned key.
+//! a key to a given key (the build's version log), `KeyHistory` the whole
+//! chain from a reader's first key, as far as it goes (`pocdir open`:
+//! every key it shows superseded is retired).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -16,6 +18,11 @@ pub const MAX_ROTATION_STEPS: usize = 16;
 
 /// The first line of a key rotation statement (and of its trusted comment).
 pub const ROTATION_HEADER: &str = "pocdir-key-rotation/1";
+
+/// How far (in days) a newly followed rotation's date may be ahead of the
+/// reader's UTC date: the statement's date is a UTC day, and a clock a few
+/// hours off must not refuse one made today.
+pub const DATE_SKEW_DAYS: i8 = 1;
 
 /// Why a key rotation statement (or a chain of them) is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +45,21 @@ pub enum RotationError {
     TooLong,
     /// This key signed rotations to more than one key: which is meant?
     Ambiguous(String),
+    /// A rotation dated before the rotation that precedes it in the chain.
+    OutOfOrder {
+        old_key_id: String,
+        new_key_id: String,
+        date: String,
+        previous_date: String,
+    },
+    /// A rotation dated later than the reader's date (beyond
+    /// `DATE_SKEW_DAYS`).
+    Future {
+        old_key_id: String,
+        new_key_id: String,
+        date: String,
+        today: String,
+    },
 }
 
 impl fmt::Display for RotationError {
@@ -66,6 +88,24 @@ impl fmt::Display for RotationError {
             RotationError::Ambiguous(id) => {
                 write!(f, "key {id} signed rotations to more than one key")
             }
+            RotationError::OutOfOrder {
+                old_key_id,
+                new_key_id,
+                date,
+                previous_date,
+            } => write!(
+                f,
+                "the rotation from key {old_key_id} to key {new_key_id} is dated {date}, before the rotation that precedes it ({previous_date})"
+            ),
+            RotationError::Future {
+                old_key_id,
+                new_key_id,
+                date,
+                today,
+            } => write!(
+                f,
+                "the rotation from key {old_key_id} to key {new_key_id} is dated {date}, later than today on this computer's clock ({today}, UTC): a statement from the future is refused (if this computer's date is wrong, correct it)"
+            ),
         }
     }
 }
@@ -317,5 +357,304 @@ pub fn follow_rotations(
         }
         current = r.new_key.clone();
         path.push(r);
+    }
+}
+
+/// Every rotation from `first` as far as `statements` go: at each key, the
+/// statements whose signature names it are verified (any failure refuses
+/// the whole chain) and must all name the same new key (`Ambiguous`
+/// otherwise: a fork); the chain moves on until no statement is signed by
+/// its last key. Statements signed by keys off the chain are skipped.
+/// Refused too: a chain coming back to a key (`Cycle`), more than
+/// `MAX_ROTATION_STEPS` steps (`TooLong`), a rotation dated before the one
+/// that precedes it (`OutOfOrder`). Returns each rotation with the index of
+/// the (first) statement that made it.
+fn walk(
+    first: &PublicKey,
+    statements: &[(Vec<u8>, String)],
+) -> Result<Vec<(Rotation, usize)>, RotationError> {
+    let mut current = first.clone();
+    let mut seen = BTreeSet::from([key_id(first)]);
+    let mut path: Vec<(Rotation, usize)> = Vec::new();
+    loop {
+        let current_id = key_id(&current);
+        let mut next: Option<(Rotation, usize)> = None;
+        for (i, (statement, sig)) in statements.iter().enumerate() {
+            let signer = crate::sign::signature_key_id(sig).map_err(|_| {
+                RotationError::Malformed("a signature file is not a minisign signature")
+            })?;
+            if signer != current_id {
+                continue;
+            }
+            let r = verify_rotation(&current, statement, sig)?;
+            match &next {
+                Some((n, _)) if n.new_key_id != r.new_key_id || n.new_key != r.new_key => {
+                    return Err(RotationError::Ambiguous(current_id));
+                }
+                Some(_) => {}
+                None => next = Some((r, i)),
+            }
+        }
+        let Some((r, i)) = next else {
+            return Ok(path);
+        };
+        if path.len() == MAX_ROTATION_STEPS {
+            return Err(RotationError::TooLong);
+        }
+        if !seen.insert(r.new_key_id.clone()) {
+            return Err(RotationError::Cycle(r.new_key_id));
+        }
+        if let Some((previous, _)) = path.last()
+            && r.date < previous.date
+        {
+            return Err(RotationError::OutOfOrder {
+                old_key_id: r.old_key_id,
+                new_key_id: r.new_key_id,
+                date: r.date,
+                previous_date: previous.date.clone(),
+            });
+        }
+        current = r.new_key.clone();
+        path.push((r, i));
+    }
+}
+
+/// The keys a reader has trusted: its first key and the verified chain of
+/// rotations it followed from it, with the statements (and signature
+/// files) that made each one, kept to be verified again. Its last key is
+/// the only one a bundle may be signed by; every earlier key is retired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyHistory {
+    first: PublicKey,
+    rotations: Vec<Rotation>,
+    statements: Vec<(Vec<u8>, String)>,
+}
+
+impl KeyHistory {
+    /// A history of one key, with no rotation yet.
+    pub fn new(first: PublicKey) -> KeyHistory {
+        KeyHistory {
+            first,
+            rotations: Vec::new(),
+            statements: Vec::new(),
+        }
+    }
+
+    /// A history read back from its record: every statement must be one
+    /// link of the chain from `first`, in order (as `walk` verifies it).
+    pub fn from_record(
+        first: PublicKey,
+        statements: Vec<(Vec<u8>, String)>,
+    ) -> Result<KeyHistory, RotationError> {
+        let path = walk(&first, &statements)?;
+        if path.iter().map(|(_, i)| *i).ne(0..statements.len()) {
+            return Err(RotationError::Mismatch(
+                "the recorded statements are not one chain, in order, from the first key",
+            ));
+        }
+        Ok(KeyHistory {
+            first,
+            rotations: path.into_iter().map(|(r, _)| r).collect(),
+            statements,
+        })
+    }
+
+    /// This history followed as far as its own statements and `more` go
+    /// (a statement forking from any key of the history is `Ambiguous`).
+    /// Returns the longer history and the rotations it adds.
+    pub fn extend(
+        &self,
+        more: &[(Vec<u8>, String)],
+    ) -> Result<(KeyHistory, Vec<Rotation>), RotationError> {
+        let all: Vec<(Vec<u8>, String)> = self.statements.iter().chain(more).cloned().collect();
+        let path = walk(&self.first, &all)?;
+        let known = self.rotations.len();
+        if path.len() < known || path[..known].iter().map(|(r, _)| r).ne(&self.rotations) {
+            return Err(RotationError::Mismatch(
+                "the statements change the recorded chain of keys",
+            ));
+        }
+        let added: Vec<Rotation> = path[known..].iter().map(|(r, _)| r.clone()).collect();
+        let statements = path.iter().map(|(_, i)| all[*i].clone()).collect();
+        let longer = KeyHistory {
+            first: self.first.clone(),
+            rotations: path.into_iter().map(|(r, _)| r).collect(),
+            statements,
+        };
+        Ok((longer, added))
+    }
+
+    /// The first key (where the record starts).
+    pub fn first(&self) -> &PublicKey {
+        &self.first
+    }
+
+    /// The current key: the last one the chain leads to.
+    pub fn current(&self) -> &PublicKey {
+        self.rotations.last().map_or(&self.first, |r| &r.new_key)
+    }
+
+    /// The rotations, in order.
+    pub fn rotations(&self) -> &[Rotation] {
+        &self.rotations
+    }
+
+    /// The statement and signature file of each rotation, in order.
+    pub fn statements(&self) -> &[(Vec<u8>, String)] {
+        &self.statements
+    }
+
+    /// Every key of the history, first to current.
+    pub fn keys(&self) -> impl Iterator<Item = &PublicKey> {
+        std::iter::once(&self.first).chain(self.rotations.iter().map(|r| &r.new_key))
+    }
+
+    /// The key of the history with this id (16 hex digits, either case).
+    pub fn key(&self, id: &str) -> Option<&PublicKey> {
+        let id = id.to_ascii_uppercase();
+        self.keys().find(|k| key_id(k) == id)
+    }
+
+    /// The rotation that retired the key with this id, if it was.
+    pub fn retired(&self, id: &str) -> Option<&Rotation> {
+        let id = id.to_ascii_uppercase();
+        self.rotations.iter().find(|r| r.old_key_id == id)
+    }
+}
+
+/// Refuse a rotation dated later than `today` (the reader's UTC date)
+/// plus `DATE_SKEW_DAYS`.
+pub fn check_not_future(
+    rotations: &[Rotation],
+    today: jiff::civil::Date,
+) -> Result<(), RotationError> {
+    let latest = today
+        .checked_add(jiff::Span::new().days(DATE_SKEW_DAYS))
+        .unwrap_or(today);
+    for r in rotations {
+        let date: jiff::civil::Date = r
+            .date
+            .parse()
+            .map_err(|_| RotationError::Malformed("line 5 is not `date: <YYYY-MM-DD>`"))?;
+        if date > latest {
+            return Err(RotationError::Future {
+                old_key_id: r.old_key_id.clone(),
+                new_key_id: r.new_key_id.clone(),
+                date: r.date.clone(),
+                today: today.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SigningKey {
+        let (sk, pk_text) = crate::sign::keygen::signing_keypair(None, "test").unwrap();
+        let pk = PublicKey::from_file_text(&pk_text).unwrap();
+        crate::sign::load_secret_key(&sk, None, &pk).unwrap()
+    }
+
+    fn stmt(old: &SigningKey, new: &SigningKey, date: &str) -> (Vec<u8>, String) {
+        let (s, sig) = rotation_statement(old, &new.pk, date.parse().unwrap()).unwrap();
+        (s.into_bytes(), sig)
+    }
+
+    fn ids(h: &KeyHistory) -> Vec<String> {
+        h.keys().map(key_id).collect()
+    }
+
+    #[test]
+    fn a_history_follows_the_whole_chain_and_knows_its_retired_keys() {
+        let [a, b, c] = [key(), key(), key()];
+        let (ab, bc) = (stmt(&a, &b, "2026-03-01"), stmt(&b, &c, "2026-04-01"));
+        let start = KeyHistory::new(a.pk.clone());
+        assert_eq!(start.current(), &a.pk);
+        // In any order, with a duplicate and a statement off the chain.
+        let (x, y) = (key(), key());
+        let off = stmt(&x, &y, "2026-01-01");
+        let (h, added) = start
+            .extend(&[bc.clone(), off, ab.clone(), ab.clone()])
+            .unwrap();
+        assert_eq!(ids(&h), [key_id(&a.pk), key_id(&b.pk), key_id(&c.pk)]);
+        assert_eq!(added.len(), 2);
+        assert_eq!(h.current(), &c.pk);
+        assert_eq!(h.statements(), [ab.clone(), bc.clone()]);
+        let r = h.retired(&key_id(&a.pk)).unwrap();
+        assert_eq!(
+            (r.new_key_id.as_str(), r.date.as_str()),
+            (key_id(&b.pk).as_str(), "2026-03-01")
+        );
+        assert!(h.retired(&key_id(&c.pk)).is_none());
+        assert_eq!(h.key(&key_id(&b.pk).to_lowercase()), Some(&b.pk));
+        assert!(h.key(&key_id(&x.pk)).is_none());
+
+        // Read back from its record, then extended with nothing new.
+        let back = KeyHistory::from_record(a.pk.clone(), h.statements().to_vec()).unwrap();
+        assert_eq!(back, h);
+        let (same, none) = back.extend(std::slice::from_ref(&ab)).unwrap();
+        assert_eq!((same, none.len()), (h.clone(), 0));
+
+        // A record that is not one chain in order is refused.
+        assert!(matches!(
+            KeyHistory::from_record(a.pk.clone(), vec![bc.clone(), ab.clone()]),
+            Err(RotationError::Mismatch(_))
+        ));
+        assert!(matches!(
+            KeyHistory::from_record(a.pk.clone(), vec![bc.clone()]),
+            Err(RotationError::Mismatch(_))
+        ));
+    }
+
+    #[test]
+    fn a_fork_from_any_recorded_key_is_ambiguous() {
+        let [a, b, c] = [key(), key(), key()];
+        let (h, _) = KeyHistory::new(a.pk.clone())
+            .extend(&[stmt(&a, &b, "2026-03-01")])
+            .unwrap();
+        // The record says A → B; A → C comes later (a leaked A).
+        assert_eq!(
+            h.extend(&[stmt(&a, &c, "2026-05-01")]),
+            Err(RotationError::Ambiguous(key_id(&a.pk)))
+        );
+        // Both at once.
+        assert_eq!(
+            KeyHistory::new(a.pk.clone())
+                .extend(&[stmt(&a, &b, "2026-03-01"), stmt(&a, &c, "2026-03-01")]),
+            Err(RotationError::Ambiguous(key_id(&a.pk)))
+        );
+    }
+
+    #[test]
+    fn rotations_are_dated_in_order_and_not_in_the_future() {
+        let [a, b, c] = [key(), key(), key()];
+        let start = KeyHistory::new(a.pk.clone());
+        let err = start
+            .extend(&[stmt(&a, &b, "2026-03-01"), stmt(&b, &c, "2026-02-28")])
+            .unwrap_err();
+        assert_eq!(
+            err,
+            RotationError::OutOfOrder {
+                old_key_id: key_id(&b.pk),
+                new_key_id: key_id(&c.pk),
+                date: "2026-02-28".into(),
+                previous_date: "2026-03-01".into(),
+            }
+        );
+        // The same day is fine.
+        let (_, added) = start
+            .extend(&[stmt(&a, &b, "2026-03-01"), stmt(&b, &c, "2026-03-01")])
+            .unwrap();
+        let today: jiff::civil::Date = "2026-02-28".parse().unwrap();
+        // A day ahead is within the skew; two are not.
+        assert_eq!(check_not_future(&added, today), Ok(()));
+        let early: jiff::civil::Date = "2026-02-27".parse().unwrap();
+        assert!(matches!(
+            check_not_future(&added, early),
+            Err(RotationError::Future { date, today, .. }) if date == "2026-03-01" && today == "2026-02-27"
+        ));
     }
 }

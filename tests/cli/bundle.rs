@@ -1033,7 +1033,8 @@ fn rotation(resign_log: bool) {
     assert_eq!(acc["key_id"], new_id.as_str());
 
     // From now on the old key is refused for this state folder, even with
-    // --trust naming it.
+    // --trust naming it and no statement beside the bundle: the state
+    // folder recorded the rotation, and the old key is retired (issue #18).
     let r = open(
         &out1.path().join("bundles/FRA.tar.gz.age"),
         &fra_key,
@@ -1041,7 +1042,14 @@ fn rotation(resign_log: bool) {
         &now_for(&sig1),
         &trust(&out1.path().join("bundles/secretariat.pub")),
     );
-    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.code, 13, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "error[retired-key]: signed by key {old_id}, which was retired on"
+        )),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

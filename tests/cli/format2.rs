@@ -17,7 +17,7 @@ use crate::peers::{self, age_decrypt, age_decrypt_raw, tool};
 use crate::support;
 
 /// Every vector folder under tests/vectors/open2/, sorted.
-const VECTORS: [&str; 28] = [
+const VECTORS: [&str; 35] = [
     "bitflip-ciphertext",
     "bitflip-key-id",
     "bitflip-signature",
@@ -30,11 +30,18 @@ const VECTORS: [&str; 28] = [
     "gzip-trailing-garbage",
     "gzip-truncated",
     "issued-in-the-future",
+    "lost-pin",
     "lower-sequence",
     "malformed-comment",
     "other-state-renamed",
+    "pin-disagrees-with-record",
+    "retired-key",
+    "retired-key-recorded",
     "rotated",
     "rotated-without-statement",
+    "rotation-dated-in-the-future",
+    "rotation-fork",
+    "rotation-out-of-order",
     "rotation-self-signed",
     "same-sequence-other-root",
     "state-follows-other-state",

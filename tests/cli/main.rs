@@ -26,6 +26,7 @@ mod keygen;
 mod languages;
 mod log_time;
 mod mail;
+mod open_pin;
 mod open_safety;
 mod ping;
 mod ping_kinds;
