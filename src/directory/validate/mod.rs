@@ -1099,12 +1099,16 @@ impl V {
                                 file.clone(),
                                 Pos { line, column },
                                 format!(
-                                    "\"{}\" is not the directory's term for {}",
-                                    avoid.trim(),
-                                    t.concept
+                                    "{} is not the directory's term for {}",
+                                    quote(avoid.trim()),
+                                    crate::util::text::printable(&t.concept)
                                 ),
                             )
-                            .hint(format!("write \"{}\" (glossary: {})", t.term, g.file)),
+                            .hint(format!(
+                                "write {} (glossary: {})",
+                                quote(&t.term),
+                                g.file
+                            )),
                         );
                     }
                 }
