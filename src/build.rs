@@ -182,15 +182,15 @@ fn verify_log(
     }
     let old = loaded
         .key_history
-        .iter()
-        .find(|k| sign::key_id(k) == sig_id)
+        .as_ref()
+        .and_then(|h| h.key(&sig_id))
         .ok_or_else(|| {
             BuildError::Seal(format!(
                 "{log} is signed by key {sig_id}, which is not in the secretariat key's history (keys/anchor.pub, keys/rotations/, keys/secretariat.pub)\n\
                  hint: a new directory started from a copy of the example (or of another directory) needs its own version history: \
                  delete {log} and {sig} (the next build starts again at version 1); \
                  otherwise put back the key {sig_id} in keys/secretariat.pub, \
-                 or move to the new key with `pocdir keygen rotate` (its statement and the old key's .pub go in keys/rotations/)",
+                 or move to the new key with `pocdir keygen rotate` (its numbered statement goes in keys/rotations/)",
                 log = log::LOG_FILE,
                 sig = log::LOG_SIG,
             ))
@@ -469,7 +469,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         put(&name, &cipher)?;
         put(&format!("{name}.minisig"), sig.as_bytes())
     });
-    let mut bundle_files = Vec::new();
+    let mut bundle_files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut bundles = Vec::new();
     for (s, r) in with_accounts.iter().zip(sealed) {
         r?;
@@ -488,8 +488,15 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         "versions.jsonl.minisig".into(),
         log_sig.clone().into_bytes(),
     ));
-    for (name, bytes) in &loaded.rotations {
-        bundle_files.push((format!("rotations/{name}"), bytes.clone()));
+    // The key history travels beside every bundle (and in every mail):
+    // a State pinned to any earlier key follows it (issue 18).
+    if let Some(h) = &loaded.key_history {
+        bundle_files.push((
+            sign::history_file::FILE_NAME.into(),
+            sign::history_file::HistoryFile::of(h)
+                .to_json()
+                .into_bytes(),
+        ));
     }
     bundle_files.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, bytes) in &bundle_files {

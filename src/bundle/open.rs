@@ -33,7 +33,8 @@ use crate::bundle::manifest::{self, Manifest, Trusted};
 use crate::bundle::verify::{Expect, Refused, verify};
 use crate::bundle::{FILES, tarball};
 use crate::sign;
-use crate::sign::rotation::{KeyHistory, RotationError};
+use crate::sign::history_file::{self, HistoryFile};
+use crate::sign::rotation::{KeyHistory, RotationError, Statement};
 
 /// Largest bundle accepted (the directory of 195 States is a few MB).
 pub const MAX_BUNDLE: u64 = 64 * 1024 * 1024;
@@ -48,8 +49,8 @@ pub struct OpenOptions {
     pub state_dir: PathBuf,
     pub extract: Extract,
     pub allow_expired: bool,
-    /// Rotation statements (`.txt` with `.txt.minisig` beside); those in
-    /// `rotations/` beside the bundle are read too.
+    /// Key history files (`key-history.json`, as `build` writes beside the
+    /// bundles and `mail` attaches); the one beside the bundle is read too.
     pub rotations: Vec<PathBuf>,
     /// Judge expiry as of this time (`--as-of`, or the reader's clock).
     pub now: jiff::Timestamp,
@@ -184,8 +185,8 @@ pub struct Accepted {
 pub struct Opened {
     pub trusted: Trusted,
     pub key_id: String,
-    /// The key changed through these rotations (old id, new id).
-    pub rotated: Vec<(String, String)>,
+    /// The key history versions followed on this run, described.
+    pub rotated: Vec<String>,
     /// The same version was accepted before.
     pub already_accepted: bool,
     /// A renewal: a later version with the root of the last accepted one
@@ -280,116 +281,43 @@ fn parse_pub(text: &str, what: &str) -> Result<crate::sign::PublicKey, OpenError
         .map_err(|_| OpenError::Usage(format!("{what} is not a minisign public key")))
 }
 
-/// The most rotation statements `open` reads (given and beside the bundle).
-const MAX_STATEMENTS: usize = 64;
-
-/// Rotation statements available: explicit ones (`--rotation`, which must
-/// be readable, their `.minisig` beside them) and `rotations/` beside the
-/// bundle (`*.txt` with a `.txt.minisig`; others are skipped), as
-/// (statement, signature text).
-fn rotation_statements(opts: &OpenOptions) -> Result<Vec<(Vec<u8>, String)>, OpenError> {
-    let read_pair = |p: &Path| -> Option<(Vec<u8>, String)> {
-        let cap = crate::sign::rotation::MAX_STATEMENT_BYTES as u64;
-        let stmt = read_at_most(p, cap).ok()??;
-        let sig = read_at_most(Path::new(&format!("{}.minisig", p.display())), cap).ok()??;
-        Some((stmt, String::from_utf8(sig).ok()?))
+/// The statements of the key history files available: explicit ones
+/// (`--key-history`, which must be readable) and `key-history.json` beside
+/// the bundle (skipped when absent), each read through a cap. Nothing in
+/// them is trusted until a chain from the reader's keys verifies.
+fn given_statements(opts: &OpenOptions) -> Result<Vec<Statement>, OpenError> {
+    let read = |p: &Path| -> Result<Vec<Statement>, String> {
+        let bytes = read_at_most(p, history_file::MAX_BYTES)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("larger than {} bytes", history_file::MAX_BYTES))?;
+        let text = String::from_utf8(bytes).map_err(|_| "not text".to_string())?;
+        Ok(HistoryFile::parse(&text)?.statements())
     };
     let mut found = Vec::new();
     for p in &opts.rotations {
-        found.push(read_pair(p).ok_or_else(|| {
+        found.extend(read(p).map_err(|why| {
             OpenError::Usage(format!(
-                "--rotation {}: cannot read it and its signature {}.minisig (a key rotation statement and its signature, at most 4 KiB each)",
-                p.display(),
+                "--key-history {}: {why} (give the key-history.json published beside the bundles)",
                 p.display()
             ))
         })?);
     }
-    if let Some(dir) = opts.bundle.parent().map(|d| d.join("rotations"))
-        && let Ok(rd) = fs::read_dir(&dir)
+    if let Some(p) = opts
+        .bundle
+        .parent()
+        .map(|d| d.join(history_file::FILE_NAME))
+        .filter(|p| p.is_file())
     {
-        let mut beside: Vec<PathBuf> = rd
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .take(MAX_STATEMENTS + 1)
-            .collect();
-        beside.sort();
-        found.extend(beside.iter().filter_map(|p| read_pair(p)));
+        found.extend(
+            read(&p).map_err(|why| OpenError::Rotation(format!("{}: {why}", p.display())))?,
+        );
     }
-    if found.len() > MAX_STATEMENTS {
-        return Err(OpenError::Rotation(format!(
-            "more than {MAX_STATEMENTS} key rotation statements given or beside the bundle: refused"
-        )));
+    if found.len() > 4 * crate::sign::rotation::MAX_ROTATION_STEPS {
+        return Err(OpenError::Rotation(
+            "too many key statements given or beside the bundle: refused".into(),
+        ));
     }
     Ok(found)
-}
-
-/// The format tag of `key-history.json`.
-pub const KEY_HISTORY_FORMAT: &str = "pocdir-key-history/1";
-
-/// The state folder's record of the secretariat keys it trusted
-/// (`key-history.json`): the key it started from and every rotation
-/// followed since, each statement with its signature file as received.
-/// Verified again, from `first_key`, on every run: a bundle signed by any
-/// key it shows retired is refused even when no statement is beside it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct KeyHistoryRecord {
-    /// `pocdir-key-history/1`.
-    pub format: String,
-    /// The first key (minisign's base64 line): the key pinned when the
-    /// record began.
-    pub first_key: String,
-    /// The rotations followed from it, in order.
-    pub rotations: Vec<RecordedRotation>,
-}
-
-/// One rotation followed: the statement and its signature file's text.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct RecordedRotation {
-    pub statement: String,
-    pub signature: String,
-}
-
-impl KeyHistoryRecord {
-    /// The record of a history.
-    pub fn of(h: &KeyHistory) -> KeyHistoryRecord {
-        KeyHistoryRecord {
-            format: KEY_HISTORY_FORMAT.into(),
-            first_key: h.first().to_base64(),
-            rotations: h
-                .statements()
-                .iter()
-                .map(|(s, sig)| RecordedRotation {
-                    statement: String::from_utf8_lossy(s).into_owned(),
-                    signature: sig.clone(),
-                })
-                .collect(),
-        }
-    }
-
-    /// The history it records, verified.
-    pub fn history(&self) -> Result<KeyHistory, String> {
-        if self.format != KEY_HISTORY_FORMAT {
-            return Err(format!("its format is not {KEY_HISTORY_FORMAT}"));
-        }
-        let first = sign::PublicKey::from_base64(&self.first_key)
-            .ok()
-            .filter(|k| k.to_base64() == self.first_key)
-            .ok_or("first_key is not a minisign public key")?;
-        let statements = self
-            .rotations
-            .iter()
-            .map(|r| (r.statement.clone().into_bytes(), r.signature.clone()))
-            .collect();
-        KeyHistory::from_record(first, statements).map_err(|e| e.to_string())
-    }
-
-    /// The file's text.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
-    }
 }
 
 /// What the state folder holds, read (each through its cap) before
@@ -422,8 +350,7 @@ fn read_state(dir: &Path) -> Result<StateRecords, OpenError> {
     let history = match read_optional(&history_path, MAX_RECORD)? {
         None => None,
         Some(text) => Some(
-            serde_json::from_str::<KeyHistoryRecord>(&text)
-                .map_err(|_| "it is not the JSON pocdir writes there".to_string())
+            HistoryFile::parse(&text)
                 .and_then(|r| r.history())
                 .map_err(|why| {
                     OpenError::State(format!(
@@ -447,7 +374,7 @@ fn read_state(dir: &Path) -> Result<StateRecords, OpenError> {
 
 /// The ids of a history's keys, `A → B → C`.
 fn chain_text(h: &KeyHistory) -> String {
-    h.keys().map(sign::key_id).collect::<Vec<_>>().join(" → ")
+    h.chain_text()
 }
 
 /// The history to start from: the state folder's records checked against
@@ -463,7 +390,7 @@ fn start_history(
     opts: &OpenOptions,
     st: &StateRecords,
     given: Option<&sign::PublicKey>,
-    statements: &[(Vec<u8>, String)],
+    statements: &[Statement],
     warnings: &mut Vec<String>,
 ) -> Result<(KeyHistory, bool), OpenError> {
     // The history with the statements available: what the records are
@@ -501,12 +428,12 @@ fn start_history(
                         history_path.display(),
                         chain_text(h),
                         pinned_path.display(),
-                        sign::key_id(h.current()),
+                        h.current().ids(),
                     )));
                 }
                 h.clone()
             }
-            None => KeyHistory::new(pin.clone()),
+            None => KeyHistory::new(pin.clone(), 0),
         };
         check_accepted(
             &known(&history),
@@ -522,7 +449,7 @@ fn start_history(
                 "no trusted secretariat key yet: pass --trust secretariat.pub (from the secretariat's site, checked with its key id) the first time".into(),
             ));
         };
-        return Ok((KeyHistory::new(k.clone()), true));
+        return Ok((KeyHistory::new(k.clone(), 0), true));
     }
     // The pin is lost, and the state folder recorded earlier bundles.
     if let Some(h) = &st.history {
@@ -536,10 +463,10 @@ fn start_history(
             "them",
         )?;
     }
-    let recorded: Option<(String, Option<&sign::PublicKey>, String)> =
+    let recorded: Option<(String, Option<&crate::sign::rotation::KeySet>, String)> =
         match (&st.history, &st.accepted) {
             (Some(h), _) => Some((
-                sign::key_id(h.current()),
+                h.current().ids(),
                 Some(h.current()),
                 format!("{} records it", history_path.display()),
             )),
@@ -556,8 +483,9 @@ fn start_history(
             (None, None) => None,
         };
     if let (Some((id, full, why)), Some(g)) = (&recorded, given)
-        && sign::key_id(g) == *id
-        && full.is_none_or(|k| k == g)
+        && full.map_or(sign::key_id(g) == *id, |set| {
+            set.key(&sign::key_id(g)) == Some(g)
+        })
     {
         warnings.push(format!(
             "{} was missing: key {id} pinned again from --trust, as the state folder's records name it ({why})",
@@ -566,7 +494,7 @@ fn start_history(
         let history = st
             .history
             .clone()
-            .unwrap_or_else(|| KeyHistory::new(g.clone()));
+            .unwrap_or_else(|| KeyHistory::new(g.clone(), 0));
         return Ok((history, true));
     }
     let given_text = match given {
@@ -594,17 +522,59 @@ fn start_history(
     }))
 }
 
+/// `keys A, B (2 of 2)`.
+fn describe_set(set: &crate::sign::rotation::KeySet) -> String {
+    if set.keys.len() == 1 {
+        format!("key {}", set.ids())
+    } else {
+        format!(
+            "keys {} ({} of {} must sign)",
+            set.ids(),
+            set.threshold,
+            set.keys.len()
+        )
+    }
+}
+
+/// The most signature files read beside a bundle.
+pub const MAX_SIGNATURES: usize = crate::sign::rotation::MAX_KEYS;
+
+/// The signature files: `--signature` (or `<bundle>.minisig`), which must
+/// be there, then `<bundle>.minisig.2`, `.minisig.3` ... as long as they
+/// exist; each (path, text, key id).
+fn signatures(opts: &OpenOptions) -> Result<Vec<(PathBuf, String, String)>, OpenError> {
+    let first = opts
+        .signature
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.minisig", opts.bundle.display())));
+    let mut paths = vec![first.clone()];
+    for n in 2..=MAX_SIGNATURES {
+        let p = PathBuf::from(format!("{}.{n}", first.display()));
+        if !p.is_file() {
+            break;
+        }
+        paths.push(p);
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        let text = String::from_utf8(read_capped(&p, 4096, "the signature")?)
+            .map_err(|_| OpenError::BadSignature(format!("{} is not text", p.display())))?;
+        let id = sign::signature_key_id(&text).map_err(|_| {
+            OpenError::BadSignature(format!("{} is not a minisign signature", p.display()))
+        })?;
+        out.push((p, text, id));
+    }
+    Ok(out)
+}
+
 /// A chain of rotation statements refused.
 fn rotation_refused(e: RotationError) -> OpenError {
     match e {
         RotationError::Ambiguous(id) => OpenError::Rotation(format!(
-            "ALARM: key {id} signed key rotation statements to two different keys (among the statements given, beside the bundle, or recorded in the state folder): one of them was not made by the secretariat, or key {id} leaked. Nothing is trusted; report it to the secretariat through your Permanent Mission."
+            "ALARM: two different key statements {id} are signed by the secretariat's keys they replace (among the key history given, beside the bundle, or recorded in the state folder): one of them was not made by the secretariat, or its keys leaked. Nothing is trusted; report it to the secretariat through your Permanent Mission."
         )),
-        RotationError::Mismatch(why) if why.starts_with("the statements change") => {
-            OpenError::Rotation(format!("the key rotation statements are refused: {why}"))
-        }
         e => OpenError::Rotation(format!(
-            "the key rotation statements (given, beside the bundle, or recorded in the state folder) are refused: {e}"
+            "the secretariat's key history (given, beside the bundle, or recorded in the state folder) is refused: {e}"
         )),
     }
 }
@@ -634,7 +604,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     // ones, given ones and those beside the bundle. Its last key is the
     // only one a bundle may be signed by.
     let st = read_state(&opts.state_dir)?;
-    let statements = rotation_statements(opts)?;
+    let statements = given_statements(opts)?;
     let (start, new_pin) = start_history(opts, &st, given.as_ref(), &statements, &mut warnings)?;
     let (history, added) = start.extend(&statements).map_err(rotation_refused)?;
     crate::sign::rotation::check_not_future(
@@ -643,62 +613,76 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     )
     .map_err(rotation_refused)?;
     let current = history.current().clone();
-    let rotated: Vec<(String, String)> = added
+    let rotated: Vec<String> = added
         .iter()
-        .map(|r| (r.old_key_id.clone(), r.new_key_id.clone()))
+        .map(|set| format!("{}: {}", set.name(), describe_set(set)))
         .collect();
     if new_pin && st.history.is_none() && st.accepted.is_none() {
         warnings.push(format!(
             "first use: pinning the secretariat key {} in {}",
-            sign::key_id(&current),
+            current.ids(),
             pinned_path.display()
         ));
     }
     // `--trust` naming another key than the pinned one: accepted only if
-    // it is the current key the chain leads to (so the command the
-    // recipient was given, with the site's current secretariat.pub, still
-    // works after a rotation).
-    let pinned = st.pin.as_ref().or(given.as_ref()).unwrap_or(&current);
+    // it is a key of the current set the history leads to (so the command
+    // the recipient was given, with the site's current secretariat.pub,
+    // still works after a rotation).
     let other_trust = given
         .as_ref()
-        .filter(|g| g.keynum() != pinned.keynum() && g.keynum() != current.keynum())
+        .filter(|g| {
+            st.pin.as_ref().is_some_and(|p| p.keynum() != g.keynum())
+                && current.key(&sign::key_id(g)).is_none()
+        })
         .map(|g| {
             format!(
-                "--trust names key {}, but key {} is pinned in {}: a new secretariat key is accepted only through a rotation statement signed by the pinned key",
+                "--trust names key {}, but the state folder pins key {} in {}: a new secretariat key is accepted only through the key history, signed by the keys it replaces",
                 sign::key_id(g),
-                sign::key_id(pinned),
+                st.pin.as_ref().map(sign::key_id).unwrap_or_default(),
                 pinned_path.display()
             )
         });
 
-    // 1. Key id first.
-    let sig_path = opts
-        .signature
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{}.minisig", opts.bundle.display())));
-    let sig_text = String::from_utf8(read_capped(&sig_path, 4096, "the signature")?)
-        .map_err(|_| OpenError::BadSignature("the signature file is not text".into()))?;
-    let sig_key = sign::signature_key_id(&sig_text).map_err(|_| {
-        OpenError::BadSignature(format!(
-            "{} is not a minisign signature",
-            sig_path.display()
-        ))
-    })?;
-    let Some(key) = history.key(&sig_key).cloned() else {
+    // 1. Key ids first: the signature files beside the bundle
+    // (`.minisig`, then `.minisig.2` ... when the secretariat's key set
+    // needs more than one signature).
+    let sigs = signatures(opts)?;
+    let data = read_capped(&opts.bundle, MAX_BUNDLE, "the bundle")?;
+    // A key the history shows superseded, which really signed this file:
+    // a retired key may have leaked.
+    for (_, text, id) in &sigs {
+        if let (Some(r), Some(k)) = (history.retired(id), history.key(id))
+            && sign::verify(k, text, &data).is_ok()
+        {
+            return Err(OpenError::RetiredKey(format!(
+                "signed by key {id}, which was retired by {} of the secretariat's key history (dated {}; the current keys are {}): a retired key may have leaked. Do not use this bundle; report it to the secretariat through your Permanent Mission.",
+                r.name(),
+                r.date.as_deref().unwrap_or("?"),
+                current.ids()
+            )));
+        }
+    }
+    let by_current: Vec<&(PathBuf, String, String)> = {
+        let mut seen = std::collections::BTreeSet::new();
+        sigs.iter()
+            .filter(|(_, _, id)| current.key(id).is_some() && seen.insert(id.clone()))
+            .collect()
+    };
+    if by_current.is_empty() {
+        let ids: Vec<&str> = sigs.iter().map(|(_, _, id)| id.as_str()).collect();
         return Err(OpenError::UnknownKey(other_trust.unwrap_or_else(|| {
             format!(
-                "the bundle is signed by key {sig_key}, not by the trusted secretariat key {}, and no valid rotation statement leads from one to the other",
-                sign::key_id(&current)
+                "the bundle is signed by key {}, not by the trusted secretariat key {}, and no valid key history leads from one to the other",
+                ids.join(", "),
+                current.ids()
             )
         })));
-    };
-    let retired = history.retired(&sig_key).cloned();
-    if let (None, Some(message)) = (&retired, other_trust) {
+    }
+    if let Some(message) = other_trust {
         return Err(OpenError::UnknownKey(message));
     }
 
-    // 2. The signature over the exact bytes.
-    let data = read_capped(&opts.bundle, MAX_BUNDLE, "the bundle")?;
+    // 2. The signatures over the exact bytes, each with its key.
     let file_state = opts
         .bundle
         .file_name()
@@ -712,44 +696,75 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         state: file_state,
         now: opts.now,
     };
-    let verified = verify(&key, &sig_text, &data, &expect);
-    // A key the chain shows superseded, which really signed this file: a
-    // retired key may have leaked.
-    if let Some(r) = &retired {
-        if let Err(Refused::BadSignature | Refused::OtherKey(_)) = verified {
-            return Err(OpenError::BadSignature("the signature does not verify: the bundle, its signature or the signed comment was altered".into()));
-        }
-        let current_text = if r.new_key_id == sign::key_id(&current) {
-            String::new()
-        } else {
-            format!(" (the current key is {})", sign::key_id(&current))
-        };
-        return Err(OpenError::RetiredKey(format!(
-            "signed by key {}, which was retired on {} in favour of key {}{current_text}: a retired key may have leaked. Do not use this bundle; report it to the secretariat through your Permanent Mission.",
-            r.old_key_id, r.date, r.new_key_id
+    let mut verified_all = Vec::new();
+    for (_, text, id) in &by_current {
+        let k = current
+            .key(id)
+            .cloned()
+            .ok_or_else(|| OpenError::UnknownKey(format!("signed by key {id}")))?;
+        verified_all.push((k.clone(), verify(&k, text, &data, &expect)));
+    }
+    if verified_all.len() < current.threshold {
+        return Err(OpenError::BadSignature(format!(
+            "the bundle carries {} signature(s) by the secretariat's current keys ({}), and {} are needed: the secretariat's second officer has not signed it yet (`pocdir sign`), or a signature file (.minisig.2 ...) was not kept beside the bundle",
+            verified_all.len(),
+            current.ids(),
+            current.threshold
         )));
     }
+    let key = verified_all[0].0.clone();
+
     // 3. The trusted comment, parsed once the signature over it verified:
-    // the State (by the file's name), the expiry.
-    let (t, expired) = match verified {
-        Ok(t) => (t, false),
-        Err(Refused::Expired(t)) => (*t, true),
-        Err(Refused::OtherKey(id)) => {
-            return Err(OpenError::UnknownKey(format!("signed by key {id}")));
+    // the State (by the file's name), the expiry; every signature the same.
+    let mut trusted: Option<(Trusted, bool)> = None;
+    for (_, verified) in verified_all {
+        let (t, expired) = match verified {
+            Ok(t) => (t, false),
+            Err(Refused::Expired(t)) => (*t, true),
+            Err(Refused::OtherKey(id)) => {
+                return Err(OpenError::UnknownKey(format!("signed by key {id}")));
+            }
+            Err(Refused::BadSignature) => {
+                return Err(OpenError::BadSignature("the signature does not verify: the bundle, its signature or the signed comment was altered".into()));
+            }
+            Err(Refused::Malformed(m)) => return Err(OpenError::Malformed(m)),
+            Err(Refused::Misdirected {
+                expected,
+                signed_for,
+            }) => {
+                return Err(OpenError::Misdirected(format!(
+                    "the file is named {expected}.tar.gz.age (or .tar.age) but the signed comment says it was made for {signed_for}: a bundle of another State was renamed"
+                )));
+            }
+        };
+        match &trusted {
+            Some((t0, _)) if *t0 != t => {
+                return Err(OpenError::Malformed(
+                    "the bundle's signatures carry different trusted comments".into(),
+                ));
+            }
+            Some(_) => {}
+            None => trusted = Some((t, expired)),
         }
-        Err(Refused::BadSignature) => {
-            return Err(OpenError::BadSignature("the signature does not verify: the bundle, its signature or the signed comment was altered".into()));
-        }
-        Err(Refused::Malformed(m)) => return Err(OpenError::Malformed(m)),
-        Err(Refused::Misdirected {
-            expected,
-            signed_for,
-        }) => {
-            return Err(OpenError::Misdirected(format!(
-                "the file is named {expected}.tar.gz.age (or .tar.age) but the signed comment says it was made for {signed_for}: a bundle of another State was renamed"
-            )));
-        }
+    }
+    let Some((t, expired)) = trusted else {
+        return Err(OpenError::BadSignature("no signature".into()));
     };
+    // The key set must have held when the bundle was issued (a set past
+    // its expiry is TUF's freeze protection: an old key set, perhaps
+    // leaked, cannot issue directories for ever).
+    if crate::sign::rotation::expired_at(
+        &current,
+        t.issued.to_zoned(jiff::tz::TimeZone::UTC).date(),
+    ) {
+        return Err(OpenError::Rotation(format!(
+            "the bundle was issued on {}, after the secretariat's key set ({}, keys {}) expired on {}: ask the secretariat for its current key history (key-history.json, published beside the bundles)",
+            crate::util::time::fmt_ts(t.issued),
+            current.name(),
+            current.ids(),
+            current.expires.as_deref().unwrap_or("?")
+        )));
+    }
     // Issued in the future (issue #18): this computer's clock is behind,
     // or the secretariat's was ahead. Refused, --allow-expired or not: a
     // clock that is behind would accept expired bundles too.
@@ -934,14 +949,14 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     if st.history.as_ref() != Some(&history) {
         crate::output::private_file(
             &opts.state_dir.join(KEY_HISTORY),
-            KeyHistoryRecord::of(&history).to_json().as_bytes(),
+            HistoryFile::of(&history).to_json().as_bytes(),
         )
         .map_err(io)?;
     }
-    if st.pin.as_ref() != Some(&current) {
+    if st.pin.as_ref() != Some(&key) {
         let text = format!(
             "untrusted comment: minisign public key {key_id}\n{}\n",
-            current.to_base64()
+            key.to_base64()
         );
         crate::output::private_file(&pinned_path, text.as_bytes()).map_err(io)?;
     }

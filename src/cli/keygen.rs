@@ -39,22 +39,33 @@ enum Mode {
         #[arg(long, value_name = "FILE")]
         identity: PathBuf,
     },
-    /// A statement, signed by the old secretariat key, that moves
-    /// recipients to a new key (its .minisig beside it; the old public key
-    /// is written beside it too).
+    /// The next version of the secretariat key's history: a numbered
+    /// statement (keys/rotations/<N>.txt) naming the new key set, signed
+    /// by the keys it replaces (at least their threshold) and by every new
+    /// key (keys/rotations/<N>.txt.<KEYID>.minisig). Signers on other
+    /// machines add theirs with `pocdir sign --statement`. Also renews a
+    /// key set before it expires (the same keys, a later expiry).
     Rotate {
-        /// The OLD secret key.
+        /// The directory (default: the current folder).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// A secret key that signs the statement: one of the current set,
+        /// or a new key; may be repeated. Passphrases come from
+        /// $POCDIR_PASSPHRASE or are asked for each key.
+        #[arg(long, value_name = "FILE", required = true)]
+        secret_key: Vec<PathBuf>,
+        /// A public key of the new set; may be repeated (default: the
+        /// current set's keys, to renew it).
         #[arg(long, value_name = "FILE")]
-        secret_key: PathBuf,
-        /// The OLD public key (keys/secretariat.pub).
-        #[arg(long, value_name = "FILE")]
-        public_key: PathBuf,
-        /// The NEW public key.
-        #[arg(long, value_name = "FILE")]
-        new_public_key: PathBuf,
-        /// Where the statement goes (keys/rotations/<NEW-KEY-ID>.txt).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        new_public_key: Vec<PathBuf>,
+        /// How many keys of the new set must sign each bundle, log and
+        /// next statement (default: the current threshold, at most the
+        /// number of keys).
+        #[arg(long, value_name = "K")]
+        threshold: Option<usize>,
+        /// How many days the new set holds (renew it before).
+        #[arg(long, value_name = "DAYS", default_value_t = pocdir::sign::rotation::DEFAULT_VALIDITY_DAYS)]
+        expires_days: i64,
     },
 }
 
@@ -67,11 +78,12 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         } => signing(&secret_key, &public_key, &key)?,
         Mode::Age { identity } => age(&identity),
         Mode::Rotate {
+            root,
             secret_key,
-            public_key,
             new_public_key,
-            out,
-        } => rotate(&secret_key, &public_key, &new_public_key, &out),
+            threshold,
+            expires_days,
+        } => rotate(&root, &secret_key, &new_public_key, threshold, expires_days),
     })
 }
 
@@ -116,70 +128,110 @@ fn age(path: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn rotate(sk_path: &Path, old_pk_path: &Path, new_pk: &Path, out: &Path) -> ExitCode {
-    let sk_text = match pocdir::directory::read::read_secret_key(sk_path) {
-        Ok(t) => t,
-        Err(e) => return super::failure(e),
-    };
-    let Some(old_pk) = std::fs::read_to_string(old_pk_path)
+fn read_pub(path: &Path) -> Result<pocdir::sign::PublicKey, ExitCode> {
+    std::fs::read_to_string(path)
         .ok()
         .and_then(|t| pocdir::directory::validate::fields::minisign_public_key(&t).ok())
-    else {
-        return super::failure(format!(
-            "--public-key {}: not a minisign public key (give the OLD public key, keys/secretariat.pub)",
-            old_pk_path.display()
-        ));
-    };
-    let new_pk = match std::fs::read_to_string(new_pk)
-        .ok()
-        .and_then(|t| pocdir::directory::validate::fields::minisign_public_key(&t).ok())
-    {
-        Some(k) => k,
-        None => {
-            return super::failure(format!("{} is not a minisign public key", new_pk.display()));
+        .ok_or_else(|| super::failure(format!("{} is not a minisign public key", path.display())))
+}
+
+/// Load each secret key among `candidates` (the keys that may sign).
+pub(super) fn load_signers(
+    paths: &[PathBuf],
+    candidates: &[pocdir::sign::PublicKey],
+) -> Result<Vec<pocdir::sign::SigningKey>, ExitCode> {
+    let mut out = Vec::new();
+    for p in paths {
+        let text = pocdir::directory::read::read_secret_key(p).map_err(super::failure)?;
+        let pass = if pocdir::sign::is_encrypted(&text) {
+            super::passphrase()
+        } else {
+            None
+        };
+        let (key, _) = pocdir::sign::load_secret_key_among(&text, pass.as_ref(), candidates)
+            .map_err(|e| super::failure(format!("{}: {e}", p.display())))?;
+        out.push(key);
+    }
+    Ok(out)
+}
+
+fn rotate(
+    root: &Path,
+    sk_paths: &[PathBuf],
+    new_pks: &[PathBuf],
+    threshold: Option<usize>,
+    expires_days: i64,
+) -> ExitCode {
+    let run = || -> Result<ExitCode, ExitCode> {
+        let (history, _) = pocdir::directory::key_history(root, None).map_err(super::failure)?;
+        let current = history.current().clone();
+        let new_keys: Vec<pocdir::sign::PublicKey> = if new_pks.is_empty() {
+            current.keys.clone()
+        } else {
+            new_pks
+                .iter()
+                .map(|p| read_pub(p))
+                .collect::<Result<_, _>>()?
+        };
+        let threshold = threshold.unwrap_or(current.threshold.min(new_keys.len()));
+        let mut candidates = current.keys.clone();
+        candidates.extend(new_keys.iter().cloned());
+        let signers = load_signers(sk_paths, &candidates)?;
+        let today = super::utc_date(jiff::Timestamp::now());
+        let expires = today
+            .checked_add(jiff::Span::new().days(expires_days))
+            .map_err(|_| super::failure("--expires-days is out of range"))?;
+        let refs: Vec<&pocdir::sign::SigningKey> = signers.iter().collect();
+        let st = pocdir::sign::rotation::draft_statement(
+            &current, &new_keys, threshold, today, expires, &refs,
+        )
+        .map_err(super::failure)?;
+        let version = current.version.max(1) + 1;
+        let dir = root.join("keys").join("rotations");
+        pocdir::output::create_dirs(&dir, false)
+            .map_err(|e| super::failure(format!("{}: {e}", dir.display())))?;
+        let stmt_path = dir.join(pocdir::sign::rotation::statement_file(version));
+        pocdir::output::new_file(&stmt_path, &st.text, false)
+            .map_err(|e| super::failure(format!("{}: {e}", stmt_path.display())))?;
+        for sig in &st.signatures {
+            let id = pocdir::sign::signature_key_id(sig).unwrap_or_default();
+            let p = dir.join(pocdir::sign::rotation::signature_file(version, &id));
+            pocdir::output::new_file(&p, sig.as_bytes(), false)
+                .map_err(|e| super::failure(format!("{}: {e}", p.display())))?;
         }
+        eprintln!(
+            "wrote {} (version {version} of the secretariat key's history) and {} signature(s)",
+            stmt_path.display(),
+            st.signatures.len()
+        );
+        match pocdir::sign::rotation::verify_statement(&current, &st) {
+            Ok(set) => {
+                eprintln!(
+                    "complete: keys {}, {} of {} must sign, until {}",
+                    set.ids(),
+                    set.threshold,
+                    set.keys.len(),
+                    set.expires.as_deref().unwrap_or("?")
+                );
+                if set
+                    .key(&pocdir::sign::key_id(&history_secretariat(root)?))
+                    .is_none()
+                {
+                    eprintln!(
+                        "next: put the new key in keys/secretariat.pub (the key `build` signs with), then run `pocdir check`"
+                    );
+                }
+            }
+            Err(e) => eprintln!(
+                "not complete yet ({e}): the other signers add theirs with `pocdir sign --statement {} --secret-key THEIR.key`",
+                stmt_path.display()
+            ),
+        }
+        Ok(ExitCode::SUCCESS)
     };
-    let pass = if pocdir::sign::is_encrypted(&sk_text) {
-        super::passphrase()
-    } else {
-        None
-    };
-    let key = match pocdir::sign::load_secret_key(&sk_text, pass.as_ref(), &old_pk) {
-        Ok(k) => k,
-        Err(e) => return super::failure(e),
-    };
-    let today = super::utc_date(jiff::Timestamp::now());
-    let (stmt, sig) = match pocdir::sign::rotation::rotation_statement(&key, &new_pk, today) {
-        Ok(x) => x,
-        Err(e) => return super::failure(e),
-    };
-    let sig_path = PathBuf::from(format!("{}.minisig", out.display()));
-    if let Err(e) = pocdir::output::new_file(out, stmt.as_bytes(), false)
-        .and_then(|_| pocdir::output::new_file(&sig_path, sig.as_bytes(), false))
-    {
-        return super::failure(format!("{}: {e}", out.display()));
-    }
-    // The old public key goes beside the statement: builds verify the
-    // version log it signed with it.
-    let old_pub = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join(format!("{}.pub", pocdir::sign::key_id(&old_pk)));
-    match pocdir::output::new_file(
-        &old_pub,
-        pocdir::sign::keygen::public_key_text(&old_pk).as_bytes(),
-        false,
-    ) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return super::failure(format!("{}: {e}", old_pub.display())),
-    }
-    eprintln!(
-        "wrote the rotation statement {} and its signature {}, and the old public key {}",
-        out.display(),
-        sig_path.display(),
-        old_pub.display()
-    );
-    ExitCode::SUCCESS
+    run().unwrap_or_else(|c| c)
+}
+
+fn history_secretariat(root: &Path) -> Result<pocdir::sign::PublicKey, ExitCode> {
+    read_pub(&root.join("keys").join("secretariat.pub"))
 }

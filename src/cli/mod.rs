@@ -18,6 +18,7 @@ mod receipts;
 mod remind;
 mod review;
 mod serve;
+mod sign;
 mod stale;
 
 use std::io::IsTerminal;
@@ -89,6 +90,8 @@ enum Command {
     Receipts(receipts::Args),
     Open(open::Args),
     Keygen(keygen::Args),
+    /// Add a second officer's signature to a prepared build or a key statement.
+    Sign(sign::Args),
     Init(init::Args),
 
     Completions(docs::CompletionsArgs),
@@ -113,6 +116,7 @@ pub fn run() -> ExitCode {
         Command::Receipts(a) => receipts::run(a),
         Command::Open(a) => open::run(a),
         Command::Keygen(a) => keygen::run(a),
+        Command::Sign(a) => sign::run(a),
         Command::Init(a) => init::run(a),
 
         Command::Completions(a) => docs::completions(a),

@@ -13,8 +13,9 @@ use super::{AsOf, outln};
 #[command(
     after_help = "Exit codes: 0 verified, 2 usage, 3 unknown key, 4 bad signature, \
     5 malformed, 6 expired, 7 rollback, 8 fork, 9 misdirected, 10 wrong identity, \
-    11 tampered, 12 I/O, 13 retired key, 14 rotation refused, 15 state folder records \
-    missing or disagreeing. Nothing is extracted or recorded unless every check passed. \
+    11 tampered, 12 I/O, 13 retired key, 14 key history refused (or the key set had \
+    expired when the bundle was issued), 15 state folder records missing or disagreeing. \
+    Exit 6 also when the bundle was issued in the future. Nothing is extracted or recorded unless every check passed. \
     Nothing is ever deleted or overwritten: without --extract the files go into a new \
     <ISO3>-<seq> folder beside the bundle."
 )]
@@ -28,7 +29,7 @@ pub struct Args {
     identity: PathBuf,
     /// The secretariat's public key (secretariat.pub from the directory's
     /// site), pinned in the state folder on first use; afterwards it must
-    /// be the pinned key (or the key the rotation statements lead to). If
+    /// be the pinned key (or a key of the set the key history leads to). If
     /// the pinned key file was lost, only the key the state folder's
     /// records name is pinned again.
     #[arg(long, value_name = "PUBKEY")]
@@ -53,11 +54,12 @@ pub struct Args {
     /// Open an expired bundle anyway (with a warning).
     #[arg(long)]
     allow_expired: bool,
-    /// A key rotation statement (its .minisig beside it); may be repeated.
-    /// Those in rotations/ beside the bundle are read too; the whole chain
-    /// from the pinned key is followed, and recorded.
+    /// The secretariat key's history (key-history.json, published beside
+    /// the bundles and attached to every delivery mail); may be repeated.
+    /// The one beside the bundle is read too; the whole history from the
+    /// pinned key is followed, and recorded.
     #[arg(long, value_name = "FILE")]
-    rotation: Vec<PathBuf>,
+    key_history: Vec<PathBuf>,
     /// Judge expiry as of this time, e.g. to re-read an archived bundle.
     #[command(flatten)]
     as_of: AsOf,
@@ -157,7 +159,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         state_dir,
         extract,
         allow_expired: a.allow_expired,
-        rotations: a.rotation,
+        rotations: a.key_history,
         now: a.as_of.time(),
         clock: jiff::Timestamp::now(),
     };
@@ -169,9 +171,9 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     for w in &o.warnings {
         eprintln!("warning: {w}");
     }
-    for (old, new) in &o.rotated {
+    for step in &o.rotated {
         outln!(
-            "The secretariat key changed from {old} to {new}, through a rotation statement signed by {old}."
+            "The secretariat's keys changed ({step}), through a statement signed by the keys it replaces."
         );
     }
     let t = &o.trusted;

@@ -64,6 +64,7 @@ codes! {
     I18nPlaceholder => "i18n-placeholder",
     I18nUnknownKey => "i18n-unknown-key",
     KeyHistory => "key-history",
+    KeyHistoryExpiring => "key-history-expiring",
     InvalidDate => "invalid-date",
     InvalidEmail => "invalid-email",
     InvalidHours => "invalid-hours",

@@ -75,10 +75,12 @@ pub struct Checked {
     pub version_entries: Vec<crate::bundle::log::Entry>,
     /// Key rotation statements, `keys/rotations/*` (file name, bytes).
     pub rotations: Vec<(String, Vec<u8>)>,
-    /// The secretariat key's verified history (issue 18): the anchor
-    /// (`keys/anchor.pub`) first, `keys/secretariat.pub` last. Only these
-    /// keys may have signed the version log.
-    pub key_history: Vec<crate::sign::PublicKey>,
+    /// The secretariat key's verified history (issue 18): from the anchor
+    /// (`keys/anchor.pub`, version 1) to the current set, which holds
+    /// `keys/secretariat.pub`. Only its keys may have signed the version
+    /// log; only the current set's may sign now. `None` only when
+    /// `keys/secretariat.pub` is missing or malformed (an error already).
+    pub key_history: Option<crate::sign::rotation::KeyHistory>,
     /// For each State that registered an update-signing key: whether its
     /// file carries a good signature.
     pub state_signatures: BTreeMap<String, StateSignature>,
@@ -128,6 +130,13 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         &loaded,
         &validate::Context { today: opts.today },
     ));
+    // The key history, verified once (issue 18).
+    let key_history = validate::history::chain(
+        loaded.anchor_pub.as_deref(),
+        loaded.secretariat_pub.as_deref(),
+        &loaded.rotations,
+    );
+    report.extend(validate::history::diagnostics(&key_history, opts.today));
     let (version_entries, log_problems) =
         load::version_log(loaded.version_log.as_deref(), opts.today);
     report.extend(log_problems);
@@ -179,17 +188,55 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         i18n: loaded.i18n,
         version_log: loaded.version_log,
         version_log_sig: loaded.version_log_sig,
-        key_history: validate::history::chain(
-            loaded.anchor_pub.as_deref(),
-            loaded.secretariat_pub.as_deref(),
-            &loaded.rotations,
-        )
-        .unwrap_or_default(),
+        key_history: key_history.ok().flatten(),
         version_entries,
         rotations: loaded.rotations,
         state_signatures,
         sources: loaded.sources,
     })
+}
+
+/// The secretariat key's verified history of the directory at `root`
+/// (`keys/anchor.pub` followed through `keys/rotations/`), leaving out the
+/// statement of version `except` and its signatures (the one `keygen
+/// rotate` or `sign --statement` is writing), for those commands; an error
+/// names the problem. Also returns the statement files of `except`.
+pub fn key_history(
+    root: &Path,
+    except: Option<u64>,
+) -> Result<
+    (
+        crate::sign::rotation::KeyHistory,
+        Option<crate::sign::rotation::Statement>,
+    ),
+    String,
+> {
+    let loaded = load::load(root);
+    let anchor_text = loaded
+        .anchor_pub
+        .as_deref()
+        .or(loaded.secretariat_pub.as_deref())
+        .ok_or_else(|| format!("{}: keys/anchor.pub is missing", root.display()))?;
+    let anchor = validate::fields::minisign_public_key(anchor_text).map_err(|_| {
+        format!(
+            "{}: keys/anchor.pub is not a minisign public key",
+            root.display()
+        )
+    })?;
+    let (numbered, _) = validate::history::statements(&loaded.rotations);
+    let mut target = None;
+    let mut others = Vec::new();
+    for (n, st) in numbered {
+        if Some(n) == except {
+            target = Some(st);
+        } else {
+            others.push(st);
+        }
+    }
+    let (h, _) = crate::sign::rotation::KeyHistory::new(anchor, 1)
+        .extend(&others)
+        .map_err(|e| format!("{}: the key history is refused: {e}", root.display()))?;
+    Ok((h, target))
 }
 
 /// `pocdir check`: the report and the sources, with or without errors.

@@ -2,7 +2,8 @@
 //! bundle's signature has been verified against the directory's
 //! secretariat key and its State and expiry checked. The body is in the
 //! language its Mission corresponds in (when not English) and in
-//! English; the bundle and its signature are attached.
+//! English; the bundle, each of its signatures and the secretariat key's
+//! history (`key-history.json`) are attached.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,7 +28,7 @@ fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
     let identity = t.get("readme_key_placeholder");
     format!(
         "{intro}\n\n{key}\n{source}\n\n{open}\n\n\
-         \x20 pocdir open {code}.tar.gz.age --identity {identity} --trust secretariat.pub\n\n\
+         \x20 pocdir open {code}.tar.gz.age --identity {identity} --trust secretariat.pub --key-history key-history.json\n\n\
          {tools}\n\n\
          \x20 minisign -Vm {code}.tar.gz.age -p secretariat.pub\n\
          \x20 age -d -i {identity} -o {code}.tar.gz {code}.tar.gz.age\n\
@@ -54,13 +55,41 @@ fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
     )
 }
 
-/// The bundle and signature of a State, verified.
-fn verified_bundle(
+/// The secretariat key's history build wrote beside the bundles, verified
+/// from its anchor; its current set must hold the directory's key.
+fn key_history(
+    bundles: &Path,
     pk: &crate::sign::PublicKey,
+) -> Result<(crate::sign::rotation::KeySet, Vec<u8>), MailError> {
+    use crate::sign::history_file::{FILE_NAME, HistoryFile, MAX_BYTES};
+    let path = bundles.join(FILE_NAME);
+    let bad = |why: String| MailError::Bundle(format!("{}: {why}", path.display()));
+    let bytes = std::fs::read(&path).map_err(|e| bad(format!("{e}: build again")))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(bad("too large".into()));
+    }
+    let h = HistoryFile::parse(&String::from_utf8_lossy(&bytes))
+        .and_then(|f| f.history())
+        .map_err(bad)?;
+    let set = h.current().clone();
+    if set.key(&crate::sign::key_id(pk)) != Some(pk) {
+        return Err(bad(format!(
+            "its current keys ({}) do not hold keys/secretariat.pub: build again",
+            set.ids()
+        )));
+    }
+    Ok((set, bytes))
+}
+
+/// The bundle and its signatures of a State, verified: at least the key
+/// set's threshold of valid signatures by its keys, all with the same
+/// trusted comment.
+fn verified_bundle(
+    set: &crate::sign::rotation::KeySet,
     bundles: &Path,
     s: &State,
     now: jiff::Timestamp,
-) -> Result<(Vec<u8>, String, Trusted), MailError> {
+) -> Result<(Vec<u8>, Vec<(String, String)>, Trusted), MailError> {
     let name = crate::bundle::manifest::bundle_name(s.code.as_str(), crate::bundle::FORMAT);
     let path = bundles.join(&name);
     let size = std::fs::metadata(&path)
@@ -76,31 +105,73 @@ fn verified_bundle(
     }
     let data =
         std::fs::read(&path).map_err(|e| MailError::Bundle(format!("{}: {e}", path.display())))?;
-    let sig = std::fs::read_to_string(format!("{}.minisig", path.display()))
-        .map_err(|e| MailError::Bundle(format!("{}.minisig: {e}", path.display())))?;
+    let mut sigs = Vec::new();
+    let first = format!("{name}.minisig");
+    sigs.push((
+        first.clone(),
+        std::fs::read_to_string(bundles.join(&first))
+            .map_err(|e| MailError::Bundle(format!("{}.minisig: {e}", path.display())))?,
+    ));
+    for n in 2..=crate::bundle::open::MAX_SIGNATURES {
+        let more = format!("{first}.{n}");
+        match std::fs::read_to_string(bundles.join(&more)) {
+            Ok(t) => sigs.push((more, t)),
+            Err(_) => break,
+        }
+    }
     // Never send what does not verify.
     let expect = Expect {
         state: Some(s.code.as_str()),
         now,
     };
-    let tr = verify(pk, &sig, &data, &expect).map_err(|e| {
-        MailError::Bundle(match e {
-            Refused::OtherKey(_) | Refused::BadSignature => format!(
-                "{}: the signature does not verify against keys/secretariat.pub",
+    let mut trusted: Option<Trusted> = None;
+    let mut signers = std::collections::BTreeSet::new();
+    for (file, sig) in &sigs {
+        let id = crate::sign::signature_key_id(sig).unwrap_or_default();
+        let Some(pk) = set.key(&id) else {
+            return Err(MailError::Bundle(format!(
+                "{}: the signature does not verify against keys/secretariat.pub (signed by key {id}, not a key of the secretariat's current set, {})",
+                bundles.join(file).display(),
+                set.ids()
+            )));
+        };
+        let tr = verify(pk, sig, &data, &expect).map_err(|e| {
+            MailError::Bundle(match e {
+                Refused::OtherKey(_) | Refused::BadSignature => format!(
+                    "{}: the signature does not verify against keys/secretariat.pub (key {id})",
+                    bundles.join(file).display()
+                ),
+                Refused::Misdirected { signed_for, .. } => {
+                    format!("{} is signed for {signed_for}", path.display())
+                }
+                Refused::Expired(t) => format!(
+                    "{} expired on {}: build again",
+                    path.display(),
+                    crate::util::time::fmt_ts(t.expires)
+                ),
+                Refused::Malformed(m) => format!("{}: {m}", path.display()),
+            })
+        })?;
+        if trusted.as_ref().is_some_and(|t| *t != tr) {
+            return Err(MailError::Bundle(format!(
+                "{}: its signatures carry different trusted comments",
                 path.display()
-            ),
-            Refused::Misdirected { signed_for, .. } => {
-                format!("{} is signed for {signed_for}", path.display())
-            }
-            Refused::Expired(t) => format!(
-                "{} expired on {}: build again",
-                path.display(),
-                crate::util::time::fmt_ts(t.expires)
-            ),
-            Refused::Malformed(m) => format!("{}: {m}", path.display()),
-        })
-    })?;
-    Ok((data, sig, tr))
+            )));
+        }
+        trusted = Some(tr);
+        signers.insert(id);
+    }
+    if signers.len() < set.threshold {
+        return Err(MailError::Bundle(format!(
+            "{}: {} signature(s) by the secretariat's keys, {} needed: the other officers add theirs with `pocdir sign --out <OUT> --secret-key THEIR.key`",
+            path.display(),
+            signers.len(),
+            set.threshold
+        )));
+    }
+    let tr =
+        trusted.ok_or_else(|| MailError::Bundle(format!("{}: no signature", path.display())))?;
+    Ok((data, sigs, tr))
 }
 
 /// Messages for the States in `only` (all when empty), from the bundles in
@@ -117,6 +188,7 @@ pub fn messages(
 ) -> Result<(Vec<Outgoing>, Vec<Skipped>), MailError> {
     let pk = crate::sign::PublicKey::from_base64(&dir.secretariat_key.public_key)
         .map_err(|_| MailError::Bundle("the secretariat key is unusable".into()))?;
+    let (set, history) = key_history(bundles, &pk)?;
     let from = mailbox(
         Some(&dir.settings.secretariat.name),
         &dir.settings.secretariat.email,
@@ -143,7 +215,7 @@ pub fn messages(
             });
             continue;
         }
-        let (data, sig, tr) = verified_bundle(&pk, bundles, s, now)?;
+        let (data, sigs, tr) = verified_bundle(&set, bundles, s, now)?;
         let hash = crate::util::hash::sha256_hex(&data);
         let local = dir.un_language(s).map(|l| {
             Strings::new(
@@ -193,41 +265,39 @@ pub fn messages(
                 &crate::util::hash::sha256_hex(envelope_to.as_bytes())[..16],
                 domain
             );
+            // The bundle, each of its signatures, and the key history
+            // (so a State pinned to any earlier key follows it).
+            let octets = ContentType::parse("application/octet-stream")
+                .map_err(|e| MailError::Header(e.to_string()))?;
+            let mut parts = MultiPart::mixed()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(body.clone()),
+                )
+                .singlepart(
+                    Attachment::new(crate::bundle::manifest::bundle_name(
+                        s.code.as_str(),
+                        crate::bundle::FORMAT,
+                    ))
+                    .body(data.clone(), octets.clone()),
+                );
+            for (file, sig) in &sigs {
+                parts = parts.singlepart(
+                    Attachment::new(file.clone()).body(sig.clone(), ContentType::TEXT_PLAIN),
+                );
+            }
+            parts = parts.singlepart(
+                Attachment::new(crate::sign::history_file::FILE_NAME.to_string())
+                    .body(history.clone(), octets),
+            );
             let msg = lettre::Message::builder()
                 .from(from.clone())
                 .to(to)
                 .subject(subject.clone())
                 .date(date)
                 .message_id(Some(mid.clone()))
-                .multipart(
-                    MultiPart::mixed()
-                        .singlepart(
-                            SinglePart::builder()
-                                .header(ContentType::TEXT_PLAIN)
-                                .body(body.clone()),
-                        )
-                        .singlepart(
-                            Attachment::new(crate::bundle::manifest::bundle_name(
-                                s.code.as_str(),
-                                crate::bundle::FORMAT,
-                            ))
-                            .body(
-                                data.clone(),
-                                ContentType::parse("application/octet-stream")
-                                    .map_err(|e| MailError::Header(e.to_string()))?,
-                            ),
-                        )
-                        .singlepart(
-                            Attachment::new(format!(
-                                "{}.minisig",
-                                crate::bundle::manifest::bundle_name(
-                                    s.code.as_str(),
-                                    crate::bundle::FORMAT
-                                )
-                            ))
-                            .body(sig.clone(), ContentType::TEXT_PLAIN),
-                        ),
-                )
+                .multipart(parts)
                 .map_err(|e| MailError::Header(format!("{}: {e}", a.email)))?;
             out.push(Outgoing {
                 kind: Kind::Bundle,

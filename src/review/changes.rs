@@ -282,9 +282,10 @@ fn keys(c: &mut Compared, i: &Inputs) {
         );
     }
     let anchor = |x: &Checked| {
-        x.key_history
-            .first()
-            .map(|k| format!("{} {}", crate::sign::key_id(k), k.to_base64()))
+        x.key_history.as_ref().map(|h| {
+            let k = &h.start().keys[0];
+            format!("{} {}", crate::sign::key_id(k), k.to_base64())
+        })
     };
     if anchor(i.base) != anchor(i.head) {
         c.signals.push(
@@ -296,6 +297,41 @@ fn keys(c: &mut Compared, i: &Inputs) {
             anchor(i.head),
             "the start of the secretariat key's history (keys/anchor.pub, or its rotations) changes: every key the history accounts for is trusted to have signed the version log".to_string(),
         );
+    }
+    // The head's history must extend the base's: a version already
+    // published is never rewritten.
+    if let (Some(hb), Some(hh)) = (&i.base.key_history, &i.head.key_history) {
+        let (sb, sh) = (hb.statements(), hh.statements());
+        let extends = sh.len() >= sb.len() && sb.iter().zip(sh).all(|(x, y)| x.text == y.text);
+        if !extends {
+            c.signals.push(
+                Severity::Block,
+                "rotation",
+                None,
+                "keys/rotations",
+                Some(hb.chain_text()),
+                Some(hh.chain_text()),
+                "the secretariat key's history is rewritten: a published version of it is changed or removed".to_string(),
+            );
+        }
+        for set in hh.sets().skip(1 + sb.len()) {
+            c.signals.push(
+                Severity::Block,
+                "rotation",
+                None,
+                &format!("keys/rotations/{}.txt", set.version),
+                Some(hb.current().ids()),
+                Some(set.ids()),
+                format!(
+                    "the secretariat's keys change ({}): keys {}, {} of {} must sign, until {}; every State will follow it",
+                    set.name(),
+                    set.ids(),
+                    set.threshold,
+                    set.keys.len(),
+                    set.expires.as_deref().unwrap_or("?")
+                ),
+            );
+        }
     }
     let rot = |x: &Checked| -> BTreeMap<String, String> {
         x.rotations

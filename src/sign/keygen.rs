@@ -38,8 +38,14 @@ pub enum KeyGenError {
     Generate,
     /// A rotation statement from a key to itself.
     SameKey,
-    /// The rotation date is not a four-digit-year date.
+    /// The key set's dates are not four-digit-year dates, or it expires
+    /// before it starts.
     BadDate,
+    /// A key set of no key, more than 16, or a threshold that is not
+    /// between 1 and its number of keys.
+    Threshold,
+    /// The statement made does not verify (signers missing).
+    Statement(crate::sign::rotation::RotationError),
     /// Signing (or checking the fresh signature) failed.
     Sign,
 }
@@ -62,9 +68,13 @@ impl fmt::Display for KeyGenError {
                 "cannot generate the key pair (no randomness from the operating system?)",
             ),
             KeyGenError::SameKey => f.write_str("the new key is the old key: nothing to rotate"),
-            KeyGenError::BadDate => {
-                f.write_str("the rotation date must have a four-digit year (YYYY-MM-DD)")
-            }
+            KeyGenError::BadDate => f.write_str(
+                "the key set's dates must have a four-digit year (YYYY-MM-DD), and it must expire after its date",
+            ),
+            KeyGenError::Threshold => f.write_str(
+                "a key set has 1 to 16 keys, and a threshold between 1 and its number of keys",
+            ),
+            KeyGenError::Statement(e) => write!(f, "{e}"),
             KeyGenError::Sign => f.write_str("cannot sign the key rotation statement"),
         }
     }
@@ -179,7 +189,6 @@ mod tests {
     use crate::output::new_file as write_new_file;
     use crate::sign::SigningKey;
     use crate::sign::key_id;
-    use crate::sign::rotation::*;
     use crate::sign::{KeyError, is_encrypted, load_secret_key};
 
     fn pass(s: &str) -> Zeroizing<String> {
@@ -508,320 +517,5 @@ mod tests {
         let (other, other_recipient) = age_identity();
         assert_ne!(other_recipient, recipient);
         assert!(decrypt(&other).is_err());
-    }
-
-    // --- key rotation ---
-
-    fn statement(old_id: &str, new_id: &str, key_b64: &str, date: &str) -> String {
-        format!(
-            "pocdir-key-rotation/1\nold-key-id: {old_id}\nnew-key-id: {new_id}\nnew-public-key: {key_b64}\ndate: {date}\n"
-        )
-    }
-
-    /// Sign `text` with `key` as-is, with the trusted comment `tc`.
-    fn sign_raw(key: &SigningKey, text: &str, tc: &str) -> String {
-        key.sign(text.as_bytes(), tc, "test").unwrap()
-    }
-
-    /// Replace the character at `at` in line `line` of a signature file
-    /// with another base64 character (the file stays well-formed).
-    fn flip_sig(sig: &str, line: usize, at: usize) -> String {
-        let mut lines: Vec<String> = sig.split_terminator('\n').map(str::to_string).collect();
-        let c = lines[line].as_bytes()[at];
-        let replacement = if c == b'A' { "B" } else { "A" };
-        lines[line].replace_range(at..at + 1, replacement);
-        lines.join("\n") + "\n"
-    }
-
-    #[test]
-    fn rotation_statement_verifies() {
-        let (a, _) = demo_key();
-        let (b, _) = demo_key();
-        let (a_id, b_id) = (key_id(&a.pk), key_id(&b.pk));
-        let (st, sig) = rotation_statement(&a, &b.pk, date(2025, 3, 1)).unwrap();
-        assert_eq!(st, statement(&a_id, &b_id, &b.pk.to_base64(), "2025-03-01"));
-        assert_eq!(
-            crate::sign::verify(&a.pk, &sig, st.as_bytes()).unwrap(),
-            format!("pocdir-key-rotation/1 old={a_id} new={b_id} date=2025-03-01")
-        );
-        let r = verify_rotation(&a.pk, st.as_bytes(), &sig).unwrap();
-        assert_eq!(
-            r,
-            Rotation {
-                old_key_id: a_id,
-                new_key_id: b_id,
-                new_key: b.pk.clone(),
-                date: "2025-03-01".into()
-            }
-        );
-        assert_eq!(
-            rotation_statement(&a, &a.pk, date(2025, 3, 1)).unwrap_err(),
-            KeyGenError::SameKey
-        );
-    }
-
-    #[test]
-    fn tampered_rotation_statements_are_refused() {
-        use RotationError::*;
-        let (a, _) = demo_key();
-        let (b, _) = demo_key();
-        let (c, _) = demo_key();
-        let (a_id, b_id, c_id) = (key_id(&a.pk), key_id(&b.pk), key_id(&c.pk));
-        let b64 = b.pk.to_base64();
-        let (st, sig) = rotation_statement(&a, &b.pk, date(2025, 3, 1)).unwrap();
-        let tc = format!("pocdir-key-rotation/1 old={a_id} new={b_id} date=2025-03-01");
-        let check = |statement: &[u8], sig: &str| verify_rotation(&a.pk, statement, sig);
-
-        // Altered after signing: the signature catches it.
-        for at in [0, 30, 60, 100, st.len() - 3] {
-            let mut t = st.clone().into_bytes();
-            t[at] ^= 0x01;
-            assert_eq!(check(&t, &sig), Err(BadSignature), "byte {at}");
-        }
-        assert_eq!(
-            check(format!("{st}note: extra\n").as_bytes(), &sig),
-            Err(BadSignature)
-        );
-        assert_eq!(
-            check(st.replace('\n', "\r\n").as_bytes(), &sig),
-            Err(BadSignature)
-        );
-        assert_eq!(
-            check(st.as_bytes(), &flip_sig(&sig, 1, 40)),
-            Err(BadSignature)
-        );
-        assert_eq!(
-            check(st.as_bytes(), &flip_sig(&sig, 3, 40)),
-            Err(BadSignature)
-        );
-        let forged_tc = sig.replace("date=2025-03-01", "date=2025-03-02");
-        assert_ne!(forged_tc, sig);
-        assert_eq!(check(st.as_bytes(), &forged_tc), Err(BadSignature));
-        assert_eq!(
-            check(st.as_bytes(), "not a signature"),
-            Err(Malformed("the signature file is not a minisign signature"))
-        );
-
-        // Checked against another key than the signer.
-        assert_eq!(
-            verify_rotation(&b.pk, st.as_bytes(), &sig),
-            Err(OtherKey(a_id.clone()))
-        );
-
-        // Signed by the right key, but inconsistent.
-        let signed = |text: &str, tc: &str| check(text.as_bytes(), &sign_raw(&a, text, tc));
-        let mismatch =
-            |r: Result<Rotation, RotationError>| assert!(matches!(r, Err(Mismatch(_))), "{r:?}");
-        let malformed =
-            |r: Result<Rotation, RotationError>| assert!(matches!(r, Err(Malformed(_))), "{r:?}");
-        let tc_for = |old: &str, new: &str| {
-            format!("pocdir-key-rotation/1 old={old} new={new} date=2025-03-01")
-        };
-        mismatch(signed(
-            &statement(&a_id, &c_id, &b64, "2025-03-01"),
-            &tc_for(&a_id, &c_id),
-        ));
-        mismatch(signed(
-            &statement(&c_id, &b_id, &b64, "2025-03-01"),
-            &tc_for(&c_id, &b_id),
-        ));
-        mismatch(signed(
-            &statement(&a_id, &a_id, &a.pk.to_base64(), "2025-03-01"),
-            &tc_for(&a_id, &a_id),
-        ));
-        mismatch(signed(&st, &tc.replace("2025-03-01", "2025-03-02")));
-        mismatch(signed(&st, &tc_for(&a_id, &c_id)));
-        mismatch(signed(&st, "timestamp:1700000000"));
-
-        // Signed by the right key, but not a statement.
-        malformed(signed(&format!("{st}note: extra\n"), &tc));
-        malformed(signed(&st.replace('\n', "\r\n"), &tc));
-        malformed(signed(st.trim_end(), &tc));
-        malformed(signed(&format!("{st}\n"), &tc));
-        malformed(signed(
-            &st.replace("pocdir-key-rotation/1", "pocdir-key-rotation/2"),
-            &tc,
-        ));
-        malformed(signed(
-            &statement(&a_id.to_lowercase(), &b_id, &b64, "2025-03-01"),
-            &tc,
-        ));
-        malformed(signed(
-            &statement(&a_id, &b_id[1..], &b64, "2025-03-01"),
-            &tc,
-        ));
-        malformed(signed(
-            &statement(&a_id, &b_id, &b64[1..], "2025-03-01"),
-            &tc,
-        ));
-        malformed(signed(
-            &statement(&a_id, &b_id, &b64.replace(&b64[..2], "AA"), "2025-03-01"),
-            &tc,
-        ));
-        malformed(signed(&statement(&a_id, &b_id, &b64, "2025-02-30"), &tc));
-        malformed(signed(&statement(&a_id, &b_id, &b64, "2025-3-1"), &tc));
-        malformed(signed(&st.replace("old-key-id: ", "old-key-id:"), &tc));
-        let mut swapped: Vec<&str> = st.split_terminator('\n').collect();
-        swapped.swap(1, 2);
-        malformed(signed(&(swapped.join("\n") + "\n"), &tc));
-        let mut latin1 = st.clone().into_bytes();
-        latin1.extend_from_slice(b"\xff\n");
-        let latin1_sig = a.sign(&latin1, &tc, "test").unwrap();
-        malformed(check(&latin1, &latin1_sig));
-
-        // Too large: refused before any verification.
-        let big = vec![b'x'; MAX_STATEMENT_BYTES + 1];
-        assert_eq!(
-            check(&big, &sig),
-            Err(Malformed("the statement is larger than 4 KiB"))
-        );
-    }
-
-    fn chain(keys: &[SigningKey]) -> Vec<(Vec<u8>, String)> {
-        keys.windows(2)
-            .map(|w| {
-                let (st, sig) = rotation_statement(&w[0], &w[1].pk, date(2025, 3, 1)).unwrap();
-                (st.into_bytes(), sig)
-            })
-            .collect()
-    }
-
-    #[test]
-    fn follow_rotations_across_two_rotations() {
-        use RotationError::*;
-        let keys: Vec<SigningKey> = (0..3).map(|_| demo_key().0).collect();
-        let [a, b, c] = &keys[..] else { unreachable!() };
-        let (a_id, b_id, c_id) = (key_id(&a.pk), key_id(&b.pk), key_id(&c.pk));
-        let stmts = chain(&keys);
-        let (ab, bc) = (stmts[0].clone(), stmts[1].clone());
-
-        // In any order, the target id in either case.
-        for set in [
-            vec![ab.clone(), bc.clone()],
-            vec![bc.clone(), ab.clone(), ab.clone()],
-        ] {
-            let path = follow_rotations(&a.pk, &c_id.to_lowercase(), &set).unwrap();
-            let steps: Vec<(&str, &str)> = path
-                .iter()
-                .map(|r| (r.old_key_id.as_str(), r.new_key_id.as_str()))
-                .collect();
-            assert_eq!(
-                steps,
-                [
-                    (a_id.as_str(), b_id.as_str()),
-                    (b_id.as_str(), c_id.as_str())
-                ]
-            );
-            assert_eq!(path[1].new_key, c.pk);
-        }
-        assert_eq!(follow_rotations(&a.pk, &a_id, &[]).unwrap(), []);
-        assert_eq!(
-            follow_rotations(&a.pk, &b_id, std::slice::from_ref(&ab))
-                .unwrap()
-                .len(),
-            1
-        );
-
-        // Without the middle statement, or backwards: no path.
-        assert_eq!(
-            follow_rotations(&a.pk, &c_id, std::slice::from_ref(&bc)),
-            Err(NoPath(c_id.clone()))
-        );
-        assert_eq!(
-            follow_rotations(&c.pk, &a_id, &stmts),
-            Err(NoPath(a_id.clone()))
-        );
-
-        // A tampered link breaks the chain.
-        let mut bad = bc.clone();
-        bad.0[20] ^= 1;
-        assert_eq!(
-            follow_rotations(&a.pk, &c_id, &[ab.clone(), bad]),
-            Err(BadSignature)
-        );
-        let garbage = (b"x".to_vec(), "garbage".to_string());
-        assert!(matches!(
-            follow_rotations(&a.pk, &c_id, &[ab.clone(), garbage]),
-            Err(Malformed(_))
-        ));
-        assert!(matches!(
-            follow_rotations(&a.pk, "nothex", &stmts),
-            Err(Malformed(_))
-        ));
-
-        // A fork, and a circle.
-        let (ac, ac_sig) = rotation_statement(a, &c.pk, date(2025, 3, 2)).unwrap();
-        assert_eq!(
-            follow_rotations(&a.pk, &c_id, &[ab.clone(), (ac.into_bytes(), ac_sig)]),
-            Err(Ambiguous(a_id.clone()))
-        );
-        let (ba, ba_sig) = rotation_statement(b, &a.pk, date(2025, 3, 2)).unwrap();
-        assert_eq!(
-            follow_rotations(&a.pk, &c_id, &[ab, (ba.into_bytes(), ba_sig)]),
-            Err(Cycle(a_id))
-        );
-    }
-
-    #[test]
-    fn follow_rotations_stops_after_sixteen_steps() {
-        let keys: Vec<SigningKey> = (0..MAX_ROTATION_STEPS + 2).map(|_| demo_key().0).collect();
-        let stmts = chain(&keys);
-        let path =
-            follow_rotations(&keys[0].pk, &key_id(&keys[MAX_ROTATION_STEPS].pk), &stmts).unwrap();
-        assert_eq!(path.len(), MAX_ROTATION_STEPS);
-        assert_eq!(
-            follow_rotations(
-                &keys[0].pk,
-                &key_id(&keys[MAX_ROTATION_STEPS + 1].pk),
-                &stmts
-            ),
-            Err(RotationError::TooLong)
-        );
-    }
-
-    #[test]
-    fn minisign_tool_verifies_a_rotation_statement() {
-        let (old, old_pub) = demo_key();
-        let (new, new_pub) = demo_key();
-        let (st, sig) = rotation_statement(&old, &new.pk, date(2025, 3, 1)).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        fs::write(d.join("statement.txt"), &st).unwrap();
-        fs::write(d.join("statement.txt.minisig"), &sig).unwrap();
-        fs::write(d.join("old.pub"), &old_pub).unwrap();
-        fs::write(d.join("new.pub"), &new_pub).unwrap();
-        let verify = |pubkey: &str| {
-            minisign_tool(
-                d,
-                &[
-                    "-Vm",
-                    "statement.txt",
-                    "-x",
-                    "statement.txt.minisig",
-                    "-p",
-                    pubkey,
-                ],
-                b"",
-            )
-        };
-        let out = verify("old.pub");
-        assert_ok(&out);
-        let expected = format!(
-            "Trusted comment: pocdir-key-rotation/1 old={} new={} date=2025-03-01",
-            key_id(&old.pk),
-            key_id(&new.pk)
-        );
-        let said = String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr);
-        assert!(said.contains(&expected), "{said}");
-
-        // Controls: the new key did not sign it; an altered statement fails.
-        assert!(!verify("new.pub").status.success());
-        fs::write(
-            d.join("statement.txt"),
-            st.replace("2025-03-01", "2025-03-02"),
-        )
-        .unwrap();
-        assert!(!verify("old.pub").status.success());
     }
 }

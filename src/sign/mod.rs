@@ -14,6 +14,7 @@
 //! `ed25519_dalek::SigningKey` (wiped on drop), and never reaches an error
 //! message.
 
+pub mod history_file;
 pub mod kdf;
 pub mod keygen;
 pub mod public_key;

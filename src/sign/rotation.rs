@@ -1,62 +1,84 @@
-//! Key rotation statements: signed by the old secretariat key, they move
-//! recipients to a new one; `follow_rotations` walks a chain of them from
-//! a key to a given key (the build's version log), `KeyHistory` the whole
-//! chain from a reader's first key, as far as it goes (`pocdir open`:
-//! every key it shows superseded is retired).
+//! The secretariat key's history (issue #18), as TUF's chain of root
+//! documents: version 1 is the anchor (the key a directory was created
+//! with, `keys/anchor.pub`); each later version is a numbered statement
+//! naming the new key set (its keys, how many of them must sign, until
+//! when it holds), signed by at least the threshold of the **previous**
+//! set and by **every** key of the new set (so no key is put in a set
+//! without its holder's signature). One walker, [`KeyHistory::extend`],
+//! serves `check`, `review` and `build` (from the anchor) and `open` (from
+//! the key a reader pinned).
+//!
+//! A statement (`keys/rotations/<N>.txt`, LF line endings):
+//! ```text
+//! pocdir-keys/2
+//! version: <N, 2 or more>
+//! date: <YYYY-MM-DD>
+//! expires: <YYYY-MM-DD>
+//! threshold: <k>
+//! key: <minisign public key, base64>     (n lines, in key-id order)
+//! ```
+//! and one stock minisign (prehashed) signature per signer,
+//! `keys/rotations/<N>.txt.<KEYID>.minisig`, whose trusted comment
+//! repeats it: `pocdir-keys/2 version=N date=D expires=E threshold=k
+//! keys=ID,ID`. The signatures of the previous set are verified before the
+//! statement is parsed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::sign::keygen::KeyGenError;
 use crate::sign::{PublicKey, SigningKey, VerifyError, key_id};
 
-/// The largest statement (and signature file) `verify_rotation` accepts.
+/// The largest statement (and signature file) accepted.
 pub const MAX_STATEMENT_BYTES: usize = 4096;
 
-/// The most rotations `follow_rotations` follows from the trusted key.
-pub const MAX_ROTATION_STEPS: usize = 16;
+/// The most versions a history may have past its start, and the most keys
+/// in a set.
+pub const MAX_ROTATION_STEPS: usize = 64;
+pub const MAX_KEYS: usize = 16;
 
-/// The first line of a key rotation statement (and of its trusted comment).
-pub const ROTATION_HEADER: &str = "pocdir-key-rotation/1";
+/// The first line of a statement (and of its signatures' trusted comment).
+pub const HISTORY_HEADER: &str = "pocdir-keys/2";
 
-/// How far (in days) a newly followed rotation's date may be ahead of the
-/// reader's UTC date: the statement's date is a UTC day, and a clock a few
-/// hours off must not refuse one made today.
+/// How far (in days) a newly followed statement's date may be ahead of the
+/// reader's UTC date.
 pub const DATE_SKEW_DAYS: i8 = 1;
 
-/// Why a key rotation statement (or a chain of them) is refused.
+/// How long a new key set holds by default.
+pub const DEFAULT_VALIDITY_DAYS: i64 = 730;
+
+/// Why a statement (or a chain of them) is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RotationError {
-    /// The signature does not verify (the statement, the signature or its
-    /// trusted comment was altered, or it is not a prehashed signature).
-    BadSignature,
-    /// The signature was made by another key than the trusted one (its id).
-    OtherKey(String),
-    /// The statement or its signature file is not well-formed.
+    /// Fewer valid signatures by keys of the previous set than its
+    /// threshold (`version`, found, needed).
+    Threshold {
+        version: String,
+        found: usize,
+        needed: usize,
+    },
+    /// A key of the new set did not sign the statement (its id).
+    Unsigned { version: u64, key_id: String },
+    /// The statement or a signature file is not well-formed.
     Malformed(&'static str),
-    /// A well-formed, correctly signed statement that contradicts itself,
-    /// its trusted comment or the trusted key.
+    /// A well-formed, correctly signed statement that contradicts itself
+    /// or its signatures' trusted comments.
     Mismatch(&'static str),
-    /// No chain of statements leads from the trusted key to this key id.
-    NoPath(String),
-    /// The chain comes back to a key it already went through (its id).
-    Cycle(String),
-    /// The target is more than `MAX_ROTATION_STEPS` rotations away.
+    /// More than `MAX_ROTATION_STEPS` versions.
     TooLong,
-    /// This key signed rotations to more than one key: which is meant?
+    /// Two different statements of the same version, each signed by the
+    /// previous set: a fork (the version, and the ids of that set).
     Ambiguous(String),
-    /// A rotation dated before the rotation that precedes it in the chain.
+    /// A version dated before the version before it.
     OutOfOrder {
-        old_key_id: String,
-        new_key_id: String,
+        version: u64,
         date: String,
         previous_date: String,
     },
-    /// A rotation dated later than the reader's date (beyond
+    /// A version dated later than the reader's date (beyond
     /// `DATE_SKEW_DAYS`).
     Future {
-        old_key_id: String,
-        new_key_id: String,
+        version: u64,
         date: String,
         today: String,
     },
@@ -65,46 +87,47 @@ pub enum RotationError {
 impl fmt::Display for RotationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RotationError::BadSignature => f.write_str(
-                "the key rotation statement's signature does not verify: it was altered",
-            ),
-            RotationError::OtherKey(id) => write!(
+            RotationError::Threshold {
+                version,
+                found,
+                needed,
+            } => write!(
                 f,
-                "the key rotation statement is signed by key {id}, not by the trusted key"
+                "the key statement {version} has {found} valid signature(s) by the keys it replaces, {needed} needed: it was altered, or not made by the secretariat"
             ),
-            RotationError::Malformed(why) => write!(f, "malformed key rotation statement: {why}"),
-            RotationError::Mismatch(why) => write!(f, "inconsistent key rotation statement: {why}"),
-            RotationError::NoPath(id) => write!(
+            RotationError::Unsigned { version, key_id } => write!(
                 f,
-                "no chain of signed key rotation statements leads from the trusted key to key {id}"
+                "key {key_id} of the key statement {version} did not sign it (every new key signs the statement that names it)"
             ),
-            RotationError::Cycle(id) => write!(
-                f,
-                "the key rotation statements go round in a circle (key {id} comes back)"
-            ),
+            RotationError::Malformed(why) => write!(f, "malformed key statement: {why}"),
+            RotationError::Mismatch(why) => write!(f, "inconsistent key statement: {why}"),
             RotationError::TooLong => {
-                write!(f, "more than {MAX_ROTATION_STEPS} key rotations: refused")
+                write!(
+                    f,
+                    "more than {MAX_ROTATION_STEPS} versions of the key history: refused"
+                )
             }
-            RotationError::Ambiguous(id) => {
-                write!(f, "key {id} signed rotations to more than one key")
+            RotationError::Ambiguous(what) => {
+                write!(
+                    f,
+                    "two different key statements {what} are both signed by the keys they replace"
+                )
             }
             RotationError::OutOfOrder {
-                old_key_id,
-                new_key_id,
+                version,
                 date,
                 previous_date,
             } => write!(
                 f,
-                "the rotation from key {old_key_id} to key {new_key_id} is dated {date}, before the rotation that precedes it ({previous_date})"
+                "the key statement {version} is dated {date}, before the version that precedes it ({previous_date})"
             ),
             RotationError::Future {
-                old_key_id,
-                new_key_id,
+                version,
                 date,
                 today,
             } => write!(
                 f,
-                "the rotation from key {old_key_id} to key {new_key_id} is dated {date}, later than today on this computer's clock ({today}, UTC): a statement from the future is refused (if this computer's date is wrong, correct it)"
+                "the key statement {version} is dated {date}, later than today on this computer's clock ({today}, UTC): a statement from the future is refused (if this computer's date is wrong, correct it)"
             ),
         }
     }
@@ -112,98 +135,211 @@ impl fmt::Display for RotationError {
 
 impl std::error::Error for RotationError {}
 
-/// A verified key rotation: `old_key_id` (the trusted key) handed over to
-/// `new_key` on `date` (`YYYY-MM-DD`).
+/// One version of the history: a set of keys, how many must sign.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rotation {
-    pub old_key_id: String,
-    pub new_key_id: String,
-    pub new_key: PublicKey,
-    pub date: String,
+pub struct KeySet {
+    /// 1 for the anchor; 0 for a key a reader pinned without knowing its
+    /// place in the history.
+    pub version: u64,
+    /// In key-id order, distinct.
+    pub keys: Vec<PublicKey>,
+    pub threshold: usize,
+    /// `YYYY-MM-DD`; none for the anchor and a pin.
+    pub date: Option<String>,
+    pub expires: Option<String>,
 }
 
-fn rotation_trusted_comment(old_id: &str, new_id: &str, date: &str) -> String {
-    format!("{ROTATION_HEADER} old={old_id} new={new_id} date={date}")
-}
-
-/// Write and sign the statement "the secretariat's key `old` is replaced by
-/// `new_pk` as of `date`".
-///
-/// The statement (LF line endings):
-/// ```text
-/// pocdir-key-rotation/1
-/// old-key-id: <OLDID, 16 upper-case hex>
-/// new-key-id: <NEWID>
-/// new-public-key: <the new key's base64 line>
-/// date: <YYYY-MM-DD>
-/// ```
-/// signed by the OLD key (a prehashed minisign signature, which
-/// `minisign -V` verifies) with the trusted comment
-/// `pocdir-key-rotation/1 old=<OLDID> new=<NEWID> date=<DATE>`. The pair is
-/// checked with `verify_rotation` before being returned. Returns the
-/// statement and the signature file's text.
-pub fn rotation_statement(
-    old: &SigningKey,
-    new_pk: &PublicKey,
-    date: jiff::civil::Date,
-) -> Result<(String, String), KeyGenError> {
-    let old_id = key_id(&old.pk);
-    let new_id = key_id(new_pk);
-    if old_id == new_id || old.pk.key_bytes() == new_pk.key_bytes() {
-        return Err(KeyGenError::SameKey);
+impl KeySet {
+    /// A set of one key (the anchor, version 1, or a pin, version 0).
+    pub fn single(key: PublicKey, version: u64) -> KeySet {
+        KeySet {
+            version,
+            keys: vec![key],
+            threshold: 1,
+            date: None,
+            expires: None,
+        }
     }
-    let date = date.to_string();
-    if date.len() != 10 || !date.starts_with(|c: char| c.is_ascii_digit()) {
+
+    /// The key of the set with this id (16 hex digits, either case).
+    pub fn key(&self, id: &str) -> Option<&PublicKey> {
+        let id = id.to_ascii_uppercase();
+        self.keys.iter().find(|k| key_id(k) == id)
+    }
+
+    /// The ids, `A, B`.
+    pub fn ids(&self) -> String {
+        self.keys.iter().map(key_id).collect::<Vec<_>>().join(", ")
+    }
+
+    /// `version N` (or `the pinned key` for a pin).
+    pub fn name(&self) -> String {
+        match self.version {
+            0 => "of the pinned key".into(),
+            v => format!("version {v}"),
+        }
+    }
+}
+
+/// A statement and its signature files, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub text: Vec<u8>,
+    /// Signature files (text), in key-id order when pocdir wrote them.
+    pub signatures: Vec<String>,
+}
+
+fn trusted_comment(version: u64, date: &str, expires: &str, threshold: usize, ids: &str) -> String {
+    format!(
+        "{HISTORY_HEADER} version={version} date={date} expires={expires} threshold={threshold} keys={ids}"
+    )
+}
+
+/// The file name of version `n`'s statement in `keys/rotations/`, and of
+/// its signature by `id`.
+pub fn statement_file(n: u64) -> String {
+    format!("{n}.txt")
+}
+pub fn signature_file(n: u64, id: &str) -> String {
+    format!("{n}.txt.{id}.minisig")
+}
+
+/// Write and sign version `previous.version + 1`: `keys` (any order),
+/// `threshold` of them, from `date` to `expires`. `signers` must hold at
+/// least `previous.threshold` keys of `previous` and every key of the new
+/// set (one may be both). Checked with [`verify_statement`] before being
+/// returned.
+pub fn make_statement(
+    previous: &KeySet,
+    keys: &[PublicKey],
+    threshold: usize,
+    date: jiff::civil::Date,
+    expires: jiff::civil::Date,
+    signers: &[&SigningKey],
+) -> Result<Statement, KeyGenError> {
+    let st = draft_statement(previous, keys, threshold, date, expires, signers)?;
+    verify_statement(previous, &st).map_err(KeyGenError::Statement)?;
+    Ok(st)
+}
+
+/// [`make_statement`] without the final check: a statement some of whose
+/// signers are on other machines (`pocdir sign --statement` adds theirs).
+pub fn draft_statement(
+    previous: &KeySet,
+    keys: &[PublicKey],
+    threshold: usize,
+    date: jiff::civil::Date,
+    expires: jiff::civil::Date,
+    signers: &[&SigningKey],
+) -> Result<Statement, KeyGenError> {
+    let mut keys: Vec<PublicKey> = keys.to_vec();
+    keys.sort_by_key(key_id);
+    keys.dedup_by_key(|k| key_id(k));
+    if keys.is_empty() || keys.len() > MAX_KEYS || threshold == 0 || threshold > keys.len() {
+        return Err(KeyGenError::Threshold);
+    }
+    if expires <= date || date.year() < 1000 || expires.year() > 9999 {
         return Err(KeyGenError::BadDate);
     }
-    let statement = format!(
-        "{ROTATION_HEADER}\nold-key-id: {old_id}\nnew-key-id: {new_id}\nnew-public-key: {}\ndate: {date}\n",
-        new_pk.to_base64()
+    let version = previous.version.max(1) + 1;
+    let ids: Vec<String> = keys.iter().map(key_id).collect();
+    let mut text = format!(
+        "{HISTORY_HEADER}\nversion: {version}\ndate: {date}\nexpires: {expires}\nthreshold: {threshold}\n"
     );
-    let trusted = rotation_trusted_comment(&old_id, &new_id, &date);
-    let untrusted = format!("pocdir key rotation {old_id} -> {new_id}, signed by the old key");
-    let sig = old
-        .sign(statement.as_bytes(), &trusted, &untrusted)
-        .map_err(|_| KeyGenError::Sign)?;
-    verify_rotation(&old.pk, statement.as_bytes(), &sig).map_err(|_| KeyGenError::Sign)?;
-    Ok((statement, sig))
+    for k in &keys {
+        text.push_str(&format!("key: {}\n", k.to_base64()));
+    }
+    let trusted = trusted_comment(
+        version,
+        &date.to_string(),
+        &expires.to_string(),
+        threshold,
+        &ids.join(","),
+    );
+    let mut by_id: BTreeMap<String, &SigningKey> = BTreeMap::new();
+    for s in signers {
+        by_id.insert(key_id(&s.pk), s);
+    }
+    let mut signatures = Vec::new();
+    for (id, s) in &by_id {
+        let untrusted = format!("pocdir key history version {version}, signed by key {id}");
+        signatures.push(
+            s.sign(text.as_bytes(), &trusted, &untrusted)
+                .map_err(|_| KeyGenError::Sign)?,
+        );
+    }
+    Ok(Statement {
+        text: text.into_bytes(),
+        signatures,
+    })
 }
 
-/// Verify a key rotation statement signed by `trusted_old`.
-///
-/// The signature is checked first (`crate::sign::verify`, prehashed only),
-/// before the statement is even parsed; only the sizes (at most
-/// `MAX_STATEMENT_BYTES` each) are looked at before. Then the statement is
-/// parsed strictly: exactly the five lines of `rotation_statement`, in
-/// order, LF endings, ids of 16 upper-case hex digits, a canonical minisign
-/// Ed25519 public key whose id is `new-key-id`, `old-key-id` the trusted
-/// key's id, a different new key, a `YYYY-MM-DD` date, and a trusted comment
-/// that says the same. Error messages never echo the (untrusted) text.
-pub fn verify_rotation(
-    trusted_old: &PublicKey,
-    statement: &[u8],
-    sig_text: &str,
-) -> Result<Rotation, RotationError> {
-    if statement.len() > MAX_STATEMENT_BYTES {
+/// Add `signer`'s signature to a statement (a second officer, on another
+/// machine): the statement must already verify against `previous` except
+/// for missing signatures. Returns the signature file's text.
+pub fn sign_statement(st: &Statement, signer: &SigningKey) -> Result<(u64, String), RotationError> {
+    let parsed = parse_statement(&st.text)?;
+    let id = key_id(&signer.pk);
+    let trusted = trusted_comment(
+        parsed.version,
+        parsed.date.as_deref().unwrap_or_default(),
+        parsed.expires.as_deref().unwrap_or_default(),
+        parsed.threshold,
+        &parsed.ids().replace(", ", ","),
+    );
+    let untrusted = format!(
+        "pocdir key history version {}, signed by key {id}",
+        parsed.version
+    );
+    let sig = signer
+        .sign(&st.text, &trusted, &untrusted)
+        .map_err(|_| RotationError::Malformed("cannot sign"))?;
+    Ok((parsed.version, sig))
+}
+
+/// The valid signatures of `st` by keys of `set`: each key's id with the
+/// trusted comment its signature carries. A signature by a key not in the
+/// set is skipped; one by a key of the set that does not verify is not
+/// counted.
+fn valid_signatures(
+    set: &KeySet,
+    st: &Statement,
+) -> Result<BTreeMap<String, String>, RotationError> {
+    let mut out = BTreeMap::new();
+    for sig in &st.signatures {
+        if sig.len() > MAX_STATEMENT_BYTES {
+            return Err(RotationError::Malformed(
+                "a signature file is larger than 4 KiB",
+            ));
+        }
+        let id = crate::sign::signature_key_id(sig).map_err(|_| {
+            RotationError::Malformed("a signature file is not a minisign signature")
+        })?;
+        let Some(k) = set.key(&id) else { continue };
+        match crate::sign::verify(k, sig, &st.text) {
+            Ok(tc) => {
+                out.insert(id, tc);
+            }
+            Err(VerifyError::Malformed) => {
+                return Err(RotationError::Malformed(
+                    "a signature file is not a minisign signature",
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Parse a statement strictly (after its previous set's signatures
+/// verified): exactly the lines of [`make_statement`], in order.
+fn parse_statement(text: &[u8]) -> Result<KeySet, RotationError> {
+    if text.len() > MAX_STATEMENT_BYTES {
         return Err(RotationError::Malformed(
             "the statement is larger than 4 KiB",
         ));
     }
-    if sig_text.len() > MAX_STATEMENT_BYTES {
-        return Err(RotationError::Malformed(
-            "the signature file is larger than 4 KiB",
-        ));
-    }
-    let trusted_comment =
-        crate::sign::verify(trusted_old, sig_text, statement).map_err(|e| match e {
-            VerifyError::Malformed => {
-                RotationError::Malformed("the signature file is not a minisign signature")
-            }
-            VerifyError::OtherKey(id) => RotationError::OtherKey(id),
-            VerifyError::Bad => RotationError::BadSignature,
-        })?;
-
-    let text = std::str::from_utf8(statement)
+    let text = std::str::from_utf8(text)
         .map_err(|_| RotationError::Malformed("the statement is not UTF-8"))?;
     if text.contains('\r') {
         return Err(RotationError::Malformed(
@@ -213,339 +349,411 @@ pub fn verify_rotation(
     let body = text.strip_suffix('\n').ok_or(RotationError::Malformed(
         "the statement's last line does not end with a newline",
     ))?;
-    let lines: Vec<&str> = body.split('\n').collect();
-    let [header, old_line, new_line, key_line, date_line] = lines[..] else {
+    let mut lines = body.split('\n');
+    if lines.next() != Some(HISTORY_HEADER) {
         return Err(RotationError::Malformed(
-            "the statement does not have exactly 5 lines",
-        ));
-    };
-    if header != ROTATION_HEADER {
-        return Err(RotationError::Malformed(
-            "the first line is not `pocdir-key-rotation/1`",
+            "the first line is not `pocdir-keys/2`",
         ));
     }
-    let old_id = match old_line.strip_prefix("old-key-id: ") {
-        Some(id) if is_key_id(id) => id,
-        _ => {
-            return Err(RotationError::Malformed(
-                "line 2 is not `old-key-id: <16 upper-case hex digits>`",
-            ));
-        }
+    let mut field = |name: &str, why: &'static str| -> Result<String, RotationError> {
+        lines
+            .next()
+            .and_then(|l| l.strip_prefix(name))
+            .and_then(|l| l.strip_prefix(": "))
+            .map(str::to_string)
+            .ok_or(RotationError::Malformed(why))
     };
-    let new_id = match new_line.strip_prefix("new-key-id: ") {
-        Some(id) if is_key_id(id) => id,
-        _ => {
-            return Err(RotationError::Malformed(
-                "line 3 is not `new-key-id: <16 upper-case hex digits>`",
-            ));
-        }
-    };
-    let Some(key_b64) = key_line.strip_prefix("new-public-key: ") else {
-        return Err(RotationError::Malformed(
-            "line 4 is not `new-public-key: <base64>`",
-        ));
-    };
-    let new_key = PublicKey::from_base64(key_b64)
-        .ok()
-        .filter(|pk| pk.to_base64() == key_b64)
-        .ok_or(RotationError::Malformed(
-            "new-public-key is not a minisign Ed25519 public key",
+    let version = field("version", "line 2 is not `version: <N>`")?;
+    let date = field("date", "line 3 is not `date: <YYYY-MM-DD>`")?;
+    let expires = field("expires", "line 4 is not `expires: <YYYY-MM-DD>`")?;
+    let threshold = field("threshold", "line 5 is not `threshold: <k>`")?;
+    let mut keys = Vec::new();
+    for l in lines {
+        let b64 = l.strip_prefix("key: ").ok_or(RotationError::Malformed(
+            "a line after line 5 is not `key: <base64>`",
         ))?;
-    let date = match date_line.strip_prefix("date: ") {
-        Some(d)
-            if d.len() == 10
-                && d.parse::<jiff::civil::Date>()
-                    .is_ok_and(|p| p.to_string() == d) =>
-        {
-            d
-        }
-        _ => {
-            return Err(RotationError::Malformed(
-                "line 5 is not `date: <YYYY-MM-DD>`",
-            ));
-        }
+        let k = PublicKey::from_base64(b64)
+            .ok()
+            .filter(|k| k.to_base64() == b64)
+            .ok_or(RotationError::Malformed(
+                "a key is not a minisign Ed25519 public key",
+            ))?;
+        keys.push(k);
+    }
+    let number = |s: &str| {
+        (!s.is_empty()
+            && s.len() <= 19
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && !s.starts_with('0'))
+        .then(|| s.parse::<u64>().ok())
+        .flatten()
     };
-
-    if key_id(&new_key) != new_id {
+    let version = number(&version)
+        .filter(|v| *v >= 2)
+        .ok_or(RotationError::Malformed(
+            "the version is not a number of 2 or more",
+        ))?;
+    let threshold = number(&threshold)
+        .map(|t| t as usize)
+        .filter(|t| (1..=keys.len()).contains(t))
+        .ok_or(RotationError::Malformed(
+            "the threshold is not between 1 and the number of keys",
+        ))?;
+    let is_date = |d: &str| {
+        d.len() == 10
+            && d.parse::<jiff::civil::Date>()
+                .is_ok_and(|p| p.to_string() == d)
+    };
+    if !is_date(&date) || !is_date(&expires) {
+        return Err(RotationError::Malformed("a date is not YYYY-MM-DD"));
+    }
+    if expires <= date {
         return Err(RotationError::Mismatch(
-            "new-key-id is not the id of new-public-key",
+            "the key set expires before its date",
         ));
     }
-    if old_id != key_id(trusted_old) {
-        return Err(RotationError::Mismatch(
-            "old-key-id is not the id of the key that signed the statement",
+    if keys.is_empty() || keys.len() > MAX_KEYS {
+        return Err(RotationError::Malformed("a key set has 1 to 16 keys"));
+    }
+    let ids: Vec<String> = keys.iter().map(key_id).collect();
+    if ids.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(RotationError::Malformed(
+            "the keys are not distinct and in key-id order",
         ));
     }
-    if new_id == old_id || new_key.key_bytes() == trusted_old.key_bytes() {
-        return Err(RotationError::Mismatch("the new key is the old key"));
-    }
-    if trusted_comment != rotation_trusted_comment(old_id, new_id, date) {
-        return Err(RotationError::Mismatch(
-            "the signature's trusted comment does not match the statement",
-        ));
-    }
-    Ok(Rotation {
-        old_key_id: old_id.to_string(),
-        new_key_id: new_id.to_string(),
-        new_key,
-        date: date.to_string(),
+    Ok(KeySet {
+        version,
+        keys,
+        threshold,
+        date: Some(date),
+        expires: Some(expires),
     })
 }
 
-/// 16 upper-case hex digits, as minisign prints key ids.
-fn is_key_id(s: &str) -> bool {
-    s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'))
-}
-
-/// Follow key rotation statements from the `trusted` key to the key whose
-/// id is `target_key_id` (16 hex digits, either case).
-///
-/// Each step takes the statements whose signature names the current key,
-/// verifies every one of them (`verify_rotation` with the current key: any
-/// failure refuses the whole chain), and moves to the new key they name.
-/// Statements signed by other keys are skipped, in any order; identical
-/// duplicates are fine. Refused: a signature file that cannot be parsed
-/// (`Malformed`), a key that rotated to two different keys (`Ambiguous`), a
-/// chain coming back to a key (`Cycle`), more than `MAX_ROTATION_STEPS`
-/// steps (`TooLong`), and a dead end (`NoPath`).
-///
-/// Returns the rotations in order; empty if `trusted` is the target.
-pub fn follow_rotations(
-    trusted: &PublicKey,
-    target_key_id: &str,
-    statements: &[(Vec<u8>, String)],
-) -> Result<Vec<Rotation>, RotationError> {
-    let target = target_key_id.to_ascii_uppercase();
-    if !is_key_id(&target) {
+/// Verify a statement against the set it replaces: at least its threshold
+/// of valid signatures by keys of `previous` first (nothing is parsed
+/// before), then the statement, its version (`previous.version + 1`, or
+/// any for a pin of unknown version), every new key's signature, and every
+/// valid signature's trusted comment. Returns the new set.
+pub fn verify_statement(previous: &KeySet, st: &Statement) -> Result<KeySet, RotationError> {
+    if st.text.len() > MAX_STATEMENT_BYTES {
         return Err(RotationError::Malformed(
-            "the target key id is not 16 hex digits",
+            "the statement is larger than 4 KiB",
         ));
     }
-    let mut current = trusted.clone();
-    let mut seen = BTreeSet::from([key_id(trusted)]);
-    let mut path: Vec<Rotation> = Vec::new();
-    loop {
-        let current_id = key_id(&current);
-        if current_id == target {
-            return Ok(path);
-        }
-        if path.len() == MAX_ROTATION_STEPS {
-            return Err(RotationError::TooLong);
-        }
-        let mut next: Option<Rotation> = None;
-        for (statement, sig) in statements {
-            let signer = crate::sign::signature_key_id(sig).map_err(|_| {
-                RotationError::Malformed("a signature file is not a minisign signature")
-            })?;
-            if signer != current_id {
-                continue;
-            }
-            let r = verify_rotation(&current, statement, sig)?;
-            match &next {
-                Some(n) if n.new_key_id != r.new_key_id || n.new_key != r.new_key => {
-                    return Err(RotationError::Ambiguous(current_id));
-                }
-                Some(_) => {}
-                None => next = Some(r),
-            }
-        }
-        let Some(r) = next else {
-            return Err(RotationError::NoPath(target));
-        };
-        if !seen.insert(r.new_key_id.clone()) {
-            return Err(RotationError::Cycle(r.new_key_id));
-        }
-        current = r.new_key.clone();
-        path.push(r);
+    let by_old = valid_signatures(previous, st)?;
+    if by_old.len() < previous.threshold {
+        return Err(RotationError::Threshold {
+            version: format!("after {}", previous.name()),
+            found: by_old.len(),
+            needed: previous.threshold,
+        });
     }
+    let set = parse_statement(&st.text)?;
+    if previous.version != 0 && set.version != previous.version + 1 {
+        return Err(RotationError::Mismatch(
+            "its version does not follow the version it replaces",
+        ));
+    }
+    let by_new = valid_signatures(&set, st)?;
+    if let Some(k) = set.keys.iter().find(|k| !by_new.contains_key(&key_id(k))) {
+        return Err(RotationError::Unsigned {
+            version: set.version,
+            key_id: key_id(k),
+        });
+    }
+    let expected = trusted_comment(
+        set.version,
+        set.date.as_deref().unwrap_or_default(),
+        set.expires.as_deref().unwrap_or_default(),
+        set.threshold,
+        &set.ids().replace(", ", ","),
+    );
+    if by_old
+        .values()
+        .chain(by_new.values())
+        .any(|tc| *tc != expected)
+    {
+        return Err(RotationError::Mismatch(
+            "a signature's trusted comment does not match the statement",
+        ));
+    }
+    if let (Some(p), Some(d)) = (&previous.date, &set.date)
+        && d < p
+    {
+        return Err(RotationError::OutOfOrder {
+            version: set.version,
+            date: d.clone(),
+            previous_date: p.clone(),
+        });
+    }
+    Ok(set)
 }
 
-/// Every rotation from `first` as far as `statements` go: at each key, the
-/// statements whose signature names it are verified (any failure refuses
-/// the whole chain) and must all name the same new key (`Ambiguous`
-/// otherwise: a fork); the chain moves on until no statement is signed by
-/// its last key. Statements signed by keys off the chain are skipped.
-/// Refused too: a chain coming back to a key (`Cycle`), more than
-/// `MAX_ROTATION_STEPS` steps (`TooLong`), a rotation dated before the one
-/// that precedes it (`OutOfOrder`). Returns each rotation with the index of
-/// the (first) statement that made it.
-fn walk(
-    first: &PublicKey,
-    statements: &[(Vec<u8>, String)],
-) -> Result<Vec<(Rotation, usize)>, RotationError> {
-    let mut current = first.clone();
-    let mut seen = BTreeSet::from([key_id(first)]);
-    let mut path: Vec<(Rotation, usize)> = Vec::new();
-    loop {
-        let current_id = key_id(&current);
-        let mut next: Option<(Rotation, usize)> = None;
-        for (i, (statement, sig)) in statements.iter().enumerate() {
-            let signer = crate::sign::signature_key_id(sig).map_err(|_| {
-                RotationError::Malformed("a signature file is not a minisign signature")
-            })?;
-            if signer != current_id {
-                continue;
-            }
-            let r = verify_rotation(&current, statement, sig)?;
-            match &next {
-                Some((n, _)) if n.new_key_id != r.new_key_id || n.new_key != r.new_key => {
-                    return Err(RotationError::Ambiguous(current_id));
-                }
-                Some(_) => {}
-                None => next = Some((r, i)),
-            }
-        }
-        let Some((r, i)) = next else {
-            return Ok(path);
-        };
-        if path.len() == MAX_ROTATION_STEPS {
-            return Err(RotationError::TooLong);
-        }
-        if !seen.insert(r.new_key_id.clone()) {
-            return Err(RotationError::Cycle(r.new_key_id));
-        }
-        if let Some((previous, _)) = path.last()
-            && r.date < previous.date
-        {
-            return Err(RotationError::OutOfOrder {
-                old_key_id: r.old_key_id,
-                new_key_id: r.new_key_id,
-                date: r.date,
-                previous_date: previous.date.clone(),
-            });
-        }
-        current = r.new_key.clone();
-        path.push((r, i));
-    }
-}
-
-/// The keys a reader has trusted: its first key and the verified chain of
-/// rotations it followed from it, with the statements (and signature
-/// files) that made each one, kept to be verified again. Its last key is
-/// the only one a bundle may be signed by; every earlier key is retired.
+/// The keys a directory (from its anchor) or a reader (from its pin) has
+/// trusted: the set it starts from and every version followed since, with
+/// the statements that made them, kept to be verified again. The last
+/// set's keys are the only ones that may sign; a key of an earlier set
+/// that is not in the last is retired.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyHistory {
-    first: PublicKey,
-    rotations: Vec<Rotation>,
-    statements: Vec<(Vec<u8>, String)>,
+    start: KeySet,
+    sets: Vec<KeySet>,
+    statements: Vec<Statement>,
 }
 
 impl KeyHistory {
-    /// A history of one key, with no rotation yet.
-    pub fn new(first: PublicKey) -> KeyHistory {
+    /// A history of one key, with no statement yet: the anchor (version 1)
+    /// or a reader's pin (version unknown).
+    pub fn new(first: PublicKey, version: u64) -> KeyHistory {
         KeyHistory {
-            first,
-            rotations: Vec::new(),
+            start: KeySet::single(first, version),
+            sets: Vec::new(),
             statements: Vec::new(),
         }
     }
 
-    /// A history read back from its record: every statement must be one
-    /// link of the chain from `first`, in order (as `walk` verifies it).
+    /// A history read back from its record: every statement must be the
+    /// next version, in order.
     pub fn from_record(
-        first: PublicKey,
-        statements: Vec<(Vec<u8>, String)>,
+        start: KeySet,
+        statements: Vec<Statement>,
     ) -> Result<KeyHistory, RotationError> {
-        let path = walk(&first, &statements)?;
-        if path.iter().map(|(_, i)| *i).ne(0..statements.len()) {
-            return Err(RotationError::Mismatch(
-                "the recorded statements are not one chain, in order, from the first key",
-            ));
-        }
-        Ok(KeyHistory {
-            first,
-            rotations: path.into_iter().map(|(r, _)| r).collect(),
-            statements,
-        })
-    }
-
-    /// This history followed as far as its own statements and `more` go
-    /// (a statement forking from any key of the history is `Ambiguous`).
-    /// Returns the longer history and the rotations it adds.
-    pub fn extend(
-        &self,
-        more: &[(Vec<u8>, String)],
-    ) -> Result<(KeyHistory, Vec<Rotation>), RotationError> {
-        let all: Vec<(Vec<u8>, String)> = self.statements.iter().chain(more).cloned().collect();
-        let path = walk(&self.first, &all)?;
-        let known = self.rotations.len();
-        if path.len() < known || path[..known].iter().map(|(r, _)| r).ne(&self.rotations) {
-            return Err(RotationError::Mismatch(
-                "the statements change the recorded chain of keys",
-            ));
-        }
-        let added: Vec<Rotation> = path[known..].iter().map(|(r, _)| r.clone()).collect();
-        let statements = path.iter().map(|(_, i)| all[*i].clone()).collect();
-        let longer = KeyHistory {
-            first: self.first.clone(),
-            rotations: path.into_iter().map(|(r, _)| r).collect(),
-            statements,
+        let mut h = KeyHistory {
+            start,
+            sets: Vec::new(),
+            statements: Vec::new(),
         };
-        Ok((longer, added))
+        for st in statements {
+            let next = verify_statement(h.current(), &st)?;
+            h.push(next, st)?;
+        }
+        Ok(h)
     }
 
-    /// The first key (where the record starts).
-    pub fn first(&self) -> &PublicKey {
-        &self.first
+    fn push(&mut self, set: KeySet, st: Statement) -> Result<(), RotationError> {
+        if self.sets.len() == MAX_ROTATION_STEPS {
+            return Err(RotationError::TooLong);
+        }
+        self.sets.push(set);
+        self.statements.push(st);
+        Ok(())
     }
 
-    /// The current key: the last one the chain leads to.
-    pub fn current(&self) -> &PublicKey {
-        self.rotations.last().map_or(&self.first, |r| &r.new_key)
+    /// This history followed as far as `more` goes. A pin of unknown
+    /// version first moves to the latest statement naming (and so signed
+    /// by) the pinned key. Then, version after version, the statements
+    /// that the current set signed (at least its threshold): two different
+    /// ones for a version are a fork (`Ambiguous`), even against a recorded
+    /// one; statements of versions already passed are otherwise ignored.
+    /// Returns the longer history and the sets it adds.
+    pub fn extend(&self, more: &[Statement]) -> Result<(KeyHistory, Vec<KeySet>), RotationError> {
+        let mut h = self.clone();
+        if h.start.version == 0 && h.sets.is_empty() {
+            let pinned = h.start.keys[0].clone();
+            let mut best: Option<(KeySet, &Statement)> = None;
+            for st in more {
+                // Signed by the pinned key, and naming it: verified as a
+                // statement replacing the pinned key alone, then only kept
+                // if the pinned key is in it.
+                let Ok(by_pin) = valid_signatures(&h.start, st) else {
+                    continue;
+                };
+                if by_pin.is_empty() {
+                    continue;
+                }
+                let Ok(set) = parse_statement(&st.text) else {
+                    continue;
+                };
+                if set.key(&key_id(&pinned)).is_none() {
+                    continue;
+                }
+                // Its own keys all signed it too.
+                let Ok(by_new) = valid_signatures(&set, st) else {
+                    continue;
+                };
+                if set.keys.iter().any(|k| !by_new.contains_key(&key_id(k))) {
+                    continue;
+                }
+                match &best {
+                    Some((b, bst)) if b.version == set.version && bst.text != st.text => {
+                        return Err(RotationError::Ambiguous(format!(
+                            "of version {}",
+                            set.version
+                        )));
+                    }
+                    Some((b, _)) if b.version >= set.version => {}
+                    _ => best = Some((set, st)),
+                }
+            }
+            if let Some((set, st)) = best {
+                h.start = set;
+                h.sets.clear();
+                h.statements.clear();
+                // The statement is kept as the record's start proof.
+                let _ = st;
+            }
+        }
+        let known = h.sets.len();
+        // Forks against what is recorded: a statement of a recorded
+        // version signed by the set before it, with other text.
+        for (i, rec) in h.statements.iter().enumerate() {
+            let before = if i == 0 { &h.start } else { &h.sets[i - 1] };
+            for st in more {
+                if st.text != rec.text
+                    && parse_statement(&st.text).is_ok_and(|s| s.version == h.sets[i].version)
+                    && verify_statement(before, st).is_ok()
+                {
+                    return Err(RotationError::Ambiguous(format!(
+                        "of version {}",
+                        h.sets[i].version
+                    )));
+                }
+            }
+        }
+        loop {
+            let current = h.current().clone();
+            let mut next: Option<(KeySet, Statement)> = None;
+            for st in more {
+                let Ok(sigs) = valid_signatures(&current, st) else {
+                    continue;
+                };
+                if sigs.len() < current.threshold {
+                    continue;
+                }
+                let Ok(set) = parse_statement(&st.text) else {
+                    continue;
+                };
+                if current.version != 0 && set.version != current.version + 1 {
+                    continue;
+                }
+                // Signed by the current set: from here on, it must verify.
+                let set2 = verify_statement(&current, st)?;
+                debug_assert_eq!(set, set2);
+                match &next {
+                    Some((_, n)) if n.text != st.text => {
+                        return Err(RotationError::Ambiguous(format!(
+                            "of version {}",
+                            set.version
+                        )));
+                    }
+                    Some(_) => {}
+                    None => {
+                        // Every statement merged: the signatures of all
+                        // copies (a second officer's file may come apart).
+                        next = Some((set2, st.clone()));
+                    }
+                }
+                if let Some((_, n)) = &mut next {
+                    for s in &st.signatures {
+                        if !n.signatures.contains(s) {
+                            n.signatures.push(s.clone());
+                        }
+                    }
+                }
+            }
+            let Some((set, st)) = next else { break };
+            h.push(set, st)?;
+        }
+        let added = h.sets[known..].to_vec();
+        Ok((h, added))
     }
 
-    /// The rotations, in order.
-    pub fn rotations(&self) -> &[Rotation] {
-        &self.rotations
+    /// The set the history starts from.
+    pub fn start(&self) -> &KeySet {
+        &self.start
     }
 
-    /// The statement and signature file of each rotation, in order.
-    pub fn statements(&self) -> &[(Vec<u8>, String)] {
+    /// The current set: the last one the history leads to.
+    pub fn current(&self) -> &KeySet {
+        self.sets.last().unwrap_or(&self.start)
+    }
+
+    /// Every set, start to current.
+    pub fn sets(&self) -> impl Iterator<Item = &KeySet> {
+        std::iter::once(&self.start).chain(self.sets.iter())
+    }
+
+    /// The statements followed, in order.
+    pub fn statements(&self) -> &[Statement] {
         &self.statements
     }
 
-    /// Every key of the history, first to current.
-    pub fn keys(&self) -> impl Iterator<Item = &PublicKey> {
-        std::iter::once(&self.first).chain(self.rotations.iter().map(|r| &r.new_key))
+    /// Every key of the history, each once, first seen first.
+    pub fn keys(&self) -> Vec<&PublicKey> {
+        let mut seen = BTreeSet::new();
+        self.sets()
+            .flat_map(|s| s.keys.iter())
+            .filter(|k| seen.insert(key_id(k)))
+            .collect()
     }
 
     /// The key of the history with this id (16 hex digits, either case).
     pub fn key(&self, id: &str) -> Option<&PublicKey> {
-        let id = id.to_ascii_uppercase();
-        self.keys().find(|k| key_id(k) == id)
+        self.sets().find_map(|s| s.key(id))
     }
 
-    /// The rotation that retired the key with this id, if it was.
-    pub fn retired(&self, id: &str) -> Option<&Rotation> {
-        let id = id.to_ascii_uppercase();
-        self.rotations.iter().find(|r| r.old_key_id == id)
+    /// The version that retired the key with this id: a key of an earlier
+    /// set that is not in the current one.
+    pub fn retired(&self, id: &str) -> Option<&KeySet> {
+        if self.current().key(id).is_some() {
+            return None;
+        }
+        let mut sets = self.sets().peekable();
+        while let Some(s) = sets.next() {
+            if s.key(id).is_some()
+                && let Some(n) = sets.peek()
+                && n.key(id).is_none()
+            {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    /// `A → B, C (2 of 2)`: the keys of each set, in order.
+    pub fn chain_text(&self) -> String {
+        self.sets()
+            .map(|s| {
+                if s.keys.len() == 1 {
+                    s.ids()
+                } else {
+                    format!("{} ({} of {})", s.ids(), s.threshold, s.keys.len())
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" → ")
     }
 }
 
-/// Refuse a rotation dated later than `today` (the reader's UTC date)
-/// plus `DATE_SKEW_DAYS`.
-pub fn check_not_future(
-    rotations: &[Rotation],
-    today: jiff::civil::Date,
-) -> Result<(), RotationError> {
+/// Refuse a set dated later than `today` (the reader's UTC date) plus
+/// `DATE_SKEW_DAYS`.
+pub fn check_not_future(sets: &[KeySet], today: jiff::civil::Date) -> Result<(), RotationError> {
     let latest = today
         .checked_add(jiff::Span::new().days(DATE_SKEW_DAYS))
         .unwrap_or(today);
-    for r in rotations {
-        let date: jiff::civil::Date = r
-            .date
+    for s in sets {
+        let Some(d) = &s.date else { continue };
+        let date: jiff::civil::Date = d
             .parse()
-            .map_err(|_| RotationError::Malformed("line 5 is not `date: <YYYY-MM-DD>`"))?;
+            .map_err(|_| RotationError::Malformed("a date is not YYYY-MM-DD"))?;
         if date > latest {
             return Err(RotationError::Future {
-                old_key_id: r.old_key_id.clone(),
-                new_key_id: r.new_key_id.clone(),
-                date: r.date.clone(),
+                version: s.version,
+                date: d.clone(),
                 today: today.to_string(),
             });
         }
     }
     Ok(())
+}
+
+/// Whether the set held at `when`: its `expires` day (UTC) not passed.
+pub fn expired_at(set: &KeySet, when: jiff::civil::Date) -> bool {
+    set.expires
+        .as_deref()
+        .and_then(|e| e.parse::<jiff::civil::Date>().ok())
+        .is_some_and(|e| when >= e)
 }
 
 #[cfg(test)]
@@ -558,103 +766,245 @@ mod tests {
         crate::sign::load_secret_key(&sk, None, &pk).unwrap()
     }
 
-    fn stmt(old: &SigningKey, new: &SigningKey, date: &str) -> (Vec<u8>, String) {
-        let (s, sig) = rotation_statement(old, &new.pk, date.parse().unwrap()).unwrap();
-        (s.into_bytes(), sig)
+    fn d(s: &str) -> jiff::civil::Date {
+        s.parse().unwrap()
+    }
+
+    fn rotate(
+        prev: &KeySet,
+        new: &[&SigningKey],
+        k: usize,
+        date: &str,
+        signers: &[&SigningKey],
+    ) -> Statement {
+        let keys: Vec<PublicKey> = new.iter().map(|s| s.pk.clone()).collect();
+        make_statement(prev, &keys, k, d(date), d("2030-01-01"), signers).unwrap()
     }
 
     fn ids(h: &KeyHistory) -> Vec<String> {
-        h.keys().map(key_id).collect()
+        h.keys().into_iter().map(key_id).collect()
     }
 
     #[test]
-    fn a_history_follows_the_whole_chain_and_knows_its_retired_keys() {
+    fn a_history_follows_numbered_statements_signed_by_old_and_new_keys() {
         let [a, b, c] = [key(), key(), key()];
-        let (ab, bc) = (stmt(&a, &b, "2026-03-01"), stmt(&b, &c, "2026-04-01"));
-        let start = KeyHistory::new(a.pk.clone());
-        assert_eq!(start.current(), &a.pk);
+        let h1 = KeyHistory::new(a.pk.clone(), 1);
+        let ab = rotate(h1.current(), &[&b], 1, "2026-03-01", &[&a, &b]);
+        let (h2, _) = h1.extend(std::slice::from_ref(&ab)).unwrap();
+        assert_eq!(h2.current().version, 2);
+        let bc = rotate(h2.current(), &[&c], 1, "2026-04-01", &[&b, &c]);
         // In any order, with a duplicate and a statement off the chain.
         let (x, y) = (key(), key());
-        let off = stmt(&x, &y, "2026-01-01");
-        let (h, added) = start
+        let off = rotate(
+            &KeySet::single(x.pk.clone(), 1),
+            &[&y],
+            1,
+            "2026-01-01",
+            &[&x, &y],
+        );
+        let (h, added) = h1
             .extend(&[bc.clone(), off, ab.clone(), ab.clone()])
             .unwrap();
         assert_eq!(ids(&h), [key_id(&a.pk), key_id(&b.pk), key_id(&c.pk)]);
         assert_eq!(added.len(), 2);
-        assert_eq!(h.current(), &c.pk);
+        assert_eq!(h.current().keys, [c.pk.clone()]);
         assert_eq!(h.statements(), [ab.clone(), bc.clone()]);
-        let r = h.retired(&key_id(&a.pk)).unwrap();
-        assert_eq!(
-            (r.new_key_id.as_str(), r.date.as_str()),
-            (key_id(&b.pk).as_str(), "2026-03-01")
-        );
+        assert_eq!(h.retired(&key_id(&a.pk)).unwrap().version, 2);
         assert!(h.retired(&key_id(&c.pk)).is_none());
-        assert_eq!(h.key(&key_id(&b.pk).to_lowercase()), Some(&b.pk));
-        assert!(h.key(&key_id(&x.pk)).is_none());
-
-        // Read back from its record, then extended with nothing new.
-        let back = KeyHistory::from_record(a.pk.clone(), h.statements().to_vec()).unwrap();
+        // Read back from its record.
+        let back = KeyHistory::from_record(h1.start().clone(), h.statements().to_vec()).unwrap();
         assert_eq!(back, h);
-        let (same, none) = back.extend(std::slice::from_ref(&ab)).unwrap();
-        assert_eq!((same, none.len()), (h.clone(), 0));
+        assert!(KeyHistory::from_record(h1.start().clone(), vec![bc.clone()]).is_err());
+    }
 
-        // A record that is not one chain in order is refused.
+    #[test]
+    fn a_statement_needs_the_old_threshold_and_every_new_key() {
+        let [a, b, c] = [key(), key(), key()];
+        let anchor = KeySet::single(a.pk.clone(), 1);
+        // Signed by the new key only (the attack of issue 18, point 1).
+        assert_eq!(
+            make_statement(
+                &anchor,
+                &[b.pk.clone()],
+                1,
+                d("2026-01-01"),
+                d("2027-01-01"),
+                &[&b]
+            )
+            .unwrap_err(),
+            KeyGenError::Statement(RotationError::Threshold {
+                version: "after version 1".into(),
+                found: 0,
+                needed: 1
+            })
+        );
+        // Signed by the old key only: the new key did not sign.
         assert!(matches!(
-            KeyHistory::from_record(a.pk.clone(), vec![bc.clone(), ab.clone()]),
-            Err(RotationError::Mismatch(_))
+            make_statement(
+                &anchor,
+                &[b.pk.clone()],
+                1,
+                d("2026-01-01"),
+                d("2027-01-01"),
+                &[&a]
+            ),
+            Err(KeyGenError::Statement(RotationError::Unsigned {
+                version: 2,
+                ..
+            }))
         ));
+        // A set of two, 2 of 2: the next needs both.
+        let s2 = rotate(&anchor, &[&b, &c], 2, "2026-02-01", &[&a, &b, &c]);
+        let set2 = verify_statement(&anchor, &s2).unwrap();
+        assert_eq!((set2.threshold, set2.keys.len()), (2, 2));
+        let one = rotate(&anchor, &[&b, &c], 2, "2026-02-01", &[&a, &b, &c]);
+        let mut only_b = rotate(&set2, &[&a], 1, "2026-03-01", &[&b, &c, &a]);
+        only_b
+            .signatures
+            .retain(|s| crate::sign::signature_key_id(s).unwrap() != key_id(&c.pk));
         assert!(matches!(
-            KeyHistory::from_record(a.pk.clone(), vec![bc.clone()]),
+            verify_statement(&set2, &only_b),
+            Err(RotationError::Threshold {
+                found: 1,
+                needed: 2,
+                ..
+            })
+        ));
+        let _ = one;
+        // A version that skips is refused.
+        let mut skip = anchor.clone();
+        skip.version = 2;
+        let st = rotate(&skip, &[&b], 1, "2026-01-01", &[&a, &b]);
+        assert!(matches!(
+            verify_statement(&anchor, &st),
             Err(RotationError::Mismatch(_))
         ));
     }
 
     #[test]
-    fn a_fork_from_any_recorded_key_is_ambiguous() {
+    fn a_fork_from_any_recorded_version_is_ambiguous() {
         let [a, b, c] = [key(), key(), key()];
-        let (h, _) = KeyHistory::new(a.pk.clone())
-            .extend(&[stmt(&a, &b, "2026-03-01")])
-            .unwrap();
+        let h1 = KeyHistory::new(a.pk.clone(), 1);
+        let ab = rotate(h1.current(), &[&b], 1, "2026-03-01", &[&a, &b]);
+        let ac = rotate(h1.current(), &[&c], 1, "2026-05-01", &[&a, &c]);
+        let (h, _) = h1.extend(std::slice::from_ref(&ab)).unwrap();
         // The record says A → B; A → C comes later (a leaked A).
+        assert!(matches!(
+            h.extend(std::slice::from_ref(&ac)),
+            Err(RotationError::Ambiguous(_))
+        ));
+        assert!(matches!(
+            h1.extend(&[ab, ac]),
+            Err(RotationError::Ambiguous(_))
+        ));
+    }
+
+    #[test]
+    fn a_pin_moves_to_the_latest_version_naming_it() {
+        let [a, b, c] = [key(), key(), key()];
+        let h1 = KeyHistory::new(a.pk.clone(), 1);
+        let s2 = rotate(h1.current(), &[&b], 1, "2026-03-01", &[&a, &b]);
+        let set2 = verify_statement(h1.current(), &s2).unwrap();
+        let s3 = rotate(&set2, &[&c], 1, "2026-04-01", &[&b, &c]);
+        // Pinned to B, not knowing its version: moves to version 2, then 3.
+        let (h, _) = KeyHistory::new(b.pk.clone(), 0)
+            .extend(&[s2.clone(), s3.clone()])
+            .unwrap();
+        assert_eq!(h.current().version, 3);
+        assert_eq!(h.start().version, 2);
+        assert!(h.retired(&key_id(&b.pk)).is_some());
+        // A statement naming B but not signed by B does not move the pin.
+        let (x, y) = (key(), key());
+        let forged = make_statement(
+            &KeySet::single(x.pk.clone(), 1),
+            &[y.pk.clone()],
+            1,
+            d("2026-05-01"),
+            d("2027-05-01"),
+            &[&x, &y],
+        )
+        .unwrap();
+        let (h, added) = KeyHistory::new(b.pk.clone(), 0).extend(&[forged]).unwrap();
         assert_eq!(
-            h.extend(&[stmt(&a, &c, "2026-05-01")]),
-            Err(RotationError::Ambiguous(key_id(&a.pk)))
-        );
-        // Both at once.
-        assert_eq!(
-            KeyHistory::new(a.pk.clone())
-                .extend(&[stmt(&a, &b, "2026-03-01"), stmt(&a, &c, "2026-03-01")]),
-            Err(RotationError::Ambiguous(key_id(&a.pk)))
+            (h.current().keys.clone(), added.len()),
+            (vec![b.pk.clone()], 0)
         );
     }
 
     #[test]
-    fn rotations_are_dated_in_order_and_not_in_the_future() {
+    fn versions_are_dated_in_order_and_not_in_the_future() {
         let [a, b, c] = [key(), key(), key()];
-        let start = KeyHistory::new(a.pk.clone());
-        let err = start
-            .extend(&[stmt(&a, &b, "2026-03-01"), stmt(&b, &c, "2026-02-28")])
-            .unwrap_err();
+        let h1 = KeyHistory::new(a.pk.clone(), 1);
+        let ab = rotate(h1.current(), &[&b], 1, "2026-03-01", &[&a, &b]);
+        let set2 = verify_statement(h1.current(), &ab).unwrap();
+        let bc = rotate(
+            &KeySet {
+                date: None,
+                ..set2.clone()
+            },
+            &[&c],
+            1,
+            "2026-02-28",
+            &[&b, &c],
+        );
         assert_eq!(
-            err,
+            h1.extend(&[ab.clone(), bc]).unwrap_err(),
             RotationError::OutOfOrder {
-                old_key_id: key_id(&b.pk),
-                new_key_id: key_id(&c.pk),
+                version: 3,
                 date: "2026-02-28".into(),
                 previous_date: "2026-03-01".into(),
             }
         );
-        // The same day is fine.
-        let (_, added) = start
-            .extend(&[stmt(&a, &b, "2026-03-01"), stmt(&b, &c, "2026-03-01")])
-            .unwrap();
-        let today: jiff::civil::Date = "2026-02-28".parse().unwrap();
-        // A day ahead is within the skew; two are not.
-        assert_eq!(check_not_future(&added, today), Ok(()));
-        let early: jiff::civil::Date = "2026-02-27".parse().unwrap();
+        let (_, added) = h1.extend(&[ab]).unwrap();
+        assert_eq!(check_not_future(&added, d("2026-02-28")), Ok(()));
         assert!(matches!(
-            check_not_future(&added, early),
-            Err(RotationError::Future { date, today, .. }) if date == "2026-03-01" && today == "2026-02-27"
+            check_not_future(&added, d("2026-02-27")),
+            Err(RotationError::Future { version: 2, .. })
         ));
+        assert!(!expired_at(&added[0], d("2029-12-31")));
+        assert!(expired_at(&added[0], d("2030-01-01")));
+    }
+
+    #[test]
+    fn minisign_tool_verifies_each_signature_of_a_statement() {
+        let (a, b) = (key(), key());
+        let st = rotate(
+            &KeySet::single(a.pk.clone(), 1),
+            &[&b],
+            1,
+            "2026-03-01",
+            &[&a, &b],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("2.txt"), &st.text).unwrap();
+        for (k, sig) in [&a, &b].iter().zip(&st.signatures) {
+            let _ = sig;
+            let id = key_id(&k.pk);
+            let sig = st
+                .signatures
+                .iter()
+                .find(|s| crate::sign::signature_key_id(s).unwrap() == id)
+                .unwrap();
+            std::fs::write(dir.path().join("s.minisig"), sig).unwrap();
+            std::fs::write(
+                dir.path().join("k.pub"),
+                crate::sign::keygen::public_key_text(&k.pk),
+            )
+            .unwrap();
+            let out = std::process::Command::new("minisign")
+                .args(["-V", "-q", "-m"])
+                .arg(dir.path().join("2.txt"))
+                .arg("-x")
+                .arg(dir.path().join("s.minisig"))
+                .arg("-p")
+                .arg(dir.path().join("k.pub"))
+                .output()
+                .expect("minisign (apt-get install minisign)");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }

@@ -142,17 +142,6 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
             );
         }
     }
-    if let Err(problems) = history::chain(
-        l.anchor_pub.as_deref(),
-        l.secretariat_pub.as_deref(),
-        &l.rotations,
-    ) {
-        for p in problems {
-            v.out.push(
-                Diagnostic::error(Code::KeyHistory, p.file, Pos::UNKNOWN, p.message).hint(p.hint),
-            );
-        }
-    }
     v.reviewers(l);
     v.secrets(l, demo);
     let languages: Vec<String> = l
