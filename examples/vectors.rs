@@ -615,22 +615,83 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
         Some("malformed"),
     ));
 
-    // Key rotation: the bundle signed by a new key, with the statement
-    // (signed by the trusted key) in rotations/ beside it.
+    // Issue #18: the secretariat key's history — numbered statements
+    // signed by the keys they replace and by every new key — travels
+    // beside the bundle as key-history.json (as `build` writes it and
+    // `mail` attaches it). Retired keys, forks, misdated versions, key
+    // sets of two that need two signatures, a lost or replaced pin.
+    use pocdir::sign::history_file::{HistoryFile, StartSet, StatementEntry};
+    use pocdir::sign::rotation::{KeySet, Statement, draft_statement};
+    let anchor = KeySet::single(pk.clone(), 1);
+    let day = |d: &str| -> Result<jiff::civil::Date, String> { d.parse().map_err(io("date")) };
+    // A statement after `prev`, naming `keys` (k of them), signed by
+    // `signers` (not checked: some vectors are forged on purpose).
+    let statement = |prev: &KeySet,
+                     keys: &[&pocdir::sign::SigningKey],
+                     k: usize,
+                     date: &str,
+                     expires: &str,
+                     signers: &[&pocdir::sign::SigningKey]|
+     -> Result<(Statement, KeySet), String> {
+        let pks: Vec<pocdir::sign::PublicKey> = keys.iter().map(|s| s.pk.clone()).collect();
+        let st = draft_statement(prev, &pks, k, day(date)?, day(expires)?, signers)
+            .map_err(|e| e.to_string())?;
+        let mut next = KeySet {
+            version: prev.version.max(1) + 1,
+            keys: pks,
+            threshold: k,
+            date: Some(date.into()),
+            expires: Some(expires.into()),
+        };
+        next.keys.sort_by_key(pocdir::sign::key_id);
+        Ok((st, next))
+    };
+    // key-history.json from the anchor (or a reader's pin, version 0).
+    let history_file = |first: &pocdir::sign::PublicKey, version: u64, stmts: &[&Statement]| {
+        HistoryFile {
+            format: pocdir::sign::history_file::FORMAT.into(),
+            start: StartSet {
+                version,
+                keys: vec![first.to_base64()],
+                threshold: 1,
+                date: None,
+                expires: None,
+            },
+            statements: stmts
+                .iter()
+                .map(|st| StatementEntry {
+                    statement: String::from_utf8_lossy(&st.text).into_owned(),
+                    signatures: st.signatures.clone(),
+                })
+                .collect(),
+        }
+        .to_json()
+        .into_bytes()
+    };
+    let beside = |files: &mut Files, bytes: Vec<u8>| {
+        files.push(("key-history.json".into(), bytes));
+    };
+    let pub_text =
+        |pk: &pocdir::sign::PublicKey| pocdir::sign::keygen::public_key_text(pk).into_bytes();
+
+    // Key rotation: the bundle signed by a new key, with the history
+    // (version 2 signed by the trusted key and the new one) beside it.
     let new = new_key()?;
-    let date: jiff::civil::Date = AS_OF.parse().map_err(io("AS_OF"))?;
-    let (stmt, stmt_sig) = pocdir::sign::rotation::rotation_statement(&secretariat, &new.pk, date)
-        .map_err(|e| e.to_string())?;
+    let new_id = pocdir::sign::key_id(&new.pk);
+    let (a_to_new, new_set) = statement(
+        &anchor,
+        &[&new],
+        1,
+        AS_OF,
+        "2028-11-22",
+        &[&secretariat, &new],
+    )?;
     let new_sig = sign_with(&new, &fra, &comment, &untrusted);
     let mut files = fra_files(fra.clone(), new_sig.clone());
-    files.push(("rotations/rotation.txt".into(), stmt.clone().into_bytes()));
-    files.push((
-        "rotations/rotation.txt.minisig".into(),
-        stmt_sig.clone().into_bytes(),
-    ));
+    beside(&mut files, history_file(&pk, 1, &[&a_to_new]));
     let mut v = base(
         "rotated",
-        "signed by a new secretariat key; rotations/ beside the bundle holds the statement signed by the trusted key",
+        "signed by a new secretariat key; key-history.json beside the bundle holds version 2, signed by the trusted key and the new one",
         files,
         0,
         None,
@@ -640,70 +701,44 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
 
     vectors.push(base(
         "rotated-without-statement",
-        "signed by a new secretariat key, with no rotation statement",
+        "signed by a new secretariat key, with no key history",
         fra_files(fra.clone(), new_sig.clone()),
         3,
         Some("unknown-key"),
     ));
 
-    // The same statement, but signed by the new key itself.
-    let self_sig = sign_with(
-        &new,
-        stmt.as_bytes(),
-        &trusted_comment(stmt_sig.as_bytes())?,
-        "pocdir key rotation, signed by the NEW key",
-    );
-    let mut files = fra_files(fra.clone(), new_sig);
-    files.push(("rotations/rotation.txt".into(), stmt.into_bytes()));
-    files.push(("rotations/rotation.txt.minisig".into(), self_sig));
+    // The statement signed by the new key only (issue 18's first attack).
+    let (self_signed, _) = statement(&anchor, &[&new], 1, AS_OF, "2028-11-22", &[&new])?;
+    let mut files = fra_files(fra.clone(), new_sig.clone());
+    beside(&mut files, history_file(&pk, 1, &[&self_signed]));
     vectors.push(base(
         "rotation-self-signed",
-        "signed by a new key, with a rotation statement signed by that new key instead of the trusted one",
+        "signed by a new key, with a key history whose version 2 is signed by that new key only, not by the trusted one",
         files,
         3,
         Some("unknown-key"),
     ));
 
-    // Issue #18: retired keys (with the statement beside the bundle, or
-    // recorded in the state folder), a fork, misdated rotations, a lost or
-    // replaced pin. The key history as `open` records it.
-    let history =
-        |first: &pocdir::sign::PublicKey, stmts: &[(String, String)]| -> Result<Vec<u8>, String> {
-            let more: Vec<(Vec<u8>, String)> = stmts
-                .iter()
-                .map(|(s, sig)| (s.clone().into_bytes(), sig.clone()))
-                .collect();
-            let (h, _) = pocdir::sign::rotation::KeyHistory::new(first.clone())
-                .extend(&more)
-                .map_err(|e| e.to_string())?;
-            Ok(pocdir::bundle::open::KeyHistoryRecord::of(&h)
-                .to_json()
-                .into_bytes())
-        };
-    let rotation = |from: &pocdir::sign::SigningKey,
-                    to: &pocdir::sign::PublicKey,
-                    date: &str|
-     -> Result<(String, String), String> {
-        let date: jiff::civil::Date = date.parse().map_err(io("date"))?;
-        pocdir::sign::rotation::rotation_statement(from, to, date).map_err(|e| e.to_string())
-    };
-    let beside = |files: &mut Files, name: &str, (stmt, sig): &(String, String)| {
-        files.push((format!("rotations/{name}.txt"), stmt.clone().into_bytes()));
-        files.push((
-            format!("rotations/{name}.txt.minisig"),
-            sig.clone().into_bytes(),
-        ));
-    };
-    let pub_text =
-        |pk: &pocdir::sign::PublicKey| pocdir::sign::keygen::public_key_text(pk).into_bytes();
-    let new_id = pocdir::sign::key_id(&new.pk);
-    let a_to_new = rotation(&secretariat, &new.pk, AS_OF)?;
+    // The old key signed, the new key did not: every new key must sign.
+    let (unsigned_by_new, _) =
+        statement(&anchor, &[&new], 1, AS_OF, "2028-11-22", &[&secretariat])?;
+    let mut files = fra_files(fra.clone(), new_sig.clone());
+    beside(&mut files, history_file(&pk, 1, &[&unsigned_by_new]));
+    let mut v = base(
+        "rotation-not-signed-by-new-key",
+        "signed by a new key; version 2 of the key history beside it is signed by the trusted key but not by the new key it names",
+        files,
+        14,
+        Some("rotation"),
+    );
+    v.state = pinned();
+    vectors.push(v);
 
     let mut files = fra_files(fra.clone(), fra_sig.clone());
-    beside(&mut files, "rotation", &a_to_new);
+    beside(&mut files, history_file(&pk, 1, &[&a_to_new]));
     let mut v = base(
         "retired-key",
-        "signed by the pinned key, with a rotation statement beside the bundle that retires it in favour of a new key",
+        "signed by the pinned key, with a key history beside the bundle that retires it in favour of a new key",
         files,
         13,
         Some("retired-key"),
@@ -713,7 +748,7 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
 
     let mut v = base(
         "retired-key-recorded",
-        "signed by the key the state folder's key history shows retired (the rotation was followed before; no statement beside the bundle)",
+        "signed by the key the state folder's key history shows retired (the history was followed before; none beside the bundle)",
         fra_files(fra.clone(), fra_sig.clone()),
         13,
         Some("retired-key"),
@@ -722,7 +757,7 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
         ("trusted.pub".into(), pub_text(&new.pk)),
         (
             "key-history.json".into(),
-            history(&pk, std::slice::from_ref(&a_to_new))?,
+            history_file(&pk, 0, &[&a_to_new]),
         ),
         (
             "accepted.json".into(),
@@ -732,17 +767,28 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
     vectors.push(v);
 
     let third = new_key()?;
-    let new_sig = sign_with(&new, &fra, &comment, &untrusted);
+    let (a_to_third, _) = statement(
+        &anchor,
+        &[&third],
+        1,
+        AS_OF,
+        "2028-11-22",
+        &[&secretariat, &third],
+    )?;
     let mut files = fra_files(fra.clone(), new_sig.clone());
-    beside(&mut files, "rotation", &a_to_new);
-    beside(
-        &mut files,
-        "rotation-2",
-        &rotation(&secretariat, &third.pk, AS_OF)?,
-    );
+    let mut fork = HistoryFile::parse(&String::from_utf8_lossy(&history_file(
+        &pk,
+        1,
+        &[&a_to_new],
+    )))?;
+    fork.statements.push(StatementEntry {
+        statement: String::from_utf8_lossy(&a_to_third.text).into_owned(),
+        signatures: a_to_third.signatures.clone(),
+    });
+    beside(&mut files, fork.to_json().into_bytes());
     let mut v = base(
         "rotation-fork",
-        "signed by a new key; beside the bundle, two statements signed by the pinned key, to two different keys",
+        "signed by a new key; beside the bundle, two versions 2 of the key history signed by the pinned key, to two different keys",
         files,
         14,
         Some("rotation"),
@@ -750,15 +796,19 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
     v.state = pinned();
     vectors.push(v);
 
+    let (future, _) = statement(
+        &anchor,
+        &[&new],
+        1,
+        "2999-01-01",
+        "3000-01-01",
+        &[&secretariat, &new],
+    )?;
     let mut files = fra_files(fra.clone(), new_sig.clone());
-    beside(
-        &mut files,
-        "rotation",
-        &rotation(&secretariat, &new.pk, "2999-01-01")?,
-    );
+    beside(&mut files, history_file(&pk, 1, &[&future]));
     let mut v = base(
         "rotation-dated-in-the-future",
-        "signed by a new key, with a rotation statement from the pinned key dated 2999-01-01 (later than the reader's clock)",
+        "signed by a new key, with a version 2 of the key history dated 2999-01-01 (later than the reader's clock)",
         files,
         14,
         Some("rotation"),
@@ -766,19 +816,101 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
     v.state = pinned();
     vectors.push(v);
 
+    let (new_to_third, _) = statement(
+        &new_set,
+        &[&third],
+        1,
+        "2026-11-21",
+        "2028-11-21",
+        &[&new, &third],
+    )?;
     let mut files = fra_files(fra.clone(), sign_with(&third, &fra, &comment, &untrusted));
-    beside(&mut files, "rotation-1", &a_to_new);
     beside(
         &mut files,
-        "rotation-2",
-        &rotation(&new, &third.pk, "2026-11-21")?,
+        history_file(&pk, 1, &[&a_to_new, &new_to_third]),
     );
     let mut v = base(
         "rotation-out-of-order",
-        "signed by a third key; the pinned key rotated to a second key on 2026-11-22, and that one to the third on 2026-11-21, before",
+        "signed by a third key; version 2 (2026-11-22) moved to a second key, version 3 to the third on 2026-11-21, before",
         files,
         14,
         Some("rotation"),
+    );
+    v.state = pinned();
+    vectors.push(v);
+
+    // A key set that had expired when the bundle was issued (TUF's freeze
+    // protection).
+    let (stale, _) = statement(
+        &anchor,
+        &[&new],
+        1,
+        "2024-01-01",
+        "2025-01-01",
+        &[&secretariat, &new],
+    )?;
+    let mut files = fra_files(fra.clone(), new_sig.clone());
+    beside(&mut files, history_file(&pk, 1, &[&stale]));
+    let mut v = base(
+        "key-set-expired",
+        "signed by a new key whose key set (version 2, 2024-01-01) expired on 2025-01-01, before the bundle was issued",
+        files,
+        14,
+        Some("rotation"),
+    );
+    v.state = pinned();
+    vectors.push(v);
+
+    // Two officers: version 2 is a set of two keys, both must sign.
+    let second = new_key()?;
+    let (two, _) = statement(
+        &anchor,
+        &[&new, &second],
+        2,
+        AS_OF,
+        "2028-11-22",
+        &[&secretariat, &new, &second],
+    )?;
+    let mut files = fra_files(fra.clone(), new_sig.clone());
+    beside(&mut files, history_file(&pk, 1, &[&two]));
+    let mut v = base(
+        "threshold-not-met",
+        "version 2 of the key history needs 2 of 2 keys; the bundle carries one signature (.minisig), no .minisig.2",
+        files,
+        4,
+        Some("bad-signature"),
+    );
+    v.state = pinned();
+    vectors.push(v);
+
+    let mut files = fra_files(fra.clone(), new_sig.clone());
+    files.push((
+        format!("{FRA}.minisig.2"),
+        sign_with(&second, &fra, &comment, &untrusted),
+    ));
+    beside(&mut files, history_file(&pk, 1, &[&two]));
+    let mut v = base(
+        "threshold-met",
+        "version 2 of the key history needs 2 of 2 keys; the bundle carries both signatures (.minisig and .minisig.2)",
+        files,
+        0,
+        None,
+    );
+    v.state = pinned();
+    vectors.push(v);
+
+    let mut files = fra_files(fra.clone(), new_sig.clone());
+    files.push((
+        format!("{FRA}.minisig.2"),
+        sign_with(&new, &fra, &comment, &untrusted),
+    ));
+    beside(&mut files, history_file(&pk, 1, &[&two]));
+    let mut v = base(
+        "threshold-same-key-twice",
+        "version 2 of the key history needs 2 of 2 keys; the bundle's two signatures are by the same key",
+        files,
+        4,
+        Some("bad-signature"),
     );
     v.state = pinned();
     vectors.push(v);
@@ -798,7 +930,7 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
             "accepted.json".into(),
             accepted("FRA", 1, &version.root, &key_id),
         ),
-        ("key-history.json".into(), history(&pk, &[])?),
+        ("key-history.json".into(), history_file(&pk, 0, &[])),
     ];
     vectors.push(v);
 

@@ -81,6 +81,10 @@ fn key_history(
     Ok((set, bytes))
 }
 
+/// A bundle's bytes, its signature files (name, text) and its trusted
+/// comment.
+type VerifiedBundle = (Vec<u8>, Vec<(String, String)>, Trusted);
+
 /// The bundle and its signatures of a State, verified: at least the key
 /// set's threshold of valid signatures by its keys, all with the same
 /// trusted comment.
@@ -89,7 +93,7 @@ fn verified_bundle(
     bundles: &Path,
     s: &State,
     now: jiff::Timestamp,
-) -> Result<(Vec<u8>, Vec<(String, String)>, Trusted), MailError> {
+) -> Result<VerifiedBundle, MailError> {
     let name = crate::bundle::manifest::bundle_name(s.code.as_str(), crate::bundle::FORMAT);
     let path = bundles.join(&name);
     let size = std::fs::metadata(&path)

@@ -179,15 +179,12 @@ mod tests {
     use std::io::Read;
     use std::process::{Command, Stdio};
 
-    use jiff::civil::date;
-
     use std::fs;
     use std::io::{self, Write};
     use std::path::Path;
 
     use super::*;
     use crate::output::new_file as write_new_file;
-    use crate::sign::SigningKey;
     use crate::sign::key_id;
     use crate::sign::{KeyError, is_encrypted, load_secret_key};
 
@@ -212,13 +209,6 @@ mod tests {
         );
         assert_eq!(lines[1], pk.to_base64());
         pk
-    }
-
-    /// A fresh unencrypted key pair, loaded, and its public key file.
-    fn demo_key() -> (SigningKey, String) {
-        let (sk, pk_text) = signing_keypair(None, "pocdir test key").unwrap();
-        let pk = parse_pub(&pk_text);
-        (load_secret_key(&sk, None, &pk).unwrap(), pk_text)
     }
 
     /// Run the real `minisign` tool in `dir` with `stdin`.

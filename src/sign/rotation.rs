@@ -807,7 +807,7 @@ mod tests {
             .unwrap();
         assert_eq!(ids(&h), [key_id(&a.pk), key_id(&b.pk), key_id(&c.pk)]);
         assert_eq!(added.len(), 2);
-        assert_eq!(h.current().keys, [c.pk.clone()]);
+        assert_eq!(h.current().keys, std::slice::from_ref(&c.pk));
         assert_eq!(h.statements(), [ab.clone(), bc.clone()]);
         assert_eq!(h.retired(&key_id(&a.pk)).unwrap().version, 2);
         assert!(h.retired(&key_id(&c.pk)).is_none());
@@ -825,7 +825,7 @@ mod tests {
         assert_eq!(
             make_statement(
                 &anchor,
-                &[b.pk.clone()],
+                std::slice::from_ref(&b.pk),
                 1,
                 d("2026-01-01"),
                 d("2027-01-01"),
@@ -842,7 +842,7 @@ mod tests {
         assert!(matches!(
             make_statement(
                 &anchor,
-                &[b.pk.clone()],
+                std::slice::from_ref(&b.pk),
                 1,
                 d("2026-01-01"),
                 d("2027-01-01"),
@@ -917,7 +917,7 @@ mod tests {
         let (x, y) = (key(), key());
         let forged = make_statement(
             &KeySet::single(x.pk.clone(), 1),
-            &[y.pk.clone()],
+            std::slice::from_ref(&y.pk),
             1,
             d("2026-05-01"),
             d("2027-05-01"),

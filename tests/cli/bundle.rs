@@ -31,7 +31,7 @@ pub const BUNDLE_FILES: [&str; 6] = [
 /// Every vector folder under tests/vectors/open/, sorted. A class whose
 /// folder disappears (or appears unlisted) fails
 /// `vector_folders_are_the_expected_classes`.
-const VECTORS: [&str; 19] = [
+const VECTORS: [&str; 17] = [
     "bitflip-ciphertext",
     "bitflip-key-id",
     "bitflip-signature",
@@ -40,9 +40,7 @@ const VECTORS: [&str; 19] = [
     "lower-sequence",
     "malformed-comment",
     "other-state-renamed",
-    "rotated",
     "rotated-without-statement",
-    "rotation-self-signed",
     "same-sequence-other-root",
     "state-follows-other-state",
     "tampered-content",
@@ -362,14 +360,13 @@ fn every_vector_gives_its_class() {
 
 #[test]
 fn the_rotated_vector_says_the_key_changed() {
-    let dir = vectors_dir().join("rotated");
+    let dir = support::repo_root().join("tests/vectors/open2/rotated");
     let e = expected(&dir);
     let tmp = tempfile::tempdir().unwrap();
     let state = tmp.path().join("state");
     fs::create_dir_all(&state).unwrap();
     support::copy_tree(&dir.join("state"), &state);
-    let old = key_id_of(&fs::read_to_string(dir.join("trusted.pub")).unwrap());
-    let new = key_id_of(&fs::read_to_string(dir.join("FRA.tar.age.minisig")).unwrap());
+    let new = key_id_of(&fs::read_to_string(dir.join("FRA.tar.gz.age.minisig")).unwrap());
     let r = open(
         &dir.join(&e.bundle),
         &dir.join("identity.key"),
@@ -379,10 +376,17 @@ fn the_rotated_vector_says_the_key_changed() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout
-            .contains(&format!("The secretariat key changed from {old} to {new}")),
+        r.stdout.contains(&format!(
+            "The secretariat's keys changed (version 2: key {new})"
+        )),
         "{}",
         r.stdout
+    );
+    // The history followed is recorded, from the pinned key.
+    let rec = fs::read_to_string(state.join("key-history.json")).unwrap();
+    assert!(
+        rec.contains("pocdir-key-history/2") && rec.contains("version: 2"),
+        "{rec}"
     );
 }
 
@@ -887,21 +891,26 @@ fn rotation(resign_log: bool) {
     let keys = tempfile::tempdir().unwrap();
     let (new_pub, new_key) = minisign_keypair(keys.path());
     let new_id = key_id_of(&fs::read_to_string(&new_pub).unwrap());
-    let rot = keys.path().join("rot.txt");
+    // Version 2 of the key history, signed by the old key and the new
+    // one, written into keys/rotations/ (issue #18).
     let r = support::pocdir([
         "keygen".as_ref(),
         "rotate".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
         "--secret-key".as_ref(),
         root.path().join("keys/demo/secretariat.key").as_os_str(),
-        "--public-key".as_ref(),
-        old_pub.as_os_str(),
+        "--secret-key".as_ref(),
+        new_key.as_os_str(),
         "--new-public-key".as_ref(),
         new_pub.as_os_str(),
-        "--out".as_ref(),
-        rot.as_os_str(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(keys.path().join("rot.txt.minisig").is_file());
+    assert!(r.stderr.contains("complete"), "{}", r.stderr);
+    let rotations = root.path().join("keys/rotations");
+    assert!(rotations.join("2.txt").is_file());
+    assert!(rotations.join(format!("2.txt.{old_id}.minisig")).is_file());
+    assert!(rotations.join(format!("2.txt.{new_id}.minisig")).is_file());
 
     // The directory moves to the new key (labelled DEMO, as every file
     // under keys/demo must be) and publishes the statement.
@@ -927,23 +936,6 @@ fn rotation(resign_log: bool) {
             "untrusted comment: DEMO secretariat signing key (rotated) - NOT SECRET\n{}\n",
             base64_line(&new_key)
         ),
-    )
-    .unwrap();
-    let rotations = root.path().join("keys/rotations");
-    fs::create_dir_all(&rotations).unwrap();
-    fs::copy(&rot, rotations.join("rot.txt")).unwrap();
-    // keygen rotate wrote the old public key beside the statement: the
-    // build verifies the log the old key signed with it.
-    for e in fs::read_dir(keys.path()).unwrap() {
-        let p = e.unwrap().path();
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        if name.len() == 20 && name.ends_with(".pub") {
-            fs::copy(&p, rotations.join(&name)).unwrap();
-        }
-    }
-    fs::copy(
-        keys.path().join("rot.txt.minisig"),
-        rotations.join("rot.txt.minisig"),
     )
     .unwrap();
     if resign_log {
@@ -978,7 +970,8 @@ fn rotation(resign_log: bool) {
         new_id,
         "signed with the new key"
     );
-    assert!(bundles.join("rotations/rot.txt").is_file());
+    let history = bundles.join("key-history.json");
+    assert!(history.is_file());
     let now = now_for(&sig2);
 
     // Received by email without the statement: unknown key, nothing kept.
@@ -1000,13 +993,13 @@ fn rotation(resign_log: bool) {
 
     // With the statement: accepted, the change of key said, the new key
     // pinned.
-    let changed = format!("The secretariat key changed from {old_id} to {new_id}");
+    let changed = format!("The secretariat's keys changed (version 2: key {new_id})");
     let r = open(
         &mail.path().join("FRA.tar.gz.age"),
         &fra_key,
         &st,
         &now,
-        &["--rotation".as_ref(), rot.as_os_str()],
+        &["--key-history".as_ref(), history.as_os_str()],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains(&changed), "{}", r.stdout);
@@ -1014,7 +1007,7 @@ fn rotation(resign_log: bool) {
     assert_eq!(key_id_of(&pinned), new_id);
     assert!(pinned.contains(&base64_line(&new_pub)));
 
-    // The statement in rotations/ beside the bundle does the same.
+    // The history beside the bundle does the same.
     let r = open(
         &bundles.join("FRA.tar.gz.age"),
         &fra_key,
@@ -1045,7 +1038,7 @@ fn rotation(resign_log: bool) {
     assert_eq!(r.code, 13, "{}", r.stderr);
     assert!(
         r.stderr.contains(&format!(
-            "error[retired-key]: signed by key {old_id}, which was retired on"
+            "error[retired-key]: signed by key {old_id}, which was retired by version 2"
         )),
         "{}",
         r.stderr

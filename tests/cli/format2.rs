@@ -17,7 +17,7 @@ use crate::peers::{self, age_decrypt, age_decrypt_raw, tool};
 use crate::support;
 
 /// Every vector folder under tests/vectors/open2/, sorted.
-const VECTORS: [&str; 35] = [
+const VECTORS: [&str; 40] = [
     "bitflip-ciphertext",
     "bitflip-key-id",
     "bitflip-signature",
@@ -30,6 +30,7 @@ const VECTORS: [&str; 35] = [
     "gzip-trailing-garbage",
     "gzip-truncated",
     "issued-in-the-future",
+    "key-set-expired",
     "lost-pin",
     "lower-sequence",
     "malformed-comment",
@@ -41,11 +42,15 @@ const VECTORS: [&str; 35] = [
     "rotated-without-statement",
     "rotation-dated-in-the-future",
     "rotation-fork",
+    "rotation-not-signed-by-new-key",
     "rotation-out-of-order",
     "rotation-self-signed",
     "same-sequence-other-root",
     "state-follows-other-state",
     "tampered-content",
+    "threshold-met",
+    "threshold-not-met",
+    "threshold-same-key-twice",
     "too-many-entries",
     "trailing-garbage",
     "truncated",

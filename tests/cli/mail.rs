@@ -237,7 +237,11 @@ fn smtp_every_verified_account_receives_exactly_one_message_that_opens() {
         let bundle = format!("{state}.tar.gz.age");
         assert_eq!(
             m["attachments"],
-            serde_json::json!([bundle.clone(), format!("{bundle}.minisig")])
+            serde_json::json!([
+                bundle.clone(),
+                format!("{bundle}.minisig"),
+                "key-history.json"
+            ])
         );
         let d = std::path::Path::new(m["dir"].as_str().unwrap());
         assert_eq!(

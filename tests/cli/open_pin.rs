@@ -160,59 +160,90 @@ fn new_key(dir: &Path, name: &str) -> Key {
     }
 }
 
-/// `pocdir keygen rotate`: the statement "`old` is replaced by `new`",
-/// dated today, signed by `old`, written to `out` (`.minisig` beside).
-fn rotate(old: &Key, new: &Key, out: &Path) -> PathBuf {
-    let r = support::pocdir([
-        "keygen".as_ref(),
-        "rotate".as_ref(),
-        "--secret-key".as_ref(),
-        old.secret.as_os_str(),
-        "--public-key".as_ref(),
-        old.public.as_os_str(),
-        "--new-public-key".as_ref(),
-        new.public.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
-    assert_eq!(r.code, 0, "keygen rotate failed: {}", r.stderr);
-    out.to_path_buf()
+fn signing_key(k: &Key) -> pocdir::sign::SigningKey {
+    let text = zeroize::Zeroizing::new(fs::read_to_string(&k.secret).unwrap());
+    let pk =
+        pocdir::sign::PublicKey::from_file_text(&fs::read_to_string(&k.public).unwrap()).unwrap();
+    pocdir::sign::load_secret_key(&text, None, &pk).unwrap()
 }
 
-/// The same statement as `keygen rotate` writes, with the date `date`,
-/// signed by `old` with the real minisign (and the trusted comment
-/// `keygen rotate` gives it).
-fn statement_dated(old: &Key, new: &Key, date: &str, out: &Path) -> PathBuf {
-    fs::write(
-        out,
-        format!(
-            "pocdir-key-rotation/1\nold-key-id: {}\nnew-key-id: {}\nnew-public-key: {}\ndate: {date}\n",
-            old.id,
-            new.id,
-            base64_line(&new.public)
-        ),
+/// Version `version` of the key history, "`old` is replaced by `new`",
+/// dated `date`, signed by both (as `pocdir keygen rotate` makes it),
+/// written to `out` as a key-history.json holding that one statement.
+fn statement_v(version: u64, old: &Key, new: &Key, date: &str, out: &Path) -> PathBuf {
+    use pocdir::sign::history_file::{FORMAT, HistoryFile, StartSet, StatementEntry};
+    use pocdir::sign::rotation::{KeySet, draft_statement};
+    let (o, n) = (signing_key(old), signing_key(new));
+    let prev = KeySet::single(o.pk.clone(), version - 1);
+    let d: jiff::civil::Date = date.parse().unwrap();
+    let st = draft_statement(
+        &prev,
+        std::slice::from_ref(&n.pk),
+        1,
+        d,
+        d.checked_add(jiff::Span::new().days(730)).unwrap(),
+        &[&o, &n],
     )
     .unwrap();
-    peers::minisign_sign(
-        &old.secret,
-        out,
-        &sig_of(out),
-        &format!(
-            "pocdir-key-rotation/1 old={} new={} date={date}",
-            old.id, new.id
-        ),
-    );
+    let file = HistoryFile {
+        format: FORMAT.into(),
+        start: StartSet {
+            version: 1,
+            keys: vec![base64_line(&key_a().public)],
+            threshold: 1,
+            date: None,
+            expires: None,
+        },
+        statements: vec![StatementEntry {
+            statement: String::from_utf8(st.text).unwrap(),
+            signatures: st.signatures,
+        }],
+    };
+    fs::write(out, file.to_json()).unwrap();
     out.to_path_buf()
 }
 
-/// The `date:` of a rotation statement.
+/// Version 2 (from A) or 3 (from another key) of the key history, dated
+/// today.
+fn rotate(old: &Key, new: &Key, out: &Path) -> PathBuf {
+    let version = if old.id == key_a().id { 2 } else { 3 };
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    statement_v(version, old, new, &today, out)
+}
+
+/// The same, dated `date`.
+fn statement_dated(old: &Key, new: &Key, date: &str, out: &Path) -> PathBuf {
+    let version = if old.id == key_a().id { 2 } else { 3 };
+    statement_v(version, old, new, date, out)
+}
+
+/// The `date:` of the statement in a key-history.json.
 fn date_of(statement: &Path) -> String {
-    fs::read_to_string(statement)
-        .unwrap()
+    let f = pocdir::sign::history_file::HistoryFile::parse(&fs::read_to_string(statement).unwrap())
+        .unwrap();
+    f.statements[0]
+        .statement
         .lines()
         .find_map(|l| l.strip_prefix("date: "))
         .expect("a date line")
         .to_string()
+}
+
+/// The statements of these key-history.json files, as one file.
+fn merged_history(files: &[&Path]) -> String {
+    let mut all: Option<pocdir::sign::history_file::HistoryFile> = None;
+    for f in files {
+        let h = pocdir::sign::history_file::HistoryFile::parse(&fs::read_to_string(f).unwrap())
+            .unwrap();
+        match &mut all {
+            None => all = Some(h),
+            Some(a) => a.statements.extend(h.statements),
+        }
+    }
+    all.unwrap().to_json()
 }
 
 /// A mail as a State receives it, in `dir/name/`: France's bundle of the
@@ -242,13 +273,7 @@ fn mail(
         ),
     }
     if !rotations.is_empty() {
-        let r = d.join("rotations");
-        fs::create_dir_all(&r).unwrap();
-        for s in rotations {
-            let name = s.file_name().unwrap();
-            fs::copy(s, r.join(name)).unwrap();
-            fs::copy(sig_of(s), sig_of(&r.join(name))).unwrap();
-        }
+        fs::write(d.join("key-history.json"), merged_history(rotations)).unwrap();
     }
     dst
 }
@@ -272,7 +297,7 @@ fn trust(k: &Key) -> [&OsStr; 2] {
 }
 
 fn rotation_arg(statement: &Path) -> [OsString; 2] {
-    ["--rotation".into(), statement.into()]
+    ["--key-history".into(), statement.into()]
 }
 
 fn accepted(r: &support::Output) {
@@ -346,8 +371,9 @@ fn a_bundle_signed_by_a_retired_key_is_refused() {
     let state = pinned_to_a(tmp.path(), false);
     let ab = rotate(&a, &b, &tmp.path().join("ab.txt"));
     let says = format!(
-        "signed by key {}, which was retired on {} in favour of key {}",
+        "signed by key {}, which was retired by version {} of the secretariat's key history (dated {}; the current keys are {})",
         a.id,
+        if a.id == key_a().id { 2 } else { 3 },
         date_of(&ab),
         b.id
     );
@@ -406,8 +432,9 @@ fn a_rotation_followed_once_keeps_the_old_key_retired() {
     accepted(&r);
     assert!(
         r.stdout.contains(&format!(
-            "The secretariat key changed from {} to {}",
-            a.id, b.id
+            "The secretariat's keys changed (version {}: key {})",
+            if a.id == key_a().id { 2 } else { 3 },
+            b.id
         )),
         "{}",
         r.stdout
@@ -415,20 +442,23 @@ fn a_rotation_followed_once_keeps_the_old_key_retired() {
     assert_eq!(pinned_id(&state), b.id);
     let history: serde_json::Value =
         serde_json::from_slice(&fs::read(state.join("key-history.json")).unwrap()).unwrap();
-    assert_eq!(history["first_key"], base64_line(&a.public).as_str());
+    assert_eq!(history["start"]["keys"][0], base64_line(&a.public).as_str());
+    let given =
+        pocdir::sign::history_file::HistoryFile::parse(&fs::read_to_string(&ab).unwrap()).unwrap();
     assert_eq!(
-        history["rotations"][0]["statement"],
-        fs::read_to_string(&ab).unwrap().as_str()
+        history["statements"][0]["statement"],
+        given.statements[0].statement.as_str()
     );
-    assert_eq!(history["rotations"].as_array().unwrap().len(), 1);
+    assert_eq!(history["statements"].as_array().unwrap().len(), 1);
 
     // Version 2 signed by A, nothing beside it: retired, with or without
     // --trust naming A.
     let before = snapshot(&state);
     let by_a = mail(tmp.path(), "a", v2(), None, &[]);
     let says = format!(
-        "signed by key {}, which was retired on {} in favour of key {}",
+        "signed by key {}, which was retired by version {} of the secretariat's key history (dated {}; the current keys are {})",
         a.id,
+        if a.id == key_a().id { 2 } else { 3 },
         date_of(&ab),
         b.id
     );
@@ -558,8 +588,9 @@ fn a_state_pinned_two_keys_back_follows_the_chain() {
         13,
         "retired-key",
         &[&format!(
-            "signed by key {}, which was retired on {} in favour of key {}",
+            "signed by key {}, which was retired by version {} of the secretariat's key history (dated {}; the current keys are {})",
             b.id,
+            if b.id == key_a().id { 2 } else { 3 },
             date_of(&bc),
             c.id
         )],
@@ -574,8 +605,9 @@ fn a_state_pinned_two_keys_back_follows_the_chain() {
     for (old, new) in [(&a, &b), (&b, &c)] {
         assert!(
             r.stdout.contains(&format!(
-                "The secretariat key changed from {} to {}",
-                old.id, new.id
+                "The secretariat's keys changed (version {}: key {})",
+                if old.id == key_a().id { 2 } else { 3 },
+                new.id
             )),
             "{}",
             r.stdout
@@ -591,7 +623,7 @@ fn a_state_pinned_two_keys_back_follows_the_chain() {
     assert_eq!(acc["key_id"], c.id.as_str());
     let history: serde_json::Value =
         serde_json::from_slice(&fs::read(state.join("key-history.json")).unwrap()).unwrap();
-    assert_eq!(history["rotations"].as_array().unwrap().len(), 2);
+    assert_eq!(history["statements"].as_array().unwrap().len(), 2);
 
     // The rollback record still works: version 1, signed by C, is an old
     // bundle sent again.
@@ -606,17 +638,18 @@ fn a_state_pinned_two_keys_back_follows_the_chain() {
         &before,
     );
     // A and B are retired from now on, with nothing beside the bundle.
-    for (name, signer, retired, successor) in [("a2", None, &a, &b), ("b2", Some(&b), &b, &c)] {
+    for (name, signer, retired) in [("a2", None, &a), ("b2", Some(&b), &b)] {
         let m = mail(tmp.path(), name, v2(), signer, &[]);
         refused(
             &open_with(&m, &state, &[]),
             13,
             "retired-key",
             &[&format!(
-                "signed by key {}, which was retired on {} in favour of key {}",
+                "signed by key {}, which was retired by version {} of the secretariat's key history (dated {}; the current keys are {})",
                 retired.id,
+                if retired.id == a.id { 2 } else { 3 },
                 date_of(if retired.id == a.id { &ab } else { &bc }),
-                successor.id
+                c.id
             )],
             &state,
             &before,
@@ -633,10 +666,7 @@ fn a_fork_in_the_rotations_is_refused() {
     let state = pinned_to_a(tmp.path(), false);
     let ab = rotate(&a, &b, &tmp.path().join("ab.txt"));
     let ac = rotate(&a, &c, &tmp.path().join("ac.txt"));
-    let alarm = format!(
-        "ALARM: key {} signed key rotation statements to two different keys",
-        a.id
-    );
+    let alarm = "ALARM: two different key statements of version 2 are signed by the secretariat's keys they replace".to_string();
     let before = snapshot(&state);
     let both = mail(tmp.path(), "both", v2(), Some(&b), &[&ab, &ac]);
     refused(
@@ -681,8 +711,8 @@ fn rotation_dates_are_checked() {
         14,
         "rotation",
         &[&format!(
-            "the rotation from key {} to key {} is dated 2999-01-01, later than today on this computer's clock",
-            a.id, b.id
+            "the key statement {} is dated 2999-01-01, later than today on this computer's clock",
+            if a.id == key_a().id { 2 } else { 3 }
         )],
         &state,
         &before,
@@ -696,8 +726,8 @@ fn rotation_dates_are_checked() {
         14,
         "rotation",
         &[&format!(
-            "the rotation from key {} to key {} is dated 2026-11-10, before the rotation that precedes it (2026-11-20)",
-            b.id, c.id
+            "the key statement {} is dated 2026-11-10, before the version that precedes it (2026-11-20)",
+            if b.id == key_a().id { 2 } else { 3 }
         )],
         &state,
         &before,
@@ -790,7 +820,7 @@ fn records_that_disagree_are_refused() {
     ));
     let history = fs::read_to_string(moved.join("key-history.json")).unwrap();
     assert!(
-        history.contains(&format!("old-key-id: {}", key_a().id)),
+        history.contains(&format!("key: {}", base64_line(&b.public))),
         "{history}"
     );
 

@@ -882,7 +882,15 @@ fn every_command_shown_to_a_recipient_works_as_written() {
             )
         })
         .collect();
-    assert_eq!(attached.len(), 2, "the bundle and its signature");
+    assert_eq!(
+        attached.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        [
+            "FRA.tar.gz.age",
+            "FRA.tar.gz.age.minisig",
+            "key-history.json"
+        ],
+        "the bundle, its signature and the key history"
+    );
     let cmds = commands(&body, false);
     // The body repeats the commands in the State's language and English.
     let mut distinct = Vec::new();
@@ -923,26 +931,23 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 /// statement); a key no statement leads to is still refused.
 #[test]
 fn the_given_command_works_after_a_key_rotation() {
-    let vector = support::repo_root().join("tests/vectors/open/rotated");
+    let vector = support::repo_root().join("tests/vectors/open2/rotated");
     let tmp = tempfile::tempdir().unwrap();
     support::copy_tree(&vector, tmp.path());
-    let rotation = fs::read_to_string(tmp.path().join("rotations/rotation.txt")).unwrap();
-    let field = |name: &str| {
-        rotation
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .unwrap()
-            .trim()
-            .to_string()
-    };
+    let history: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tmp.path().join("key-history.json")).unwrap())
+            .unwrap();
+    let new_key_line = history["statements"][0]["statement"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("key: "))
+        .unwrap()
+        .to_string();
     let new_pub = tmp.path().join("secretariat.pub");
     fs::write(
         &new_pub,
-        format!(
-            "untrusted comment: minisign public key {}\n{}\n",
-            field("new-key-id:"),
-            field("new-public-key:")
-        ),
+        format!("untrusted comment: minisign public key\n{new_key_line}\n"),
     )
     .unwrap();
     let (other_pub, _) = peers::minisign_keypair(tmp.path());
@@ -952,7 +957,7 @@ fn the_given_command_works_after_a_key_rotation() {
     let open = |trust: &Path| {
         support::pocdir([
             "open".as_ref(),
-            tmp.path().join("FRA.tar.age").as_os_str(),
+            tmp.path().join("FRA.tar.gz.age").as_os_str(),
             "--identity".as_ref(),
             tmp.path().join("identity.key").as_os_str(),
             "--trust".as_ref(),
@@ -971,7 +976,8 @@ fn the_given_command_works_after_a_key_rotation() {
     let r = open(&new_pub);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout.contains("The secretariat key changed from"),
+        r.stdout
+            .contains("The secretariat's keys changed (version 2"),
         "{}",
         r.stdout
     );
@@ -980,6 +986,6 @@ fn the_given_command_works_after_a_key_rotation() {
             .unwrap()
             .lines()
             .nth(1),
-        Some(field("new-public-key:").as_str())
+        Some(new_key_line.as_str())
     );
 }
