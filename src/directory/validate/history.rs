@@ -176,7 +176,7 @@ pub fn chain(
                 history.current().name(),
                 history.current().ids()
             ),
-            "each change of the secretariat key needs a numbered statement signed by the keys it replaces and by the new keys (`pocdir keygen rotate`), kept in keys/rotations/; a new directory started from a copy of another (the example) starts its own history: put its key in keys/anchor.pub too, delete keys/rotations/, log/versions.jsonl and its .minisig",
+            "each change of the secretariat key needs a numbered statement signed by the keys it replaces and by the new keys (`pocdir keygen rotate`), kept in keys/rotations/; a new directory started from a copy of another (the example) starts its own history: put its key in keys/anchor.pub too, remove keys/rotations/, and delete log/versions.jsonl and log/versions.jsonl.minisig",
         ));
     }
     if problems.is_empty() {
