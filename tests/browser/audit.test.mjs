@@ -17,6 +17,11 @@
 // - the charts in forced colours (Windows' contrast themes): labels and
 //   bars readable against the system background, text sized in the page's
 //   units (the same size at 390 as at 1280 px), no label under a bar;
+// - what axe does not see: phone numbers grouped (not read as one number),
+//   no explanation only in a tooltip, no region named with its own text,
+//   no `role="status"` on static text, a skip link that leads somewhere;
+// - the home page, a State page and the charts without the site's scripts (axe at
+//   1280 and 320 px, reflow);
 // - the same axe and reflow checks on the synthetic directory of 193
 //   States x 4 PoCs (SYNTH_SITE_DIR): its home pages and some State pages.
 //
@@ -290,6 +295,41 @@ function overlapProblems() {
   return [...new Set(out)];
 }
 
+/**
+ * In the page: what axe does not see but the audit found. A phone number
+ * whose digits run on is read as one large number; an explanation only in
+ * a `title` is out of reach of a keyboard and a touch screen; a region named
+ * with its own text says it twice; `role="status"` is for messages that
+ * change; the skip link must lead somewhere.
+ */
+function semanticsProblems() {
+  const out = [];
+  for (const a of document.querySelectorAll('a[href^="tel:"]')) {
+    if (/\d{7,}/.test(a.textContent)) {
+      out.push(`phone number read as one number: "${a.textContent}"`);
+    }
+  }
+  for (const el of document.querySelectorAll("[title]")) {
+    if (!el.matches("a[href], abbr, title")) {
+      out.push(`explanation only in a tooltip: <${el.tagName.toLowerCase()} title="${el.title.slice(0, 40)}">`);
+    }
+  }
+  for (const r of document.querySelectorAll("[role=region][aria-label]")) {
+    const label = r.getAttribute("aria-label").trim();
+    if ([...r.children].some((c) => c.textContent.trim() === label)) {
+      out.push(`region named with its own text: "${label.slice(0, 40)}"`);
+    }
+  }
+  for (const el of document.querySelectorAll("[role=status]")) {
+    out.push(`role="status" on static text: "${el.textContent.trim().slice(0, 40)}"`);
+  }
+  const skip = document.querySelector("a.skip");
+  if (skip && !document.getElementById(skip.hash.slice(1))) {
+    out.push(`the skip link leads nowhere (${skip.getAttribute("href")})`);
+  }
+  return out;
+}
+
 /** Apply WCAG 1.4.12's text spacing, as a user style sheet would (the CSP does not govern it). */
 async function textSpacing(page) {
   await page.evaluate((css) => {
@@ -308,6 +348,7 @@ async function auditPage(page, site, rel, { spacing = true } = {}) {
   const found = [];
   const note = (where, list) => list.forEach((p) => found.push(`${rel} ${where}: ${p}`));
   await visit(page, site, rel);
+  note("semantics", await page.evaluate(semanticsProblems));
   for (const viewport of [WIDE, PHONE, NARROW]) {
     await resize(page, viewport);
     note(`axe at ${viewport.width} px`, await axe(page));
@@ -344,6 +385,46 @@ describe("every page: axe (WCAG 2.x A/AA and best practice) at 1280, 390, 320 px
         const found = await auditPage(page, "example", rel);
         assert.deepEqual(found, [], found.join("\n"));
       }));
+  }
+});
+
+describe("without the site's scripts: axe at 1280 and 320 px, reflow", { concurrency: POOL }, () => {
+  let noJs;
+  before(async () => {
+    // The site's scripts refused, as with JavaScript off (axe needs the
+    // page's JavaScript engine, so it is not switched off: <noscript> stays
+    // hidden, the rest is the page a reader without JavaScript gets).
+    noJs = await browser.newContext({ viewport: WIDE, deviceScaleFactor: 1 });
+    await noJs.route(
+      (url) => !url.href.startsWith(servers.example.origin + "/") || url.pathname.endsWith(".js"),
+      (route) => route.abort("blockedbyclient"),
+    );
+  });
+  after(async () => {
+    await noJs?.close();
+  });
+  for (const rel of ["en/index.html", "ar/index.html", "zh/states/FRA.html", "ar/checks.html"]) {
+    test(rel, { timeout: TEST_TIMEOUT }, async () => {
+      const page = await noJs.newPage();
+      try {
+        const res = await page.goto(servers.example.base + rel, { waitUntil: "load" });
+        assert.equal(res.status(), 200);
+        if (rel.endsWith("index.html")) {
+          assert.equal(await page.locator("#filters").isVisible(), false, "the filters are shown: did search.js run?");
+        }
+        const found = [];
+        for (const viewport of [WIDE, NARROW]) {
+          await page.setViewportSize(viewport);
+          found.push(...(await axe(page)).map((v) => `${rel} at ${viewport.width} px: ${v}`));
+          if (viewport === NARROW) {
+            found.push(...(await page.evaluate(reflowProblems)).map((v) => `${rel} at 320 px: ${v}`));
+          }
+        }
+        assert.deepEqual(found, [], found.join("\n"));
+      } finally {
+        await page.close();
+      }
+    });
   }
 });
 
