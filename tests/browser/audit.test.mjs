@@ -124,7 +124,7 @@ class Pool {
     const page = this.free.pop() ?? (await new Promise((resolve) => this.waiting.push(resolve)));
     let ok = false;
     try {
-      await page.emulateMedia({ forcedColors: "none", media: "screen" });
+      await page.emulateMedia({ forcedColors: "none", media: "screen", colorScheme: "light" });
       const result = await fn(page);
       ok = true;
       return result;
@@ -584,24 +584,29 @@ describe("keyboard", { concurrency: POOL }, () => {
 
 describe("charts on the communication checks page", { concurrency: POOL }, () => {
   for (const lang of LANGS) {
-    test(`${lang}/checks.html: in forced colours every chart label and bar is readable`, { timeout: TEST_TIMEOUT }, () =>
+    test(`${lang}/checks.html: in forced colours, light and dark, every chart label and bar is readable`, { timeout: TEST_TIMEOUT }, () =>
       pool.use(async (page) => {
         await resize(page, PHONE);
-        await page.emulateMedia({ forcedColors: "active" });
-        await visit(page, "example", `${lang}/checks.html`);
-        assert.ok(await page.evaluate(() => matchMedia("(forced-colors: active)").matches), "forced colours not emulated");
-        const charts = await page.evaluate(chartColours);
-        assert.equal(charts.length, 3, "three charts");
-        for (const c of charts) {
-          assert.ok(c.texts.length >= 4, `${c.title}: ${c.texts.length} texts`);
-          for (const t of c.texts) {
-            const ratio = contrast(t.color, t.bg);
-            assert.ok(ratio >= 4.5, `${c.title}: "${t.text}" rgb(${t.color}) on rgb(${t.bg}): ${ratio.toFixed(2)}:1`);
-          }
-          assert.ok(c.bars.length >= 2, `${c.title}: ${c.bars.length} bars`);
-          for (const b of c.bars) {
-            const ratio = contrast(b.fill, b.bg);
-            assert.ok(ratio >= 3, `${c.title}: a bar rgb(${b.fill}) on rgb(${b.bg}): ${ratio.toFixed(2)}:1`);
+        for (const colorScheme of ["light", "dark"]) {
+          await page.emulateMedia({ forcedColors: "active", colorScheme });
+          await visit(page, "example", `${lang}/checks.html`);
+          assert.ok(await page.evaluate(() => matchMedia("(forced-colors: active)").matches), "forced colours not emulated");
+          // A dark theme's canvas is black, a light one's white.
+          const canvas = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+          assert.equal(canvas, colorScheme === "dark" ? "rgb(0, 0, 0)" : "rgb(255, 255, 255)", `${colorScheme} canvas`);
+          const charts = await page.evaluate(chartColours);
+          assert.equal(charts.length, 3, "three charts");
+          for (const c of charts) {
+            assert.ok(c.texts.length >= 4, `${c.title}: ${c.texts.length} texts`);
+            for (const t of c.texts) {
+              const ratio = contrast(t.color, t.bg);
+              assert.ok(ratio >= 4.5, `${colorScheme}: ${c.title}: "${t.text}" rgb(${t.color}) on rgb(${t.bg}): ${ratio.toFixed(2)}:1`);
+            }
+            assert.ok(c.bars.length >= 2, `${c.title}: ${c.bars.length} bars`);
+            for (const b of c.bars) {
+              const ratio = contrast(b.fill, b.bg);
+              assert.ok(ratio >= 3, `${colorScheme}: ${c.title}: a bar rgb(${b.fill}) on rgb(${b.bg}): ${ratio.toFixed(2)}:1`);
+            }
           }
         }
       }));
