@@ -210,7 +210,12 @@ fn section(t: &Strings, r: &Report) -> SectionView {
     .into_iter()
     .map(|(title, bars)| ChartView {
         title: title.to_string(),
-        label: fmt_html(t, "checks_chart_label", &[("chart", title)], ("campaign", &r.name)),
+        label: fmt_html(
+            t,
+            "checks_chart_label",
+            &[("chart", title)],
+            ("campaign", &r.name),
+        ),
         rows: bars
             .iter()
             .map(|b| ChartRow {
@@ -283,10 +288,7 @@ pub fn last_check(t: &Strings, dir: &Directory, s: &State) -> Option<LastCheck> 
         heading: fmt_html(
             t,
             "checks_campaign",
-            &[(
-                "date",
-                &t.date(&crate::util::time::fmt_ts(c.started)[..10]),
-            )],
+            &[("date", &t.date(&crate::util::time::fmt_ts(c.started)[..10]))],
             ("name", &c.name),
         ),
         rows,
@@ -300,10 +302,16 @@ mod tests {
     #[test]
     fn bars_grow_from_the_reading_side() {
         let ltr = bar_svg(0.5, false);
-        assert!(ltr.contains("class=\"chart-bar\" x=\"0\" y=\"0\" width=\"50\""), "{ltr}");
+        assert!(
+            ltr.contains("class=\"chart-bar\" x=\"0\" y=\"0\" width=\"50\""),
+            "{ltr}"
+        );
         assert!(ltr.contains("aria-hidden=\"true\""), "{ltr}");
         let rtl = bar_svg(0.25, true);
-        assert!(rtl.contains("class=\"chart-bar\" x=\"75\" y=\"0\" width=\"25\""), "{rtl}");
+        assert!(
+            rtl.contains("class=\"chart-bar\" x=\"75\" y=\"0\" width=\"25\""),
+            "{rtl}"
+        );
         assert!(bar_svg(7.0, false).contains("width=\"100\""));
         assert!(bar_svg(-1.0, true).contains("x=\"100\" y=\"0\" width=\"0\""));
         assert!(bar_svg(2.0 / 3.0, false).contains("width=\"66.7\""));

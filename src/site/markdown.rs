@@ -130,7 +130,9 @@ pub fn scrolling_tables(html: &str, label: impl Fn(usize) -> String) -> String {
             super::view::escape(&label(n))
         ));
         rest = &rest[i..];
-        let end = rest.find("</table>").map_or(rest.len(), |e| e + "</table>".len());
+        let end = rest
+            .find("</table>")
+            .map_or(rest.len(), |e| e + "</table>".len());
         out.push_str(&rest[..end]);
         out.push_str("</div>");
         rest = &rest[end..];
@@ -279,7 +281,10 @@ mod tests {
             h.contains("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table &quot;1&quot;\"><table>"),
             "{h}"
         );
-        assert!(h.contains("aria-label=\"Table &quot;2&quot;\"><table>"), "{h}");
+        assert!(
+            h.contains("aria-label=\"Table &quot;2&quot;\"><table>"),
+            "{h}"
+        );
         assert_eq!(h.matches("</table></div>").count(), 2, "{h}");
         assert!(h.contains("text &lt;table&gt;"), "{h}");
     }

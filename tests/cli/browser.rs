@@ -98,7 +98,9 @@ fn test_files() -> Vec<PathBuf> {
     files.sort();
     for name in REQUIRED_FILES {
         assert!(
-            files.iter().any(|f| f.file_name().is_some_and(|n| n == *name)),
+            files
+                .iter()
+                .any(|f| f.file_name().is_some_and(|n| n == *name)),
             "{name} is missing from {}",
             dir.display()
         );
