@@ -17,8 +17,7 @@
 // - the charts in forced colours (Windows' contrast themes): labels and
 //   bars readable against the system background, text sized in the page's
 //   units (the same size at 390 as at 1280 px), no label under a bar;
-// - what axe does not see: phone numbers grouped (not bare digits read as one number),
-//   no explanation only in a tooltip, no region named with its own text,
+// - what axe does not see: no explanation only in a tooltip, no region named with its own text,
 //   no `role="status"` on static text, a skip link that leads somewhere;
 // - the home page, a State page and the charts without the site's scripts (axe at
 //   1280 and 320 px, reflow);
@@ -296,21 +295,13 @@ function overlapProblems() {
 }
 
 /**
- * In the page: what axe does not see but the audit found. A phone number
- * whose digits run on is read as one large number; an explanation only in
+ * In the page: what axe does not see but the audit found. An explanation only in
  * a `title` is out of reach of a keyboard and a touch screen; a region named
  * with its own text says it twice; `role="status"` is for messages that
  * change; the skip link must lead somewhere.
  */
 function semanticsProblems() {
   const out = [];
-  // Grouped as libphonenumber groups the country's numbers (its blocks
-  // may be long: Cairo's "+20 2 55500101"), never the bare digits.
-  for (const a of document.querySelectorAll('a[href^="tel:"]')) {
-    if (/^\+?\d{7,}$/.test(a.textContent.trim())) {
-      out.push(`phone number read as one number: "${a.textContent}"`);
-    }
-  }
   for (const el of document.querySelectorAll("[title]")) {
     if (!el.matches("a[href], abbr, title")) {
       out.push(`explanation only in a tooltip: <${el.tagName.toLowerCase()} title="${el.title.slice(0, 40)}">`);
