@@ -1,13 +1,14 @@
 //! The "Communication checks" page (the latest campaign of each kind —
-//! routine, emergency, exercise — with its figures and bar charts drawn
-//! as static SVG: no script, no inline style, so the page works under the
-//! site's CSP and with JavaScript off; each chart's data also as a table
-//! for screen readers and text browsers) and the last check shown on each
-//! State page. Only figures and outcomes: the tokens never reach the site.
+//! routine, emergency, exercise — with its figures and bar charts: each
+//! chart a table, its figures text and each row's bar a static SVG, with
+//! no script and no inline style, so the page works under the site's CSP,
+//! with JavaScript off, in a screen reader, zoomed, on a phone and in
+//! forced colours) and the last check shown on each State page. Only figures and outcomes: the tokens never reach the site.
 
 use serde::Serialize;
 
 use super::view::escape;
+
 use crate::directory::model::{Directory, State};
 use crate::i18n::Strings;
 use crate::ping::Outcome;
@@ -20,57 +21,36 @@ pub struct Bar {
     pub value: String,
 }
 
-/// A horizontal bar chart as an SVG element. Labels and values are
-/// escaped; coordinates are numbers. `rtl` mirrors it for Arabic.
-pub fn bar_chart(title: &str, bars: &[Bar], rtl: bool) -> String {
-    const W: f64 = 680.0;
-    const LABEL: f64 = 300.0;
-    const VALUE: f64 = 110.0;
-    const ROW: f64 = 30.0;
-    let plot = W - LABEL - VALUE;
-    let h = ROW * bars.len() as f64 + 10.0;
-    let mut s = format!(
-        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" \
-         width=\"100%\" direction=\"ltr\" role=\"img\" aria-labelledby=\"{id}\"><title id=\"{id}\">{t}</title>",
-        id = format!("chart-{:x}", fxhash(title)),
-        t = escape(title),
-    );
-    for (i, b) in bars.iter().enumerate() {
-        let y = 5.0 + ROW * i as f64;
-        let len = (b.rate.clamp(0.0, 1.0) * plot).round();
-        // Left to right: label, bar, value; mirrored in RTL, where a
-        // label is right-to-left text starting at the right edge.
-        let (label_x, label_dir, bar_x, value_x, value_anchor) = if rtl {
-            (
-                W - 8.0,
-                "rtl",
-                W - LABEL - len,
-                W - LABEL - len - 6.0,
-                "end",
-            )
-        } else {
-            (8.0, "ltr", LABEL, LABEL + len + 6.0, "start")
-        };
-        let track_x = if rtl { W - LABEL - plot } else { LABEL };
-        s.push_str(&format!(
-            "<text class=\"chart-label\" x=\"{label_x}\" y=\"{ty}\" direction=\"{label_dir}\" text-anchor=\"start\">{label}</text>\
-             <rect class=\"chart-track\" x=\"{track_x}\" y=\"{y}\" width=\"{plot}\" height=\"20\"/>\
-             <rect class=\"chart-bar\" x=\"{bar_x}\" y=\"{y}\" width=\"{len}\" height=\"20\"/>\
-             <text class=\"chart-value\" x=\"{value_x}\" y=\"{ty}\" text-anchor=\"{value_anchor}\">{value}</text>",
-            ty = y + 15.0,
-            label = escape(&b.label),
-            value = escape(&b.value),
-        ));
-    }
-    s.push_str("</svg>");
-    s
+/// One bar of a chart, drawn in its table row beside the figure it
+/// shows: a decorative SVG (hidden from assistive technology: the row's
+/// text says it all) stretched to the cell, its length the rate. The
+/// colours come from the style sheet (system colours in forced-colours
+/// mode); `rtl` makes the bar grow from the right, as Arabic reads.
+pub fn bar_svg(rate: f64, rtl: bool) -> String {
+    let len = (rate.clamp(0.0, 1.0) * 100.0 * 10.0).round() / 10.0;
+    let x = if rtl { 100.0 - len } else { 0.0 };
+    format!(
+        "<svg class=\"chart-svg\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 20\" \
+         preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\">\
+         <rect class=\"chart-track\" x=\"0\" y=\"0\" width=\"100\" height=\"20\"/>\
+         <rect class=\"chart-bar\" x=\"{x}\" y=\"0\" width=\"{len}\" height=\"20\"/></svg>"
+    )
 }
 
-/// A small stable hash for element ids.
-fn fxhash(s: &str) -> u32 {
-    s.bytes().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
+/// `key` as escaped HTML with its placeholders filled: `args` escaped,
+/// then `free` (text someone wrote: a campaign's name) escaped and
+/// isolated in `<bdi>`, so an English name keeps its punctuation in an
+/// Arabic sentence and the reverse. `free` is filled last: a name that
+/// reads `{date}` stays text.
+fn fmt_html(t: &Strings, key: &str, args: &[(&str, &str)], free: (&str, &str)) -> String {
+    let mut h = escape(t.get(key));
+    for (k, v) in args {
+        h = h.replace(&format!("{{{k}}}"), &escape(v));
+    }
+    h.replace(
+        &format!("{{{}}}", free.0),
+        &format!("<bdi>{}</bdi>", escape(free.1)),
+    )
 }
 
 /// A duration in seconds, in whole minutes, in the language
@@ -101,20 +81,33 @@ pub struct FigureView {
     pub value: String,
 }
 
+/// One row of a chart's table: the label, the figure, and its bar.
+#[derive(Serialize)]
+pub struct ChartRow {
+    pub label: String,
+    pub value: String,
+    /// The bar's SVG (markup built here from a number only).
+    pub bar: String,
+}
+
+/// A chart: a table whose rows carry their bars, so the figures are
+/// text in the page's units (they follow zoom, wrap on a phone and take
+/// the system colours in forced-colours mode) and a screen reader reads
+/// the table.
 #[derive(Serialize)]
 pub struct ChartView {
     pub title: String,
-    /// The SVG (markup built here, values escaped).
-    pub svg: String,
-    /// The same data as table rows: label, value.
-    pub rows: Vec<FigureView>,
+    /// The chart's name with its campaign ("… (routine)"), as HTML (the
+    /// campaign's name in `<bdi>`).
+    pub label: String,
+    pub rows: Vec<ChartRow>,
 }
 
 #[derive(Serialize)]
 pub struct SectionView {
     /// The kind of check, in the language ("Emergency checks").
     pub kind: String,
-    /// "Latest check: NAME, started DATE".
+    /// "Latest check: NAME, started DATE", as HTML (the name in `<bdi>`).
     pub heading: String,
     pub figures: Vec<FigureView>,
     pub charts: Vec<ChartView>,
@@ -217,28 +210,29 @@ fn section(t: &Strings, r: &Report) -> SectionView {
     .into_iter()
     .map(|(title, bars)| ChartView {
         title: title.to_string(),
-        svg: bar_chart(
-            &t.fmt(
-                "checks_chart_label",
-                &[("chart", title), ("campaign", &r.name)],
-            ),
-            &bars,
-            rtl,
+        label: fmt_html(
+            t,
+            "checks_chart_label",
+            &[("chart", title)],
+            ("campaign", &r.name),
         ),
         rows: bars
             .iter()
-            .map(|b| FigureView {
+            .map(|b| ChartRow {
                 label: b.label.clone(),
                 value: b.value.clone(),
+                bar: bar_svg(b.rate, rtl),
             })
             .collect(),
     })
     .collect();
     SectionView {
         kind: t.get(&format!("ping_checks_kind_{}", r.kind)).to_string(),
-        heading: t.fmt(
+        heading: fmt_html(
+            t,
             "checks_campaign",
-            &[("name", &r.name), ("date", &t.date(&r.started[..10]))],
+            &[("date", &t.date(&r.started[..10]))],
+            ("name", &r.name),
         ),
         figures,
         charts,
@@ -254,6 +248,7 @@ pub struct LastCheckRow {
 
 #[derive(Serialize)]
 pub struct LastCheck {
+    /// As HTML, the campaign's name in `<bdi>`.
     pub heading: String,
     pub rows: Vec<LastCheckRow>,
 }
@@ -290,12 +285,11 @@ pub fn last_check(t: &Strings, dir: &Directory, s: &State) -> Option<LastCheck> 
         })
         .collect();
     Some(LastCheck {
-        heading: t.fmt(
+        heading: fmt_html(
+            t,
             "checks_campaign",
-            &[
-                ("name", &c.name),
-                ("date", &t.date(&crate::util::time::fmt_ts(c.started)[..10])),
-            ],
+            &[("date", &t.date(&crate::util::time::fmt_ts(c.started)[..10]))],
+            ("name", &c.name),
         ),
         rows,
     })
@@ -306,18 +300,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn charts_escape_labels_and_mirror_in_rtl() {
-        let bars = [Bar {
-            label: "<script>alert(1)</script>".into(),
-            rate: 0.5,
-            value: "50% (1/2)".into(),
-        }];
-        let ltr = bar_chart("t", &bars, false);
-        assert!(!ltr.contains("<script>"));
-        assert!(ltr.contains("&lt;script&gt;"));
-        assert!(ltr.contains("class=\"chart-bar\" x=\"300\" y=\"5\" width=\"135\""));
-        let rtl = bar_chart("t", &bars, true);
-        assert!(rtl.contains("class=\"chart-bar\" x=\"245\""), "{rtl}");
-        assert!(rtl.contains("x=\"672\" y=\"20\" direction=\"rtl\" text-anchor=\"start\""));
+    fn bars_grow_from_the_reading_side() {
+        let ltr = bar_svg(0.5, false);
+        assert!(
+            ltr.contains("class=\"chart-bar\" x=\"0\" y=\"0\" width=\"50\""),
+            "{ltr}"
+        );
+        assert!(ltr.contains("aria-hidden=\"true\""), "{ltr}");
+        let rtl = bar_svg(0.25, true);
+        assert!(
+            rtl.contains("class=\"chart-bar\" x=\"75\" y=\"0\" width=\"25\""),
+            "{rtl}"
+        );
+        assert!(bar_svg(7.0, false).contains("width=\"100\""));
+        assert!(bar_svg(-1.0, true).contains("x=\"100\" y=\"0\" width=\"0\""));
+        assert!(bar_svg(2.0 / 3.0, false).contains("width=\"66.7\""));
     }
 }

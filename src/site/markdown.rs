@@ -113,6 +113,34 @@ fn rewrite(dest: &str, pages: &BTreeSet<String>, prefix: &str) -> Option<String>
         .then(|| format!("{prefix}{name}.html{frag}"))
 }
 
+/// Each table of sanitised `html` in a region of its own that scrolls
+/// sideways when the table is wider than the page (WCAG 1.4.10 lets a data
+/// table scroll, not the page): in the Tab order so a keyboard can scroll
+/// it (2.1.1), named `label(n)` for the page's `n`th table (1, 2, …).
+/// After [`sanitize`], `<table>` can only be an element: text is escaped.
+pub fn scrolling_tables(html: &str, label: impl Fn(usize) -> String) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut n = 0;
+    while let Some(i) = rest.find("<table>") {
+        n += 1;
+        out.push_str(&rest[..i]);
+        out.push_str(&format!(
+            "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
+            super::view::escape(&label(n))
+        ));
+        rest = &rest[i..];
+        let end = rest
+            .find("</table>")
+            .map_or(rest.len(), |e| e + "</table>".len());
+        out.push_str(&rest[..end]);
+        out.push_str("</div>");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// ammonia's default allow-list without [`LOADING_TAGS`], links
 /// restricted to safe schemes.
 pub fn sanitize(html: &str) -> String {
@@ -238,6 +266,27 @@ mod tests {
         let h = sanitize("<p><a href=\"https://h.example/\">a</a> <em>b</em></p>");
         assert!(h.contains("<a href=\"https://h.example/\""), "{h}");
         assert!(h.contains("<em>b</em>"), "{h}");
+    }
+
+    #[test]
+    fn each_table_scrolls_in_a_named_focusable_region() {
+        let h = to_html(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\ntext <table>\n\n| c |\n|---|\n| 3 |\n",
+            &pages(),
+            "",
+        );
+        let h = scrolling_tables(&h, |n| format!("Table \"{n}\""));
+        assert_eq!(h.matches("<div class=\"table-scroll\"").count(), 2, "{h}");
+        assert!(
+            h.contains("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table &quot;1&quot;\"><table>"),
+            "{h}"
+        );
+        assert!(
+            h.contains("aria-label=\"Table &quot;2&quot;\"><table>"),
+            "{h}"
+        );
+        assert_eq!(h.matches("</table></div>").count(), 2, "{h}");
+        assert!(h.contains("text &lt;table&gt;"), "{h}");
     }
 
     #[test]

@@ -171,6 +171,13 @@ pub fn render_into(
         base.insert("t", &t.all());
         base.insert("languages", &languages);
         base.insert("settings", &dir.settings);
+        // The secretariat's phone grouped for reading (a screen reader
+        // reads "+12025550143" as one large number), E.164 for the link.
+        let phone = dir.settings.secretariat.phone.as_deref().map(|p| {
+            let p = crate::util::phone::phone(p);
+            std::collections::BTreeMap::from([("tel", p.tel), ("display", p.display)])
+        });
+        base.insert("secretariat_phone", &phone);
         base.insert("nav_pages", &nav_pages);
         base.insert("csp", CSP);
         let states = crate::util::parallel::map(&dir.states, |s| {
@@ -259,6 +266,8 @@ pub fn render_into(
                 })?;
                 let page_lang = p.lang.as_deref().unwrap_or(default_lang);
                 let fallback = page_lang != lang;
+                let strings = i18n.get(lang).map(|f| &f.strings).unwrap_or(english);
+                let t = Strings::new(lang, strings, english);
                 #[derive(Serialize)]
                 struct PageView<'a> {
                     title: &'a str,
@@ -270,7 +279,10 @@ pub fn render_into(
                 }
                 let pv = PageView {
                     title: &p.title,
-                    html: markdown::to_html(&p.markdown, &page_names, ""),
+                    html: markdown::scrolling_tables(
+                        &markdown::to_html(&p.markdown, &page_names, ""),
+                        |n| t.fmt("table_region", &[("n", &n.to_string())]),
+                    ),
                     fallback,
                     lang: page_lang,
                     dir: i18n::dir(page_lang),
@@ -428,6 +440,8 @@ struct OfflineSection {
     name: String,
     dir: &'static str,
     restricted: String,
+    /// The name of the region that holds the notices.
+    notices: String,
     demo: String,
     skip: String,
     languages_label: String,
@@ -525,6 +539,7 @@ pub fn offline_parts(
                 name: t.get("lang_name").to_string(),
                 dir: i18n::dir(lang),
                 restricted: t.get("restricted_notice").to_string(),
+                notices: t.get("notices_label").to_string(),
                 demo: if dir.settings.demo {
                     t.get("demo_notice").to_string()
                 } else {
@@ -596,11 +611,20 @@ fn offline_kit(
         .collect();
     picked.sort_by(|a, b| (a.weight, &a.name).cmp(&(b.weight, &b.name)));
     let prefix = format!("#{lang}-page-");
+    let tables = std::cell::Cell::new(0);
     picked
         .into_iter()
         .map(|p| {
             let page_lang = p.lang.as_deref().unwrap_or(default_lang);
-            let mut html = demote_headings(&markdown::to_html(&p.markdown, page_names, &prefix));
+            // Tables numbered across the kit: each region's name unique.
+            let before = tables.get();
+            let mut html = markdown::scrolling_tables(
+                &demote_headings(&markdown::to_html(&p.markdown, page_names, &prefix)),
+                |n| {
+                    tables.set(before + n);
+                    t.fmt("table_region", &[("n", &(before + n).to_string())])
+                },
+            );
             for n in page_names {
                 html = html.replace(
                     &format!("href=\"{prefix}{n}.html"),
@@ -678,6 +702,7 @@ pub fn offline<'a>(
     let mut ctx = Context::new();
     ctx.insert("sections", &sections);
     ctx.insert("restricted_notice", get(|s| &s.restricted));
+    ctx.insert("notices_label", get(|s| &s.notices));
     ctx.insert("demo_notice", get(|s| &s.demo));
     ctx.insert("skip", get(|s| &s.skip));
     ctx.insert("languages_label", get(|s| &s.languages_label));

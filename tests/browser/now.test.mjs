@@ -153,7 +153,9 @@ describe("available now, at fixed clock times", () => {
   test("30 and 45 minute zones, Adelaide and New York across daylight saving time", { timeout: TEST_TIMEOUT }, async () => {
     for (const [zone, when, state, offset] of zones) {
       await withPage({}, async (page) => {
-        await page.clock.install({ time: new Date(when) });
+        // Installed a second early: pausing at `when` must be in the
+        // clock's future however long the install took on a busy machine.
+        await page.clock.install({ time: new Date(new Date(when).getTime() - 1_000) });
         await page.clock.pauseAt(new Date(when));
         await page.goto(url("en/states/FRA.html"));
         await page.evaluate((zone) => {

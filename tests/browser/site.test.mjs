@@ -527,7 +527,8 @@ describe("communication checks page", () => {
     test(`${lang}/checks.html draws three bar charts, labels on the reading side`, { timeout: TEST_TIMEOUT }, () =>
       withPage(ctx, async (page) => {
         await visit(page, `${lang}/checks.html`);
-        const charts = page.locator("svg.chart");
+        // Each chart is a table: a row's label, then its bar and figure.
+        const charts = page.locator("table.chart");
         assert.equal(await charts.count(), 3, "by group, by type, trend");
         assert.ok((await page.locator(".check-figures dd").count()) >= 5, "the figures");
         const label = await charts.first().locator(".chart-label").first().boundingBox();

@@ -433,7 +433,7 @@ fn an_emergency_check_judges_24_7_pocs_against_one_hour_across_time_zones() {
     );
     assert!(
         page.contains(
-            "<p class=\"check-campaign\">Latest check: emergency, started 20 November 2026</p>"
+            "<p class=\"check-campaign\">Latest check: <bdi>emergency</bdi>, started 20 November 2026</p>"
         ),
         "{page}"
     );
@@ -442,14 +442,16 @@ fn an_emergency_check_judges_24_7_pocs_against_one_hour_across_time_zones() {
         "{page}"
     );
     assert_eq!(
-        page.matches("<table class=\"check-table\">").count(),
+        page.matches("<table class=\"check-table chart\">").count(),
         6,
         "3 charts x 2 kinds"
     );
+    let rows = page.matches("<tr class=\"chart-row\">").count();
+    assert!(rows >= 6, "{rows} rows in 6 charts");
     assert_eq!(
-        page.matches("<svg class=\"chart\"").count(),
-        6,
-        "each table beside its chart"
+        page.matches("<svg class=\"chart-svg\"").count(),
+        rows,
+        "each row of a chart with its bar"
     );
     let o = ping(root.path(), &["report", "--kind", "exercise"]);
     assert_eq!(o.code, 1);
