@@ -17,7 +17,7 @@ use crate::peers::{self, age_decrypt, age_decrypt_raw, tool};
 use crate::support;
 
 /// Every vector folder under tests/vectors/open2/, sorted.
-const VECTORS: [&str; 35] = [
+const VECTORS: [&str; 36] = [
     "bitflip-ciphertext",
     "bitflip-key-id",
     "bitflip-signature",
@@ -30,6 +30,7 @@ const VECTORS: [&str; 35] = [
     "gzip-trailing-garbage",
     "gzip-truncated",
     "issued-in-the-future",
+    "log-head-disagrees",
     "lost-pin",
     "lower-sequence",
     "malformed-comment",
