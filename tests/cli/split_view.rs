@@ -18,9 +18,11 @@ use crate::support::{self, Root};
 fn change(root: &Path, tag: &str) {
     let deu = root.join("content/states/DEU.yaml");
     let text = fs::read_to_string(&deu).unwrap();
-    let line = "electronic evidence.";
-    assert!(text.contains(line), "the example's DEU notes changed");
-    fs::write(&deu, text.replacen(line, &format!("electronic evidence ({tag})."), 1)).unwrap();
+    let start = "notes: For requests concerning cybercrime investigations and electronic evidence";
+    let at = text.find(start).expect("the example's DEU notes changed");
+    let end = at + text[at..].find('\n').unwrap();
+    let changed = format!("{}{start} ({tag}).{}", &text[..at], &text[end..]);
+    fs::write(&deu, changed).unwrap();
 }
 
 fn built(root: &Path, out: &Path) {
