@@ -455,7 +455,8 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
     ));
     let mut h = serde_json::to_vec_pretty(&heads).expect("serialisable");
     h.push(b'\n');
-    v.state.push((pocdir::bundle::checkpoint::LOG_HEADS.into(), h));
+    v.state
+        .push((pocdir::bundle::checkpoint::LOG_HEADS.into(), h));
     vectors.push(v);
 
     let mut v = base(

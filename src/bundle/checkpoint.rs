@@ -265,9 +265,11 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
 fn check_published(p: &Published, t: &Trusted, head: Option<&Head>) -> Result<(), OpenError> {
     let shown = p.path.display();
     let sig_path = std::path::PathBuf::from(format!("{shown}.minisig"));
-    let text = read_capped(p.path, log::MAX_LOG_BYTES).map_err(|e| OpenError::Usage(format!("--log: {e}")))?;
-    let sig = read_capped(&sig_path, 4096)
-        .map_err(|e| OpenError::Usage(format!("--log: {e} (the log's signature goes beside it)")))?;
+    let text = read_capped(p.path, log::MAX_LOG_BYTES)
+        .map_err(|e| OpenError::Usage(format!("--log: {e}")))?;
+    let sig = read_capped(&sig_path, 4096).map_err(|e| {
+        OpenError::Usage(format!("--log: {e} (the log's signature goes beside it)"))
+    })?;
     let sig = String::from_utf8(sig).unwrap_or_default();
     crate::sign::verify(p.key, &sig, &text).map_err(|_| {
         OpenError::BadSignature(format!(
@@ -301,7 +303,8 @@ fn check_published(p: &Published, t: &Trusted, head: Option<&Head>) -> Result<()
             e.seq,
             t.seq,
             t.root,
-            head.map(|h| format!(" (log line SHA-256 {})", h.line)).unwrap_or_default()
+            head.map(|h| format!(" (log line SHA-256 {})", h.line))
+                .unwrap_or_default()
         )));
     }
     Ok(())
@@ -602,7 +605,14 @@ mod tests {
         let lines: Vec<&str> = log.lines().collect();
         let mut w = Vec::new();
         let ex = lines[from..n].join("\n") + "\n";
-        check_excerpt(&trusted_of(lines[n - 1]), &files_with(&ex), recorded, acc, &mut w).map(|c| (c, w))
+        check_excerpt(
+            &trusted_of(lines[n - 1]),
+            &files_with(&ex),
+            recorded,
+            acc,
+            &mut w,
+        )
+        .map(|c| (c, w))
     }
 
     #[test]
@@ -616,7 +626,8 @@ mod tests {
         assert_eq!(heads, vec![head_of(lines[4])]);
         assert_eq!(c5.head, Some(head_of(lines[4])));
         // The next one, the same log grown: recorded beside it.
-        let (c9, w) = open_at(&log, 9, 3, heads.clone(), Some((5, heads[0].root.as_str()))).unwrap();
+        let (c9, w) =
+            open_at(&log, 9, 3, heads.clone(), Some((5, heads[0].root.as_str()))).unwrap();
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(
             c9.record.unwrap().heads,
@@ -630,7 +641,11 @@ mod tests {
         // Too far back to check: a warning naming how far.
         let (_, w) = open_at(&log, 12, 8, heads.clone(), None).unwrap();
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].contains("versions 6 to 8 cannot be checked"), "{}", w[0]);
+        assert!(
+            w[0].contains("versions 6 to 8 cannot be checked"),
+            "{}",
+            w[0]
+        );
     }
 
     #[test]
@@ -693,14 +708,25 @@ mod tests {
         assert_eq!((none.head, none.record, w.len()), (None, None, 1));
         assert!(w[0].contains("carries no log head"), "{}", w[0]);
         // ... refused once a log head was recorded.
-        let e = check_excerpt(&t6, &BTreeMap::new(), vec![head_of(lines[2])], None, &mut w).unwrap_err();
+        let e = check_excerpt(&t6, &BTreeMap::new(), vec![head_of(lines[2])], None, &mut w)
+            .unwrap_err();
         assert_eq!(e.class(), "split-view");
         assert!(e.message().contains("up to version 3"), "{}", e.message());
         // A broken excerpt: tampered.
-        let e = check_excerpt(&t6, &files_with(&[lines[1], lines[5]].join("\n")), Vec::new(), None, &mut w)
-            .unwrap_err();
+        let e = check_excerpt(
+            &t6,
+            &files_with(&[lines[1], lines[5]].join("\n")),
+            Vec::new(),
+            None,
+            &mut w,
+        )
+        .unwrap_err();
         assert_eq!(e.class(), "tampered");
-        assert!(e.message().contains("line 2: the hash chain is broken"), "{}", e.message());
+        assert!(
+            e.message().contains("line 2: the hash chain is broken"),
+            "{}",
+            e.message()
+        );
     }
 
     #[test]
@@ -730,7 +756,12 @@ mod tests {
         }
         let big = vec![b' '; MAX_HEADS_BYTES as usize + 1];
         std::fs::write(dir.path().join(LOG_HEADS), big).unwrap();
-        assert!(read_heads(dir.path()).unwrap_err().message().contains("larger than"));
+        assert!(
+            read_heads(dir.path())
+                .unwrap_err()
+                .message()
+                .contains("larger than")
+        );
         // What `record` writes is read back.
         let log = log_of(2);
         let (c, _) = open_at(&log, 2, 0, Vec::new(), None).unwrap();

@@ -37,7 +37,7 @@ mod renewal;
 mod review;
 mod site_home;
 mod site_now;
-mod split_view;
 #[allow(dead_code)]
 mod smtp_server;
+mod split_view;
 mod stale;

@@ -102,7 +102,12 @@ fn a_split_view_between_two_states_is_detected_on_the_next_open() {
         )
     };
     let published_a = out_a.join("site/versions.jsonl");
-    let r = with_log(&out_b, "DEU", &tmp.path().join("deu-with-log"), &published_a);
+    let r = with_log(
+        &out_b,
+        "DEU",
+        &tmp.path().join("deu-with-log"),
+        &published_a,
+    );
     assert_eq!(r.code, 16, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains(&format!(
@@ -133,7 +138,12 @@ fn a_split_view_between_two_states_is_detected_on_the_next_open() {
     .unwrap();
     let r = with_log(&out_b, "DEU", &tmp.path().join("deu-altered-log"), &altered);
     assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("error[bad-signature]: the log given with --log"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("error[bad-signature]: the log given with --log"),
+        "{}",
+        r.stderr
+    );
 
     // Without the published log, both open: neither can tell yet.
     let r = open_as(a.path(), &out_a, "FRA", &fra);
@@ -142,7 +152,8 @@ fn a_split_view_between_two_states_is_detected_on_the_next_open() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     // Each recorded the log head it accepted; open printed it.
     assert!(
-        r.stdout.contains(&format!("Log head: version {seq}, log line SHA-256 ")),
+        r.stdout
+            .contains(&format!("Log head: version {seq}, log line SHA-256 ")),
         "{}",
         r.stdout
     );
@@ -210,16 +221,13 @@ fn the_log_head_is_in_the_bundle_for_stock_tools() {
     assert_eq!(last["root"], c["root"].as_str());
     let manifest: serde_json::Value =
         serde_json::from_slice(&crate::bundle::file_in_tar(&tar, "manifest.json")).unwrap();
-    assert_eq!(
-        manifest["files"]["log.jsonl"],
-        {
-            use sha2::Digest;
-            sha2::Sha256::digest(log_head.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        }
-    );
+    assert_eq!(manifest["files"]["log.jsonl"], {
+        use sha2::Digest;
+        sha2::Sha256::digest(log_head.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    });
 }
 
 /// A bundle sealed before the log head existed (the committed `valid`
@@ -246,7 +254,8 @@ fn a_bundle_without_a_log_head_opens_only_before_one_was_recorded() {
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
-        r.stderr.contains("warning: this bundle carries no log head"),
+        r.stderr
+            .contains("warning: this bundle carries no log head"),
         "{}",
         r.stderr
     );
