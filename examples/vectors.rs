@@ -423,6 +423,42 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
     ));
     vectors.push(v);
 
+    // A split view (issue #18): the state folder accepted version 1 of
+    // this very directory (the same root) from another log: the same
+    // version issued at another time, as another build would write its
+    // line. The bundle's log head (log.jsonl) disagrees with the one
+    // recorded: refused, exit 16.
+    let other_line = format!(
+        r#"{{"seq":1,"root":"{}","issued":"2026-12-01T12:00:00Z","prev":"{}"}}"#,
+        version.root,
+        "0".repeat(64)
+    );
+    let heads = pocdir::bundle::checkpoint::HeadsRecord {
+        format: pocdir::bundle::checkpoint::LOG_HEADS_FORMAT.into(),
+        heads: vec![pocdir::bundle::checkpoint::Head {
+            seq: 1,
+            root: version.root.clone(),
+            line: pocdir::util::hash::sha256_hex(other_line.as_bytes()),
+        }],
+    };
+    let mut v = base(
+        "log-head-disagrees",
+        "the state folder accepted version 1 with the same root, but as another line of the log (issued at another time, as another build wrote it): the bundle's log head (log.jsonl) disagrees, a split view",
+        fra_files(fra.clone(), fra_sig.clone()),
+        16,
+        Some("split-view"),
+    );
+    v.state = pinned();
+    v.state.push((
+        "accepted.json".into(),
+        accepted("FRA", 1, &version.root, &key_id),
+    ));
+    let mut h = serde_json::to_vec_pretty(&heads).expect("serialisable");
+    h.push(b'\n');
+    v.state
+        .push((pocdir::bundle::checkpoint::LOG_HEADS.into(), h));
+    vectors.push(v);
+
     let mut v = base(
         "expired",
         "France's bundle opened a day after its expiry",
@@ -497,8 +533,14 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
     let gz = age::decrypt(&identity, &fra).map_err(io("decrypting FRA"))?;
     let mut files =
         pocdir::bundle::tarball::read_gzip(&gz[..], 1 << 30).map_err(|e| e.to_string())?;
+    // In tar order: the log head (sealed since issue #18) after contacts.csv.
     let ordered = |files: &std::collections::BTreeMap<String, Vec<u8>>| -> Result<Files, String> {
-        pocdir::bundle::FILES
+        let log = pocdir::bundle::checkpoint::LOG_EXCERPT;
+        let mut names: Vec<&str> = pocdir::bundle::FILES.to_vec();
+        if files.contains_key(log) {
+            names.insert(4, log);
+        }
+        names
             .iter()
             .map(|name| {
                 let bytes = files.get(*name).ok_or(format!("no {name} in the bundle"))?;

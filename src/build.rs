@@ -386,8 +386,12 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     };
     let parts = crate::site::offline_parts(&at_issue, &loaded.theme, &loaded.i18n, &info)
         .map_err(|e| BuildError::Render(e.0))?;
-    let shared =
-        bundle::Shared::new(&at_issue, &version, &loaded.i18n).map_err(BuildError::Seal)?;
+    // The log head every bundle carries (issue #18): the log's last lines
+    // up to this version.
+    let excerpt = bundle::checkpoint::excerpt(&log_final, version.seq, &version.root)
+        .map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
+    let shared = bundle::Shared::new(&at_issue, &version, &loaded.i18n, &excerpt)
+        .map_err(BuildError::Seal)?;
     // Each bundle goes to disk as soon as it is sealed: they are never all
     // in memory. The folder is swapped in at the end, or removed.
     let stage = crate::output::Staging::new(opts.out, "bundles").map_err(|e| {

@@ -65,6 +65,30 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, LogError> {
 
 /// [`parse`], the error as (line number, reason).
 pub(crate) fn parse_lines(text: &str) -> Result<Vec<Entry>, (usize, String)> {
+    parse_chain(text, Start::First, |_| {})
+}
+
+/// Where a chain of log lines starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Start {
+    /// At the log's first line: sequence 1, chained to 64 zeros.
+    First,
+    /// Anywhere (an excerpt of the log, as a bundle carries it): the first
+    /// line's own sequence, its `prev` and what it renews cannot be checked
+    /// against a line before it (only their form is); every line after it
+    /// follows the same rules as in the whole log.
+    Anywhere,
+}
+
+/// The rules of the log's lines, one pass: each line parsed, checked
+/// against the one before (the hash chain, consecutive sequences, issue
+/// times not going backwards, renewals) and hashed once; `hashed` is
+/// given each line's SHA-256 (hex), in order.
+pub(crate) fn parse_chain(
+    text: &str,
+    start: Start,
+    mut hashed: impl FnMut(&str),
+) -> Result<Vec<Entry>, (usize, String)> {
     let mut out: Vec<Entry> = Vec::new();
     // The hash of the last line read, and its issue time.
     let mut prev_hash: Option<String> = None;
@@ -75,10 +99,21 @@ pub(crate) fn parse_lines(text: &str) -> Result<Vec<Entry>, (usize, String)> {
         }
         let n = i + 1;
         let e: Entry = serde_json::from_str(line).map_err(|e| (n, e.to_string()))?;
-        if e.prev != prev_hash.as_deref().unwrap_or(ZERO) {
+        // The first line of an excerpt: its own sequence, and a `prev` that
+        // is a hash (64 zeros only for the log's first line).
+        let anywhere_first = out.is_empty() && start == Start::Anywhere && e.seq > 1;
+        if anywhere_first {
+            if !is_hex64(&e.prev) || e.prev == ZERO {
+                return Err((n, "the hash chain is broken".into()));
+            }
+        } else if e.prev != prev_hash.as_deref().unwrap_or(ZERO) {
             return Err((n, "the hash chain is broken".into()));
         }
-        let expected_seq = out.last().map_or(1, |p| p.seq + 1);
+        let expected_seq = match out.last() {
+            Some(p) => p.seq.saturating_add(1),
+            None if start == Start::Anywhere => e.seq.max(1),
+            None => 1,
+        };
         if e.seq != expected_seq {
             return Err((
                 n,
@@ -92,11 +127,14 @@ pub(crate) fn parse_lines(text: &str) -> Result<Vec<Entry>, (usize, String)> {
         if prev_time.is_some_and(|p| ts < p) {
             return Err((n, "issued before the previous version".into()));
         }
-        if e.root.len() != 64 || !e.root.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !is_hex64(&e.root) {
             return Err((n, "bad root hash".into()));
         }
         match (e.renews, out.last()) {
             (Some(r), Some(p)) if r == p.seq && e.root == p.root => {}
+            // The version before the first line of an excerpt is not in
+            // it: only its number can be checked.
+            (Some(r), None) if anywhere_first && r + 1 == e.seq => {}
             (Some(r), _) => {
                 return Err((
                     n,
@@ -117,10 +155,17 @@ pub(crate) fn parse_lines(text: &str) -> Result<Vec<Entry>, (usize, String)> {
             (None, _) => {}
         }
         out.push(e);
-        prev_hash = Some(sha256_hex(line.as_bytes()));
+        let h = sha256_hex(line.as_bytes());
+        hashed(&h);
+        prev_hash = Some(h);
         prev_time = Some(ts);
     }
     Ok(out)
+}
+
+/// 64 hexadecimal digits (a SHA-256 as the log writes it, or in either case).
+fn is_hex64(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// A version issued in the future: later than the clock judging the log

@@ -57,6 +57,9 @@ pub struct OpenOptions {
     /// The reader's clock, whatever `now` says: a rotation statement dated
     /// later (beyond a day) is refused.
     pub clock: jiff::Timestamp,
+    /// `--log FILE`: the secretariat's published log (`versions.jsonl`,
+    /// its `.minisig` beside it) that must hold this bundle's version.
+    pub log: Option<PathBuf>,
 }
 
 /// Where the verified files go.
@@ -108,6 +111,11 @@ pub enum OpenError {
     /// a record of earlier bundles, a pin or an accepted key the recorded
     /// history does not pass through, a damaged key history.
     State(String),
+    /// The version log the bundle carries disagrees with the one this
+    /// state folder accepted (another root or another line for a version
+    /// accepted), or a bundle carries none after bundles that did: two
+    /// directories under one version number (`checkpoint`).
+    SplitView(String),
 }
 
 impl OpenError {
@@ -127,6 +135,7 @@ impl OpenError {
             OpenError::RetiredKey(_) => 13,
             OpenError::Rotation(_) => 14,
             OpenError::State(_) => 15,
+            OpenError::SplitView(_) => 16,
         }
     }
 
@@ -146,6 +155,7 @@ impl OpenError {
             OpenError::RetiredKey(_) => "retired-key",
             OpenError::Rotation(_) => "rotation",
             OpenError::State(_) => "state",
+            OpenError::SplitView(_) => "split-view",
         }
     }
 
@@ -164,7 +174,8 @@ impl OpenError {
             | OpenError::Io(m)
             | OpenError::RetiredKey(m)
             | OpenError::Rotation(m)
-            | OpenError::State(m) => m,
+            | OpenError::State(m)
+            | OpenError::SplitView(m) => m,
         }
     }
 }
@@ -209,6 +220,9 @@ pub struct Opened {
     /// The receipt line to send back and the secretariat's address, when
     /// the bundle carries them (issue #15).
     pub receipt: Option<(crate::receipts::Receipt, String)>,
+    /// The bundle's log head, checked against the log heads accepted
+    /// before (`None`: the bundle carries none).
+    pub log_head: Option<crate::bundle::checkpoint::Head>,
 }
 
 /// The changes shown when a version was first accepted, kept so that a
@@ -889,6 +903,18 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
     }
     let new_dir: serde_json::Value = serde_json::from_slice(&files["directory.json"])
         .map_err(|_| OpenError::Tampered("directory.json is not JSON".into()))?;
+    // The log head (issue #18): the log the bundle carries, against the
+    // heads accepted before (a split view is refused).
+    let log_head = crate::bundle::checkpoint::check(
+        &t,
+        &files,
+        crate::bundle::checkpoint::read_heads(&opts.state_dir)?,
+        accepted.as_ref().map(|a| (a.seq, a.root.as_str())),
+        opts.log
+            .as_deref()
+            .map(|path| crate::bundle::checkpoint::Published { path, key: &key }),
+        &mut warnings,
+    )?;
 
     // 5. Summary, changes, extraction, record.
     let previous: Option<serde_json::Value> =
@@ -975,6 +1001,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         )
         .map_err(io)?;
     }
+    log_head.record(&opts.state_dir).map_err(io)?;
     crate::output::private_file(
         &opts.state_dir.join(ACCEPTED),
         (serde_json::to_string_pretty(&rec).unwrap_or_default() + "\n").as_bytes(),
@@ -1000,6 +1027,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         files,
         extracted,
         first_accepted,
+        log_head: log_head.head,
     })
 }
 

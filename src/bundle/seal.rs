@@ -9,7 +9,7 @@
 //! several members that decompress, concatenated, into one tar: the
 //! per-State entries first (manifest.json, README.txt; no end blocks; one
 //! member), then the exports every State shares (directory.json,
-//! contacts.csv, contacts.vcf), then the offline page (index.html) and
+//! contacts.csv, log.jsonl, contacts.vcf), then the offline page (index.html) and
 //! the two zero blocks that end the archive. The shared parts are
 //! compressed once per version (the page once per set of languages), as
 //! members of 1 MiB of input each made on every core
@@ -28,8 +28,12 @@ use crate::directory::model::{Directory, State};
 use crate::export;
 use crate::i18n::Strings;
 
-/// Names of the files inside a bundle, in tar order (manifest first, then
-/// the rest of the per-State part, then the shared part).
+/// Names of the files every bundle holds, in tar order (manifest first,
+/// then the rest of the per-State part, then the shared part). Bundles
+/// sealed since issue #18 also hold the log head,
+/// [`checkpoint::LOG_EXCERPT`](super::checkpoint::LOG_EXCERPT) (after
+/// contacts.csv), listed in the manifest like the others; `open` reads
+/// bundles without it.
 pub const FILES: [&str; 6] = [
     "manifest.json",
     "README.txt",
@@ -138,8 +142,11 @@ pub fn readme(texts: &[Strings], state: &State, v: &Version, key_id: &str) -> St
 pub struct Shared {
     pub directory_json: (Vec<u8>, String),
     pub csv: (Vec<u8>, String),
-    /// directory.json and contacts.csv as tar entries (no end blocks), as
-    /// gzip members.
+    /// The excerpt of the version log up to this version (`log.jsonl`, its
+    /// log head), with its SHA-256.
+    pub log: (Vec<u8>, String),
+    /// directory.json, contacts.csv and log.jsonl as tar entries (no end
+    /// blocks), as gzip members.
     pub member: Vec<u8>,
     /// contacts.vcf in each language a bundle is written in (a State's
     /// Mission's language, else English): its SHA-256 and its tar entry
@@ -148,10 +155,13 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// `log_excerpt`: the log head the bundles carry
+    /// ([`checkpoint::excerpt`](super::checkpoint::excerpt)).
     pub fn new(
         dir: &Directory,
         v: &Version,
         i18n: &BTreeMap<String, crate::directory::load::I18nFile>,
+        log_excerpt: &str,
     ) -> Result<Shared, String> {
         let with_hash = |b: Vec<u8>| {
             let h = crate::util::hash::sha256_hex(&b);
@@ -188,10 +198,12 @@ impl Shared {
             (json, other.join().expect("the export thread panicked"))
         });
         let vcf = vcf.into_iter().collect::<Result<BTreeMap<_, _>, _>>()?;
+        let log = with_hash(log_excerpt.as_bytes().to_vec());
         let tar = tarball::entries(
             &[
                 ("directory.json", &directory_json.0),
                 ("contacts.csv", &csv.0),
+                (super::checkpoint::LOG_EXCERPT, &log.0),
             ],
             v.mtime(),
         )
@@ -200,6 +212,7 @@ impl Shared {
         Ok(Shared {
             directory_json,
             csv,
+            log,
             member,
             vcf,
         })
@@ -272,6 +285,7 @@ pub fn plaintext(
     for (name, (_, hash)) in [
         ("directory.json", &shared.directory_json),
         ("contacts.csv", &shared.csv),
+        (super::checkpoint::LOG_EXCERPT, &shared.log),
     ] {
         hashes.insert(name.to_string(), hash.clone());
     }

@@ -15,7 +15,7 @@ use super::{AsOf, outln};
     5 malformed, 6 expired, 7 rollback, 8 fork, 9 misdirected, 10 wrong identity, \
     11 tampered, 12 I/O, 13 retired key, 14 key history refused (or the key set had \
     expired when the bundle was issued), 15 state folder records missing or disagreeing. \
-    Exit 6 also when the bundle was issued in the future. Nothing is extracted or recorded unless every check passed. \
+    16 split view (the version log the bundle carries disagrees with the one accepted before). Exit 6 also when the bundle was issued in the future. Nothing is extracted or recorded unless every check passed. \
     Nothing is ever deleted or overwritten: without --extract the files go into a new \
     <ISO3>-<seq> folder beside the bundle."
 )]
@@ -60,6 +60,12 @@ pub struct Args {
     /// pinned key is followed, and recorded.
     #[arg(long, value_name = "FILE")]
     key_history: Vec<PathBuf>,
+    /// The secretariat's published version log (versions.jsonl from the
+    /// directory's site, its .minisig beside it): its signature is checked
+    /// with the secretariat key, and it must hold this bundle's version
+    /// with its root and log line (else a split view: exit 16).
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
     /// Judge expiry as of this time, e.g. to re-read an archived bundle.
     #[command(flatten)]
     as_of: AsOf,
@@ -162,6 +168,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         rotations: a.key_history,
         now: a.as_of.time(),
         clock: jiff::Timestamp::now(),
+        log: a.log,
     };
     let o = pocdir::bundle::open::open(&opts).map_err(|e| {
         eprintln!("error[{}]: {}", e.class(), e.message());
@@ -191,6 +198,13 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         o.states,
         o.pocs
     );
+    if let Some(h) = &o.log_head {
+        outln!(
+            "Log head: version {}, log line SHA-256 {} (the secretariat's signed log, versions.jsonl on its site, must hold this line; other States can compare theirs).",
+            h.seq,
+            h.line
+        );
+    }
     if o.already_accepted {
         match o.first_accepted {
             None => {

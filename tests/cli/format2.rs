@@ -17,7 +17,7 @@ use crate::peers::{self, age_decrypt, age_decrypt_raw, tool};
 use crate::support;
 
 /// Every vector folder under tests/vectors/open2/, sorted.
-const VECTORS: [&str; 40] = [
+const VECTORS: [&str; 41] = [
     "bitflip-ciphertext",
     "bitflip-key-id",
     "bitflip-signature",
@@ -31,6 +31,7 @@ const VECTORS: [&str; 40] = [
     "gzip-truncated",
     "issued-in-the-future",
     "key-set-expired",
+    "log-head-disagrees",
     "lost-pin",
     "lower-sequence",
     "malformed-comment",

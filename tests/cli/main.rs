@@ -39,4 +39,5 @@ mod site_home;
 mod site_now;
 #[allow(dead_code)]
 mod smtp_server;
+mod split_view;
 mod stale;
