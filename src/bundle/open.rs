@@ -422,7 +422,7 @@ fn start_history(
     let check_accepted = |h: &KeyHistory, pin_what: String, to: &str| -> Result<(), OpenError> {
         match &st.accepted {
             Some(a) if h.key(&a.key_id).is_none() => Err(OpenError::State(format!(
-                "the state folder's records disagree: {pin_what}, but {} records sequence {} signed by key {}, and no rotation recorded in the state folder leads from key {} to {to}: the pinned key may have been replaced. Nothing is trusted until this is resolved: if an earlier pocdir followed a key rotation, give its statements (beside the bundle, or --rotation); otherwise compare the key IDs with the secretariat's key on the directory site's verify page, and restore the state folder from a backup; {last_resort}",
+                "the state folder's records disagree: {pin_what}, but {} records sequence {} signed by key {}, and no rotation recorded in the state folder leads from key {} to {to}: the pinned key may have been replaced. Nothing is trusted until this is resolved: if an earlier pocdir followed a key rotation, give its statements (key-history.json beside the bundle, or --key-history); otherwise compare the key IDs with the secretariat's key on the directory site's verify page, and restore the state folder from a backup; {last_resort}",
                 accepted_path.display(),
                 a.seq,
                 a.key_id,
@@ -436,7 +436,7 @@ fn start_history(
             Some(h) => {
                 if known(h).key(&sign::key_id(pin)) != Some(pin) {
                     return Err(OpenError::State(format!(
-                        "the state folder's records disagree: {} pins key {}, but {} records the keys {}, without it (nor do the rotation statements available lead to it): the pinned key may have been replaced. Nothing is trusted until this is resolved: if an earlier pocdir followed a key rotation, give its statements (beside the bundle, or --rotation); otherwise restore the state folder from a backup, or put back in {} key {} (the last one recorded) after checking its key ID on the directory site's verify page; {last_resort}",
+                        "the state folder's records disagree: {} pins key {}, but {} records the keys {}, without it (nor do the rotation statements available lead to it): the pinned key may have been replaced. Nothing is trusted until this is resolved: if an earlier pocdir followed a key rotation, give its statements (key-history.json beside the bundle, or --key-history); otherwise restore the state folder from a backup, or put back in {} key {} (the last one recorded) after checking its key ID on the directory site's verify page; {last_resort}",
                         pinned_path.display(),
                         sign::key_id(pin),
                         history_path.display(),
@@ -520,7 +520,7 @@ fn start_history(
     };
     Err(OpenError::State(match recorded {
         Some((id, full, why)) => format!(
-            "the pinned secretariat key {pin} is missing, but this state folder recorded earlier bundles signed by key {id} ({why}): a lost pin is not a first use, and nothing was pinned. {given_text}To recover: download secretariat.pub from the directory's site, check on its verify page that its key ID is {id}, and run this command again with --trust naming that file: pocdir pins it again only if it is key {id}{exact}. If the site now shows another key ID, the secretariat changed its key since: use its old key, published as rotations/{id}.pub beside the bundles, with the rotation statements beside the bundle (or --rotation). Or restore {pin} from a backup of the state folder.",
+            "the pinned secretariat key {pin} is missing, but this state folder recorded earlier bundles signed by key {id} ({why}): a lost pin is not a first use, and nothing was pinned. {given_text}To recover: download secretariat.pub from the directory's site, check on its verify page that its key ID is {id}, and run this command again with --trust naming that file: pocdir pins it again only if it is key {id}{exact}. If the site now shows another key ID, the secretariat changed its key since: restore {pin} from a backup of the state folder (then the key-history.json beside the bundle moves it on), or ask the secretariat for its key {id}.",
             pin = pinned_path.display(),
             exact = if full.is_some() {
                 " (the very key recorded, not only its ID)"

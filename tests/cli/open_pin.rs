@@ -363,7 +363,7 @@ fn pinned_to_a(tmp: &Path, both: bool) -> PathBuf {
 const RETIRED: &str = "a retired key may have leaked";
 
 /// (a) Pinned to A, a bundle signed by A with the statement A → B beside
-/// it (or given with --rotation): A is retired, the bundle refused as such.
+/// it (or given with --key-history): A is retired, the bundle refused as such.
 #[test]
 fn a_bundle_signed_by_a_retired_key_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
@@ -414,16 +414,17 @@ fn a_rotation_followed_once_keeps_the_old_key_retired() {
     let (a, b) = (key_a(), new_key(tmp.path(), "b"));
     let state = pinned_to_a(tmp.path(), false);
     let ab = rotate(&a, &b, &tmp.path().join("ab.txt"));
-    // A --rotation that cannot be read is a usage error.
+    // A --key-history that cannot be read is a usage error.
     let r = open_with(
         &bundle(v1()),
         &state,
         &[
-            "--rotation".as_ref(),
+            "--key-history".as_ref(),
             tmp.path().join("missing.txt").as_os_str(),
         ],
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--key-history"), "{}", r.stderr);
 
     // Version 1 signed by B, the statement beside it: the pin moves to B
     // and the rotation is recorded.
@@ -496,7 +497,7 @@ fn a_lost_pin_is_not_a_first_use() {
         "a lost pin is not a first use, and nothing was pinned",
         &format!("check on its verify page that its key ID is {}", a.id),
         "run this command again with --trust naming that file",
-        &format!("rotations/{}.pub", a.id),
+        &format!("ask the secretariat for its key {}", a.id),
     ];
     let r = open_with(&forged, &state, &trust(&o));
     refused(&r, 15, "state", &says, &state, &before);
