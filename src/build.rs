@@ -56,6 +56,17 @@ pub struct Built {
     /// States with accounts, none of them eligible: their bundle is sealed
     /// but `mail` sends it to nobody.
     pub no_eligible_account: Vec<StateCode>,
+    /// How many keys of the current set signed this build (none for a
+    /// site-only build).
+    pub signatures: Option<Signatures>,
+}
+
+/// The signatures a build carries against what its key set needs.
+pub struct Signatures {
+    /// Distinct keys of the current set that signed (this build's key).
+    pub found: usize,
+    /// The secretariat's current key set (its threshold, its keys).
+    pub set: sign::rotation::KeySet,
 }
 
 pub enum BuildError {
@@ -112,9 +123,14 @@ pub fn render_site(root: &Path, as_of: Date) -> Result<Rendered, BuildError> {
     })
 }
 
-/// The secretariat key to sign with, checked against keys/secretariat.pub
-/// (also what `receipts collect` derives the receipt key from).
-pub fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::SigningKey, BuildError> {
+/// The secretariat key to sign with, checked against keys/secretariat.pub,
+/// or against the current key `set` when it has several keys (also what
+/// `receipts collect` derives the receipt key from).
+pub fn signing_key(
+    opts: &BuildOptions,
+    dir: &Directory,
+    set: Option<&sign::rotation::KeySet>,
+) -> Result<sign::SigningKey, BuildError> {
     let demo_key = opts.root.join("keys/demo/secretariat.key");
     let path = match &opts.signing_key {
         Some(p) => p.clone(),
@@ -150,52 +166,139 @@ pub fn signing_key(opts: &BuildOptions, dir: &Directory) -> Result<sign::Signing
     } else {
         None
     };
-    sign::load_secret_key(&text, pass.as_ref(), &pk)
-        .map_err(|e| BuildError::Seal(format!("{}: {e}", path.display())))
+    // Any key of a current set of several (k of n: each officer may
+    // prepare a build); else the key of keys/secretariat.pub.
+    match set.filter(|s| s.keys.len() > 1) {
+        Some(set) => sign::load_secret_key_among(&text, pass.as_ref(), &set.keys)
+            .map(|(k, _)| k)
+            .map_err(|e| {
+                BuildError::Seal(format!(
+                    "{}: {e} (the secretariat's current keys are {})",
+                    path.display(),
+                    set.ids()
+                ))
+            }),
+        None => sign::load_secret_key(&text, pass.as_ref(), &pk)
+            .map_err(|e| BuildError::Seal(format!("{}: {e}", path.display()))),
+    }
 }
 
-fn log_final_for_sig(loaded: &Checked) -> String {
-    loaded.version_log.clone().unwrap_or_default()
-}
-
-/// The version log verifies under one key of the secretariat key's
-/// verified history (`Checked::key_history`: anchored in
-/// `keys/anchor.pub`, followed through `keys/rotations/`): no other key,
-/// whatever file sits in `keys/rotations/`, is trusted (issue 18).
+/// The version log verifies under the threshold of one set of the
+/// secretariat key's verified history (`Checked::key_history`: anchored
+/// in `keys/anchor.pub`, followed through `keys/rotations/`): no other
+/// key, whatever file sits in `keys/rotations/`, is trusted (issue 18).
+/// The current set's threshold of its keys (k of n: one stolen key cannot
+/// make a log that `build` continues and signs again); or an earlier
+/// set's, for a log whose last version was issued before the set was
+/// replaced (a build's first after a rotation). Returns whether the
+/// current set signed it.
 fn verify_log(
-    loaded: &Checked,
-    current: &sign::PublicKey,
-    sig: &str,
+    history: &sign::rotation::KeyHistory,
+    sigs: &[String],
     text: &str,
-) -> Result<(), BuildError> {
-    let altered = || {
+    last_issued: Option<jiff::Timestamp>,
+) -> Result<bool, BuildError> {
+    use sign::threshold::{ThresholdError, verify};
+    let texts: Vec<&str> = sigs.iter().map(String::as_str).collect();
+    let sets: Vec<&sign::rotation::KeySet> = history.sets().collect();
+    let current = history.current();
+    let altered = |e: ThresholdError| {
         BuildError::Seal(format!(
-            "{} does not verify against the secretariat key: it was altered",
+            "{} does not verify against the secretariat's keys: {e}; it was altered",
             log::LOG_FILE
         ))
     };
-    let sig_id = sign::signature_key_id(sig).map_err(|_| altered())?;
-    if sig_id == sign::key_id(current) {
-        return sign::verify(current, sig, text.as_bytes())
-            .map(|_| ())
-            .map_err(|_| altered());
-    }
-    let old = loaded
-        .key_history
-        .as_ref()
-        .and_then(|h| h.key(&sig_id))
-        .ok_or_else(|| {
-            BuildError::Seal(format!(
-                "{log} is signed by key {sig_id}, which is not in the secretariat key's history (keys/anchor.pub, keys/rotations/, keys/secretariat.pub)\n\
-                 hint: a new directory started from a copy of the example (or of another directory) needs its own version history: \
-                 delete {log} and {sig} (the next build starts again at version 1); \
-                 otherwise put back the key {sig_id} in keys/secretariat.pub, \
-                 or move to the new key with `pocdir keygen rotate` (its numbered statement goes in keys/rotations/)",
+    match verify(current, &texts, text.as_bytes()) {
+        Ok(_) => return Ok(true),
+        Err(e @ (ThresholdError::Bad { .. } | ThresholdError::Malformed { .. })) => {
+            return Err(altered(e));
+        }
+        Err(ThresholdError::TooFew { found, needed, .. }) if !found.is_empty() => {
+            return Err(BuildError::Seal(format!(
+                "{log} carries {} signature(s) by the secretariat's current keys ({}), and the key set ({}) needs {needed}: the last build was not countersigned. Nothing was built.\n\
+                 hint: another officer of the key set adds a signature to it with `pocdir sign --log --secret-key THEIR.key` \
+                 (or `pocdir sign --out OUT ...` on that build, which signs its bundles too); \
+                 or go back to the last countersigned log (`git checkout <commit> -- log/`)",
+                found.len(),
+                found.join(", "),
+                current.name(),
                 log = log::LOG_FILE,
-                sig = log::LOG_SIG,
-            ))
-        })?;
-    sign::verify(old, sig, text.as_bytes()).map_err(|_| altered())?;
+            )));
+        }
+        Err(_) => {}
+    }
+    // Signed by an earlier set of the history: only a log it had finished.
+    for (i, set) in sets.iter().enumerate().rev().skip(1) {
+        let Ok(signed) = verify(set, &texts, text.as_bytes()) else {
+            continue;
+        };
+        let next = sets[i + 1];
+        let replaced = next
+            .date
+            .as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok());
+        let issued = last_issued.map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+        return match (replaced, issued) {
+            (Some(d), Some(i)) if i > d => Err(BuildError::Seal(format!(
+                "{log} is signed by the retired key(s) {} of the secretariat key's {}, which {} replaced on {d}, but its last version was issued on {i}, after that: a retired key made it. Nothing was built; restore the log from the last build made before the rotation, or from the published versions.jsonl of the site",
+                signed.signers.join(", "),
+                set.name(),
+                next.name(),
+                log = log::LOG_FILE,
+            ))),
+            _ => Ok(false),
+        };
+    }
+    let ids: Vec<String> = texts
+        .iter()
+        .filter_map(|t| sign::signature_key_id(t).ok())
+        .collect();
+    Err(BuildError::Seal(format!(
+        "{log} is signed by key {}, which is not in the secretariat key's history (keys/anchor.pub, keys/rotations/, keys/secretariat.pub)\n\
+         hint: a new directory started from a copy of the example (or of another directory) needs its own version history: \
+         delete {log} and {sig} (the next build starts again at version 1); \
+         otherwise put back the key {} in keys/secretariat.pub, \
+         or move to the new key with `pocdir keygen rotate` (its numbered statement goes in keys/rotations/)",
+        ids.join(", "),
+        ids.first().map(String::as_str).unwrap_or("?"),
+        log = log::LOG_FILE,
+        sig = log::LOG_SIG,
+    )))
+}
+
+/// Put the version log and its signatures into an output folder:
+/// `versions.jsonl`, `versions.jsonl.minisig`, `.minisig.2` ...
+fn put_log(
+    put: &dyn Fn(&str, &[u8]) -> Result<(), BuildError>,
+    text: &str,
+    sigs: &[String],
+) -> Result<usize, BuildError> {
+    put("versions.jsonl", text.as_bytes())?;
+    for (i, sig) in sigs.iter().enumerate() {
+        put(
+            &sign::threshold::signature_name("versions.jsonl", i + 1),
+            sig.as_bytes(),
+        )?;
+    }
+    Ok(1 + sigs.len())
+}
+
+/// Write the directory's log signatures (`log/versions.jsonl.minisig`,
+/// `.minisig.2` ...) and remove any further one left from before: the
+/// signatures of an earlier text would no longer verify.
+pub fn write_log_signatures(root: &Path, sigs: &[String]) -> std::io::Result<()> {
+    for (i, sig) in sigs.iter().enumerate() {
+        let rel = sign::threshold::signature_name(log::LOG_FILE, i + 1);
+        crate::output::file(&root.join(rel), sig.as_bytes())?;
+    }
+    for n in sigs.len() + 1..=sign::threshold::MAX_SIGNATURES {
+        let p = root.join(sign::threshold::signature_name(log::LOG_FILE, n));
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(())
 }
 
@@ -264,11 +367,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     };
     let states = dir.states.len();
     if opts.site_only {
-        if let (Some(l), Some(sig)) = (&loaded.version_log, &loaded.version_log_sig) {
-            site.put("versions.jsonl", l.as_bytes()).map_err(site_io)?;
-            site.put("versions.jsonl.minisig", sig.as_bytes())
-                .map_err(site_io)?;
-            site_files += 2;
+        if let Some(l) = loaded
+            .version_log
+            .as_ref()
+            .filter(|_| !loaded.version_log_sigs.is_empty())
+        {
+            let put = |n: &str, b: &[u8]| site.put(n, b).map_err(site_io);
+            site_files += put_log(&put, l, &loaded.version_log_sigs)?;
         }
         site.commit().map_err(site_io)?;
         return Ok(Built {
@@ -284,23 +389,39 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             renew_from: None,
             lapsed: Vec::new(),
             no_eligible_account: Vec::new(),
+            signatures: None,
         });
     }
-    let key = signing_key(opts, &dir)?;
+    let key = signing_key(opts, &dir, loaded.key_history.as_ref().map(|h| h.current()))?;
     let receipt_key = crate::receipts::ReceiptKey::from_signing_key(&key);
 
     // The version: the log's last entry if the content is unchanged.
+    let history = loaded
+        .key_history
+        .clone()
+        .unwrap_or_else(|| sign::rotation::KeyHistory::new(key.pk.clone(), 1));
+    let current_set = history.current().clone();
     let log_text = loaded.version_log.clone().unwrap_or_default();
-    if !log_text.is_empty() {
-        let sig = loaded.version_log_sig.as_deref().ok_or_else(|| {
-            BuildError::Seal(format!(
+    let log_by_current = if log_text.is_empty() {
+        false
+    } else {
+        if loaded.version_log_sigs.is_empty() {
+            return Err(BuildError::Seal(format!(
                 "{} has no signature {}",
                 log::LOG_FILE,
                 log::LOG_SIG
-            ))
-        })?;
-        verify_log(&loaded, &key.pk, sig, &log_text)?;
-    }
+            )));
+        }
+        verify_log(
+            &history,
+            &loaded.version_log_sigs,
+            &log_text,
+            loaded
+                .version_entries
+                .last()
+                .and_then(|e| e.issued.parse().ok()),
+        )?
+    };
     // Parsed and checked once, by `directory::load` (a malformed log is
     // an error of the directory).
     let entries = &loaded.version_entries;
@@ -332,38 +453,36 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         expires,
     };
     let log_final = new_log.clone().unwrap_or(log_text);
-    let log_sig = match &new_log {
-        Some(text) => key
-            .sign(
+    let sign_log = |text: &str| -> Result<Vec<String>, BuildError> {
+        Ok(vec![
+            key.sign(
                 text.as_bytes(),
                 &format!("pocdir-log/1 seq={} root={}", entry.seq, root_hash),
                 "pocdir version log",
             )
             .map_err(BuildError::Seal)?,
-        // Unchanged content: keep the signature, unless an older key made
-        // it (after a rotation the log is signed again by the new key).
-        None => {
-            let sig = loaded.version_log_sig.clone().unwrap_or_default();
-            if sign::signature_key_id(&sig).ok().as_deref() == Some(sign::key_id(&key.pk).as_str())
-            {
-                sig
-            } else {
-                key.sign(
-                    log_final_for_sig(&loaded).as_bytes(),
-                    &format!("pocdir-log/1 seq={} root={}", entry.seq, root_hash),
-                    "pocdir version log",
-                )
-                .map_err(BuildError::Seal)?
-            }
-        }
+        ])
     };
-    let resigned =
-        new_log.is_none() && log_sig != loaded.version_log_sig.clone().unwrap_or_default();
-    site.put("versions.jsonl", log_final.as_bytes())
-        .map_err(site_io)?;
-    site.put("versions.jsonl.minisig", log_sig.as_bytes())
-        .map_err(site_io)?;
-    site_files += 2;
+    // A new log: this build's signature (the key set's other officers add
+    // theirs with `pocdir sign`). Unchanged content: the signatures kept,
+    // unless an earlier key set made them (after a rotation the log is
+    // signed again by the new set).
+    let log_sigs: Vec<String> = match &new_log {
+        Some(text) => sign_log(text)?,
+        None if log_by_current => loaded.version_log_sigs.clone(),
+        None => sign_log(&log_final)?,
+    };
+    let resigned = new_log.is_none() && log_sigs != loaded.version_log_sigs;
+    {
+        let put = |n: &str, b: &[u8]| site.put(n, b).map_err(site_io);
+        site_files += put_log(&put, &log_final, &log_sigs)?;
+    }
+    let signatures = log_sigs
+        .iter()
+        .filter_map(|s| sign::signature_key_id(s).ok())
+        .filter(|id| current_set.key(id).is_some())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
 
     // Bundles are judged as of the issue date: same version, same bytes.
     let at_issue = dir.judged_as_of(issued.to_zoned(jiff::tz::TimeZone::UTC).date());
@@ -488,10 +607,12 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .into_bytes(),
     ));
     bundle_files.push(("versions.jsonl".into(), log_final.clone().into_bytes()));
-    bundle_files.push((
-        "versions.jsonl.minisig".into(),
-        log_sig.clone().into_bytes(),
-    ));
+    for (i, sig) in log_sigs.iter().enumerate() {
+        bundle_files.push((
+            sign::threshold::signature_name("versions.jsonl", i + 1),
+            sig.clone().into_bytes(),
+        ));
+    }
     // The key history travels beside every bundle (and in every mail):
     // a State pinned to any earlier key follows it (issue 18).
     if let Some(h) = &loaded.key_history {
@@ -516,7 +637,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     })?;
     if new_log.is_some() || resigned {
         // The log is the only file a build writes into the directory.
-        crate::output::file(&opts.root.join(log::LOG_SIG), log_sig.as_bytes())
+        write_log_signatures(opts.root, &log_sigs)
             .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_SIG)))?;
         crate::output::file(&opts.root.join(log::LOG_FILE), log_final.as_bytes())
             .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_FILE)))?;
@@ -545,5 +666,9 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         renew_from: Some(standing.renew_from),
         lapsed,
         no_eligible_account,
+        signatures: Some(Signatures {
+            found: signatures,
+            set: current_set,
+        }),
     })
 }

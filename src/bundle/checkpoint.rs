@@ -237,11 +237,12 @@ pub fn read_heads(state_dir: &Path) -> Result<Vec<Head>, OpenError> {
 const COMPARE: &str = "the secretariat publishes its signed log as versions.jsonl (with versions.jsonl.minisig) on the directory's site and beside the bundles: compare the versions and roots there, and with other States";
 
 /// A published log to check the bundle against (`open --log FILE`): the
-/// file (`versions.jsonl`, its signature `versions.jsonl.minisig` beside
-/// it) and the key it must be signed by (the one that signed the bundle).
+/// file (`versions.jsonl`, its signatures `versions.jsonl.minisig`,
+/// `.minisig.2` ... beside it) and the key set whose threshold must have
+/// signed it (the one that signed the bundle).
 pub struct Published<'a> {
     pub path: &'a Path,
-    pub key: &'a crate::sign::PublicKey,
+    pub set: &'a crate::sign::rotation::KeySet,
 }
 
 /// Read a file through a cap on the bytes actually read.
@@ -267,14 +268,25 @@ fn check_published(p: &Published, t: &Trusted, head: Option<&Head>) -> Result<()
     let sig_path = std::path::PathBuf::from(format!("{shown}.minisig"));
     let text = read_capped(p.path, log::MAX_LOG_BYTES)
         .map_err(|e| OpenError::Usage(format!("--log: {e}")))?;
-    let sig = read_capped(&sig_path, 4096).map_err(|e| {
+    let mut sigs = vec![read_capped(&sig_path, 4096).map_err(|e| {
         OpenError::Usage(format!("--log: {e} (the log's signature goes beside it)"))
-    })?;
-    let sig = String::from_utf8(sig).unwrap_or_default();
-    crate::sign::verify(p.key, &sig, &text).map_err(|_| {
+    })?];
+    for n in 2..=crate::sign::threshold::MAX_SIGNATURES {
+        let more = std::path::PathBuf::from(format!("{}.{n}", sig_path.display()));
+        if !more.is_file() {
+            break;
+        }
+        sigs.push(read_capped(&more, 4096).map_err(|e| OpenError::Usage(format!("--log: {e}")))?);
+    }
+    let sigs: Vec<String> = sigs
+        .into_iter()
+        .map(|b| String::from_utf8(b).unwrap_or_default())
+        .collect();
+    let texts: Vec<&str> = sigs.iter().map(String::as_str).collect();
+    crate::sign::threshold::verify(p.set, &texts, &text).map_err(|e| {
         OpenError::BadSignature(format!(
-            "the log given with --log, {shown}, does not verify against the secretariat key {} with its signature {}: it was altered, or it is not the secretariat's",
-            crate::sign::key_id(p.key),
+            "the log given with --log, {shown}, does not verify against the secretariat's keys {} with its signatures {} ...: {e}; it was altered, or it is not the secretariat's",
+            p.set.ids(),
             sig_path.display()
         ))
     })?;

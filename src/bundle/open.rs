@@ -30,11 +30,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::bundle::manifest::{self, Manifest, Trusted};
-use crate::bundle::verify::{Expect, Refused, verify};
+use crate::bundle::verify::{Expect, Refused, judge};
 use crate::bundle::{FILES, tarball};
 use crate::sign;
 use crate::sign::history_file::{self, HistoryFile};
 use crate::sign::rotation::{KeyHistory, RotationError, Statement};
+use crate::sign::threshold::ThresholdError;
 
 /// Largest bundle accepted (the directory of 195 States is a few MB).
 pub const MAX_BUNDLE: u64 = 64 * 1024 * 1024;
@@ -195,7 +196,10 @@ pub struct Accepted {
 /// A bundle that passed every check.
 pub struct Opened {
     pub trusted: Trusted,
+    /// The key that signed first (recorded in `accepted.json`).
     pub key_id: String,
+    /// Every key of the current set that signed it (k of n).
+    pub signers: Vec<String>,
     /// The key history versions followed on this run, described.
     pub rotated: Vec<String>,
     /// The same version was accepted before.
@@ -551,7 +555,7 @@ fn describe_set(set: &crate::sign::rotation::KeySet) -> String {
 }
 
 /// The most signature files read beside a bundle.
-pub const MAX_SIGNATURES: usize = crate::sign::rotation::MAX_KEYS;
+pub const MAX_SIGNATURES: usize = crate::sign::threshold::MAX_SIGNATURES;
 
 /// The signature files: `--signature` (or `<bundle>.minisig`), which must
 /// be there, then `<bundle>.minisig.2`, `.minisig.3` ... as long as they
@@ -676,13 +680,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             )));
         }
     }
-    let by_current: Vec<&(PathBuf, String, String)> = {
-        let mut seen = std::collections::BTreeSet::new();
-        sigs.iter()
-            .filter(|(_, _, id)| current.key(id).is_some() && seen.insert(id.clone()))
-            .collect()
-    };
-    if by_current.is_empty() {
+    if !sigs.iter().any(|(_, _, id)| current.key(id).is_some()) {
         let ids: Vec<&str> = sigs.iter().map(|(_, _, id)| id.as_str()).collect();
         return Err(OpenError::UnknownKey(other_trust.unwrap_or_else(|| {
             format!(
@@ -696,7 +694,33 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         return Err(OpenError::UnknownKey(message));
     }
 
-    // 2. The signatures over the exact bytes, each with its key.
+    // 2. The signatures over the exact bytes, each with its key: the
+    // current set's threshold of them (k of n), one trusted comment.
+    let texts: Vec<&str> = sigs.iter().map(|(_, t, _)| t.as_str()).collect();
+    let signed = crate::sign::threshold::verify(&current, &texts, &data).map_err(|e| match e {
+        ThresholdError::Malformed { index } => OpenError::BadSignature(format!(
+            "{} is not a minisign signature",
+            sigs[index].0.display()
+        )),
+        ThresholdError::Bad { .. } => OpenError::BadSignature(
+            "the signature does not verify: the bundle, its signature or the signed comment was altered".into(),
+        ),
+        ThresholdError::Comments => OpenError::Malformed(
+            "the bundle's signatures carry different trusted comments".into(),
+        ),
+        ThresholdError::TooFew { found, needed, .. } => OpenError::BadSignature(format!(
+            "the bundle carries {} signature(s) by the secretariat's current keys ({}), and {needed} are needed: the secretariat's second officer has not signed it yet (`pocdir sign`), or a signature file (.minisig.2 ...) was not kept beside the bundle",
+            found.len(),
+            current.ids(),
+        )),
+    })?;
+    let key = current
+        .key(&signed.signers[0])
+        .cloned()
+        .ok_or_else(|| OpenError::UnknownKey(format!("signed by key {}", signed.signers[0])))?;
+
+    // 3. The trusted comment, parsed once the signatures over it
+    // verified: the State (by the file's name), the expiry.
     let file_state = opts
         .bundle
         .file_name()
@@ -710,59 +734,24 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         state: file_state,
         now: opts.now,
     };
-    let mut verified_all = Vec::new();
-    for (_, text, id) in &by_current {
-        let k = current
-            .key(id)
-            .cloned()
-            .ok_or_else(|| OpenError::UnknownKey(format!("signed by key {id}")))?;
-        verified_all.push((k.clone(), verify(&k, text, &data, &expect)));
-    }
-    if verified_all.len() < current.threshold {
-        return Err(OpenError::BadSignature(format!(
-            "the bundle carries {} signature(s) by the secretariat's current keys ({}), and {} are needed: the secretariat's second officer has not signed it yet (`pocdir sign`), or a signature file (.minisig.2 ...) was not kept beside the bundle",
-            verified_all.len(),
-            current.ids(),
-            current.threshold
-        )));
-    }
-    let key = verified_all[0].0.clone();
-
-    // 3. The trusted comment, parsed once the signature over it verified:
-    // the State (by the file's name), the expiry; every signature the same.
-    let mut trusted: Option<(Trusted, bool)> = None;
-    for (_, verified) in verified_all {
-        let (t, expired) = match verified {
-            Ok(t) => (t, false),
-            Err(Refused::Expired(t)) => (*t, true),
-            Err(Refused::OtherKey(id)) => {
-                return Err(OpenError::UnknownKey(format!("signed by key {id}")));
-            }
-            Err(Refused::BadSignature) => {
-                return Err(OpenError::BadSignature("the signature does not verify: the bundle, its signature or the signed comment was altered".into()));
-            }
-            Err(Refused::Malformed(m)) => return Err(OpenError::Malformed(m)),
-            Err(Refused::Misdirected {
-                expected,
-                signed_for,
-            }) => {
-                return Err(OpenError::Misdirected(format!(
-                    "the file is named {expected}.tar.gz.age (or .tar.age) but the signed comment says it was made for {signed_for}: a bundle of another State was renamed"
-                )));
-            }
-        };
-        match &trusted {
-            Some((t0, _)) if *t0 != t => {
-                return Err(OpenError::Malformed(
-                    "the bundle's signatures carry different trusted comments".into(),
-                ));
-            }
-            Some(_) => {}
-            None => trusted = Some((t, expired)),
+    let (t, expired) = match judge(&signed.comment, &expect) {
+        Ok(t) => (t, false),
+        Err(Refused::Expired(t)) => (*t, true),
+        Err(Refused::OtherKey(id)) => {
+            return Err(OpenError::UnknownKey(format!("signed by key {id}")));
         }
-    }
-    let Some((t, expired)) = trusted else {
-        return Err(OpenError::BadSignature("no signature".into()));
+        Err(Refused::BadSignature) => {
+            return Err(OpenError::BadSignature("the signature does not verify: the bundle, its signature or the signed comment was altered".into()));
+        }
+        Err(Refused::Malformed(m)) => return Err(OpenError::Malformed(m)),
+        Err(Refused::Misdirected {
+            expected,
+            signed_for,
+        }) => {
+            return Err(OpenError::Misdirected(format!(
+                "the file is named {expected}.tar.gz.age (or .tar.age) but the signed comment says it was made for {signed_for}: a bundle of another State was renamed"
+            )));
+        }
     };
     // The key set must have held when the bundle was issued (a set past
     // its expiry is TUF's freeze protection: an old key set, perhaps
@@ -912,7 +901,10 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         accepted.as_ref().map(|a| (a.seq, a.root.as_str())),
         opts.log
             .as_deref()
-            .map(|path| crate::bundle::checkpoint::Published { path, key: &key }),
+            .map(|path| crate::bundle::checkpoint::Published {
+                path,
+                set: &current,
+            }),
         &mut warnings,
     )?;
 
@@ -1017,6 +1009,7 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
         receipt,
         trusted: t,
         key_id,
+        signers: signed.signers,
         rotated,
         already_accepted: already,
         renewed,

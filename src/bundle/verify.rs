@@ -74,7 +74,14 @@ pub fn verify(
         sign::VerifyError::OtherKey(id) => Refused::OtherKey(id),
         _ => Refused::BadSignature,
     })?;
-    let t = Trusted::parse(&comment).map_err(|e| Refused::Malformed(e.to_string()))?;
+    judge(&comment, expect)
+}
+
+/// The trusted comment of signatures that verified (one, or the key
+/// set's threshold of them: `sign::threshold`), checked against
+/// `expect`: its format, the State, the expiry.
+pub fn judge(comment: &str, expect: &Expect) -> Result<Trusted, Refused> {
+    let t = Trusted::parse(comment).map_err(|e| Refused::Malformed(e.to_string()))?;
     if let Some(state) = expect.state
         && state != t.state
     {

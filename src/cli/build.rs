@@ -101,6 +101,20 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             }
         }
     }
+    // k of n (issue #18): a build signed by fewer keys than the set needs
+    // is prepared, not finished.
+    if let Some(sig) = b.signatures.as_ref().filter(|s| s.found < s.set.threshold) {
+        eprintln!(
+            "the secretariat's key set ({}: keys {}) needs {} signatures, and this build carries {}: before `pocdir mail`, {} other officer(s) of the set add theirs on this build with `pocdir sign --root {} --out {} --secret-key THEIR.key` (it signs every bundle, the version log and the directory's log/versions.jsonl; commit that signature file)",
+            sig.set.name(),
+            sig.set.ids(),
+            sig.set.threshold,
+            sig.found,
+            sig.set.threshold - sig.found,
+            root.display(),
+            a.out.display()
+        );
+    }
     if !b.without_accounts.is_empty() {
         eprintln!(
             "warning: no verified account, so no bundle, for: {}",

@@ -185,12 +185,15 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
     }
     let t = &o.trusted;
     outln!(
-        "Verified: {} bundle, sequence {}, issued {}, expires {}, signed by the secretariat key {}.",
+        "Verified: {} bundle, sequence {}, issued {}, expires {}, signed by the secretariat {}.",
         t.state,
         t.seq,
         pocdir::util::time::fmt_ts(t.issued),
         pocdir::util::time::fmt_ts(t.expires),
-        o.key_id
+        match o.signers.as_slice() {
+            [one] => format!("key {one}"),
+            all => format!("keys {}", all.join(", ")),
+        }
     );
     outln!(
         "Directory root {}: {} States, {} points of contact.",

@@ -137,7 +137,12 @@ fn collect_cmd(
         passphrase: &super::passphrase,
         site_only: false,
     };
-    let key = pocdir::build::signing_key(&opts, &checked.directory).map_err(|e| match e {
+    let key = pocdir::build::signing_key(
+        &opts,
+        &checked.directory,
+        checked.key_history.as_ref().map(|h| h.current()),
+    )
+    .map_err(|e| match e {
         pocdir::build::BuildError::Seal(m)
         | pocdir::build::BuildError::Render(m)
         | pocdir::build::BuildError::Io(m) => fail(m),

@@ -7,11 +7,14 @@ use std::process::ExitCode;
 use pocdir::sign::{self, SigningKey};
 
 /// Add your signature to a prepared build (each bundle of <OUT>/bundles
-/// and its version log get `.minisig.2`, `.minisig.3` ... beside the
-/// build's `.minisig`, each a stock minisign signature with the same
-/// trusted comment) or to a statement of the secretariat key's history
-/// (keys/rotations/<N>.txt.<KEYID>.minisig), when the secretariat's key
-/// set needs more than one signature. Nothing existing is overwritten.
+/// and the version log — its copies in <OUT>/bundles and <OUT>/site, and
+/// the directory's log/versions.jsonl when it is the same — get
+/// `.minisig.2`, `.minisig.3` ... beside the build's `.minisig`, each a
+/// stock minisign signature with the same trusted comment), to the
+/// directory's version log alone (--log), or to a statement of the
+/// secretariat key's history (keys/rotations/<N>.txt.<KEYID>.minisig),
+/// when the secretariat's key set needs more than one signature. Nothing
+/// existing is overwritten.
 #[derive(clap::Args)]
 #[command(
     after_help = "Exit codes: 0 signed (or already signed by this key), 1 failed, 2 usage error."
@@ -24,24 +27,31 @@ pub struct Args {
     /// The directory (default: the current folder).
     #[arg(long, value_name = "DIR", default_value = ".")]
     root: PathBuf,
-    /// A build's output folder: sign what is in its bundles/.
+    /// A build's output folder: sign what is in its bundles/ (and its
+    /// site's copy of the version log, and the directory's log when it is
+    /// the same).
     #[arg(
         long,
         value_name = "DIR",
-        conflicts_with = "statement",
-        required_unless_present = "statement"
+        conflicts_with_all = ["statement", "log"],
+        required_unless_present_any = ["statement", "log"]
     )]
     out: Option<PathBuf>,
+    /// Sign the directory's version log, log/versions.jsonl (a build made
+    /// on another machine, committed with one signature).
+    #[arg(long, conflicts_with = "statement")]
+    log: bool,
     /// A statement of the key history to sign (keys/rotations/<N>.txt).
     #[arg(long, value_name = "FILE")]
     statement: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
-    match (&a.out, &a.statement) {
-        (Some(out), _) => sign_build(&a.root, out, &a.secret_key),
-        (None, Some(st)) => sign_statement(&a.root, st, &a.secret_key),
-        (None, None) => Err(super::failure("give --out or --statement")),
+    match (&a.out, &a.statement, a.log) {
+        (Some(out), _, _) => sign_build(&a.root, out, &a.secret_key),
+        (None, _, true) => sign_log(&a.root, &a.secret_key),
+        (None, Some(st), false) => sign_statement(&a.root, st, &a.secret_key),
+        (None, None, false) => Err(super::failure("give --out, --log or --statement")),
     }
 }
 
@@ -62,10 +72,19 @@ fn signature_files(file: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn sign_build(root: &Path, out: &Path, sk: &Path) -> Result<ExitCode, ExitCode> {
+/// The secretariat's current key set and your key, one of it.
+fn current_signer(
+    root: &Path,
+    sk: &Path,
+) -> Result<(pocdir::sign::rotation::KeySet, SigningKey), ExitCode> {
     let (history, _) = pocdir::directory::key_history(root, None).map_err(super::failure)?;
     let set = history.current().clone();
     let key = super::keygen::load_signers(&[sk.to_path_buf()], &set.keys)?.remove(0);
+    Ok((set, key))
+}
+
+fn sign_build(root: &Path, out: &Path, sk: &Path) -> Result<ExitCode, ExitCode> {
+    let (set, key) = current_signer(root, sk)?;
     let dir = out.join("bundles");
     let rd =
         std::fs::read_dir(&dir).map_err(|e| super::failure(format!("{}: {e}", dir.display())))?;
@@ -79,6 +98,18 @@ fn sign_build(root: &Path, out: &Path, sk: &Path) -> Result<ExitCode, ExitCode> 
         })
         .collect();
     files.sort();
+    // The same log elsewhere: the site's copy, and the directory's own
+    // when this build made it (the next build needs it countersigned).
+    let log = std::fs::read(dir.join("versions.jsonl")).ok();
+    let site_log = out.join("site").join("versions.jsonl");
+    if site_log.is_file() {
+        files.push(site_log);
+    }
+    let dir_log = root.join(pocdir::bundle::log::LOG_FILE);
+    let same = log.is_some() && std::fs::read(&dir_log).ok() == log;
+    if same {
+        files.push(dir_log.clone());
+    }
     let (mut signed, mut already) = (0, 0);
     for f in &files {
         match add_signature(f, &key, &set)? {
@@ -88,7 +119,39 @@ fn sign_build(root: &Path, out: &Path, sk: &Path) -> Result<ExitCode, ExitCode> 
     }
     eprintln!(
         "signed {signed} file(s) of {} with key {} ({already} already signed by it); the key set needs {} of {}",
-        dir.display(),
+        out.display(),
+        sign::key_id(&key.pk),
+        set.threshold,
+        set.keys.len()
+    );
+    if same {
+        eprintln!(
+            "the directory's {} is signed too: commit its new signature file",
+            dir_log.display()
+        );
+    } else if log.is_some() {
+        eprintln!(
+            "note: {} is not this build's log: it was not signed (sign it with `pocdir sign --log` once it is)",
+            dir_log.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sign_log(root: &Path, sk: &Path) -> Result<ExitCode, ExitCode> {
+    let (set, key) = current_signer(root, sk)?;
+    let file = root.join(pocdir::bundle::log::LOG_FILE);
+    if !file.is_file() {
+        return Err(super::failure(format!(
+            "{}: no version log yet (`pocdir build` makes it)",
+            file.display()
+        )));
+    }
+    let done = add_signature(&file, &key, &set)?;
+    eprintln!(
+        "{} {} with key {}; the key set needs {} of {}: commit the new signature file",
+        if done { "signed" } else { "already signed:" },
+        file.display(),
         sign::key_id(&key.pk),
         set.threshold,
         set.keys.len()

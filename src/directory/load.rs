@@ -87,7 +87,9 @@ mod private {
         pub glossaries: BTreeMap<String, GlossaryFile>,
         /// `log/versions.jsonl` and its signature, when present.
         pub version_log: Option<String>,
-        pub version_log_sig: Option<String>,
+        /// `log/versions.jsonl.minisig`, then `.minisig.2` ... while they
+        /// exist (k of n, issue #18).
+        pub version_log_sigs: Vec<String>,
         /// Key rotation statements, `keys/rotations/*` (file name, bytes).
         pub rotations: Vec<(String, Vec<u8>)>,
         /// Reviewer public keys, `keys/reviewers/<login>.pub` (relative
@@ -258,14 +260,16 @@ pub(crate) fn load(root: &Path) -> Loaded {
         l.signature_files.push(rel);
     }
     l.load_theme();
-    for (rel, slot) in [(LOG_FILE, 0), (LOG_SIG, 1)] {
-        if root.join(rel).exists() {
-            let t = l.text(rel);
-            if slot == 0 {
-                l.version_log = t;
-            } else {
-                l.version_log_sig = t;
-            }
+    if root.join(LOG_FILE).exists() {
+        l.version_log = l.text(LOG_FILE);
+    }
+    for n in 1..=crate::sign::threshold::MAX_SIGNATURES {
+        let rel = crate::sign::threshold::signature_name(LOG_FILE, n);
+        if !root.join(&rel).exists() {
+            break;
+        }
+        if let Some(t) = l.text(&rel) {
+            l.version_log_sigs.push(t);
         }
     }
     if root.join(ANCHOR_PUB).exists() {

@@ -68,9 +68,10 @@ pub struct Checked {
     pub theme: theme::Theme,
     /// UI strings by language.
     pub i18n: BTreeMap<String, I18nFile>,
-    /// `log/versions.jsonl` and its signature, when present.
+    /// `log/versions.jsonl` and its signatures (`.minisig`, `.minisig.2`
+    /// ...), when present.
     pub version_log: Option<String>,
-    pub version_log_sig: Option<String>,
+    pub version_log_sigs: Vec<String>,
     /// The log's versions, parsed and checked once (none without a log).
     pub version_entries: Vec<crate::bundle::log::Entry>,
     /// Key rotation statements, `keys/rotations/*` (file name, bytes).
@@ -187,7 +188,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Checked, Rejected> {
         theme: loaded.theme,
         i18n: loaded.i18n,
         version_log: loaded.version_log,
-        version_log_sig: loaded.version_log_sig,
+        version_log_sigs: loaded.version_log_sigs,
         key_history: key_history.ok().flatten(),
         version_entries,
         rotations: loaded.rotations,

@@ -12,10 +12,11 @@ use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
 
 use super::{Kind, MailError, Outgoing, Skipped, mailbox};
 use crate::bundle::manifest::Trusted;
-use crate::bundle::verify::{Expect, Refused, verify};
+use crate::bundle::verify::{Expect, Refused, judge};
 use crate::directory::load::I18nFile;
 use crate::directory::model::{Account, Directory, State};
 use crate::i18n::Strings;
+use crate::sign::threshold::ThresholdError;
 
 /// An account whose verification is older than the policy: skipped.
 pub fn verification_expired(a: &Account, reverify_days: u32, today: jiff::civil::Date) -> bool {
@@ -128,53 +129,55 @@ fn verified_bundle(
         state: Some(s.code.as_str()),
         now,
     };
-    let mut trusted: Option<Trusted> = None;
-    let mut signers = std::collections::BTreeSet::new();
-    for (file, sig) in &sigs {
-        let id = crate::sign::signature_key_id(sig).unwrap_or_default();
-        let Some(pk) = set.key(&id) else {
-            return Err(MailError::Bundle(format!(
-                "{}: the signature does not verify against keys/secretariat.pub (signed by key {id}, not a key of the secretariat's current set, {})",
-                bundles.join(file).display(),
-                set.ids()
-            )));
-        };
-        let tr = verify(pk, sig, &data, &expect).map_err(|e| {
-            MailError::Bundle(match e {
-                Refused::OtherKey(_) | Refused::BadSignature => format!(
-                    "{}: the signature does not verify against keys/secretariat.pub (key {id})",
-                    bundles.join(file).display()
-                ),
-                Refused::Misdirected { signed_for, .. } => {
-                    format!("{} is signed for {signed_for}", path.display())
-                }
-                Refused::Expired(t) => format!(
-                    "{} expired on {}: build again",
-                    path.display(),
-                    crate::util::time::fmt_ts(t.expires)
-                ),
-                Refused::Malformed(m) => format!("{}: {m}", path.display()),
-            })
-        })?;
-        if trusted.as_ref().is_some_and(|t| *t != tr) {
-            return Err(MailError::Bundle(format!(
-                "{}: its signatures carry different trusted comments",
-                path.display()
-            )));
+    let texts: Vec<&str> = sigs.iter().map(|(_, t)| t.as_str()).collect();
+    let not_ours = |file: &str, id: &str| {
+        MailError::Bundle(format!(
+            "{}: the signature does not verify against keys/secretariat.pub (signed by key {id}, not a key of the secretariat's current set, {})",
+            bundles.join(file).display(),
+            set.ids()
+        ))
+    };
+    let signed = crate::sign::threshold::verify(set, &texts, &data).map_err(|e| match e {
+        ThresholdError::Malformed { index } | ThresholdError::Bad { index, .. } => {
+            MailError::Bundle(format!(
+                "{}: the signature does not verify against keys/secretariat.pub ({e})",
+                bundles.join(&sigs[index].0).display()
+            ))
         }
-        trusted = Some(tr);
-        signers.insert(id);
-    }
-    if signers.len() < set.threshold {
-        return Err(MailError::Bundle(format!(
-            "{}: {} signature(s) by the secretariat's keys, {} needed: the other officers add theirs with `pocdir sign --out <OUT> --secret-key THEIR.key`",
+        ThresholdError::Comments => MailError::Bundle(format!(
+            "{}: its signatures carry different trusted comments",
+            path.display()
+        )),
+        ThresholdError::TooFew { ref others, .. } if !others.is_empty() => {
+            not_ours(&sigs[others[0].0].0, &others[0].1)
+        }
+        ThresholdError::TooFew { found, needed, .. } => MailError::Bundle(format!(
+            "{}: {} signature(s) by the secretariat's keys, {needed} needed: the other officers add theirs with `pocdir sign --out <OUT> --secret-key THEIR.key`",
             path.display(),
-            signers.len(),
-            set.threshold
-        )));
+            found.len(),
+        )),
+    })?;
+    // Never send what another key signed beside the set's signatures.
+    if let Some((i, id)) = signed.others.first() {
+        return Err(not_ours(&sigs[*i].0, id));
     }
-    let tr =
-        trusted.ok_or_else(|| MailError::Bundle(format!("{}: no signature", path.display())))?;
+    let tr = judge(&signed.comment, &expect).map_err(|e| {
+        MailError::Bundle(match e {
+            Refused::OtherKey(_) | Refused::BadSignature => format!(
+                "{}: the signature does not verify against keys/secretariat.pub",
+                path.display()
+            ),
+            Refused::Misdirected { signed_for, .. } => {
+                format!("{} is signed for {signed_for}", path.display())
+            }
+            Refused::Expired(t) => format!(
+                "{} expired on {}: build again",
+                path.display(),
+                crate::util::time::fmt_ts(t.expires)
+            ),
+            Refused::Malformed(m) => format!("{}: {m}", path.display()),
+        })
+    })?;
     Ok((data, sigs, tr))
 }
 

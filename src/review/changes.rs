@@ -405,8 +405,8 @@ fn keys(c: &mut Compared, i: &Inputs) {
 // --- The version log -----------------------------------------------------------
 
 fn version_log(c: &mut Compared, i: &Inputs) {
-    let (bl, bs) = (&i.base.version_log, &i.base.version_log_sig);
-    let (hl, hs) = (&i.head.version_log, &i.head.version_log_sig);
+    let (bl, bs) = (&i.base.version_log, &i.base.version_log_sigs);
+    let (hl, hs) = (&i.head.version_log, &i.head.version_log_sigs);
     if bl == hl && bs == hs {
         return;
     }
@@ -414,14 +414,20 @@ fn version_log(c: &mut Compared, i: &Inputs) {
         t.as_deref()
             .map(|t| crate::util::hash::sha256_hex(t.as_bytes()))
     };
+    let digests = |sigs: &[String]| {
+        sigs.iter()
+            .map(|t| crate::util::hash::sha256_hex(t.as_bytes()))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     let mut push = |severity, reason: String| {
         c.signals.push(
             severity,
             "version-log",
             None,
             crate::bundle::log::LOG_FILE,
-            digest(bl).map(|d| format!("{d} {}", digest(bs).unwrap_or_default())),
-            digest(hl).map(|d| format!("{d} {}", digest(hs).unwrap_or_default())),
+            digest(bl).map(|d| format!("{d} {}", digests(bs))),
+            digest(hl).map(|d| format!("{d} {}", digests(hs))),
             reason,
         )
     };
@@ -458,18 +464,37 @@ fn version_log(c: &mut Compared, i: &Inputs) {
     } else {
         &i.head.version_entries
     };
-    let key = crate::sign::PublicKey::from_base64(&i.base.directory.secretariat_key.public_key);
-    let signed = match (key, hs) {
-        (Ok(k), Some(sig)) => crate::sign::verify(&k, sig, head_text.as_bytes()).is_ok(),
-        _ => false,
+    // The threshold of the base's current key set (k of n, issue #18):
+    // a pull request cannot bring a log one officer's key signed alone.
+    let set = match &i.base.key_history {
+        Some(h) => Some(h.current().clone()),
+        None => crate::sign::PublicKey::from_base64(&i.base.directory.secretariat_key.public_key)
+            .ok()
+            .map(|k| crate::sign::rotation::KeySet::single(k, 1)),
     };
-    if !signed {
-        push(
-            Severity::Block,
-            "the version log's signature does not verify with the base revision's secretariat key"
-                .into(),
-        );
-        return;
+    let texts: Vec<&str> = hs.iter().map(String::as_str).collect();
+    let signed = set
+        .as_ref()
+        .map(|set| crate::sign::threshold::verify(set, &texts, head_text.as_bytes()).map(|_| ()));
+    match signed {
+        Some(Ok(())) => {}
+        Some(Err(e)) => {
+            push(
+                Severity::Block,
+                format!(
+                    "the version log's signatures do not verify with the base revision's secretariat keys: {e}"
+                ),
+            );
+            return;
+        }
+        None => {
+            push(
+                Severity::Block,
+                "the version log's signature does not verify with the base revision's secretariat key"
+                    .into(),
+            );
+            return;
+        }
     }
     // The base's versions (none when its log is malformed: tolerated).
     let before = i.base.version_entries.len();

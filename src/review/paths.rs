@@ -142,7 +142,13 @@ pub fn classify(path: &str) -> Class {
         Class::ReviewerKeys
     } else if in_dir("keys/demo") {
         Class::DemoKeys
-    } else if path == "log/versions.jsonl" || path == "log/versions.jsonl.minisig" {
+    } else if path == "log/versions.jsonl"
+        || path == "log/versions.jsonl.minisig"
+        || path
+            .strip_prefix("log/versions.jsonl.minisig.")
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| (2..=crate::sign::threshold::MAX_SIGNATURES).contains(&n))
+    {
         Class::VersionLog
     } else if path == "log/mail.jsonl" {
         Class::MailJournal
@@ -308,6 +314,8 @@ mod tests {
             ("keys/other.pub", Class::Other),
             ("log/versions.jsonl", Class::VersionLog),
             ("log/versions.jsonl.minisig", Class::VersionLog),
+            ("log/versions.jsonl.minisig.2", Class::VersionLog),
+            ("log/versions.jsonl.minisig.17", Class::Other),
             ("log/mail.jsonl", Class::MailJournal),
             ("log/receipts.jsonl", Class::ReceiptRecords),
             ("content/nominations.yaml", Class::Nominations),

@@ -8,7 +8,8 @@
 //! - `signature_box.rs`: a signature file parsed and verified (prehashed
 //!   `ED` only, legacy `Ed` refused; the global signature binds the
 //!   trusted comment);
-//! - `keygen.rs`: key generation; `rotation.rs`: key rotation statements.
+//! - `keygen.rs`: key generation; `rotation.rs`: key rotation statements;
+//! - `threshold.rs`: k of n signatures of one file by a key set.
 //!
 //! Secret material lives only in `Zeroizing` buffers and in
 //! `ed25519_dalek::SigningKey` (wiped on drop), and never reaches an error
@@ -22,6 +23,7 @@ pub mod rotation;
 pub mod secret_key;
 pub mod signature;
 pub mod signature_box;
+pub mod threshold;
 
 use zeroize::Zeroizing;
 

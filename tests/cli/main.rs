@@ -41,3 +41,4 @@ mod site_now;
 mod smtp_server;
 mod split_view;
 mod stale;
+mod threshold;
