@@ -266,13 +266,12 @@ fn verify_log(
     )))
 }
 
+/// Writes one file of an output folder.
+type Put<'a> = dyn Fn(&str, &[u8]) -> Result<(), BuildError> + 'a;
+
 /// Put the version log and its signatures into an output folder:
 /// `versions.jsonl`, `versions.jsonl.minisig`, `.minisig.2` ...
-fn put_log(
-    put: &dyn Fn(&str, &[u8]) -> Result<(), BuildError>,
-    text: &str,
-    sigs: &[String],
-) -> Result<usize, BuildError> {
+fn put_log(put: &Put, text: &str, sigs: &[String]) -> Result<usize, BuildError> {
     put("versions.jsonl", text.as_bytes())?;
     for (i, sig) in sigs.iter().enumerate() {
         put(
