@@ -386,3 +386,101 @@ fn one_stolen_key_cannot_make_a_log_that_build_continues() {
         assert!(!o.path().join("bundles").exists());
     }
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@secretariat.example",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+fn commit(dir: &Path) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", "change"]);
+}
+
+/// `pocdir review` of the branch against main: exit code and the
+/// version-log signal's severity.
+fn review_log(dir: &Path) -> (i32, String, String) {
+    let r = support::pocdir([
+        "review",
+        "--root",
+        dir.to_str().unwrap(),
+        "--base",
+        "main",
+        "--head",
+        "HEAD",
+        "--as-of",
+        support::AS_OF,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    let signal = v["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "version-log")
+        .cloned()
+        .unwrap_or_default();
+    (
+        r.code,
+        signal["severity"].as_str().unwrap_or_default().to_string(),
+        signal["reason"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// Review holds the log to the base's threshold: a pull request bringing
+/// a version signed by one officer of a 2-of-2 set is blocked until the
+/// second signature is added.
+#[test]
+fn review_blocks_a_log_one_officer_signed_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ex");
+    let o = support::pocdir(["init".as_ref(), dir.as_os_str(), "--example".as_ref()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let (a, b) = (officer(), officer());
+    two_of_two(&dir, &a, &b);
+    let out = tmp.path().join("dist");
+    assert_eq!(build_with(&dir, &out, &a.secret).code, 0);
+    assert_eq!(sign(&dir, &b, &["--log".as_ref()]).code, 0);
+    git(&dir, &["init", "-q", "-b", "main"]);
+    commit(&dir);
+    git(&dir, &["checkout", "-q", "-b", "pr"]);
+
+    let fra = dir.join("content/states/FRA.yaml");
+    let text = fs::read_to_string(&fra).unwrap();
+    fs::write(
+        &fra,
+        text.replacen("the duty officer answers", "the duty officer replies", 1),
+    )
+    .unwrap();
+    let r = build_with(&dir, &out, &a.secret);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    commit(&dir);
+    let (code, severity, reason) = review_log(&dir);
+    assert_eq!((code, severity.as_str()), (1, "block"), "{reason}");
+    assert!(
+        reason.contains("1 valid signature(s)") && reason.contains("2 needed"),
+        "{reason}"
+    );
+
+    assert_eq!(sign(&dir, &b, &["--log".as_ref()]).code, 0);
+    commit(&dir);
+    let (code, severity, reason) = review_log(&dir);
+    assert_eq!(severity, "info", "{reason}");
+    assert_eq!(code, 0, "{reason}");
+}
