@@ -359,13 +359,26 @@ fn stage_site(
 }
 
 pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
-    let (dir, report, loaded) = checked(opts.root, opts.as_of)?;
-    let (site, mut site_files) = stage_site(opts, &dir, &loaded)?;
+    let (mut dir, report, loaded) = checked(opts.root, opts.as_of)?;
     let site_io = |e: std::io::Error| {
         BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
     };
+    // The key history, published on the site and beside the bundles, and
+    // carried in every bundle (issue #18).
+    let history_json = loaded
+        .key_history
+        .as_ref()
+        .map(|h| sign::history_file::HistoryFile::of(h).to_json());
+    let put_history = |put: &Put| -> Result<usize, BuildError> {
+        match &history_json {
+            Some(j) => put(sign::history_file::FILE_NAME, j.as_bytes()).map(|_| 1),
+            None => Ok(0),
+        }
+    };
     let states = dir.states.len();
     if opts.site_only {
+        let (site, mut site_files) = stage_site(opts, &dir, &loaded)?;
+        site_files += put_history(&|n: &str, b: &[u8]| site.put(n, b).map_err(site_io))?;
         if let Some(l) = loaded
             .version_log
             .as_ref()
@@ -472,9 +485,14 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         None => sign_log(&log_final)?,
     };
     let resigned = new_log.is_none() && log_sigs != loaded.version_log_sigs;
+    // The site is rendered once the version is known: its verify page
+    // lists the log's last versions, this one first.
+    dir.checkpoints = crate::directory::model::checkpoints(&log_final);
+    let (site, mut site_files) = stage_site(opts, &dir, &loaded)?;
     {
         let put = |n: &str, b: &[u8]| site.put(n, b).map_err(site_io);
         site_files += put_log(&put, &log_final, &log_sigs)?;
+        site_files += put_history(&put)?;
     }
     let signatures = log_sigs
         .iter()
@@ -508,8 +526,14 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     // up to this version.
     let excerpt = bundle::checkpoint::excerpt(&log_final, version.seq, &version.root)
         .map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
-    let shared = bundle::Shared::new(&at_issue, &version, &loaded.i18n, &excerpt)
-        .map_err(BuildError::Seal)?;
+    let shared = bundle::Shared::new(
+        &at_issue,
+        &version,
+        &loaded.i18n,
+        &excerpt,
+        history_json.as_deref(),
+    )
+    .map_err(BuildError::Seal)?;
     // Each bundle goes to disk as soon as it is sealed: they are never all
     // in memory. The folder is swapped in at the end, or removed.
     let stage = crate::output::Staging::new(opts.out, "bundles").map_err(|e| {
@@ -614,13 +638,8 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     }
     // The key history travels beside every bundle (and in every mail):
     // a State pinned to any earlier key follows it (issue 18).
-    if let Some(h) = &loaded.key_history {
-        bundle_files.push((
-            sign::history_file::FILE_NAME.into(),
-            sign::history_file::HistoryFile::of(h)
-                .to_json()
-                .into_bytes(),
-        ));
+    if let Some(j) = &history_json {
+        bundle_files.push((sign::history_file::FILE_NAME.into(), j.clone().into_bytes()));
     }
     bundle_files.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, bytes) in &bundle_files {

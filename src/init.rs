@@ -267,6 +267,8 @@ pub fn init(opts: &InitOptions) -> Result<Initialized, InitError> {
                 *bytes = Cow::Owned(pk.as_bytes().to_vec());
             }
         }
+        files.extend(first_expiry(&sk, &pk, opts.passphrase)?);
+        files.sort_by(|a, b| a.0.cmp(&b.0));
         secret_text = Some(sk);
     }
     let written: Vec<PathBuf> = files.iter().map(|(rel, _)| PathBuf::from(rel)).collect();
@@ -295,6 +297,60 @@ pub fn init(opts: &InitOptions) -> Result<Initialized, InitError> {
         files: written,
         public_key_id,
     })
+}
+
+/// A file `init` writes: its path relative to the root, its bytes.
+type PlannedFile = (String, Cow<'static, [u8]>);
+
+/// Version 2 of the key history, written at once (issue #18): the same
+/// key, with an expiry (`rotation::DEFAULT_VALIDITY_DAYS` from today). The
+/// anchor is a bare key with none; from version 2 on, a key set that is
+/// not renewed in time (`pocdir keygen rotate`) stops being accepted —
+/// TUF's freeze protection — from the directory's first day.
+fn first_expiry(
+    sk: &Zeroizing<String>,
+    pk_text: &str,
+    passphrase: Option<&Zeroizing<String>>,
+) -> Result<Vec<PlannedFile>, InitError> {
+    use crate::sign::rotation::{self, KeySet};
+    let unusable = || {
+        InitError::Key(KeyGenError::Statement(rotation::RotationError::Malformed(
+            "the new key cannot sign",
+        )))
+    };
+    let pk =
+        crate::directory::validate::fields::minisign_public_key(pk_text).map_err(|_| unusable())?;
+    let key = crate::sign::load_secret_key(sk, passphrase, &pk).map_err(|_| unusable())?;
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::UTC)
+        .date();
+    let expires = today
+        .checked_add(jiff::Span::new().days(rotation::DEFAULT_VALIDITY_DAYS))
+        .unwrap_or(today);
+    let st = rotation::make_statement(
+        &KeySet::single(pk.clone(), 1),
+        std::slice::from_ref(&pk),
+        1,
+        today,
+        expires,
+        &[&key],
+    )
+    .map_err(InitError::Key)?;
+    let dir = crate::directory::load::ROTATIONS_DIR;
+    let mut out: Vec<PlannedFile> = vec![(
+        format!("{dir}/{}", rotation::statement_file(2)),
+        Cow::Owned(st.text),
+    )];
+    for sig in st.signatures {
+        out.push((
+            format!(
+                "{dir}/{}",
+                rotation::signature_file(2, &crate::sign::key_id(&pk))
+            ),
+            Cow::Owned(sig.into_bytes()),
+        ));
+    }
+    Ok(out)
 }
 
 /// Where the directory goes.

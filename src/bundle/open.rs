@@ -515,6 +515,27 @@ fn start_history(
             .unwrap_or_else(|| KeyHistory::new(g.clone(), 0));
         return Ok((history, true));
     }
+    // The secretariat changed its keys since: `--trust` names a key of a
+    // later set, which the key history available (beside the bundle,
+    // given) leads to from the recorded one, each step signed by the keys
+    // it replaced. Pinned again from the recorded start, then followed.
+    let from_records: Option<KeyHistory> = match (&st.history, &st.accepted) {
+        (Some(h), _) => Some(h.clone()),
+        (None, Some(a)) => key_in_statements(statements, &a.key_id).map(|k| KeyHistory::new(k, 0)),
+        (None, None) => None,
+    };
+    if let (Some((id, _, why)), Some(g), Some(start)) = (&recorded, given, from_records)
+        && let Ok((reached, _)) = start.extend(statements)
+        && reached.current().key(&sign::key_id(g)) == Some(g)
+    {
+        warnings.push(format!(
+            "{} was missing: key {} pinned again from --trust, as the key history leads to it ({}) from key {id}, which the state folder's records name ({why})",
+            pinned_path.display(),
+            sign::key_id(g),
+            reached.chain_text()
+        ));
+        return Ok((start, true));
+    }
     let given_text = match given {
         Some(g) => format!(
             "--trust names key {}, which is not the key recorded; ",
@@ -538,6 +559,19 @@ fn start_history(
             pin = pinned_path.display(),
         ),
     }))
+}
+
+/// The public key with this id among the keys the statements name (read
+/// only to find where a recorded key id sits in the history: the walker
+/// verifies every statement from it).
+fn key_in_statements(statements: &[Statement], id: &str) -> Option<sign::PublicKey> {
+    statements
+        .iter()
+        .filter_map(|st| std::str::from_utf8(&st.text).ok())
+        .flat_map(|t| t.lines())
+        .filter_map(|l| l.strip_prefix("key: "))
+        .filter_map(|b| sign::PublicKey::from_base64(b).ok())
+        .find(|k| sign::key_id(k).eq_ignore_ascii_case(id))
 }
 
 /// `keys A, B (2 of 2)`.
@@ -907,6 +941,38 @@ pub fn open(opts: &OpenOptions) -> Result<Opened, OpenError> {
             }),
         &mut warnings,
     )?;
+
+    // The key history the bundle carries (issue #18), read only now that
+    // its signatures verified and its manifest holds its hash: it may not
+    // fork from the history followed, nor lead past the set that signed
+    // the bundle (that set would be retired).
+    if let Some(bytes) = files.get(crate::sign::history_file::FILE_NAME) {
+        if bytes.len() as u64 > crate::sign::history_file::MAX_BYTES {
+            return Err(OpenError::Malformed(
+                "the key history the bundle carries is larger than 1 MiB".into(),
+            ));
+        }
+        let inner = std::str::from_utf8(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(HistoryFile::parse)
+            .map_err(|e| {
+                OpenError::Malformed(format!(
+                    "the key history the bundle carries is malformed: {e}"
+                ))
+            })?;
+        match history.extend(&inner.statements()) {
+            Err(e) => return Err(rotation_refused(e)),
+            Ok((_, added)) if !added.is_empty() => {
+                return Err(OpenError::RetiredKey(format!(
+                    "the bundle's own key history ({}) leads past the keys that signed it ({}): they were retired by {}. Do not use this bundle; report it to the secretariat through your Permanent Mission.",
+                    crate::sign::history_file::FILE_NAME,
+                    current.ids(),
+                    added[0].name()
+                )));
+            }
+            Ok(_) => {}
+        }
+    }
 
     // 5. Summary, changes, extraction, record.
     let previous: Option<serde_json::Value> =

@@ -9,7 +9,7 @@
 //! several members that decompress, concatenated, into one tar: the
 //! per-State entries first (manifest.json, README.txt; no end blocks; one
 //! member), then the exports every State shares (directory.json,
-//! contacts.csv, log.jsonl, contacts.vcf), then the offline page (index.html) and
+//! contacts.csv, log.jsonl, key-history.json, contacts.vcf), then the offline page (index.html) and
 //! the two zero blocks that end the archive. The shared parts are
 //! compressed once per version (the page once per set of languages), as
 //! members of 1 MiB of input each made on every core
@@ -145,6 +145,9 @@ pub struct Shared {
     /// The excerpt of the version log up to this version (`log.jsonl`, its
     /// log head), with its SHA-256.
     pub log: (Vec<u8>, String),
+    /// The secretariat key's history (`key-history.json`), with its
+    /// SHA-256, when the directory has one.
+    pub key_history: Option<(Vec<u8>, String)>,
     /// directory.json, contacts.csv and log.jsonl as tar entries (no end
     /// blocks), as gzip members.
     pub member: Vec<u8>,
@@ -156,12 +159,15 @@ pub struct Shared {
 
 impl Shared {
     /// `log_excerpt`: the log head the bundles carry
-    /// ([`checkpoint::excerpt`](super::checkpoint::excerpt)).
+    /// ([`checkpoint::excerpt`](super::checkpoint::excerpt));
+    /// `key_history`: the secretariat key's history file
+    /// (`sign::history_file`), which every bundle carries too (issue #18).
     pub fn new(
         dir: &Directory,
         v: &Version,
         i18n: &BTreeMap<String, crate::directory::load::I18nFile>,
         log_excerpt: &str,
+        key_history: Option<&str>,
     ) -> Result<Shared, String> {
         let with_hash = |b: Vec<u8>| {
             let h = crate::util::hash::sha256_hex(&b);
@@ -199,20 +205,22 @@ impl Shared {
         });
         let vcf = vcf.into_iter().collect::<Result<BTreeMap<_, _>, _>>()?;
         let log = with_hash(log_excerpt.as_bytes().to_vec());
-        let tar = tarball::entries(
-            &[
-                ("directory.json", &directory_json.0),
-                ("contacts.csv", &csv.0),
-                (super::checkpoint::LOG_EXCERPT, &log.0),
-            ],
-            v.mtime(),
-        )
-        .map_err(|e| e.to_string())?;
+        let key_history = key_history.map(|h| with_hash(h.as_bytes().to_vec()));
+        let mut entries: Vec<(&str, &[u8])> = vec![
+            ("directory.json", &directory_json.0),
+            ("contacts.csv", &csv.0),
+            (super::checkpoint::LOG_EXCERPT, &log.0),
+        ];
+        if let Some((h, _)) = &key_history {
+            entries.push((crate::sign::history_file::FILE_NAME, h));
+        }
+        let tar = tarball::entries(&entries, v.mtime()).map_err(|e| e.to_string())?;
         let member = tarball::gzip_members(&tar).map_err(|e| e.to_string())?;
         Ok(Shared {
             directory_json,
             csv,
             log,
+            key_history,
             member,
             vcf,
         })
@@ -288,6 +296,12 @@ pub fn plaintext(
         (super::checkpoint::LOG_EXCERPT, &shared.log),
     ] {
         hashes.insert(name.to_string(), hash.clone());
+    }
+    if let Some((_, hash)) = &shared.key_history {
+        hashes.insert(
+            crate::sign::history_file::FILE_NAME.to_string(),
+            hash.clone(),
+        );
     }
     hashes.insert("contacts.vcf".into(), vcf_hash.clone());
     hashes.insert("index.html".into(), offline.sha256.clone());

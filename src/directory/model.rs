@@ -32,6 +32,52 @@ pub struct Directory {
     /// The secretariat's own record: not in any export.
     #[serde(skip)]
     pub nominations: Vec<Nomination>,
+    /// The last versions of the signed version log, latest first (at most
+    /// [`CHECKPOINTS_SHOWN`]): the verify page lists them so anyone can
+    /// compare the log head `pocdir open` prints (issue #18). Not in any
+    /// export or root hash.
+    #[serde(skip)]
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// How many versions the verify page lists (the whole log is
+/// `versions.jsonl`, beside it).
+pub const CHECKPOINTS_SHOWN: usize = 20;
+
+/// A version of the directory as the signed log records it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: u64,
+    /// SHA-256 of the version's canonical JSON (the directory root).
+    pub root: String,
+    /// RFC 3339, UTC.
+    pub issued: String,
+    /// SHA-256 of the version's line in the log, without its newline:
+    /// through the hash chain, the whole log up to it.
+    pub line_sha256: String,
+    /// A renewal of this version (same content).
+    pub renews: Option<u64>,
+}
+
+/// The last [`CHECKPOINTS_SHOWN`] versions of a version log's text,
+/// latest first (lines that are not versions are skipped: the log is
+/// checked as a whole elsewhere).
+pub fn checkpoints(log: &str) -> Vec<Checkpoint> {
+    log.lines()
+        .rev()
+        .filter(|l| !l.trim().is_empty())
+        .take(CHECKPOINTS_SHOWN)
+        .filter_map(|line| {
+            let e: crate::bundle::log::Entry = serde_json::from_str(line).ok()?;
+            Some(Checkpoint {
+                seq: e.seq,
+                root: e.root,
+                issued: e.issued,
+                line_sha256: crate::util::hash::sha256_hex(line.as_bytes()),
+                renews: e.renews,
+            })
+        })
+        .collect()
 }
 
 /// A nomination in progress: a State that announced its PoCs and has no
@@ -358,6 +404,11 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
             n.sort_by(|a, b| a.state.cmp(&b.state));
             n
         },
+        checkpoints: l
+            .version_log
+            .as_deref()
+            .map(checkpoints)
+            .unwrap_or_default(),
     })
 }
 

@@ -293,6 +293,33 @@ pub fn render_into(
                 ctx.insert("title", &p.title);
                 ctx.insert("page", &pv);
                 ctx.insert("key", &dir.secretariat_key);
+                if pv.show_key {
+                    // The log's last versions (issue #18), to compare
+                    // with the log head `pocdir open` prints.
+                    #[derive(Serialize)]
+                    struct Row {
+                        seq: u64,
+                        issued: String,
+                        line: String,
+                        root: String,
+                        note: String,
+                    }
+                    let rows: Vec<Row> = dir
+                        .checkpoints
+                        .iter()
+                        .map(|c| Row {
+                            seq: c.seq,
+                            issued: c.issued.clone(),
+                            line: c.line_sha256.clone(),
+                            root: c.root.clone(),
+                            note: c
+                                .renews
+                                .map(|n| t.fmt("checkpoints_renews", &[("n", &n.to_string())]))
+                                .unwrap_or_default(),
+                        })
+                        .collect();
+                    ctx.insert("checkpoints", &rows);
+                }
                 (format!("{lang}/pages/{name}.html"), "page.html")
             }
         };

@@ -19,12 +19,13 @@ use crate::support;
 
 /// The files of every bundle, in tar order (format 2: the per-State part
 /// first; the log head, log.jsonl, since issue #18).
-pub const BUNDLE_FILES: [&str; 7] = [
+pub const BUNDLE_FILES: [&str; 8] = [
     "manifest.json",
     "README.txt",
     "directory.json",
     "contacts.csv",
     "log.jsonl",
+    "key-history.json",
     "contacts.vcf",
     "index.html",
 ];
@@ -309,10 +310,11 @@ pub fn check_vector_in(vectors: &Path, name: &str) -> Result<(), String> {
         None => {
             let c = trusted_comment(&dir.join(format!("{}.minisig", e.bundle)));
             let got: Vec<String> = snapshot(&x).into_keys().collect();
-            // Vectors sealed before the log head existed carry none.
+            // Vectors sealed before the log head (and the key history)
+            // existed carry none.
             let mut want: Vec<String> = BUNDLE_FILES
                 .iter()
-                .filter(|f| **f != "log.jsonl" || x.join(f).exists())
+                .filter(|f| !matches!(**f, "log.jsonl" | "key-history.json") || x.join(f).exists())
                 .map(|s| s.to_string())
                 .collect();
             want.sort();

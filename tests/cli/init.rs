@@ -276,3 +276,51 @@ fn an_example_copy_with_a_new_key_says_what_to_do_with_its_log() {
     let log = fs::read_to_string(dir.join("log/versions.jsonl")).unwrap();
     assert!(log.starts_with("{\"seq\":1,"), "{log}");
 }
+
+/// A new directory's key history has an expiry from its first day (issue
+/// #18, TUF's freeze protection): `init` writes version 2, the anchor's key
+/// with an expiry two years on, signed by it; `check` accepts it, warns 90
+/// days before it expires and fails after.
+#[test]
+fn a_new_directory_starts_with_a_key_set_that_expires() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, key) = (tmp.path().join("dir"), tmp.path().join("ours.key"));
+    ok(&init_fresh(&dir, &key), "init");
+    let statement = fs::read_to_string(dir.join("keys/rotations/2.txt")).unwrap();
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::UTC)
+        .date();
+    let expires = today + jiff::Span::new().days(730);
+    assert!(
+        statement.contains(&format!("date: {today}\n")),
+        "{statement}"
+    );
+    assert!(
+        statement.contains(&format!("expires: {expires}\n")),
+        "{statement}"
+    );
+    let anchor = fs::read_to_string(dir.join("keys/anchor.pub")).unwrap();
+    assert!(statement.contains(&format!("key: {}\n", anchor.lines().nth(1).unwrap())));
+    let sigs: Vec<_> = fs::read_dir(dir.join("keys/rotations"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".minisig"))
+        .collect();
+    assert_eq!(sigs.len(), 1);
+    let at = |day: jiff::civil::Date| {
+        pocdir([
+            "check".as_ref(),
+            "--root".as_ref(),
+            dir.as_os_str(),
+            "--as-of".as_ref(),
+            day.to_string().as_ref(),
+        ])
+    };
+    let o = at(today);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let o = at(expires - jiff::Span::new().days(30));
+    assert!(o.stderr.contains("key-history-expiring"), "{}", o.stderr);
+    let o = at(expires + jiff::Span::new().days(1));
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("error[key-history]"), "{}", o.stderr);
+}

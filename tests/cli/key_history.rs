@@ -139,3 +139,181 @@ fn a_junk_file_in_keys_rotations_or_a_changed_anchor_is_an_error() {
         r.stderr
     );
 }
+
+/// The key history every bundle carries (issue #18) is read once the
+/// bundle's signatures verified: a retired key that re-signs a genuine
+/// bundle of a later version (its own history showing that key retired),
+/// sent without the key history beside it to a State still pinned to that
+/// key, is refused as signed by a retired key (exit 13), nothing recorded.
+/// The example built and opened by France (pinning the demo key), then
+/// moved to a new key N (version 2, signed by both) and built again with
+/// N: (France's state folder, the second build's folder, N's public key).
+struct Rotated {
+    _tmp: tempfile::TempDir,
+    _keys: tempfile::TempDir,
+    root: support::Root,
+    state: std::path::PathBuf,
+    out2: std::path::PathBuf,
+    new_pub: std::path::PathBuf,
+}
+
+fn rotated() -> Rotated {
+    let root = example();
+    let old_key = root.path().join("keys/demo/secretariat.key");
+    let old_pub = root.path().join("keys/secretariat.pub");
+    let fra_key = root.path().join("keys/demo/states/FRA.key");
+    let tmp = tempfile::tempdir().unwrap();
+    let out1 = tmp.path().join("out1");
+    assert_eq!(support::build(root.path(), &out1, &[]).code, 0);
+    let state = tmp.path().join("state");
+    let sig1 = out1.join("bundles/FRA.tar.gz.age.minisig");
+    let r = crate::bundle::open(
+        &out1.join("bundles/FRA.tar.gz.age"),
+        &fra_key,
+        &state,
+        &crate::bundle::now_for(&sig1),
+        &[
+            "--trust".as_ref(),
+            old_pub.as_os_str(),
+            "--no-extract".as_ref(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let keys = tempfile::tempdir().unwrap();
+    let (new_pub, new_key) = minisign_keypair(keys.path());
+    let r = support::pocdir([
+        "keygen".as_ref(),
+        "rotate".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--secret-key".as_ref(),
+        old_key.as_os_str(),
+        "--secret-key".as_ref(),
+        new_key.as_os_str(),
+        "--new-public-key".as_ref(),
+        new_pub.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    fs::copy(&new_pub, &old_pub).unwrap();
+    let out2 = tmp.path().join("out2");
+    let r = support::build(
+        root.path(),
+        &out2,
+        &["--signing-key", new_key.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    Rotated {
+        _tmp: tmp,
+        _keys: keys,
+        root,
+        state,
+        out2,
+        new_pub,
+    }
+}
+
+/// The key history every bundle carries (issue #18) is read once the
+/// bundle's signatures verified: a retired key that re-signs a genuine
+/// bundle of a later version (its own history showing that key retired),
+/// sent without the key history beside it to a State still pinned to that
+/// key, is refused as signed by a retired key (exit 13), nothing recorded.
+#[test]
+fn a_bundle_whose_own_history_retired_its_signer_is_refused() {
+    let r0 = rotated();
+    let old_key = r0.root.path().join("keys/demo/secretariat.key");
+    let fra_key = r0.root.path().join("keys/demo/states/FRA.key");
+    let mail = r0.out2.parent().unwrap().join("mail");
+    fs::create_dir_all(&mail).unwrap();
+    let bundle = mail.join("FRA.tar.gz.age");
+    fs::copy(r0.out2.join("bundles/FRA.tar.gz.age"), &bundle).unwrap();
+    let tc = fs::read_to_string(r0.out2.join("bundles/FRA.tar.gz.age.minisig"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("trusted comment: "))
+        .unwrap()
+        .to_string();
+    // The leaked old key signs that bundle again, same trusted comment.
+    let sig = mail.join("FRA.tar.gz.age.minisig");
+    minisign_sign(&old_key, &bundle, &sig, &tc);
+    let before = crate::bundle::snapshot(&r0.state);
+    let r = crate::bundle::open(
+        &bundle,
+        &fra_key,
+        &r0.state,
+        &crate::bundle::now_for(&sig),
+        &["--no-extract".as_ref()],
+    );
+    assert_eq!(r.code, 13, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("error[retired-key]"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("leads past the keys that signed it"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        crate::bundle::snapshot(&r0.state),
+        before,
+        "nothing recorded"
+    );
+}
+
+/// A lost pin after a rotation (issue #18): the State's records name the
+/// old key; the site now shows the new one. `--trust` with the new key is
+/// accepted when the key history beside the bundle leads to it from the
+/// recorded key, and refused (nothing pinned) without it.
+#[test]
+fn a_lost_pin_is_pinned_again_to_a_key_the_history_leads_to() {
+    let r0 = rotated();
+    let fra_key = r0.root.path().join("keys/demo/states/FRA.key");
+    fs::remove_file(r0.state.join("trusted.pub")).unwrap();
+    let bundles = r0.out2.join("bundles");
+    let sig = bundles.join("FRA.tar.gz.age.minisig");
+    let now = crate::bundle::now_for(&sig);
+    // Without the history: refused, nothing pinned.
+    let mail = r0.out2.parent().unwrap().join("bare");
+    fs::create_dir_all(&mail).unwrap();
+    for f in ["FRA.tar.gz.age", "FRA.tar.gz.age.minisig"] {
+        fs::copy(bundles.join(f), mail.join(f)).unwrap();
+    }
+    let trust = [
+        "--trust".as_ref(),
+        r0.new_pub.as_os_str(),
+        "--no-extract".as_ref(),
+    ];
+    let r = crate::bundle::open(
+        &mail.join("FRA.tar.gz.age"),
+        &fra_key,
+        &r0.state,
+        &now,
+        &trust,
+    );
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("a lost pin is not a first use"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r0.state.join("trusted.pub").exists());
+    // Beside its key history: pinned again to the new key, opened.
+    let r = crate::bundle::open(
+        &bundles.join("FRA.tar.gz.age"),
+        &fra_key,
+        &r0.state,
+        &now,
+        &trust,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("pinned again from --trust, as the key history leads to it"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(r0.state.join("trusted.pub"))
+            .unwrap()
+            .lines()
+            .nth(1),
+        fs::read_to_string(&r0.new_pub).unwrap().lines().nth(1)
+    );
+}

@@ -288,3 +288,63 @@ fn a_bundle_without_a_log_head_opens_only_before_one_was_recorded() {
     );
     assert_eq!(snapshot(&state), before);
 }
+
+/// The checkpoints are published (issue #18): the verify page of the
+/// build, in every language, lists the version a State just opened with
+/// the very log line SHA-256 and root `open` printed as its log head; the
+/// site publishes the key history beside the log; and the bundle itself
+/// carries the key history, listed in its manifest.
+#[test]
+fn the_verify_page_lists_the_log_head_open_prints() {
+    let root = example();
+    change(root.path(), "checkpoint");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    built(root.path(), &out);
+    let state = tmp.path().join("state");
+    let r = open_as(root.path(), &out, "FRA", &state);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let head = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Log head: version "))
+        .expect("open prints the log head");
+    let (seq, rest) = head.split_once(", log line SHA-256 ").unwrap();
+    let line = &rest[..64];
+    let t = trusted_comment(&sig(&out, "FRA"));
+    assert_eq!(seq, t["seq"]);
+    for lang in ["en", "fr", "ar", "zh", "ru", "es"] {
+        let page = fs::read_to_string(out.join(format!("site/{lang}/pages/verify.html"))).unwrap();
+        let table = &page[page
+            .find("id=\"checkpoints\"")
+            .expect("a checkpoints section")..];
+        // The first row is this version, with its line hash and root.
+        let row = &table[table.find("<tbody>").unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(row.contains(&format!(">{seq}")), "{lang}: {row}");
+        assert!(row.contains(line), "{lang}: {row}");
+        assert!(row.contains(&t["root"]), "{lang}: {row}");
+    }
+    let site_history = fs::read(out.join("site/key-history.json")).unwrap();
+    assert_eq!(
+        site_history,
+        fs::read(out.join("bundles/key-history.json")).unwrap()
+    );
+    // Inside the bundle, with its hash in the manifest (stock age).
+    let tar = peers::age_decrypt(
+        &root.path().join("keys/demo/states/FRA.key"),
+        &bundle(&out, "FRA"),
+    );
+    let inner = crate::bundle::file_in_tar(&tar, "key-history.json");
+    assert_eq!(inner, site_history, "the bundle carries key-history.json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&crate::bundle::file_in_tar(&tar, "manifest.json")).unwrap();
+    let hash = {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(&inner)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_eq!(manifest["files"]["key-history.json"], hash.as_str());
+}
