@@ -317,3 +317,84 @@ fn a_lost_pin_is_pinned_again_to_a_key_the_history_leads_to() {
         fs::read_to_string(&r0.new_pub).unwrap().lines().nth(1)
     );
 }
+
+/// A rotation delivered by mail (issue #18): two rotations later (the
+/// demo key → N → M), the message `pocdir mail` sends France carries the
+/// key history beside the bundle; France, still pinned to the demo key,
+/// opens the attachments as they arrived and follows both versions to M.
+#[test]
+fn a_rotation_by_mail_is_followed_by_a_state_pinned_two_keys_back() {
+    let r0 = rotated();
+    let root = r0.root.path();
+    let tmp = r0.out2.parent().unwrap().to_path_buf();
+    let keys = tempfile::tempdir().unwrap();
+    let (m_pub, m_key) = minisign_keypair(keys.path());
+    let n_key = r0.new_pub.with_file_name("minisign.key");
+    let r = support::pocdir([
+        "keygen".as_ref(),
+        "rotate".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "--secret-key".as_ref(),
+        n_key.as_os_str(),
+        "--secret-key".as_ref(),
+        m_key.as_os_str(),
+        "--new-public-key".as_ref(),
+        m_pub.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    fs::copy(&m_pub, root.join("keys/secretariat.pub")).unwrap();
+    let out3 = tmp.join("out3");
+    let r = support::build(root, &out3, &["--signing-key", m_key.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let bundles = out3.join("bundles");
+    let now = crate::bundle::now_for(&bundles.join("FRA.tar.gz.age.minisig"));
+    let outbox = tmp.join("outbox");
+    let r = support::pocdir([
+        "mail".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "--bundles".as_ref(),
+        bundles.as_os_str(),
+        "--now".as_ref(),
+        now.as_ref(),
+        "--only".as_ref(),
+        "FRA".as_ref(),
+        "--outbox".as_ref(),
+        outbox.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let emls: Vec<std::path::PathBuf> = crate::peers::tree(&outbox)
+        .into_keys()
+        .filter(|p| p.ends_with(".eml"))
+        .map(|p| outbox.join(p))
+        .collect();
+    assert!(!emls.is_empty(), "no message in the outbox");
+    let paths: Vec<&Path> = emls.iter().map(|p| p.as_path()).collect();
+    let received = tmp.join("received");
+    fs::create_dir_all(&received).unwrap();
+    let parsed = crate::smtp_server::parse_messages(&paths, &received);
+    let d = Path::new(parsed[0]["dir"].as_str().unwrap());
+    assert!(d.join("key-history.json").is_file(), "{}", parsed[0]);
+    let r = crate::bundle::open(
+        &d.join("FRA.tar.gz.age"),
+        &root.join("keys/demo/states/FRA.key"),
+        &r0.state,
+        &now,
+        &["--no-extract".as_ref()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let changed = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("The secretariat's keys changed"))
+        .count();
+    assert_eq!(changed, 2, "{}", r.stdout);
+    assert_eq!(
+        fs::read_to_string(r0.state.join("trusted.pub"))
+            .unwrap()
+            .lines()
+            .nth(1),
+        fs::read_to_string(&m_pub).unwrap().lines().nth(1)
+    );
+}
