@@ -208,13 +208,17 @@ fn verify_log(
             log::LOG_FILE
         ))
     };
+    // Signed by keys of the current set, too few of them: the last build
+    // was not countersigned (unless an earlier set signed it, below: a
+    // key kept from the set before, the first build after a rotation).
+    let mut under_signed = None;
     match verify(current, &texts, text.as_bytes()) {
         Ok(_) => return Ok(true),
         Err(e @ (ThresholdError::Bad { .. } | ThresholdError::Malformed { .. })) => {
             return Err(altered(e));
         }
         Err(ThresholdError::TooFew { found, needed, .. }) if !found.is_empty() => {
-            return Err(BuildError::Seal(format!(
+            under_signed = Some(BuildError::Seal(format!(
                 "{log} carries {} signature(s) by the secretariat's current keys ({}), and the key set ({}) needs {needed}: the last build was not countersigned. Nothing was built.\n\
                  hint: another officer of the key set adds a signature to it with `pocdir sign --log --secret-key THEIR.key` \
                  (or `pocdir sign --out OUT ...` on that build, which signs its bundles too); \
@@ -239,15 +243,18 @@ fn verify_log(
             .and_then(|d| d.parse::<jiff::civil::Date>().ok());
         let issued = last_issued.map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
         return match (replaced, issued) {
-            (Some(d), Some(i)) if i > d => Err(BuildError::Seal(format!(
+            (Some(d), Some(i)) if i > d => Err(under_signed.unwrap_or_else(|| BuildError::Seal(format!(
                 "{log} is signed by the retired key(s) {} of the secretariat key's {}, which {} replaced on {d}, but its last version was issued on {i}, after that: a retired key made it. Nothing was built; restore the log from the last build made before the rotation, or from the published versions.jsonl of the site",
                 signed.signers.join(", "),
                 set.name(),
                 next.name(),
                 log = log::LOG_FILE,
-            ))),
+            )))),
             _ => Ok(false),
         };
+    }
+    if let Some(e) = under_signed {
+        return Err(e);
     }
     let ids: Vec<String> = texts
         .iter()

@@ -484,3 +484,66 @@ fn review_blocks_a_log_one_officer_signed_alone() {
     assert_eq!(severity, "info", "{reason}");
     assert_eq!(code, 0, "{reason}");
 }
+
+/// A second officer joins the current key (the demo key → {demo key, B},
+/// 2 of 2): the log the demo key signed alone under the set before is
+/// continued by the first build after the rotation, which then asks for
+/// B's signature; the build after that needs it.
+#[test]
+fn a_second_officer_joins_the_current_key() {
+    let root = example();
+    let b = officer();
+    let demo = root.path().join("keys/demo/secretariat.key");
+    let demo_pub = root.path().join("keys/secretariat.pub");
+    let r = support::pocdir([
+        "keygen".as_ref(),
+        "rotate".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--secret-key".as_ref(),
+        demo.as_os_str(),
+        "--secret-key".as_ref(),
+        b.secret.as_os_str(),
+        "--new-public-key".as_ref(),
+        demo_pub.as_os_str(),
+        "--new-public-key".as_ref(),
+        b.public.as_os_str(),
+        "--threshold".as_ref(),
+        "2".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = tempfile::tempdir().unwrap();
+    let r = support::build(root.path(), out.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("this build carries 1"), "{}", r.stderr);
+    // A new version, issued after the rotation, signed by the demo key
+    // alone: the next build needs B's signature first.
+    let fra = root.path().join("content/states/FRA.yaml");
+    let text = fs::read_to_string(&fra).unwrap();
+    fs::write(
+        &fra,
+        text.replacen("the duty officer answers", "the duty officer replies", 1),
+    )
+    .unwrap();
+    let later = (jiff::Zoned::now().date() + jiff::Span::new().days(2)).to_string();
+    let build_later = |out: &Path| {
+        support::pocdir([
+            "build".as_ref(),
+            "--root".as_ref(),
+            root.path().as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--as-of".as_ref(),
+            OsStr::new(&later),
+        ])
+    };
+    let r = build_later(out.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let again = tempfile::tempdir().unwrap();
+    let r = build_later(again.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("not countersigned"), "{}", r.stderr);
+    assert_eq!(sign(root.path(), &b, &["--log".as_ref()]).code, 0);
+    let r = build_later(again.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
