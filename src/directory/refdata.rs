@@ -336,10 +336,10 @@ const WORKING_LANGUAGES: &str = include_str!("refdata/working_languages.tsv");
 /// The UN language in which a State's Permanent Mission corresponds with
 /// the Secretariat (`refdata/working_languages.tsv`).
 pub fn working_language(alpha3: &str) -> Option<&'static str> {
-    WORKING_LANGUAGES.lines().skip(1).find_map(|l| {
-        let (code, lang) = l.split_once('\t')?;
-        (code == alpha3).then_some(lang.trim())
-    })
+    static T: OnceLock<Tsv> = OnceLock::new();
+    T.get_or_init(|| Tsv::parse(WORKING_LANGUAGES))
+        .cell(alpha3, "language")
+        .map(str::trim)
 }
 
 const NETWORKS: &str = include_str!("refdata/networks.tsv");
@@ -347,16 +347,11 @@ const NETWORKS: &str = include_str!("refdata/networks.tsv");
 /// A regional network's acronym and name in `lang` (`refdata/networks.tsv`),
 /// or the English ones.
 pub fn network_label(code: &str, lang: &str) -> Option<(&'static str, &'static str)> {
-    let mut lines = NETWORKS.lines();
-    let header: Vec<&str> = lines.next()?.split('\t').collect();
-    let col = |what: &str, l: &str| header.iter().position(|h| *h == format!("{what}_{l}"));
-    let row: Vec<&str> = lines
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .find(|f| f.first() == Some(&code))
-        .unwrap_or_default();
+    static T: OnceLock<Tsv> = OnceLock::new();
+    let table = T.get_or_init(|| Tsv::parse(NETWORKS));
     let pick = |l: &str| -> Option<(&'static str, &'static str)> {
-        let a = *row.get(col("acronym", l)?)?;
-        let n = *row.get(col("name", l)?)?;
+        let a = table.cell(code, &format!("acronym_{l}"))?;
+        let n = table.cell(code, &format!("name_{l}"))?;
         Some((a, n))
     };
     pick(lang).or_else(|| pick("en")).or_else(|| {
@@ -380,14 +375,38 @@ const LANGUAGE_NAMES: &str = include_str!("refdata/language_names.tsv");
 /// The name of the language `code` written in `ui` (CLDR, with UN usage;
 /// `refdata/language_names.tsv`).
 pub fn language_name(code: &str, ui: &str) -> Option<&'static str> {
-    let mut lines = LANGUAGE_NAMES.lines();
-    let header: Vec<&str> = lines.next()?.split('\t').collect();
-    let col = header.iter().position(|h| *h == ui)?;
-    lines
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .find(|f| f.first() == Some(&code))
-        .and_then(|f| f.get(col).copied())
+    static T: OnceLock<Tsv> = OnceLock::new();
+    T.get_or_init(|| Tsv::parse(LANGUAGE_NAMES))
+        .cell(code, ui)
         .filter(|n| !n.is_empty())
+}
+
+/// A tab-separated reference table compiled into the binary, indexed once
+/// by its first column (these lookups run for every PoC of every page).
+struct Tsv {
+    header: Vec<&'static str>,
+    rows: std::collections::HashMap<&'static str, Vec<&'static str>>,
+}
+
+impl Tsv {
+    fn parse(text: &'static str) -> Tsv {
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or_default().split('\t').collect();
+        let mut rows = std::collections::HashMap::new();
+        for line in lines {
+            let fields: Vec<&'static str> = line.split('\t').collect();
+            if let Some(key) = fields.first() {
+                // The first row of a code wins, as the linear lookup did.
+                rows.entry(*key).or_insert(fields);
+            }
+        }
+        Tsv { header, rows }
+    }
+
+    fn cell(&self, key: &str, column: &str) -> Option<&'static str> {
+        let col = self.header.iter().position(|h| *h == column)?;
+        self.rows.get(key)?.get(col).copied()
+    }
 }
 
 /// Free-mail providers: an official PoC address there is suspicious.
