@@ -565,15 +565,43 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
+    // Each language's section is compressed once, for every page that
+    // shows it (a page shows two or three of the six).
+    let section_list: Vec<(&str, Vec<&[u8]>)> = parts
+        .sections()
+        .filter(|(l, _)| lang_sets.iter().any(|set| set.contains(l)))
+        .map(|(l, pieces)| (l, pieces.iter().map(|p| p.as_bytes()).collect()))
+        .collect();
+    let section_inputs: Vec<&[&[u8]]> = section_list.iter().map(|(_, p)| p.as_slice()).collect();
+    let section_members: BTreeMap<&str, Vec<u8>> = section_list
+        .iter()
+        .map(|(l, _)| *l)
+        .zip(
+            bundle::tarball::gzip_members_each(&section_inputs)
+                .map_err(|e| BuildError::Seal(e.to_string()))?,
+        )
+        .collect();
     let pages: BTreeMap<&Vec<&str>, bundle::OfflinePage> = lang_sets
         .iter()
-        .zip(crate::util::parallel::map(&lang_sets, |langs| {
-            crate::site::offline(&parts, langs, &info)
-                .map_err(|e| BuildError::Render(e.0))
-                .and_then(|pieces| {
-                    let pieces: Vec<&[u8]> = pieces.iter().map(|p| p.as_bytes()).collect();
-                    bundle::OfflinePage::new(&pieces, &version).map_err(BuildError::Seal)
+        .zip(crate::util::parallel::map_few(&lang_sets, |langs| {
+            let pieces =
+                crate::site::offline(&parts, langs, &info).map_err(|e| BuildError::Render(e.0))?;
+            let parts = pieces
+                .iter()
+                .map(|p| match p {
+                    crate::site::OfflinePiece::Frame(f) => Ok(bundle::PagePart::Own(f.as_bytes())),
+                    crate::site::OfflinePiece::Section(l, pieces) => {
+                        let members = section_members.get(l).ok_or_else(|| {
+                            BuildError::Render(format!("offline page: no section in {l}"))
+                        })?;
+                        Ok(bundle::PagePart::Shared {
+                            pieces: pieces.iter().map(|p| p.as_bytes()).collect(),
+                            members,
+                        })
+                    }
                 })
+                .collect::<Result<Vec<_>, BuildError>>()?;
+            bundle::OfflinePage::new(&parts, &version).map_err(BuildError::Seal)
         }))
         .map(|(k, v)| v.map(|p| (k, p)))
         .collect::<Result<_, _>>()?;

@@ -11,8 +11,9 @@
 //! member), then the exports every State shares (directory.json,
 //! contacts.csv, log.jsonl, key-history.json, contacts.vcf), then the offline page (index.html) and
 //! the two zero blocks that end the archive. The shared parts are
-//! compressed once per version (the page once per set of languages), as
-//! members of 1 MiB of input each made on every core
+//! compressed once per version (each language's section of the page once,
+//! the page's own frame once per set of languages), as members of 1 MiB of
+//! input each made on every core
 //! ([`tarball::gzip_members`]), and reused for every State, so sealing a
 //! State compresses only its few kilobytes.
 //!
@@ -237,19 +238,70 @@ pub struct OfflinePage {
     pub member: Vec<u8>,
 }
 
+/// A part of an offline page, for [`OfflinePage::new`].
+pub enum PagePart<'a> {
+    /// Text of this page alone, compressed with the page.
+    Own(&'a [u8]),
+    /// Text shared with other pages (a language's section), given in
+    /// pieces with its gzip members made once ([`tarball::gzip_members_of`]
+    /// of the same pieces).
+    Shared {
+        pieces: Vec<&'a [u8]>,
+        members: &'a [u8],
+    },
+}
+
 impl OfflinePage {
-    /// The page comes as pieces (see `site::offline`): it is hashed and
-    /// compressed without being put together.
-    pub fn new(pieces: &[&[u8]], v: &Version) -> Result<OfflinePage, String> {
-        let sha256 = crate::util::hash::sha256_hex_of(pieces);
-        let size: u64 = pieces.iter().map(|p| p.len() as u64).sum();
+    /// The page comes as parts (see `site::offline`): it is hashed without
+    /// being put together, and only its own parts are compressed here.
+    pub fn new(parts: &[PagePart], v: &Version) -> Result<OfflinePage, String> {
+        let mut all: Vec<&[u8]> = Vec::new();
+        for p in parts {
+            match p {
+                PagePart::Own(b) => all.push(b),
+                PagePart::Shared { pieces, .. } => all.extend_from_slice(pieces),
+            }
+        }
+        let sha256 = crate::util::hash::sha256_hex_of(&all);
+        let size: u64 = all.iter().map(|p| p.len() as u64).sum();
         let header = tarball::header("index.html", size, v.mtime()).map_err(|e| e.to_string())?;
-        let mut stream: Vec<&[u8]> = Vec::with_capacity(pieces.len() + 3);
-        stream.push(&header);
-        stream.extend_from_slice(pieces);
-        stream.push(tarball::padding(size));
-        stream.push(&tarball::END);
-        let member = tarball::gzip_members_of(&stream).map_err(|e| e.to_string())?;
+        // Runs of the page's own bytes (the tar header first; the end of
+        // the archive last) between the shared sections: each run one
+        // gzip stream of members, each section its members as given.
+        enum Run<'a> {
+            Own(Vec<&'a [u8]>),
+            Shared(&'a [u8]),
+        }
+        let mut runs: Vec<Run> = vec![Run::Own(vec![&header[..]])];
+        for p in parts {
+            match (p, runs.last_mut()) {
+                (PagePart::Own(b), Some(Run::Own(run))) => run.push(b),
+                (PagePart::Own(b), _) => runs.push(Run::Own(vec![b])),
+                (PagePart::Shared { members, .. }, _) => runs.push(Run::Shared(members)),
+            }
+        }
+        let tail: [&[u8]; 2] = [tarball::padding(size), &tarball::END];
+        match runs.last_mut() {
+            Some(Run::Own(run)) => run.extend_from_slice(&tail),
+            _ => runs.push(Run::Own(tail.to_vec())),
+        }
+        let own: Vec<&[&[u8]]> = runs
+            .iter()
+            .filter_map(|r| match r {
+                Run::Own(run) => Some(run.as_slice()),
+                Run::Shared(_) => None,
+            })
+            .collect();
+        let mut own = tarball::gzip_members_each(&own)
+            .map_err(|e| e.to_string())?
+            .into_iter();
+        let mut member = Vec::new();
+        for r in &runs {
+            match r {
+                Run::Own(_) => member.extend_from_slice(&own.next().unwrap_or_default()),
+                Run::Shared(m) => member.extend_from_slice(m),
+            }
+        }
         Ok(OfflinePage { sha256, member })
     }
 }
@@ -368,5 +420,68 @@ pub fn trusted(state: &State, v: &Version) -> Trusted {
         issued: v.issued,
         expires: v.expires,
         root: v.root.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OfflinePage, PagePart, Version, tarball};
+
+    fn version() -> Version {
+        Version {
+            seq: 3,
+            root: "ab".repeat(32),
+            issued: "2026-12-01T00:00:00Z".parse().unwrap(),
+            expires: "2027-01-30T00:00:00Z".parse().unwrap(),
+        }
+    }
+
+    /// A page whose language sections come compressed once (shared by
+    /// other pages) reads back as the same page, with the same hash, as
+    /// one compressed here whole.
+    #[test]
+    fn a_page_with_shared_sections_is_the_same_page() {
+        let big: Vec<u8> = (0..3_000_000u32)
+            .flat_map(|i| format!("<p>{}</p>", i % 977).into_bytes())
+            .take(tarball::MEMBER_INPUT * 2 + 12_345)
+            .collect();
+        let (fr_a, fr_b): (&[u8], &[u8]) = (b"<section lang=fr>", &big);
+        let en: &[u8] = b"<section lang=en>English</section>";
+        let fr_members = tarball::gzip_members_of(&[fr_a, fr_b]).unwrap();
+        let en_members = tarball::gzip_members_of(&[en]).unwrap();
+        let parts = [
+            PagePart::Own(b"<!doctype html><main>"),
+            PagePart::Shared {
+                pieces: vec![fr_a, fr_b],
+                members: &fr_members,
+            },
+            PagePart::Shared {
+                pieces: vec![en],
+                members: &en_members,
+            },
+            PagePart::Own(b"</main>"),
+        ];
+        let page = OfflinePage::new(&parts, &version()).unwrap();
+        let whole: Vec<u8> = [
+            b"<!doctype html><main>" as &[u8],
+            fr_a,
+            fr_b,
+            en,
+            b"</main>",
+        ]
+        .concat();
+        let alone = OfflinePage::new(&[PagePart::Own(&whole)], &version()).unwrap();
+        assert_eq!(page.sha256, alone.sha256);
+        assert_eq!(page.sha256, crate::util::hash::sha256_hex(&whole));
+        // The shared members are used as given, not made again.
+        let at = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+        assert!(at(&page.member, &fr_members) && at(&page.member, &en_members));
+        let files = tarball::read_gzip(&page.member[..], 1 << 30).unwrap();
+        assert_eq!(files.keys().collect::<Vec<_>>(), ["index.html"]);
+        assert_eq!(files["index.html"], whole);
+        assert_eq!(
+            files,
+            tarball::read_gzip(&alone.member[..], 1 << 30).unwrap()
+        );
     }
 }

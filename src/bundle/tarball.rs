@@ -53,28 +53,42 @@ pub fn gzip_members(data: &[u8]) -> std::io::Result<Vec<u8>> {
 /// [`gzip_members`] of the concatenation of `pieces`, without
 /// concatenating them (same output, cut at the same points).
 pub fn gzip_members_of(pieces: &[&[u8]]) -> std::io::Result<Vec<u8>> {
-    // Each chunk: the slices of the pieces that make its MEMBER_INPUT bytes.
-    let mut chunks: Vec<Vec<&[u8]>> = vec![Vec::new()];
-    let mut room = MEMBER_INPUT;
-    for piece in pieces {
-        let mut rest: &[u8] = piece;
-        while !rest.is_empty() {
-            if room == 0 {
-                chunks.push(Vec::new());
-                room = MEMBER_INPUT;
+    let mut all = gzip_members_each(&[pieces])?;
+    Ok(all.pop().unwrap_or_default())
+}
+
+/// [`gzip_members_of`] of each input (each a list of pieces), every
+/// member of every input compressed on every core at once.
+pub fn gzip_members_each(inputs: &[&[&[u8]]]) -> std::io::Result<Vec<Vec<u8>>> {
+    // Each chunk: its input, and the slices of the pieces that make its
+    // MEMBER_INPUT bytes.
+    let mut chunks: Vec<(usize, Vec<&[u8]>)> = Vec::new();
+    for (i, pieces) in inputs.iter().enumerate() {
+        chunks.push((i, Vec::new()));
+        let mut room = MEMBER_INPUT;
+        for piece in pieces.iter() {
+            let mut rest: &[u8] = piece;
+            while !rest.is_empty() {
+                if room == 0 {
+                    chunks.push((i, Vec::new()));
+                    room = MEMBER_INPUT;
+                }
+                let (now, later) = rest.split_at(rest.len().min(room));
+                if let Some((_, last)) = chunks.last_mut() {
+                    last.push(now);
+                }
+                room -= now.len();
+                rest = later;
             }
-            let (now, later) = rest.split_at(rest.len().min(room));
-            if let Some(last) = chunks.last_mut() {
-                last.push(now);
-            }
-            room -= now.len();
-            rest = later;
         }
     }
-    let total: usize = pieces.iter().map(|p| p.len()).sum();
-    let mut out = Vec::with_capacity(total / 4 + 64);
-    for m in crate::util::parallel::map(&chunks, |c| gzip_member_of(c)) {
-        out.extend_from_slice(&m?);
+    let mut out: Vec<Vec<u8>> = inputs
+        .iter()
+        .map(|p| Vec::with_capacity(p.iter().map(|x| x.len()).sum::<usize>() / 4 + 64))
+        .collect();
+    let members = crate::util::parallel::map_few(&chunks, |(_, c)| gzip_member_of(c));
+    for ((i, _), m) in chunks.iter().zip(members) {
+        out[*i].extend_from_slice(&m?);
     }
     Ok(out)
 }

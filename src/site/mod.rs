@@ -376,20 +376,19 @@ pub fn render_into(
         Json,
         Csv,
         CsvIn(&'a str),
-        Vcf(&'a str),
         VcfOf(&'a str, &'a crate::directory::model::State),
     }
     let mut exports = vec![Export::Json, Export::Csv];
     exports.extend(langs.iter().map(|l| Export::CsvIn(l)));
     // vCards in each language (`<lang>/…`), and in English at the root
-    // (the paths of earlier versions).
-    let vcf_langs: Vec<&str> = std::iter::once("").chain(langs.iter().copied()).collect();
-    for l in &vcf_langs {
-        exports.push(Export::Vcf(l));
+    // (the paths of earlier versions): each State's made once per
+    // language; a language's `directory.vcf` is theirs one after the other.
+    for l in &langs {
         exports.extend(dir.states.iter().map(|s| Export::VcfOf(l, s)));
     }
-    let export_job = |e: &Export| -> Result<(), RenderError> {
-        sink(match e {
+    let has_english = langs.contains(&"en");
+    let export_job = |e: &Export| -> Result<Option<Vec<u8>>, RenderError> {
+        let (path, bytes) = match e {
             Export::Json => ("directory.json".into(), export::json(dir)),
             Export::Csv => ("directory.csv".into(), export::csv(dir)),
             Export::CsvIn(lang) => {
@@ -397,26 +396,48 @@ pub fn render_into(
                 let t = Strings::new(lang, strings, english);
                 (format!("{lang}/directory.csv"), export::csv_in(dir, &t))
             }
-            Export::Vcf(lang) => {
-                let (prefix, t) = in_lang(lang, i18n, english);
-                (
-                    format!("{prefix}directory.vcf"),
-                    export::vcf(&t, dir.states.iter()),
-                )
-            }
             Export::VcfOf(lang, s) => {
                 let (prefix, t) = in_lang(lang, i18n, english);
-                (
-                    format!("{prefix}vcf/{}.vcf", s.code),
-                    export::vcf(&t, std::iter::once(*s)),
-                )
+                let bytes = export::vcf(&t, std::iter::once(*s));
+                if *lang == "en" {
+                    sink((format!("vcf/{}.vcf", s.code), bytes.clone()))?;
+                }
+                sink((format!("{prefix}vcf/{}.vcf", s.code), bytes.clone()))?;
+                return Ok(Some(bytes));
             }
-        })
+        };
+        sink((path, bytes))?;
+        Ok(None)
     };
-    crate::util::parallel::map(&exports, export_job)
-        .into_iter()
-        .collect::<Result<(), _>>()?;
-    count += files.len() + exports.len();
+    let made = crate::util::parallel::map(&exports, export_job);
+    let mut whole: BTreeMap<&str, Vec<u8>> = langs.iter().map(|l| (*l, Vec::new())).collect();
+    for (e, m) in exports.iter().zip(made) {
+        if let (Export::VcfOf(lang, _), Some(bytes)) = (e, m?) {
+            whole.entry(lang).or_default().extend_from_slice(&bytes);
+        }
+    }
+    let mut vcf_files = 0;
+    if !has_english {
+        // No English section: the root's vCards made on their own.
+        let (_, t) = in_lang("", i18n, english);
+        for s in &dir.states {
+            sink((
+                format!("vcf/{}.vcf", s.code),
+                export::vcf(&t, std::iter::once(s)),
+            ))?;
+        }
+        sink(("directory.vcf".into(), export::vcf(&t, dir.states.iter())))?;
+        vcf_files += dir.states.len() + 1;
+    }
+    for (lang, bytes) in whole {
+        if lang == "en" {
+            sink(("directory.vcf".into(), bytes.clone()))?;
+            vcf_files += 1 + dir.states.len();
+        }
+        sink((format!("{lang}/directory.vcf"), bytes))?;
+        vcf_files += 1;
+    }
+    count += files.len() + exports.len() + vcf_files;
     for f in files {
         sink(f)?;
     }
@@ -463,6 +484,8 @@ pub struct OfflineParts {
 /// One language's section of the offline page, and the strings of the
 /// page's header in that language.
 struct OfflineSection {
+    /// The language's code.
+    lang: String,
     /// The language's name, in itself.
     name: String,
     dir: &'static str,
@@ -563,6 +586,7 @@ pub fn offline_parts(
         rendered.push(Ok::<_, RenderError>((
             lang.to_string(),
             OfflineSection {
+                lang: lang.to_string(),
                 name: t.get("lang_name").to_string(),
                 dir: i18n::dir(lang),
                 restricted: t.get("restricted_notice").to_string(),
@@ -695,7 +719,7 @@ pub fn offline<'a>(
     parts: &'a OfflineParts,
     langs: &[&str],
     info: &OfflineInfo,
-) -> Result<Vec<std::borrow::Cow<'a, str>>, RenderError> {
+) -> Result<Vec<OfflinePiece<'a>>, RenderError> {
     #[derive(Serialize)]
     struct Section<'a> {
         lang: &'a str,
@@ -756,12 +780,8 @@ pub fn offline<'a>(
                         .to_string(),
                 )
             })?;
-        out.push(std::borrow::Cow::Owned(before.to_string()));
-        out.extend(
-            s.pieces
-                .iter()
-                .map(|p| std::borrow::Cow::Borrowed(p.as_str())),
-        );
+        out.push(OfflinePiece::Frame(before.to_string()));
+        out.push(OfflinePiece::Section(&s.lang, &s.pieces));
         rest = after;
     }
     if rest.contains('\u{1}') {
@@ -769,8 +789,37 @@ pub fn offline<'a>(
             "offline.html shows a language section more than once".into(),
         ));
     }
-    out.push(std::borrow::Cow::Owned(rest.to_string()));
+    out.push(OfflinePiece::Frame(rest.to_string()));
     Ok(out)
+}
+
+/// A piece of an offline page (see [`offline`]).
+pub enum OfflinePiece<'a> {
+    /// The page's own text, around and between the language sections.
+    Frame(String),
+    /// A language's whole section, in pieces: the same in every page that
+    /// shows the language (so it can be compressed once,
+    /// [`OfflineParts::sections`]).
+    Section(&'a str, &'a [String]),
+}
+
+impl OfflinePiece<'_> {
+    /// The piece's text, in order.
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            OfflinePiece::Frame(f) => vec![f.as_str()],
+            OfflinePiece::Section(_, pieces) => pieces.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl OfflineParts {
+    /// Every language's section: its code and its pieces.
+    pub fn sections(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.sections
+            .iter()
+            .map(|(l, s)| (l.as_str(), s.pieces.as_slice()))
+    }
 }
 
 fn page_names(dir: &Directory) -> BTreeSet<String> {
