@@ -18,6 +18,7 @@
 pub mod history_file;
 pub mod kdf;
 pub mod keygen;
+pub mod prehash;
 pub mod public_key;
 pub mod rotation;
 pub mod secret_key;

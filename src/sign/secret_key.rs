@@ -10,7 +10,6 @@
 //! checksum (32: BLAKE2b-256 of `"Ed"` · key id · secret key).
 
 use base64::Engine;
-use blake2::Digest;
 use zeroize::Zeroizing;
 
 use super::KeyError;
@@ -19,8 +18,6 @@ use super::kdf::{self, Limits};
 const LEN: usize = 158;
 const KEYNUM: std::ops::Range<usize> = 54..158;
 
-type Blake2b256 = blake2::Blake2b<blake2::digest::consts::U32>;
-
 /// A decrypted signing key.
 pub struct SecretKey {
     pub key_id: [u8; 8],
@@ -28,11 +25,13 @@ pub struct SecretKey {
 }
 
 fn checksum(key_id: &[u8], sk: &[u8]) -> [u8; 32] {
-    let mut h = Blake2b256::new();
+    let mut h = blake2b_simd::Params::new().hash_length(32).to_state();
     h.update(b"Ed");
     h.update(key_id);
     h.update(sk);
-    h.finalize().into()
+    let mut out = [0u8; 32];
+    out.copy_from_slice(h.finalize().as_bytes());
+    out
 }
 
 /// The key file's decoded bytes.

@@ -3,7 +3,6 @@
 //! over that signature and the trusted comment, which binds the comment.
 
 use base64::Engine;
-use blake2::{Blake2b512, Digest};
 use ed25519_dalek::Signer;
 
 use super::secret_key::SecretKey;
@@ -18,7 +17,7 @@ pub fn sign(
     if trusted.contains(['\n', '\r']) || untrusted.contains(['\n', '\r']) {
         return Err("a comment holds a line break".into());
     }
-    let hash = Blake2b512::digest(data);
+    let hash = super::prehash::prehash(data);
     let sig = key.signing.sign(&hash).to_bytes();
     let mut sig_line = Vec::with_capacity(74);
     sig_line.extend_from_slice(b"ED");

@@ -20,7 +20,6 @@
 //! key id can be read) but never verified.
 
 use base64::Engine;
-use blake2::{Blake2b512, Digest};
 
 use super::public_key::PublicKey;
 
@@ -177,7 +176,7 @@ impl SignatureBox {
         }
         let vk = pk.verifying_key().ok_or(SignatureError::BadSignature)?;
         let sig = ed25519_dalek::Signature::from_bytes(&self.signature);
-        let hash = Blake2b512::digest(data);
+        let hash = super::prehash::prehash(data);
         vk.verify_strict(&hash, &sig)
             .map_err(|_| SignatureError::BadSignature)?;
         let mut global = Vec::with_capacity(64 + self.trusted_comment.len());
