@@ -365,6 +365,25 @@ fn stage_site(
     Ok((stage, count))
 }
 
+/// A writer that also prehashes what goes through it (a bundle, for its
+/// signature).
+struct HashingWriter<'a> {
+    out: &'a mut dyn std::io::Write,
+    hash: sign::prehash::Prehasher,
+}
+
+impl std::io::Write for HashingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     let (mut dir, report, loaded) = checked(opts.root, opts.as_of)?;
     let site_io = |e: std::io::Error| {
@@ -445,7 +464,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     // an error of the directory).
     let entries = &loaded.version_entries;
     refuse_future(entries, opts.now)?;
-    let root_hash = crate::util::hash::sha256_hex(&crate::export::canonical(&dir));
+    // directory.json of every bundle (it does not depend on the day the
+    // directory is judged), and its SHA-256 the version's root.
+    let canonical = crate::export::canonical(&dir);
+    let root_hash = crate::util::hash::sha256_hex(&canonical);
     // Unchanged content is issued again (a renewal) once the current
     // version is inside its renewal window or expired.
     let (validity, window) = (
@@ -537,6 +559,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         &at_issue,
         &version,
         &loaded.i18n,
+        canonical,
         &excerpt,
         history_json.as_deref(),
     )
@@ -632,12 +655,29 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             .iter()
             .flat_map(|a| a.recipients.iter().cloned())
             .collect();
-        let cipher = bundle::encrypt(&plain, &recipients)
+        // Encrypted straight into the file, prehashed as it is written:
+        // neither the plaintext nor the ciphertext is ever held whole.
+        let name = bundle::manifest::bundle_name(s.code.as_str(), bundle::FORMAT);
+        let hash = stage
+            .put_with(&name, |file| {
+                let mut tee = HashingWriter {
+                    out: file,
+                    hash: sign::prehash::Prehasher::default(),
+                };
+                Ok(bundle::encrypt_into(&plain.parts(), &recipients, &mut tee)
+                    .map(|()| tee.hash.finish()))
+            })
+            .map_err(|e| {
+                BuildError::Io(format!(
+                    "writing {}: {e}",
+                    opts.out.join("bundles").join(&name).display()
+                ))
+            })?
             .map_err(|e| BuildError::Seal(format!("{}: {e}", s.code)))?;
         let trusted = bundle::trusted(s, &version).to_comment();
         let sig = key
-            .sign(
-                &cipher,
+            .sign_prehashed(
+                &hash,
                 &trusted,
                 &format!(
                     "pocdir bundle for {} - verify with the secretariat key {}",
@@ -646,8 +686,6 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
                 ),
             )
             .map_err(BuildError::Seal)?;
-        let name = bundle::manifest::bundle_name(s.code.as_str(), bundle::FORMAT);
-        put(&name, &cipher)?;
         put(&format!("{name}.minisig"), sig.as_bytes())
     });
     let mut bundle_files: Vec<(String, Vec<u8>)> = Vec::new();

@@ -7,11 +7,6 @@ mod cli;
 
 use std::process::ExitCode;
 
-// A build allocates and frees millions of small strings (pages, views,
-// template values): mimalloc does it in a fraction of the system's time.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     cli::run()
 }

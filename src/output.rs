@@ -80,6 +80,10 @@ pub fn create_dirs(dir: &Path, private: bool) -> io::Result<()> {
 
 /// Write a file in a staging folder (0600 when `private`).
 fn write_new(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
+    open_new(path, private)?.write_all(bytes)
+}
+
+fn open_new(path: &Path, private: bool) -> io::Result<fs::File> {
     let mut opts = fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -89,7 +93,7 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
     }
     #[cfg(not(unix))]
     let _ = private;
-    opts.open(path)?.write_all(bytes)
+    opts.open(path)
 }
 
 impl Staging {
@@ -149,6 +153,24 @@ impl Staging {
             self.make_dir(dir)?;
         }
         self.put_checked(rel_path, &path, bytes)
+    }
+
+    /// Write one file as `write` produces it, in pieces (never held
+    /// whole); `write` returns what it computed on the way.
+    pub fn put_with<R>(
+        &self,
+        rel: &str,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let rel_path = checked(rel)?;
+        let path = self.tmp.join(rel_path);
+        if let Some(dir) = path.parent() {
+            self.make_dir(dir)?;
+        }
+        let mut file = io::BufWriter::with_capacity(1 << 16, open_new(&path, self.private)?);
+        let r = write(&mut file)?;
+        file.flush()?;
+        Ok(r)
     }
 
     fn make_dir(&self, dir: &Path) -> io::Result<()> {

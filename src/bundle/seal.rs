@@ -159,6 +159,8 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// `canonical`: directory.json, `export::canonical` of the directory
+    /// (made once by `build`, whose SHA-256 is the version's root);
     /// `log_excerpt`: the log head the bundles carry
     /// ([`checkpoint::excerpt`](super::checkpoint::excerpt));
     /// `key_history`: the secretariat key's history file
@@ -167,6 +169,7 @@ impl Shared {
         dir: &Directory,
         v: &Version,
         i18n: &BTreeMap<String, crate::directory::load::I18nFile>,
+        canonical: Vec<u8>,
         log_excerpt: &str,
         key_history: Option<&str>,
     ) -> Result<Shared, String> {
@@ -194,16 +197,13 @@ impl Shared {
             let member = tarball::gzip_members(&tar).map_err(|e| e.to_string())?;
             Ok((lang.to_string(), (hash, member)))
         };
-        let (directory_json, (csv, vcf)) = std::thread::scope(|s| {
-            let other = s.spawn(|| {
-                (
-                    with_hash(export::csv(dir)),
-                    crate::util::parallel::map(&langs, vcf_job),
-                )
-            });
-            let json = with_hash(export::canonical(dir));
-            (json, other.join().expect("the export thread panicked"))
+        // The vCards of each language on every core, the CSV beside them.
+        let (csv, vcf) = std::thread::scope(|s| {
+            let csv = s.spawn(|| with_hash(export::csv(dir)));
+            let vcf = crate::util::parallel::map_few(&langs, vcf_job);
+            (csv.join().expect("the export thread panicked"), vcf)
         });
+        let directory_json = with_hash(canonical);
         let vcf = vcf.into_iter().collect::<Result<BTreeMap<_, _>, _>>()?;
         let log = with_hash(log_excerpt.as_bytes().to_vec());
         let key_history = key_history.map(|h| with_hash(h.as_bytes().to_vec()));
@@ -311,15 +311,15 @@ impl OfflinePage {
 /// judged as of the issue date, so that the same version gives the same
 /// bytes. `receipt`: the State's receipt block (`receipts::readme_block`),
 /// the end of its README.txt.
-pub fn plaintext(
+pub fn plaintext<'a>(
     dir: &Directory,
-    shared: &Shared,
+    shared: &'a Shared,
     state: &State,
     v: &Version,
-    offline: &OfflinePage,
+    offline: &'a OfflinePage,
     receipt: &str,
     i18n: &BTreeMap<String, crate::directory::load::I18nFile>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Plaintext<'a>, String> {
     // Only this State's bundle lists its own receiving accounts (and
     // carries its receipt code).
     let empty = BTreeMap::new();
@@ -375,16 +375,47 @@ pub fn plaintext(
         v.mtime(),
     )
     .map_err(|e| e.to_string())?;
-    let mut out = tarball::gzip_member(&own).map_err(|e| e.to_string())?;
-    out.reserve(shared.member.len() + vcf_member.len() + offline.member.len());
-    out.extend_from_slice(&shared.member);
-    out.extend_from_slice(vcf_member);
-    out.extend_from_slice(&offline.member);
-    Ok(out)
+    let own = tarball::gzip_member(&own).map_err(|e| e.to_string())?;
+    Ok(Plaintext {
+        own,
+        shared: [&shared.member, vcf_member, &offline.member],
+    })
+}
+
+/// A bundle's plaintext, in the parts it is made of: the State's own
+/// member, then the members it shares with other bundles (never copied
+/// into one buffer: at 193 x 100 a bundle is 4.4 MB).
+pub struct Plaintext<'a> {
+    pub own: Vec<u8>,
+    pub shared: [&'a [u8]; 3],
+}
+
+impl Plaintext<'_> {
+    /// The parts in order.
+    pub fn parts(&self) -> [&[u8]; 4] {
+        [&self.own, self.shared[0], self.shared[1], self.shared[2]]
+    }
+
+    /// The whole plaintext in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.parts().concat()
+    }
 }
 
 /// Encrypt `plaintext` to every recipient (age X25519 only).
 pub fn encrypt(plaintext: &[u8], recipients: &[String]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(plaintext.len() + 1024);
+    encrypt_into(&[plaintext], recipients, &mut out)?;
+    Ok(out)
+}
+
+/// Encrypt the concatenation of `parts` to every recipient (age X25519
+/// only) into `out`, as it goes.
+pub fn encrypt_into(
+    parts: &[&[u8]],
+    recipients: &[String],
+    out: &mut dyn std::io::Write,
+) -> Result<(), String> {
     use std::io::Write;
     let mut boxed: Vec<Box<dyn age::Recipient + Send>> = Vec::new();
     for r in recipients {
@@ -404,11 +435,12 @@ pub fn encrypt(plaintext: &[u8], recipients: &[String]) -> Result<Vec<u8>, Strin
     let enc =
         age::Encryptor::with_recipients(boxed.iter().map(|r| r.as_ref() as &dyn age::Recipient))
             .map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(plaintext.len() + 1024);
-    let mut w = enc.wrap_output(&mut out).map_err(|e| e.to_string())?;
-    w.write_all(plaintext).map_err(|e| e.to_string())?;
+    let mut w = enc.wrap_output(out).map_err(|e| e.to_string())?;
+    for p in parts {
+        w.write_all(p).map_err(|e| e.to_string())?;
+    }
     w.finish().map_err(|e| e.to_string())?;
-    Ok(out)
+    Ok(())
 }
 
 /// The trusted comment of `state`'s bundle of version `v`.

@@ -163,6 +163,16 @@ impl SigningKey {
     pub fn sign(&self, data: &[u8], trusted: &str, untrusted: &str) -> Result<String, String> {
         signature::sign(&self.sk, data, trusted, untrusted)
     }
+
+    /// The same, given the data's prehash (`prehash::Prehasher`).
+    pub fn sign_prehashed(
+        &self,
+        hash: &[u8; 64],
+        trusted: &str,
+        untrusted: &str,
+    ) -> Result<String, String> {
+        signature::sign_prehashed(&self.sk, hash, trusted, untrusted)
+    }
 }
 
 /// A verified signature's trusted comment.

@@ -14,11 +14,21 @@ pub fn sign(
     trusted: &str,
     untrusted: &str,
 ) -> Result<String, String> {
+    sign_prehashed(key, &super::prehash::prehash(data), trusted, untrusted)
+}
+
+/// The same, given the data's prehash ([`super::prehash`]: for data
+/// hashed as it was written, never held whole).
+pub fn sign_prehashed(
+    key: &SecretKey,
+    hash: &[u8; 64],
+    trusted: &str,
+    untrusted: &str,
+) -> Result<String, String> {
     if trusted.contains(['\n', '\r']) || untrusted.contains(['\n', '\r']) {
         return Err("a comment holds a line break".into());
     }
-    let hash = super::prehash::prehash(data);
-    let sig = key.signing.sign(&hash).to_bytes();
+    let sig = key.signing.sign(hash).to_bytes();
     let mut sig_line = Vec::with_capacity(74);
     sig_line.extend_from_slice(b"ED");
     sig_line.extend_from_slice(&key.key_id);
