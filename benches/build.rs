@@ -18,6 +18,8 @@ fn build(c: &mut Criterion) {
         signing_key: None,
         passphrase: &no_pass,
         site_only,
+        site_secret: None,
+        site_passphrase: &|| None,
     };
     let built = pocdir::build::build(&opts(false))
         .ok()
@@ -31,9 +33,11 @@ fn build(c: &mut Criterion) {
     });
     c.bench_function("render site 193x4x6 (no write)", |b| {
         b.iter(|| {
-            pocdir::build::render_site(dir.path(), today)
-                .ok()
-                .expect("render")
+            pocdir::build::render_site(dir.path(), today, &|_| {
+                Err(pocdir::build::BuildError::Seal("not sealed".into()))
+            })
+            .ok()
+            .expect("render")
         })
     });
 }

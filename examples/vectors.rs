@@ -254,6 +254,8 @@ fn generate(out: &Path, only: &[String]) -> Result<Vec<String>, String> {
         signing_key: None,
         passphrase: &|| None,
         site_only: false,
+        site_secret: None,
+        site_passphrase: &|| None,
     };
     let built = match pocdir::build::build(&opts) {
         Ok(b) => b,

@@ -13,6 +13,7 @@ use crate::directory::diagnostic::Report;
 use crate::directory::model::StateCode;
 use crate::directory::{Checked, Directory, Options};
 use crate::sign;
+use crate::site::sealed::SiteSecret;
 
 pub struct BuildOptions<'a> {
     pub root: &'a Path,
@@ -30,6 +31,11 @@ pub struct BuildOptions<'a> {
     pub passphrase: &'a dyn Fn() -> Option<Zeroizing<String>>,
     /// Build the site only (no key needed, no bundle, log untouched).
     pub site_only: bool,
+    /// The site secret of a sealed site (issue #16); `None`: the demo
+    /// secret of a demo directory.
+    pub site_secret: Option<PathBuf>,
+    /// The site secret's passphrase, asked only when it is encrypted.
+    pub site_passphrase: &'a dyn Fn() -> Option<Zeroizing<String>>,
 }
 
 /// What a successful build did.
@@ -109,18 +115,93 @@ fn checked(root: &Path, as_of: Date) -> Result<(Directory, Report, Checked), Bui
     }
 }
 
-/// Check and render without writing: the site's files, in memory.
-pub fn render_site(root: &Path, as_of: Date) -> Result<Rendered, BuildError> {
+/// Check and render without writing: the site's files, in memory. A
+/// sealed site is sealed with `secret` (`pocdir serve`: the demo secret,
+/// or the one `POCDIR_SITE_SECRET` names).
+pub fn render_site(
+    root: &Path,
+    as_of: Date,
+    secret: &dyn Fn(&Directory) -> Result<SiteSecret, BuildError>,
+) -> Result<Rendered, BuildError> {
     let (dir, report, loaded) = checked(root, as_of)?;
     let receipts = crate::receipts::report::of_directory(root, &loaded);
-    let files = crate::site::render(&dir, &loaded.theme, &loaded.i18n, &receipts)
-        .map_err(|e| BuildError::Render(e.0))?;
+    let access = site_access(&dir, secret)?;
+    let files = crate::site::render(
+        &dir,
+        &loaded.theme,
+        &loaded.i18n,
+        &receipts,
+        access.as_ref(),
+    )
+    .map_err(|e| BuildError::Render(e.0))?;
     Ok(Rendered {
         files,
         report,
         sources: loaded.sources,
         states: dir.states.len(),
     })
+}
+
+/// The access keys of a sealed site (issue #16), `None` for a site that
+/// is not sealed. The data key follows the directory's root hash.
+fn site_access(
+    dir: &Directory,
+    secret: &dyn Fn(&Directory) -> Result<SiteSecret, BuildError>,
+) -> Result<Option<crate::site::sealed::Access>, BuildError> {
+    if !dir.settings.sealed {
+        return Ok(None);
+    }
+    let secret = secret(dir)?;
+    let root = crate::util::hash::sha256_hex(&crate::export::canonical(dir));
+    Ok(Some(crate::site::sealed::Access::new(&secret, dir, &root)))
+}
+
+/// The site secret a build seals the site with: `path`, else the demo
+/// secret of a demo directory; like the signing key, a demo secret never
+/// seals a real directory.
+pub fn site_secret(
+    root: &Path,
+    path: Option<&Path>,
+    passphrase: &dyn Fn() -> Option<Zeroizing<String>>,
+    dir: &Directory,
+) -> Result<SiteSecret, BuildError> {
+    let fail = |e: String| BuildError::Seal(e);
+    let demo = root.join("keys/demo/site.secret");
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None if dir.settings.demo => demo,
+        None => {
+            return Err(fail(
+                "site.sealed is set and there is no site secret: pass --site-secret FILE or set POCDIR_SITE_SECRET (`pocdir keygen site-secret` makes one)".into(),
+            ));
+        }
+    };
+    if !dir.settings.demo {
+        let inside_demo = path
+            .canonicalize()
+            .ok()
+            .zip(root.join("keys/demo").canonicalize().ok())
+            .is_some_and(|(p, d)| p.starts_with(d));
+        if inside_demo {
+            return Err(fail(
+                "a demo site secret cannot seal a directory that is not `demo: true`".into(),
+            ));
+        }
+    }
+    let text = crate::directory::read::read_secret_key(&path).map_err(|e| fail(e.to_string()))?;
+    if !dir.settings.demo && text.lines().next().is_some_and(|l| l.contains("DEMO")) {
+        return Err(fail(format!(
+            "{}: this site secret is labelled DEMO: it is published with the example and cannot seal a real directory",
+            path.display()
+        )));
+    }
+    let pass = if crate::site::sealed::secret::is_encrypted(&text) {
+        passphrase()
+    } else {
+        None
+    };
+    crate::site::sealed::secret::read(&text, pass.as_ref().map(|p| p.as_bytes()))
+        .map_err(|e| fail(format!("{}: {e}", path.display())))
 }
 
 /// The secretariat key to sign with, checked against keys/secretariat.pub,
@@ -342,6 +423,7 @@ fn stage_site(
     opts: &BuildOptions,
     dir: &Directory,
     loaded: &Checked,
+    access: Option<&crate::site::sealed::Access>,
 ) -> Result<(crate::output::Staging, usize), BuildError> {
     let io = |e: std::io::Error| {
         BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
@@ -350,17 +432,21 @@ fn stage_site(
         .map_err(io)?
         .reusing_previous();
     let receipts = crate::receipts::report::of_directory(opts.root, loaded);
-    let count = crate::site::render_into(dir, &loaded.theme, &loaded.i18n, &receipts, &|(
-        path,
-        bytes,
-    )| {
-        stage.put(&path, &bytes).map_err(|e| {
-            crate::site::RenderError(format!(
-                "writing {}: {e}",
-                opts.out.join("site").join(&path).display()
-            ))
-        })
-    })
+    let count = crate::site::render_into(
+        dir,
+        &loaded.theme,
+        &loaded.i18n,
+        &receipts,
+        access,
+        &|(path, bytes)| {
+            stage.put(&path, &bytes).map_err(|e| {
+                crate::site::RenderError(format!(
+                    "writing {}: {e}",
+                    opts.out.join("site").join(&path).display()
+                ))
+            })
+        },
+    )
     .map_err(|e| BuildError::Render(e.0))?;
     Ok((stage, count))
 }
@@ -402,8 +488,18 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         }
     };
     let states = dir.states.len();
+    // A sealed site's keys (issue #16): its States' codes also go into
+    // their bundles.
+    let access = site_access(&dir, &|d: &Directory| {
+        site_secret(
+            opts.root,
+            opts.site_secret.as_deref(),
+            opts.site_passphrase,
+            d,
+        )
+    })?;
     if opts.site_only {
-        let (site, mut site_files) = stage_site(opts, &dir, &loaded)?;
+        let (site, mut site_files) = stage_site(opts, &dir, &loaded, access.as_ref())?;
         site_files += put_history(&|n: &str, b: &[u8]| site.put(n, b).map_err(site_io))?;
         if let Some(l) = loaded
             .version_log
@@ -517,7 +613,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     // The site is rendered once the version is known: its verify page
     // lists the log's last versions, this one first.
     dir.checkpoints = crate::directory::model::checkpoints(&log_final);
-    let (site, mut site_files) = stage_site(opts, &dir, &loaded)?;
+    let (site, mut site_files) = stage_site(opts, &dir, &loaded, access.as_ref())?;
     {
         let put = |n: &str, b: &[u8]| site.put(n, b).map_err(site_io);
         site_files += put_log(&put, &log_final, &log_sigs)?;
@@ -629,6 +725,30 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .map(|(k, v)| v.map(|p| (k, p)))
         .collect::<Result<_, _>>()?;
     drop(parts);
+    // A sealed site's scripts, hashed for every bundle (issue #16): a State
+    // can compare them with what the host serves.
+    let site_scripts = access.as_ref().map(|a| {
+        let mut lines: Vec<(String, String)> = loaded
+            .theme
+            .under("static")
+            .filter(|(rel, _, _)| rel.ends_with(".js"))
+            .map(|(rel, _, bytes)| {
+                (
+                    format!("static/{rel}"),
+                    crate::util::hash::sha256_hex(bytes),
+                )
+            })
+            .collect();
+        lines.push((
+            crate::site::sealed::page::KEYS_SCRIPT.to_string(),
+            crate::util::hash::sha256_hex(a.keys_script().as_bytes()),
+        ));
+        lines.sort();
+        lines
+            .iter()
+            .map(|(p, h)| format!("{h}  {p}\n"))
+            .collect::<String>()
+    });
     let sealed = crate::util::parallel::map(&with_accounts, |s| -> Result<(), BuildError> {
         let langs = bundle::offline_languages(&at_issue, s);
         let page = pages
@@ -640,13 +760,21 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             code: receipt_key.code(s.code.as_str(), version.seq, &version.root),
         };
         let receipt = crate::receipts::readme_block(&receipt, &at_issue.settings.secretariat.email);
+        let code = access
+            .as_ref()
+            .and_then(|a| a.code(s.code))
+            .map(|c| c.text());
         let plain = bundle::plaintext(
             &at_issue,
             &shared,
             s,
             &version,
             page,
-            &receipt,
+            &bundle::Own {
+                receipt: &receipt,
+                site_access: code.as_deref().map(String::as_str),
+                site_scripts: site_scripts.as_deref(),
+            },
             &loaded.i18n,
         )
         .map_err(BuildError::Seal)?;

@@ -16,6 +16,8 @@ use std::time::{Duration, SystemTime};
 use jiff::civil::Date;
 
 use crate::build::{BuildError, render_site};
+use crate::directory::Directory;
+use crate::site::sealed::SiteSecret;
 use crate::site::view::escape;
 
 /// What the server currently serves.
@@ -51,8 +53,17 @@ fn fingerprint(root: &Path) -> Vec<(String, SystemTime, u64)> {
     out
 }
 
-fn rebuild(root: &Path, as_of: Date, snap: &Mutex<Snapshot>, on: &(dyn Fn(Event) + Sync)) {
-    let result = render_site(root, as_of);
+/// How a sealed site's secret is found (issue #16): the CLI's choice.
+pub type SecretSource<'a> = dyn Fn(&Directory) -> Result<SiteSecret, BuildError> + Sync + 'a;
+
+fn rebuild(
+    root: &Path,
+    as_of: Date,
+    secret: &SecretSource,
+    snap: &Mutex<Snapshot>,
+    on: &(dyn Fn(Event) + Sync),
+) {
+    let result = render_site(root, as_of, secret);
     let mut s = snap.lock().unwrap_or_else(|e| e.into_inner());
     s.version += 1;
     match result {
@@ -109,6 +120,7 @@ pub fn serve(
     root: PathBuf,
     port: u16,
     as_of: Date,
+    secret: &SecretSource,
     on: &(dyn Fn(Event) + Sync),
 ) -> std::io::Result<()> {
     let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(std::io::Error::other)?;
@@ -126,7 +138,7 @@ pub fn serve(
     // change made as soon as the preview is announced (or during the first
     // build) is seen by the watcher.
     let first = fingerprint(&root);
-    rebuild(&root, as_of, &snap, on);
+    rebuild(&root, as_of, secret, &snap, on);
     on(Event::Listening(format!("http://{addr}/")));
     std::thread::scope(|scope| {
         let watcher_snap = Arc::clone(&snap);
@@ -138,7 +150,7 @@ pub fn serve(
                 let now = fingerprint(&root_w);
                 if now != last {
                     last = now;
-                    rebuild(&root_w, as_of, &watcher_snap, on);
+                    rebuild(&root_w, as_of, secret, &watcher_snap, on);
                 }
             }
         });

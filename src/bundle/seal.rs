@@ -306,20 +306,38 @@ impl OfflinePage {
     }
 }
 
+/// What only one State's bundle carries besides its accounts.
+pub struct Own<'a> {
+    /// Its receipt block (`receipts::readme_block`), the end of its
+    /// README.txt.
+    pub receipt: &'a str,
+    /// Its access code to a sealed site (issue #16).
+    pub site_access: Option<&'a str>,
+    /// A sealed site's scripts, `sha256sum` lines (the same for every
+    /// State): what a State compares with the scripts the host serves.
+    pub site_scripts: Option<&'a str>,
+}
+
+/// The file of a State's bundle that holds its access code to a sealed
+/// site (issue #16).
+pub const SITE_ACCESS: &str = "site-access.txt";
+/// The file of a bundle that lists the SHA-256 of a sealed site's scripts.
+pub const SITE_SCRIPTS: &str = "site-scripts.sha256";
+
 /// The plaintext of `state`'s bundle: a gzip stream whose first member is
 /// the per-State entries, then the shared members. `dir` is the directory
 /// judged as of the issue date, so that the same version gives the same
-/// bytes. `receipt`: the State's receipt block (`receipts::readme_block`),
-/// the end of its README.txt.
+/// bytes. `own`: what only this State's bundle carries.
 pub fn plaintext<'a>(
     dir: &Directory,
     shared: &'a Shared,
     state: &State,
     v: &Version,
     offline: &'a OfflinePage,
-    receipt: &str,
+    own: &Own,
     i18n: &BTreeMap<String, crate::directory::load::I18nFile>,
 ) -> Result<Plaintext<'a>, String> {
+    let (receipt, site_access) = (own.receipt, own.site_access);
     // Only this State's bundle lists its own receiving accounts (and
     // carries its receipt code).
     let empty = BTreeMap::new();
@@ -333,7 +351,20 @@ pub fn plaintext<'a>(
         ));
     }
     texts.push(Strings::new("en", english, english));
+    // A sealed site (issue #16): the State's access code, in a file of
+    // its own, and a word in each language of the README on where it is.
+    let site_words = texts
+        .iter()
+        .map(|t| t.fmt("readme_site_access", &[("code", state.code.as_str())]))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let access_file = site_access.map(|code| format!("{site_words}\n\n  {code}\n").into_bytes());
+    let site_note = match &access_file {
+        Some(_) => format!("\n{site_words}\n"),
+        None => String::new(),
+    };
     let readme = (readme(&texts, state, v, &dir.secretariat_key.key_id)
+        + &site_note
         + &export::own_accounts(state)
         + receipt)
         .into_bytes();
@@ -358,6 +389,15 @@ pub fn plaintext<'a>(
     hashes.insert("contacts.vcf".into(), vcf_hash.clone());
     hashes.insert("index.html".into(), offline.sha256.clone());
     hashes.insert("README.txt".into(), crate::util::hash::sha256_hex(&readme));
+    if let Some(a) = &access_file {
+        hashes.insert(SITE_ACCESS.into(), crate::util::hash::sha256_hex(a));
+    }
+    if let Some(s) = own.site_scripts {
+        hashes.insert(
+            SITE_SCRIPTS.into(),
+            crate::util::hash::sha256_hex(s.as_bytes()),
+        );
+    }
     let m = Manifest {
         format: manifest::FORMAT.to_string(),
         title: dir.settings.title.clone(),
@@ -370,11 +410,15 @@ pub fn plaintext<'a>(
     };
     let mut mjson = serde_json::to_vec_pretty(&m).map_err(|e| e.to_string())?;
     mjson.push(b'\n');
-    let own = tarball::entries(
-        &[("manifest.json", &mjson[..]), ("README.txt", &readme[..])],
-        v.mtime(),
-    )
-    .map_err(|e| e.to_string())?;
+    let mut own_files: Vec<(&str, &[u8])> =
+        vec![("manifest.json", &mjson[..]), ("README.txt", &readme[..])];
+    if let Some(a) = &access_file {
+        own_files.push((SITE_ACCESS, &a[..]));
+    }
+    if let Some(s) = own.site_scripts {
+        own_files.push((SITE_SCRIPTS, s.as_bytes()));
+    }
+    let own = tarball::entries(&own_files, v.mtime()).map_err(|e| e.to_string())?;
     let own = tarball::gzip_member(&own).map_err(|e| e.to_string())?;
     Ok(Plaintext {
         own,

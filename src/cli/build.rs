@@ -28,9 +28,15 @@ pub struct Args {
     /// is read from $POCDIR_PASSPHRASE or asked on the terminal.
     #[arg(long, value_name = "FILE")]
     signing_key: Option<PathBuf>,
-    /// Render the site only: no bundle, no key needed.
+    /// Render the site only: no bundle, no signing key needed.
     #[arg(long)]
     site_only: bool,
+    /// The site secret of a sealed site (`site.sealed`; default:
+    /// $POCDIR_SITE_SECRET; a demo directory uses keys/demo/site.secret).
+    /// Its passphrase comes from $POCDIR_SITE_PASSPHRASE, else
+    /// $POCDIR_PASSPHRASE, or is asked on the terminal.
+    #[arg(long, value_name = "FILE")]
+    site_secret: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
@@ -46,6 +52,10 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
         signing_key,
         passphrase: &super::passphrase,
         site_only: a.site_only,
+        site_secret: a
+            .site_secret
+            .or_else(|| std::env::var_os("POCDIR_SITE_SECRET").map(PathBuf::from)),
+        site_passphrase: &super::site_passphrase,
     };
     let color = super::color();
     let b = pocdir::build::build(&opts).map_err(|e| match e {

@@ -1,4 +1,5 @@
-//! `pocdir keygen signing|age|rotate`: make keys and rotation statements.
+//! `pocdir keygen signing|age|site-secret|rotate`: make keys, the sealed
+//! site's secret and rotation statements.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,6 +30,17 @@ enum Mode {
         /// Where the public key goes (keys/secretariat.pub).
         #[arg(long, value_name = "FILE")]
         public_key: PathBuf,
+        #[command(flatten)]
+        key: NewKey,
+    },
+    /// The site secret of a sealed site (`site.sealed`, issue #16): every
+    /// State's access code and each build's data key derive from it. Keep
+    /// it like the signing key (encrypted, out of the repository); a new
+    /// secret gives every State a new code (in its next bundle).
+    SiteSecret {
+        /// Where the secret goes.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
         #[command(flatten)]
         key: NewKey,
     },
@@ -77,6 +89,7 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             key,
         } => signing(&secret_key, &public_key, &key)?,
         Mode::Age { identity } => age(&identity),
+        Mode::SiteSecret { out, key } => site_secret(&out, &key)?,
         Mode::Rotate {
             root,
             secret_key,
@@ -112,6 +125,31 @@ fn signing(sk_path: &Path, pk_path: &Path, key: &NewKey) -> Result<ExitCode, Exi
         pk_path.display()
     );
     out!("{pk}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn site_secret(path: &Path, key: &NewKey) -> Result<ExitCode, ExitCode> {
+    let pass = key.passphrase()?;
+    let comment = if key.unencrypted {
+        "pocdir UNENCRYPTED site secret"
+    } else {
+        "pocdir encrypted site secret"
+    };
+    let secret = pocdir::site::sealed::SiteSecret::generate().map_err(super::failure)?;
+    let text = pocdir::site::sealed::secret::write(
+        &secret,
+        pass.as_ref().map(|p| p.as_bytes()),
+        key.kdf.limits(),
+        comment,
+    )
+    .map_err(super::failure)?;
+    pocdir::output::new_file(path, text.as_bytes(), true)
+        .map_err(|e| super::failure(format!("{}: {e}", path.display())))?;
+    eprintln!(
+        "wrote the site secret to {}; build with --site-secret {} (or POCDIR_SITE_SECRET)",
+        path.display(),
+        path.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

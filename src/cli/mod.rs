@@ -306,6 +306,23 @@ pub fn passphrase() -> Option<zeroize::Zeroizing<String>> {
         .map(zeroize::Zeroizing::new)
 }
 
+/// The passphrase of the site secret (issue #16): $POCDIR_SITE_PASSPHRASE,
+/// else $POCDIR_PASSPHRASE, else asked on the terminal. Never printed.
+pub fn site_passphrase() -> Option<zeroize::Zeroizing<String>> {
+    if let Ok(p) = std::env::var("POCDIR_SITE_PASSPHRASE") {
+        return Some(zeroize::Zeroizing::new(p));
+    }
+    if let Ok(p) = std::env::var("POCDIR_PASSPHRASE") {
+        return Some(zeroize::Zeroizing::new(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password("Passphrase of the site secret: ")
+        .ok()
+        .map(zeroize::Zeroizing::new)
+}
+
 /// A new passphrase: $POCDIR_PASSPHRASE, or asked twice on the terminal.
 pub fn new_passphrase() -> Result<zeroize::Zeroizing<String>, String> {
     if let Ok(p) = std::env::var("POCDIR_PASSPHRASE") {

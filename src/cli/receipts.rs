@@ -136,6 +136,8 @@ fn collect_cmd(
         signing_key,
         passphrase: &super::passphrase,
         site_only: false,
+        site_secret: None,
+        site_passphrase: &|| None,
     };
     let key = pocdir::build::signing_key(
         &opts,

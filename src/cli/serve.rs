@@ -19,6 +19,11 @@ pub struct Args {
     port: u16,
     #[command(flatten)]
     as_of: AsOf,
+    /// The site secret of a sealed site (default: $POCDIR_SITE_SECRET; a
+    /// demo directory uses keys/demo/site.secret). Its passphrase comes
+    /// from $POCDIR_SITE_PASSPHRASE or is asked once.
+    #[arg(long, value_name = "FILE")]
+    site_secret: Option<std::path::PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
@@ -37,7 +42,17 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             eprintln!("build failed: the error is shown in the browser too");
         }
     };
-    pocdir::serve::serve(root, port, a.as_of.date(), &on)
+    let secret_path = a
+        .site_secret
+        .or_else(|| std::env::var_os("POCDIR_SITE_SECRET").map(std::path::PathBuf::from));
+    // Asked once, not at every rebuild.
+    let pass = std::sync::OnceLock::new();
+    let passphrase = || pass.get_or_init(super::site_passphrase).clone();
+    let secret_root = root.clone();
+    let secret = |d: &pocdir::directory::Directory| {
+        pocdir::build::site_secret(&secret_root, secret_path.as_deref(), &passphrase, d)
+    };
+    pocdir::serve::serve(root, port, a.as_of.date(), &secret, &on)
         .map(|()| ExitCode::SUCCESS)
         .map_err(|e| super::failure(format!("cannot serve on 127.0.0.1:{port}: {e}")))
 }

@@ -131,6 +131,10 @@ pub struct Settings {
     /// States without an entry. Not in any export.
     #[serde(skip)]
     pub list_non_participants: bool,
+    /// `site.sealed`: the site's contact data is encrypted (issue #16).
+    /// Not in any export.
+    #[serde(skip)]
+    pub sealed: bool,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -354,6 +358,7 @@ pub fn from_loaded(l: &Loaded, as_of: Date) -> Option<Directory> {
             .map_or(d.bundle.validity_days.value / 3, |w| w.value),
         theme: d.theme.as_ref().map(|t| t.value.clone()),
         list_non_participants: d.site.as_ref().is_some_and(|s| s.list_non_participants),
+        sealed: d.site.as_ref().is_some_and(|s| s.sealed),
     };
     let pk = validate::fields::minisign_public_key(l.secretariat_pub.as_deref()?).ok()?;
     let key_id: String = pk

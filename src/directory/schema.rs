@@ -42,6 +42,10 @@ pub struct SiteSettings {
     /// (default false: only the figures).
     #[serde(default)]
     pub list_non_participants: bool,
+    /// A sealed site (issue #16): no contact data in the clear in any
+    /// served file; States open it with the access code in their bundle.
+    #[serde(default)]
+    pub sealed: bool,
 }
 
 /// `content/nominations.yaml`: nominations in progress (a State that has

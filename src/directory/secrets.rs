@@ -86,6 +86,8 @@ fn might_hold_secret(text: &str) -> bool {
         "AGE-SECRET-KEY-1",
         "RWRTY0Iy",
         "RWQAAEIy",
+        "UFNTY",
+        "UFMAA",
         "PRIVATE KEY-----",
     ]
     .iter()
@@ -115,6 +117,19 @@ pub fn secret_in_line(line: &str, next: &str) -> Option<(usize, &'static str)> {
                 .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
         {
             return Some((col_of(line, line.len() - t.len()), "a minisign secret key"));
+        }
+    }
+    // pocdir site secrets (issue #16): base64 of "PS" + KDF ("Sc" or
+    // none), 116 bytes.
+    for prefix in ["UFNTY", "UFMAA"] {
+        let body = t.trim_end();
+        if body.starts_with(prefix)
+            && body.len() == 156
+            && body
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
+        {
+            return Some((col_of(line, line.len() - t.len()), "a pocdir site secret"));
         }
     }
     if t.starts_with("-----BEGIN ") && t.trim_end().ends_with("PRIVATE KEY-----") {

@@ -30,6 +30,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embed!(
     "static/print.css",
     "static/search.js",
     "static/now.js",
+    "static/sealed.js",
     "i18n/en.yaml",
     "i18n/fr.yaml",
     "i18n/es.yaml",

@@ -23,7 +23,7 @@ pub fn verification_expired(a: &Account, reverify_days: u32, today: jiff::civil:
     a.lapsed(reverify_days, today)
 }
 
-fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
+fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str, sealed: bool) -> String {
     let code = s.code.as_str();
     let seq = tr.seq.to_string();
     let identity = t.get("readme_key_placeholder");
@@ -34,7 +34,7 @@ fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
          \x20 minisign -Vm {code}.tar.gz.age -p secretariat.pub\n\
          \x20 age -d -i {identity} -o {code}.tar.gz {code}.tar.gz.age\n\
          \x20 tar -xzf {code}.tar.gz\n\n\
-         {check}\n\n{footer}\n",
+         {check}\n\n{site}{footer}\n",
         intro = t.fmt_state(
             "mail_intro",
             &s.forms(t.lang),
@@ -52,6 +52,12 @@ fn part(t: &Strings, s: &State, tr: &Trusted, key_id: &str) -> String {
         open = t.get("mail_open"),
         tools = t.get("mail_tools"),
         check = t.fmt("mail_check", &[("code", code)]),
+        // A sealed site (issue #16): where its access code is.
+        site = if sealed {
+            format!("{}\n\n", t.get("offline_site_access"))
+        } else {
+            String::new()
+        },
         footer = t.get("mail_footer"),
     )
 }
@@ -242,10 +248,22 @@ pub fn messages(
         };
         let mut body = String::new();
         if let Some(t) = &local {
-            body.push_str(&part(t, s, &tr, &dir.secretariat_key.key_id));
+            body.push_str(&part(
+                t,
+                s,
+                &tr,
+                &dir.secretariat_key.key_id,
+                dir.settings.sealed,
+            ));
             body.push_str("\n----------------------------------------\n\n");
         }
-        body.push_str(&part(&en, s, &tr, &dir.secretariat_key.key_id));
+        body.push_str(&part(
+            &en,
+            s,
+            &tr,
+            &dir.secretariat_key.key_id,
+            dir.settings.sealed,
+        ));
         for a in &s.accounts {
             if verification_expired(a, dir.settings.reverify_within_days, today) {
                 skipped.push(Skipped {

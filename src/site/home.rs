@@ -37,8 +37,12 @@ pub struct HomeState {
     /// filters on type, language and 24/7 must hold for one same PoC.
     pub pocs_attr: String,
     /// What search looks in: names in every language, codes, entities,
-    /// contact persons, email addresses.
+    /// contact persons, email addresses (a sealed site: names and codes
+    /// only, the rest in `contacts`).
     pub search: String,
+    /// A sealed site's search terms that are contact data (entities,
+    /// persons, emails): rendered in a sealed region only.
+    pub contacts: String,
 }
 
 /// The home page's view.
@@ -49,7 +53,7 @@ pub struct Home {
     pub initials: Vec<Initial<StateCode>>,
 }
 
-fn state(t: &Strings, dir: &Directory, s: &PublishedState) -> HomeState {
+fn state(t: &Strings, dir: &Directory, s: &PublishedState, sealed: bool) -> HomeState {
     let pocs = s.points_of_contact;
     let kinds: BTreeSet<PocType> = pocs.iter().map(|p| p.kind).collect();
     let mut langs: Vec<&str> = Vec::new();
@@ -62,14 +66,18 @@ fn state(t: &Strings, dir: &Directory, s: &PublishedState) -> HomeState {
     let mut search: BTreeSet<&str> = s.names.values().map(String::as_str).collect();
     search.insert(s.code.as_str());
     search.insert(s.alpha2);
+    let mut contacts: BTreeSet<&str> = BTreeSet::new();
     for p in pocs {
-        search.insert(&p.entity);
+        contacts.insert(&p.entity);
         if let Some(person) = &p.person {
-            search.insert(&person.name);
+            contacts.insert(&person.name);
         }
         for e in &p.emails {
-            search.insert(&e.value);
+            contacts.insert(&e.value);
         }
+    }
+    if !sealed {
+        search.append(&mut contacts);
     }
     HomeState {
         code: s.code,
@@ -106,16 +114,18 @@ fn state(t: &Strings, dir: &Directory, s: &PublishedState) -> HomeState {
             .collect::<Vec<_>>()
             .join(" "),
         search: search.into_iter().collect::<Vec<_>>().join(" "),
+        contacts: contacts.into_iter().collect::<Vec<_>>().join(" "),
     }
 }
 
 /// The home page of `t`'s language: its States in the language's order
 /// and their index.
 pub fn home(t: &Strings, dir: &Directory) -> Home {
+    let sealed = dir.settings.sealed;
     let mut states: Vec<HomeState> = dir
         .states
         .iter()
-        .map(|s| state(t, dir, &PublishedState::of(s)))
+        .map(|s| state(t, dir, &PublishedState::of(s), sealed))
         .collect();
     order::sort(t.lang, &mut states, |s| &s.name, |s| s.code);
     let initials = order::index(t.lang, &states, |s| &s.name, |s| s.code);

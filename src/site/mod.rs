@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod now;
 pub mod order;
 pub mod receipts;
+pub mod sealed;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -85,9 +86,10 @@ pub fn render(
     theme: &Theme,
     i18n: &BTreeMap<String, I18nFile>,
     receipts: &crate::receipts::report::Report,
+    seal: Option<&sealed::Access>,
 ) -> Result<Vec<File>, RenderError> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_into(dir, theme, i18n, receipts, &|file: File| {
+    render_into(dir, theme, i18n, receipts, seal, &|file: File| {
         files
             .lock()
             .map_err(|_| RenderError("a rendering thread failed".into()))?
@@ -112,8 +114,31 @@ pub fn render_into(
     theme: &Theme,
     i18n: &BTreeMap<String, I18nFile>,
     receipts: &crate::receipts::report::Report,
+    seal: Option<&sealed::Access>,
     sink: &Sink,
 ) -> Result<usize, RenderError> {
+    // A sealed site (issue #16): every file passes through the sealing
+    // before it reaches the sink, so none is written in the clear.
+    if dir.settings.sealed != seal.is_some() {
+        return Err(RenderError(if dir.settings.sealed {
+            "site.sealed is set: the site needs the site secret to be built".into()
+        } else {
+            "access keys given for a site that is not sealed".into()
+        }));
+    }
+    let sealing = |(path, bytes): File| -> Result<(), RenderError> {
+        match seal {
+            Some(a) => sink(sealed::page::seal_file(a, path, bytes).map_err(RenderError)?),
+            None => sink((path, bytes)),
+        }
+    };
+    let sink: &Sink = &sealing;
+    if let Some(a) = seal {
+        sink((
+            sealed::page::KEYS_SCRIPT.to_string(),
+            a.keys_script().into_bytes(),
+        ))?;
+    }
     let tera = templates(theme)?;
     let empty = BTreeMap::new();
     let english = i18n.get("en").map(|f| &f.strings).unwrap_or(&empty);
@@ -180,6 +205,7 @@ pub fn render_into(
         base.insert("secretariat_phone", &phone);
         base.insert("nav_pages", &nav_pages);
         base.insert("csp", CSP);
+        base.insert("sealed", &dir.settings.sealed);
         let states = crate::util::parallel::map(&dir.states, |s| {
             let s = export::PublishedState::of(s);
             tera::Value::from_serializable(&view::state(&t, dir, &s, &page_names))
@@ -437,7 +463,7 @@ pub fn render_into(
         sink((format!("{lang}/directory.vcf"), bytes))?;
         vcf_files += 1;
     }
-    count += files.len() + exports.len() + vcf_files;
+    count += files.len() + exports.len() + vcf_files + usize::from(seal.is_some());
     for f in files {
         sink(f)?;
     }
@@ -493,6 +519,8 @@ struct OfflineSection {
     /// The name of the region that holds the notices.
     notices: String,
     demo: String,
+    /// A sealed site (issue #16): where the bundle holds the access code.
+    site_access: String,
     skip: String,
     languages_label: String,
     /// The directory's name in the language (the page's title).
@@ -593,6 +621,11 @@ pub fn offline_parts(
                 notices: t.get("notices_label").to_string(),
                 demo: if dir.settings.demo {
                     t.get("demo_notice").to_string()
+                } else {
+                    String::new()
+                },
+                site_access: if dir.settings.sealed {
+                    t.get("offline_site_access").to_string()
                 } else {
                     String::new()
                 },
@@ -755,6 +788,7 @@ pub fn offline<'a>(
     ctx.insert("restricted_notice", get(|s| &s.restricted));
     ctx.insert("notices_label", get(|s| &s.notices));
     ctx.insert("demo_notice", get(|s| &s.demo));
+    ctx.insert("site_access_notice", get(|s| &s.site_access));
     ctx.insert("skip", get(|s| &s.skip));
     ctx.insert("languages_label", get(|s| &s.languages_label));
     ctx.insert("version", version);

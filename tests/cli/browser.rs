@@ -32,6 +32,7 @@ const REQUIRED_FILES: &[&str] = &[
     "home.test.mjs",
     "now.test.mjs",
     "offline.test.mjs",
+    "sealed.test.mjs",
     "site.test.mjs",
 ];
 
@@ -143,7 +144,101 @@ fn stop(child: &mut Child) {
 /// `OFFLINE_PAGE=offline` (a bundle's `index.html`) and `SYNTH_SITE_DIR`
 /// (the site of 193 States x 4 PoCs). Gives the exit status
 /// and what node printed (stdout then stderr).
-fn run_node(site: &Path, offline: &Path, synth: &Path) -> (ExitStatus, String) {
+/// The sealed sites of `sealed.test.mjs` (issue #16), and the access
+/// codes as States receive them: the `site-access.txt` of their bundles,
+/// decrypted by the real `age`.
+struct SealedSites {
+    /// The example, sealed, and FRA's code.
+    site: PathBuf,
+    code: String,
+    /// A later build of it with FRA removed, and DEU's code in it.
+    later_site: PathBuf,
+    later_code: String,
+    /// The synthetic 193 x 4 directory, sealed, and its first State's code.
+    synth_site: PathBuf,
+    synth_code: String,
+}
+
+/// The code in `state`'s bundle under `out/bundles`.
+fn access_code(root: &Path, out: &Path, state: &str) -> String {
+    let plain = crate::peers::age_decrypt(
+        &root.join(format!("keys/demo/states/{state}.key")),
+        &out.join(format!("bundles/{state}.tar.gz.age")),
+    );
+    let text = String::from_utf8(crate::bundle::file_in_tar(&plain, "site-access.txt"))
+        .expect("site-access.txt is UTF-8");
+    text.lines()
+        .last()
+        .map(|l| l.trim().to_string())
+        .filter(|c| c.len() == 29)
+        .unwrap_or_else(|| panic!("{state}'s site-access.txt ends with no code:\n{text}"))
+}
+
+fn sealed_sites(out: &Path) -> SealedSites {
+    let built = |root: &Path, to: &Path, extra: &[&str]| {
+        let b = support::build(root, to, extra);
+        assert_eq!(b.code, 0, "pocdir build (sealed) failed:\n{}", b.stderr);
+    };
+    let root = crate::build::example();
+    crate::sealed::seal_setting(root.path());
+    let first = out.join("sealed-out");
+    built(root.path(), &first, &[]);
+    let code = access_code(root.path(), &first, "FRA");
+
+    // FRA leaves the directory: its entry, its accounts and its ping
+    // records go; the next build must not open with its old code.
+    for f in ["content/states/FRA.yaml", "keys/states/FRA.yaml"] {
+        std::fs::remove_file(root.path().join(f)).expect("remove FRA");
+    }
+    for entry in std::fs::read_dir(root.path().join("content/pings")).expect("pings") {
+        let path = entry.expect("a ping file").path();
+        let text = std::fs::read_to_string(&path).expect("read a ping file");
+        let mut skip = false;
+        let kept: Vec<&str> = text
+            .split('\n')
+            .filter(|line| {
+                if let Some(rest) = line.strip_prefix("- state: ") {
+                    skip = rest.trim() == "FRA";
+                } else if !line.starts_with(' ') {
+                    skip = false;
+                }
+                !skip
+            })
+            .collect();
+        std::fs::write(&path, kept.join("\n")).expect("write a ping file");
+    }
+    let later = out.join("sealed-later-out");
+    built(root.path(), &later, &[]);
+    let later_code = access_code(root.path(), &later, "DEU");
+
+    let synth = out.join("sealed-synth");
+    pocdir::synth::write(&synth, 193, 4).expect("write the synthetic directory");
+    crate::sealed::seal_setting(&synth);
+    std::fs::copy(
+        support::repo_root().join("keys/demo/site.secret"),
+        synth.join("keys/demo/site.secret"),
+    )
+    .expect("copy the demo site secret");
+    let synth_out = out.join("sealed-synth-out");
+    built(&synth, &synth_out, &[]);
+    let first_state = pocdir::synth::codes(1).remove(0);
+    let synth_code = access_code(&synth, &synth_out, &first_state);
+    SealedSites {
+        site: first.join("site"),
+        code,
+        later_site: later.join("site"),
+        later_code,
+        synth_site: synth_out.join("site"),
+        synth_code,
+    }
+}
+
+fn run_node(
+    site: &Path,
+    offline: &Path,
+    synth: &Path,
+    sealed: &SealedSites,
+) -> (ExitStatus, String) {
     let mut cmd = Command::new("node");
     cmd.arg("--test")
         .arg("--test-reporter=spec")
@@ -152,6 +247,12 @@ fn run_node(site: &Path, offline: &Path, synth: &Path) -> (ExitStatus, String) {
         .env("SITE_DIR", site)
         .env("OFFLINE_PAGE", offline)
         .env("SYNTH_SITE_DIR", synth)
+        .env("SEALED_SITE_DIR", &sealed.site)
+        .env("SEALED_CODE", &sealed.code)
+        .env("SEALED_LATER_SITE_DIR", &sealed.later_site)
+        .env("SEALED_LATER_CODE", &sealed.later_code)
+        .env("SEALED_SYNTH_SITE_DIR", &sealed.synth_site)
+        .env("SEALED_SYNTH_CODE", &sealed.synth_code)
         .env("NO_COLOR", "1")
         .env_remove("FORCE_COLOR")
         .stdin(Stdio::null())
@@ -247,8 +348,10 @@ fn site_passes_the_browser_tests() {
     );
     let synth_site = out.path().join("synth-out").join("site");
 
+    let sealed = sealed_sites(out.path());
+
     let started = Instant::now();
-    let (status, output) = run_node(&site, &offline, &synth_site);
+    let (status, output) = run_node(&site, &offline, &synth_site, &sealed);
     println!("{output}");
     println!("the browser tests took {:?}", started.elapsed());
     assert!(

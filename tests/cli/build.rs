@@ -326,7 +326,7 @@ fn a_synthetic_directory_builds() {
 }
 
 /// A plain HTTP/1.0 GET on 127.0.0.1: (status, body).
-fn http_get(addr: &str, path: &str) -> (u16, String) {
+pub fn http_get(addr: &str, path: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
@@ -347,7 +347,7 @@ fn http_get(addr: &str, path: &str) -> (u16, String) {
     (status, body)
 }
 
-struct Kill(std::process::Child);
+pub struct Kill(pub std::process::Child);
 impl Drop for Kill {
     fn drop(&mut self) {
         let _ = self.0.kill();

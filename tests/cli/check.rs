@@ -215,6 +215,7 @@ cases! {
     reviewer_key_invalid => "reviewer-key-invalid",
     secret_key_in_target_folder => "secret-key-in-target-folder",
     secret_key_material => "secret-key-material",
+    site_secret_material => "site-secret-material",
     secretariat_key_invalid => "secretariat-key-invalid",
     ssh_recipient => "ssh-recipient",
     state_every_error => "state-every-error",

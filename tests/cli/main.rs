@@ -35,6 +35,7 @@ mod receipts;
 mod remind;
 mod renewal;
 mod review;
+mod sealed;
 mod site_home;
 mod site_now;
 #[allow(dead_code)]

@@ -70,6 +70,8 @@ where
         "POCDIR_SMTP_PASSWORD",
         "POCDIR_PASSPHRASE",
         "POCDIR_SIGNING_KEY",
+        "POCDIR_SITE_SECRET",
+        "POCDIR_SITE_PASSPHRASE",
     ] {
         cmd.env_remove(v);
     }
@@ -139,7 +141,7 @@ pub fn secret_in(text: &str) -> Option<&str> {
             return Some(&text[i..i + age.len() + n]);
         }
     }
-    for prefix in ["RWRTY0Iy", "RWQAAEIy"] {
+    for prefix in ["RWRTY0Iy", "RWQAAEIy", "UFNTY", "UFMAA"] {
         for (i, _) in text.match_indices(prefix) {
             let run = text[i..]
                 .bytes()

@@ -9,7 +9,12 @@
 (function () {
   "use strict";
   var lines = document.querySelectorAll(".now[data-zone]");
-  if (!lines.length || typeof Intl === "undefined") { return; }
+  if (typeof Intl === "undefined") { return; }
+  // A sealed site (issue #16): the PoCs appear once the page is unlocked.
+  document.addEventListener("pocdir:unlocked", function () {
+    lines = document.querySelectorAll(".now[data-zone]");
+    update();
+  });
   var lang = document.documentElement.lang || "en";
   var DAYS = { Mon: "mon", Tue: "tue", Wed: "wed", Thu: "thu", Fri: "fri", Sat: "sat", Sun: "sun" };
 

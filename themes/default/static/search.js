@@ -90,6 +90,22 @@
     if (now) { announce(); } else { timer = setTimeout(announce, ANNOUNCE_AFTER_MS); }
   }
 
+  // A sealed site (issue #16): the contact terms (entities, persons,
+  // emails) arrive once the page is unlocked, in #search-contacts.
+  document.addEventListener("pocdir:unlocked", function () {
+    var extra = document.getElementById("search-contacts");
+    if (!extra) { return; }
+    var byCode = {};
+    Array.prototype.forEach.call(extra.querySelectorAll("[data-code]"), function (el) {
+      byCode[el.getAttribute("data-code")] = el.getAttribute("data-search") || "";
+    });
+    states.forEach(function (s) {
+      var more = byCode[s.li.getAttribute("data-code")];
+      if (more) { s.text += " " + fold(more); }
+    });
+    apply(true);
+  });
+
   form.addEventListener("input", function () { apply(false); });
   form.addEventListener("change", function () { apply(false); });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
