@@ -126,10 +126,15 @@ pub fn render_into(
             "access keys given for a site that is not sealed".into()
         }));
     }
+    let guard = seal.map(|_| sealed::guard::Guard::new(dir));
     let sealing = |(path, bytes): File| -> Result<(), RenderError> {
-        match seal {
-            Some(a) => sink(sealed::page::seal_file(a, path, bytes).map_err(RenderError)?),
-            None => sink((path, bytes)),
+        match (seal, &guard) {
+            (Some(a), Some(g)) => {
+                let (path, bytes) = sealed::page::seal_file(a, path, bytes).map_err(RenderError)?;
+                g.check_served(&path, &bytes).map_err(RenderError)?;
+                sink((path, bytes))
+            }
+            _ => sink((path, bytes)),
         }
     };
     let sink: &Sink = &sealing;

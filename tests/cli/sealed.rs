@@ -492,3 +492,33 @@ fn serve_previews_a_sealed_site() {
     let (status, _) = crate::build::http_get(&addr, "/directory.json");
     assert_eq!(status, 404, "the preview serves the export in the clear");
 }
+
+/// A theme that shows a contact outside the sealed regions fails the
+/// build: nothing is published in the clear.
+#[test]
+fn a_theme_that_leaks_a_contact_fails_the_build() {
+    let root = example();
+    seal_setting(root.path());
+    let state = root.path().join("themes/default/templates/state.html");
+    let text = fs::read_to_string(&state).unwrap();
+    let leaky = text.replacen(
+        "<h1>{{ state.name }}",
+        "<h1>{{ state.mission.email }} {{ state.name }}",
+        1,
+    );
+    assert_ne!(leaky, text, "the State template's heading changed");
+    fs::write(&state, leaky).unwrap();
+    let out = root.outside();
+    let r = support::build(root.path(), &out, &["--site-only"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Mission email in the clear"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("mission.example"),
+        "the error shows the address"
+    );
+    assert!(!out.join("site").exists(), "a site was written");
+}

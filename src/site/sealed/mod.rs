@@ -3,11 +3,13 @@
 //!
 //! - `secret.rs`: the site secret's file (encrypted at rest);
 //! - `access.rs`: access codes, slots, the build's data key, sealing;
-//! - `page.rs`: cutting a page's marked regions out and sealing them.
+//! - `page.rs`: cutting a page's marked regions out and sealing them;
+//! - `guard.rs`: the last check that no served file shows contact data.
 //!
 //! The browser side is the theme's `static/sealed.js` (WebCrypto only).
 
 pub mod access;
+pub mod guard;
 pub mod page;
 pub mod secret;
 
