@@ -275,6 +275,38 @@ fn each_state_finds_its_own_code_in_its_bundle() {
             }
         }
     }
+    // The mail says where the code is, and never carries it.
+    let outbox = root.outside().join("outbox");
+    let m = support::pocdir([
+        "mail".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--bundles".as_ref(),
+        out.join("bundles").as_os_str(),
+        "--outbox".as_ref(),
+        outbox.as_os_str(),
+        "--only".as_ref(),
+        "FRA".as_ref(),
+        "--as-of".as_ref(),
+        support::AS_OF.as_ref(),
+    ]);
+    let mails: Vec<String> = fs::read_dir(&outbox)
+        .map(|d| {
+            d.map(|e| fs::read_to_string(e.unwrap().path()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(!mails.is_empty(), "no message in the outbox:\n{}", m.stderr);
+    for mail in &mails {
+        assert!(
+            mail.contains("site-access.txt"),
+            "the mail does not say where the code is"
+        );
+        assert!(
+            !mail.contains(codes["FRA"].0.as_str()),
+            "the mail carries the code"
+        );
+    }
     // `pocdir open` verifies and extracts the bundle with its code.
     let ext = root.outside().join("extracted");
     let state = root.outside().join("state");
