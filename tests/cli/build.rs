@@ -355,13 +355,14 @@ impl Drop for Kill {
     }
 }
 
-#[test]
-fn serve_previews_rebuilds_and_shows_errors() {
+/// `pocdir serve` on `root` (any free port), and the lines it writes on
+/// its standard error as they come; stopped when the guard is dropped.
+pub fn start_serve(root: &std::path::Path) -> (Kill, std::sync::mpsc::Receiver<String>) {
     use std::io::BufRead;
-    let root = Root::base();
     let mut child = std::process::Command::new(support::bin())
         .args(["serve", "--port", "0", "--as-of", AS_OF, "--root"])
-        .arg(root.path())
+        .arg(root)
+        .env_remove("POCDIR_SITE_SECRET")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -378,6 +379,13 @@ fn serve_previews_rebuilds_and_shows_errors() {
             let _ = tx.send(line);
         }
     });
+    (guard, rx)
+}
+
+#[test]
+fn serve_previews_rebuilds_and_shows_errors() {
+    let root = Root::base();
+    let (guard, rx) = start_serve(root.path());
     let wait_for = |pred: &dyn Fn(&str) -> bool| -> String {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {

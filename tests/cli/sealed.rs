@@ -465,29 +465,9 @@ fn a_real_directory_seals_only_with_its_own_encrypted_secret() {
 
 #[test]
 fn serve_previews_a_sealed_site() {
-    use std::io::BufRead;
     let root = example();
     seal_setting(root.path());
-    let mut child = std::process::Command::new(support::bin())
-        .args(["serve", "--port", "0", "--as-of", support::AS_OF, "--root"])
-        .arg(root.path())
-        .env_remove("POCDIR_SITE_SECRET")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start pocdir serve");
-    let stderr = child.stderr.take().unwrap();
-    let _guard = crate::build::Kill(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
+    let (_guard, rx) = crate::build::start_serve(root.path());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let line = loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());

@@ -49,7 +49,8 @@ impl std::fmt::Debug for AccessCode {
     }
 }
 
-fn hmac(key: &[u8], parts: &[&[u8]]) -> Zeroizing<[u8; 32]> {
+/// HMAC-SHA256 of `parts` one after the other, under `key`.
+pub(super) fn hmac(key: &[u8], parts: &[&[u8]]) -> Zeroizing<[u8; 32]> {
     let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key);
     let mut ctx = ring::hmac::Context::with_key(&k);
     for p in parts {

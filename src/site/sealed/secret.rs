@@ -62,14 +62,7 @@ impl SiteSecret {
 
     /// HMAC-SHA256 under the secret: every derived key goes through here.
     pub(crate) fn mac(&self, parts: &[&[u8]]) -> Zeroizing<[u8; 32]> {
-        let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &self.0[..]);
-        let mut ctx = ring::hmac::Context::with_key(&k);
-        for p in parts {
-            ctx.update(p);
-        }
-        let mut out = Zeroizing::new([0u8; 32]);
-        out.copy_from_slice(ctx.sign().as_ref());
-        out
+        super::access::hmac(&self.0[..], parts)
     }
 }
 
