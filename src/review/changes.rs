@@ -9,7 +9,8 @@
 //! - **block**: who receives the directory or who is trusted changes
 //!   (accounts and recipients anywhere, a new State, the secretariat key
 //!   or a rotation, a State's update-signing key, reviewer keys, the
-//!   version log other than a signed append, a setting weakened, CI
+//!   version log other than a signed append, a setting weakened (longer
+//!   periods, demo mode on, a sealed site unsealed), CI
 //!   configuration, a submodule);
 //! - **warn**, with before and after: every other change that reaches the
 //!   readers (contacts of the Missions and the secretariat, every PoC
@@ -191,6 +192,37 @@ fn settings(c: &mut Compared, b: &Directory, h: &Directory) {
             Some(y.demo.to_string()),
         );
     }
+    if x.sealed != y.sealed {
+        // Unsealing publishes every PoC's email, phone and name in the
+        // clear to whoever reaches the host (issue #16): a block.
+        c.signals.push(
+            if x.sealed {
+                Severity::Block
+            } else {
+                Severity::Warn
+            },
+            "policy",
+            None,
+            "site.sealed",
+            Some(x.sealed.to_string()),
+            Some(y.sealed.to_string()),
+            if x.sealed {
+                "`site.sealed` is turned off: the next build serves every PoC's contact data \
+                 in the clear to whoever reaches the site"
+                    .into()
+            } else {
+                "`site.sealed` is turned on: States need the access code in their bundle to read \
+                 the site"
+                    .into()
+            },
+        );
+        c.line(
+            None,
+            "setting `site.sealed`".into(),
+            Some(x.sealed.to_string()),
+            Some(y.sealed.to_string()),
+        );
+    }
     for (name, before, after) in [
         ("title", x.title.clone(), y.title.clone()),
         ("languages", x.languages.join(", "), y.languages.join(", ")),
@@ -200,6 +232,16 @@ fn settings(c: &mut Compared, b: &Directory, h: &Directory) {
             y.default_language.clone(),
         ),
         ("theme", text::optional(&x.theme), text::optional(&y.theme)),
+        (
+            "site.list_non_participants",
+            x.list_non_participants.to_string(),
+            y.list_non_participants.to_string(),
+        ),
+        (
+            "bundle.renew_within_days",
+            x.bundle_renew_within_days.to_string(),
+            y.bundle_renew_within_days.to_string(),
+        ),
     ] {
         if before != after {
             c.signals.push(

@@ -907,6 +907,38 @@ fn every_poc_replaced_at_once_warns() {
 }
 
 #[test]
+fn unsealing_a_sealed_site_blocks_sealing_it_warns() {
+    // A sealed base: a pull request that turns the seal off (or drops the
+    // `site:` section) would publish every PoC's contact data in the clear.
+    for (from, to) in [
+        ("site:\n  sealed: true\n", "site:\n  sealed: false\n"),
+        ("site:\n  sealed: true\n", ""),
+    ] {
+        let root = Root::base();
+        let yaml = root.path().join("content/directory.yaml");
+        let text = std::fs::read_to_string(&yaml).unwrap();
+        std::fs::write(&yaml, format!("{text}{from}")).unwrap();
+        main_and_branch(root.path());
+        std::fs::write(&yaml, format!("{text}{to}")).unwrap();
+        let (code, v, md) = review(&root);
+        assert_eq!(code, 1, "{v}");
+        let s = signal(&v, "policy");
+        assert_eq!(s["severity"], "block", "{v}");
+        assert_eq!(s["subject"], "site.sealed", "{v}");
+        assert!(md.contains("in the clear"), "{md}");
+    }
+    // The other way round reaches the readers too: a warning, not a block.
+    let (root, ..) = repo();
+    let yaml = root.path().join("content/directory.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, format!("{text}site:\n  sealed: true\n")).unwrap();
+    let (code, v, _) = review(&root);
+    assert_eq!(code, 0, "{v}");
+    assert!(has(&v, "warn", "policy"), "{v}");
+    assert!(!has(&v, "block", "policy"), "{v}");
+}
+
+#[test]
 fn demo_mode_rotations_and_submodules_block() {
     // Turning demo mode on lets the build sign with the published key.
     let (root, ..) = repo();
