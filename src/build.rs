@@ -98,10 +98,21 @@ pub struct Rendered {
 }
 
 fn checked(root: &Path, as_of: Date) -> Result<(Directory, Report, Checked), BuildError> {
+    checked_warm(root, as_of, true)
+}
+
+/// [`checked`]; with `warm`, the phone metadata is loaded meanwhile.
+fn checked_warm(
+    root: &Path,
+    as_of: Date,
+    warm: bool,
+) -> Result<(Directory, Report, Checked), BuildError> {
     // The phone metadata takes tens of milliseconds to load (its patterns
     // are compiled on first use): loaded beside the directory rather than
     // by the first page that shows a number, with the other cores waiting.
-    std::thread::spawn(crate::util::phone::warm);
+    if warm {
+        std::thread::spawn(crate::util::phone::warm);
+    }
     match crate::directory::load(root, &Options::new(as_of)) {
         Ok(mut c) => {
             let dir = c.directory.clone();
@@ -428,16 +439,35 @@ fn stage_site(
     let io = |e: std::io::Error| {
         BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
     };
+    // A file made from the same inputs as one of the previous build is
+    // linked from it rather than made again (`output::memo`).
     let stage = crate::output::Staging::new(opts.out, "site")
         .map_err(io)?
-        .reusing_previous();
+        .reusing_previous()
+        .remembering(crate::output::memo::code_id().filter(|_| access.is_none()));
     let receipts = crate::receipts::report::of_directory(opts.root, loaded);
+    struct Reuse<'a>(&'a crate::output::Staging, &'a Path);
+    impl crate::site::memo::Reuse for Reuse<'_> {
+        fn reuse(
+            &self,
+            path: &str,
+            key: &crate::site::memo::Key,
+        ) -> Result<bool, crate::site::RenderError> {
+            self.0.reuse(path, key).map_err(|e| {
+                crate::site::RenderError(format!(
+                    "writing {}: {e}",
+                    self.1.join("site").join(path).display()
+                ))
+            })
+        }
+    }
     let count = crate::site::render_into(
         dir,
         &loaded.theme,
         &loaded.i18n,
         &receipts,
         access,
+        &Reuse(&stage, opts.out),
         &|(path, bytes)| {
             stage.put(&path, &bytes).map_err(|e| {
                 crate::site::RenderError(format!(
@@ -470,8 +500,30 @@ impl std::io::Write for HashingWriter<'_> {
     }
 }
 
+/// The record of the numbers a build formatted, beside the site (never in
+/// it): `util::phone::record`.
+pub const PHONES_RECORD: &str = ".phones.memo";
+
 pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
-    let (mut dir, report, loaded) = checked(opts.root, opts.as_of)?;
+    // The numbers the previous build formatted (`util::phone::record`):
+    // if it had them all, the phone metadata is never loaded.
+    let code = crate::output::memo::code_id();
+    let phones_record = opts.out.join(PHONES_RECORD);
+    let remembered = match (&code, std::fs::read_to_string(&phones_record)) {
+        (Some(c), Ok(text)) => crate::util::phone::remember(&text, c),
+        _ => 0,
+    };
+    let (mut dir, report, loaded) = checked_warm(opts.root, opts.as_of, remembered == 0)?;
+    // Written once the site is in place; never beside a sealed site (its
+    // numbers are in the clear).
+    let keep_phones = || match &code {
+        Some(c) if !dir.settings.sealed => {
+            let _ = crate::output::file(&phones_record, crate::util::phone::record(c).as_bytes());
+        }
+        _ => {
+            let _ = std::fs::remove_file(&phones_record);
+        }
+    };
     let site_io = |e: std::io::Error| {
         BuildError::Io(format!("writing {}: {e}", opts.out.join("site").display()))
     };
@@ -510,6 +562,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             site_files += put_log(&put, l, &loaded.version_log_sigs)?;
         }
         site.commit().map_err(site_io)?;
+        keep_phones();
         return Ok(Built {
             report,
             sources: loaded.sources,
@@ -848,6 +901,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     }
 
     site.commit().map_err(site_io)?;
+    keep_phones();
     stage.commit().map_err(|e| {
         BuildError::Io(format!(
             "writing {}: {e}",

@@ -13,6 +13,7 @@
 pub mod checks;
 pub mod home;
 pub mod markdown;
+pub mod memo;
 pub mod now;
 pub mod order;
 pub mod receipts;
@@ -89,13 +90,21 @@ pub fn render(
     seal: Option<&sealed::Access>,
 ) -> Result<Vec<File>, RenderError> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_into(dir, theme, i18n, receipts, seal, &|file: File| {
-        files
-            .lock()
-            .map_err(|_| RenderError("a rendering thread failed".into()))?
-            .push(file);
-        Ok(())
-    })?;
+    render_into(
+        dir,
+        theme,
+        i18n,
+        receipts,
+        seal,
+        &memo::Nothing,
+        &|file: File| {
+            files
+                .lock()
+                .map_err(|_| RenderError("a rendering thread failed".into()))?
+                .push(file);
+            Ok(())
+        },
+    )?;
     let mut files = files
         .into_inner()
         .map_err(|_| RenderError("a rendering thread failed".into()))?;
@@ -108,13 +117,16 @@ pub fn render(
 pub type Sink<'a> = dyn Fn(File) -> Result<(), RenderError> + Sync + 'a;
 
 /// [`render`], each file given to `sink` as soon as it is made, in no
-/// particular order. Returns how many files were given.
+/// particular order, unless `reuse` already has the file made from the
+/// same inputs (never for a sealed site: its files are sealed with this
+/// build's key). Returns how many files were given or reused.
 pub fn render_into(
     dir: &Directory,
     theme: &Theme,
     i18n: &BTreeMap<String, I18nFile>,
     receipts: &crate::receipts::report::Report,
     seal: Option<&sealed::Access>,
+    reuse: &dyn memo::Reuse,
     sink: &Sink,
 ) -> Result<usize, RenderError> {
     // A sealed site (issue #16): every file passes through the sealing
@@ -138,6 +150,12 @@ pub fn render_into(
         }
     };
     let sink: &Sink = &sealing;
+    let reuse: &dyn memo::Reuse = if seal.is_some() {
+        &memo::Nothing
+    } else {
+        reuse
+    };
+    let theme_key = memo::theme(theme);
     if let Some(a) = seal {
         sink((
             sealed::page::KEYS_SCRIPT.to_string(),
@@ -175,7 +193,7 @@ pub fn render_into(
     // languages at once would not fit in a small machine's memory.
     struct PerLang {
         lang: String,
-        base: Context,
+        base: memo::Ctx,
         states: Vec<tera::Value>,
         home_title: String,
     }
@@ -195,7 +213,7 @@ pub fn render_into(
                 title: p.title.clone(),
             })
             .collect();
-        let mut base = Context::new();
+        let mut base = memo::Ctx::new(&theme_key);
         base.insert("lang", lang);
         base.insert("dir", i18n::dir(lang));
         base.insert("t", &t.all());
@@ -354,8 +372,11 @@ pub fn render_into(
                 (format!("{lang}/pages/{name}.html"), "page.html")
             }
         };
+        if reuse.reuse(&path, &ctx.key(template, &path))? {
+            return Ok(());
+        }
         let html = tera
-            .render(template, &ctx)
+            .render(template, ctx.context())
             .map_err(|e| tera_error(&format!("rendering {path}"), e))?;
         sink((path, html.into_bytes()))
     };
@@ -407,7 +428,7 @@ pub fn render_into(
         Json,
         Csv,
         CsvIn(&'a str),
-        VcfOf(&'a str, &'a crate::directory::model::State),
+        VcfOf(&'a str, usize),
     }
     let mut exports = vec![Export::Json, Export::Csv];
     exports.extend(langs.iter().map(|l| Export::CsvIn(l)));
@@ -415,39 +436,154 @@ pub fn render_into(
     // (the paths of earlier versions): each State's made once per
     // language; a language's `directory.vcf` is theirs one after the other.
     for l in &langs {
-        exports.extend(dir.states.iter().map(|s| Export::VcfOf(l, s)));
+        exports.extend((0..dir.states.len()).map(|i| Export::VcfOf(l, i)));
     }
     let has_english = langs.contains(&"en");
+    // The keys of the exports: the directory and each language's strings,
+    // every field of them (`Debug`), each State's hashed once.
+    let state_keys: Vec<memo::Key> = crate::util::parallel::map(&dir.states, |s| {
+        memo::Hasher::new("state").debug("state", s).key()
+    });
+    let dir_key = {
+        // Every field: a new one fails to compile here until it is keyed.
+        let Directory {
+            settings,
+            states: _,
+            pages,
+            secretariat_key,
+            as_of,
+            campaigns,
+            nominations,
+            checkpoints,
+        } = dir;
+        let mut h = memo::Hasher::new("directory");
+        h.debug("settings", settings)
+            .debug("pages", pages)
+            .debug("secretariat_key", secretariat_key)
+            .debug("as_of", as_of)
+            .debug("campaigns", campaigns)
+            .debug("nominations", nominations)
+            .debug("checkpoints", checkpoints);
+        for k in &state_keys {
+            h.bytes("state", k);
+        }
+        h.key()
+    };
+    let lang_keys: BTreeMap<&str, memo::Key> = langs
+        .iter()
+        .map(|l| {
+            let (_, t) = in_lang(l, i18n, english);
+            let mut h = memo::Hasher::new("strings");
+            h.bytes("lang", t.lang.as_bytes()).json("t", &t.all());
+            (*l, h.key())
+        })
+        .collect();
+    let export_key = |what: &str, lang: Option<&str>, path: &str| -> memo::Key {
+        let mut h = memo::Hasher::new("export");
+        h.bytes("what", what.as_bytes())
+            .bytes("dir", &dir_key)
+            .bytes("path", path.as_bytes());
+        if let Some(k) = lang.and_then(|l| lang_keys.get(l)) {
+            h.bytes("strings", k);
+        }
+        h.key()
+    };
+    // A State's vCards in one language: its every field and the strings.
+    let vcf_key = |lang: &str, i: usize| -> memo::Key {
+        let mut h = memo::Hasher::new("vcf");
+        if let Some(k) = lang_keys.get(lang) {
+            h.bytes("strings", k);
+        }
+        h.bytes("state", &state_keys[i]).key()
+    };
+    // A language's `directory.vcf` is its States' vCards one after the
+    // other: made only if not reused, and then from every State's bytes.
+    let whole_vcf_paths = |lang: &str| -> Vec<String> {
+        let mut p = vec![format!("{lang}/directory.vcf")];
+        if lang == "en" {
+            p.push("directory.vcf".into());
+        }
+        p
+    };
+    let mut whole_needed: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for l in &langs {
+        let mut h = memo::Hasher::new("directory.vcf");
+        for i in 0..dir.states.len() {
+            h.bytes("state", &vcf_key(l, i));
+        }
+        let key = h.key();
+        let mut missing = Vec::new();
+        for p in whole_vcf_paths(l) {
+            if !reuse.reuse(&p, &key)? {
+                missing.push(p);
+            }
+        }
+        if !missing.is_empty() {
+            whole_needed.insert(l, missing);
+        }
+    }
     let export_job = |e: &Export| -> Result<Option<Vec<u8>>, RenderError> {
-        let (path, bytes) = match e {
-            Export::Json => ("directory.json".into(), export::json(dir)),
-            Export::Csv => ("directory.csv".into(), export::csv(dir)),
+        let (path, key, make): (String, memo::Key, &dyn Fn() -> Vec<u8>) = match e {
+            Export::Json => (
+                "directory.json".into(),
+                export_key("json", None, "directory.json"),
+                &|| export::json(dir),
+            ),
+            Export::Csv => (
+                "directory.csv".into(),
+                export_key("csv", None, "directory.csv"),
+                &|| export::csv(dir),
+            ),
             Export::CsvIn(lang) => {
+                let path = format!("{lang}/directory.csv");
+                let key = export_key("csv", Some(lang), &path);
+                if reuse.reuse(&path, &key)? {
+                    return Ok(None);
+                }
                 let strings = i18n.get(*lang).map(|f| &f.strings).unwrap_or(english);
                 let t = Strings::new(lang, strings, english);
-                (format!("{lang}/directory.csv"), export::csv_in(dir, &t))
+                sink((path, export::csv_in(dir, &t)))?;
+                return Ok(None);
             }
-            Export::VcfOf(lang, s) => {
+            Export::VcfOf(lang, i) => {
+                let s = &dir.states[*i];
                 let (prefix, t) = in_lang(lang, i18n, english);
-                let bytes = export::vcf(&t, std::iter::once(*s));
+                let key = vcf_key(lang, *i);
+                let mut paths = vec![format!("{prefix}vcf/{}.vcf", s.code)];
                 if *lang == "en" {
-                    sink((format!("vcf/{}.vcf", s.code), bytes.clone()))?;
+                    paths.push(format!("vcf/{}.vcf", s.code));
                 }
-                sink((format!("{prefix}vcf/{}.vcf", s.code), bytes.clone()))?;
-                return Ok(Some(bytes));
+                let mut missing = Vec::new();
+                for p in paths {
+                    if !reuse.reuse(&p, &key)? {
+                        missing.push(p);
+                    }
+                }
+                let whole = whole_needed.contains_key(lang);
+                if missing.is_empty() && !whole {
+                    return Ok(None);
+                }
+                let bytes = export::vcf(&t, std::iter::once(s));
+                for p in missing {
+                    sink((p, bytes.clone()))?;
+                }
+                return Ok(whole.then_some(bytes));
             }
         };
-        sink((path, bytes))?;
+        if !reuse.reuse(&path, &key)? {
+            sink((path, make()))?;
+        }
         Ok(None)
     };
     let made = crate::util::parallel::map(&exports, export_job);
-    let mut whole: BTreeMap<&str, Vec<u8>> = langs.iter().map(|l| (*l, Vec::new())).collect();
+    let mut whole: BTreeMap<&str, Vec<u8>> =
+        whole_needed.keys().map(|l| (*l, Vec::new())).collect();
     for (e, m) in exports.iter().zip(made) {
         if let (Export::VcfOf(lang, _), Some(bytes)) = (e, m?) {
             whole.entry(lang).or_default().extend_from_slice(&bytes);
         }
     }
-    let mut vcf_files = 0;
+    let mut vcf_files = langs.len() + dir.states.len() * usize::from(has_english);
     if !has_english {
         // No English section: the root's vCards made on their own.
         let (_, t) = in_lang("", i18n, english);
@@ -459,14 +595,14 @@ pub fn render_into(
         }
         sink(("directory.vcf".into(), export::vcf(&t, dir.states.iter())))?;
         vcf_files += dir.states.len() + 1;
+    } else {
+        // The root's directory.vcf.
+        vcf_files += 1;
     }
     for (lang, bytes) in whole {
-        if lang == "en" {
-            sink(("directory.vcf".into(), bytes.clone()))?;
-            vcf_files += 1 + dir.states.len();
+        for p in &whole_needed[lang] {
+            sink((p.clone(), bytes.clone()))?;
         }
-        sink((format!("{lang}/directory.vcf"), bytes))?;
-        vcf_files += 1;
     }
     count += files.len() + exports.len() + vcf_files + usize::from(seal.is_some());
     for f in files {

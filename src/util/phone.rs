@@ -25,8 +25,7 @@ pub struct Phone {
 /// `phonenumber` takes ~8 µs a number, after ~55 ms loading its metadata
 /// on first use), so a build formats each number once.
 pub fn phone(given: &str) -> Phone {
-    static SEEN: OnceLock<Mutex<HashMap<String, Phone>>> = OnceLock::new();
-    let seen = SEEN.get_or_init(Default::default);
+    let seen = seen();
     if let Some(p) = seen.lock().ok().and_then(|m| m.get(given).cloned()) {
         return p;
     }
@@ -35,6 +34,74 @@ pub fn phone(given: &str) -> Phone {
         m.insert(given.to_string(), p.clone());
     }
     p
+}
+
+fn seen() -> &'static Mutex<HashMap<String, Phone>> {
+    static SEEN: OnceLock<Mutex<HashMap<String, Phone>>> = OnceLock::new();
+    SEEN.get_or_init(Default::default)
+}
+
+const RECORD: &str = "pocdir-phones 1";
+
+/// Take as already formatted the numbers of a record written by
+/// [`record`] with the same `code` (the same build of pocdir, so the same
+/// metadata): a build whose numbers are all there never loads the
+/// metadata. A record of another build, or damaged, gives nothing.
+/// Returns how many numbers were taken.
+pub fn remember(text: &str, code: &str) -> usize {
+    let mut lines = text.split('\n');
+    if lines.next() != Some(&format!("{RECORD} {code}")) {
+        return 0;
+    }
+    let mut taken = Vec::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [given, tel, display, valid] = f[..] else {
+            return 0;
+        };
+        let valid = match valid {
+            "1" => true,
+            "0" => false,
+            _ => return 0,
+        };
+        taken.push((
+            given.to_string(),
+            Phone {
+                tel: tel.to_string(),
+                display: display.to_string(),
+                valid,
+            },
+        ));
+    }
+    let n = taken.len();
+    if let Ok(mut m) = seen().lock() {
+        m.extend(taken);
+    }
+    n
+}
+
+/// Every number formatted so far, for [`remember`] next time (a number
+/// holding a tab or a line break is left out: it is formatted again).
+pub fn record(code: &str) -> String {
+    let mut rows: Vec<(String, Phone)> = seen()
+        .lock()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let bad = |s: &str| s.contains(['\t', '\n', '\r']);
+    let mut out = format!("{RECORD} {code}\n");
+    for (given, p) in rows {
+        if bad(&given) || bad(&p.tel) || bad(&p.display) {
+            continue;
+        }
+        out.push_str(&format!(
+            "{given}\t{}\t{}\t{}\n",
+            p.tel,
+            p.display,
+            u8::from(p.valid)
+        ));
+    }
+    out
 }
 
 /// Load the phone metadata now (on a thread of its own, while something
@@ -79,7 +146,28 @@ fn format(given: &str) -> Phone {
 
 #[cfg(test)]
 mod tests {
-    use super::phone;
+    use super::{phone, record, remember};
+
+    #[test]
+    fn a_record_gives_back_its_numbers_and_only_to_the_same_build() {
+        let p = phone("+33199001234");
+        let text = record("build-a");
+        assert!(text.starts_with("pocdir-phones 1 build-a\n"), "{text}");
+        assert!(
+            text.contains("+33199001234\t+33199001234\t+33 1 99 00 12 34\t1\n"),
+            "{text}"
+        );
+        assert_eq!(remember(&text, "build-b"), 0);
+        assert_eq!(remember("pocdir-phones 1 build-a\n+1\tx\n", "build-a"), 0);
+        // A remembered number is shown as recorded, without the metadata.
+        let n = remember(
+            "pocdir-phones 1 build-a\n+19995550100\t+19995550100\t+1 999 RECORDED\t1\n",
+            "build-a",
+        );
+        assert_eq!(n, 1);
+        assert_eq!(phone("+19995550100").display, "+1 999 RECORDED");
+        assert_eq!(phone("+33199001234"), p);
+    }
 
     #[test]
     fn grouped_by_country_and_dialled_in_e164() {

@@ -31,6 +31,7 @@ mod open_safety;
 mod ping;
 mod ping_kinds;
 mod ping_trust;
+mod rebuild;
 mod receipts;
 mod remind;
 mod renewal;

@@ -9,6 +9,8 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub mod memo;
+
 /// A folder filled beside its target, then swapped in by
 /// [`Staging::commit`] (or moved into place, never over anything, by
 /// [`Staging::commit_new`]). Its name is unpredictable
@@ -30,6 +32,19 @@ pub struct Staging {
     reused: std::sync::atomic::AtomicUsize,
     /// Folders already made in the staging tree.
     made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// What each file is made from, when recorded (see
+    /// [`Staging::remembering`]).
+    memo: Option<Memo>,
+}
+
+/// The records of a [`Staging`] that remembers: the previous tree's, and
+/// the one being made.
+struct Memo {
+    code: String,
+    previous: memo::Record,
+    /// Keys of files about to be made (their stamps once written).
+    pending: std::sync::Mutex<std::collections::HashMap<String, memo::Key>>,
+    next: std::sync::Mutex<memo::Record>,
 }
 
 fn checked(rel: &str) -> io::Result<&Path> {
@@ -119,6 +134,7 @@ impl Staging {
             previous: None,
             reused: Default::default(),
             made: Default::default(),
+            memo: None,
         })
     }
 
@@ -137,6 +153,75 @@ impl Staging {
             self.previous = Some(previous);
         }
         self
+    }
+
+    /// From now on, remember what each file is made from
+    /// ([`memo`]): [`Staging::reuse`] links a file of the previous tree
+    /// made from the same inputs without it being made again, and the
+    /// commit records the new tree's files for the next build. `code`
+    /// names this build of pocdir ([`memo::code_id`]): without it nothing
+    /// is remembered. Needs [`Staging::reusing_previous`] first to reuse
+    /// anything.
+    pub fn remembering(mut self, code: Option<String>) -> Staging {
+        if let Some(code) = code.filter(|_| !self.private) {
+            let previous = match &self.previous {
+                Some(_) => memo::Record::read(&memo::path(&self.parent, &self.name), &code),
+                None => memo::Record::default(),
+            };
+            self.memo = Some(Memo {
+                code,
+                previous,
+                pending: Default::default(),
+                next: Default::default(),
+            });
+        }
+        self
+    }
+
+    /// Link `rel` from the previous tree if it was made from the inputs
+    /// `key` names and is still the very file recorded then; `false` (the
+    /// caller makes it and puts it) otherwise.
+    pub fn reuse(&self, rel: &str, key: &memo::Key) -> io::Result<bool> {
+        let Some(m) = &self.memo else {
+            return Ok(false);
+        };
+        let rel_path = checked(rel)?;
+        if let (Some(prev), Some(entry)) = (&self.previous, m.previous.entries.get(rel))
+            && entry.key == *key
+        {
+            let old = prev.join(rel_path);
+            if memo::Stamp::of(&old) == Some(entry.stamp) {
+                let path = self.tmp.join(rel_path);
+                if let Some(dir) = path.parent() {
+                    self.make_dir(dir)?;
+                }
+                if fs::hard_link(&old, &path).is_ok() {
+                    self.reused.fetch_add(1, Ordering::Relaxed);
+                    lock(&m.next)?.entries.insert(rel.to_string(), *entry);
+                    return Ok(true);
+                }
+            }
+        }
+        lock(&m.pending)?.insert(rel.to_string(), *key);
+        Ok(false)
+    }
+
+    /// After `rel` was written or linked at `path`: its stamp, if a key
+    /// was given for it.
+    fn remember(&self, rel: &Path, path: &Path) -> io::Result<()> {
+        let Some(m) = &self.memo else {
+            return Ok(());
+        };
+        let Some(rel) = rel.to_str() else {
+            return Ok(());
+        };
+        let key = lock(&m.pending)?.remove(rel);
+        if let (Some(key), Some(stamp)) = (key, memo::Stamp::of(path)) {
+            lock(&m.next)?
+                .entries
+                .insert(rel.to_string(), memo::Entry { key, stamp });
+        }
+        Ok(())
     }
 
     /// How many files were linked from the previous tree.
@@ -191,9 +276,10 @@ impl Staging {
             && fs::hard_link(&old, path).is_ok()
         {
             self.reused.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+            return self.remember(rel, path);
         }
-        write_new(path, bytes, self.private)
+        write_new(path, bytes, self.private)?;
+        self.remember(rel, path)
     }
 
     /// Write many files, on a few threads (creating a file is the slow
@@ -234,7 +320,22 @@ impl Staging {
             return Err(e);
         }
         self.committed = true;
-        if let Some((hold, _)) = hold {
+        // The record of the new tree, best effort: without it (or with
+        // the previous tree's) the next build makes every file again
+        // that is not the very file recorded.
+        let record = memo::path(&self.parent, &self.name);
+        match &self.memo {
+            Some(m) => {
+                if let Ok(next) = m.next.lock() {
+                    let _ = file(&record, next.to_text(&m.code).as_bytes());
+                }
+            }
+            None => {
+                let _ = fs::remove_file(&record);
+            }
+        }
+        if let Some((hold, old)) = hold {
+            remove_tree(&old);
             let _ = fs::remove_dir_all(hold);
         }
         Ok(())
@@ -275,6 +376,25 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.tmp);
         }
     }
+}
+
+/// Remove a tree, best effort, its top-level entries on a few threads
+/// (removing thousands of names one after the other is most of a
+/// rebuild's commit).
+fn remove_tree(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    crate::util::parallel::map_threads(&paths, WRITE_THREADS, |p| match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(p),
+        _ => fs::remove_file(p),
+    });
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> io::Result<std::sync::MutexGuard<'_, T>> {
+    m.lock()
+        .map_err(|_| io::Error::other("a writing thread failed"))
 }
 
 /// Threads creating files at once: on ext4 more than two mostly wait on

@@ -1,0 +1,238 @@
+//! A rebuild over the previous output (issue #14): a file made from the
+//! same inputs as the previous build's is linked from it, never made
+//! again; whatever changed (a State, a translation, a template, the day,
+//! the output edited by hand, the record damaged), the rebuilt site is
+//! byte for byte the site built into an empty folder. The records kept
+//! beside the site hold no contact data, and none is kept beside a sealed
+//! site.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use crate::peers::tree;
+use crate::support::{self, AS_OF};
+
+fn build_as_of(root: &Path, out: &Path, as_of: &str) {
+    let o = support::pocdir([
+        "build".as_ref(),
+        "--site-only".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--as-of".as_ref(),
+        std::ffi::OsStr::new(as_of),
+    ]);
+    assert_eq!(o.code, 0, "pocdir build failed:\n{}", o.stderr);
+}
+
+fn build(root: &Path, out: &Path) {
+    build_as_of(root, out, AS_OF);
+}
+
+/// Every file of the site by path, with its inode.
+#[cfg(unix)]
+fn inodes(site: &Path) -> BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(site) {
+        let e = e.expect("walk");
+        if e.file_type().is_file() {
+            let rel = e
+                .path()
+                .strip_prefix(site)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.insert(rel, e.metadata().expect("metadata").ino());
+        }
+    }
+    out
+}
+
+/// The site rebuilt in `out` is the site built from nothing.
+fn same_as_fresh(root: &Path, out: &Path, as_of: &str, what: &str) {
+    let fresh = tempfile::tempdir().unwrap();
+    build_as_of(root, fresh.path(), as_of);
+    let (rebuilt, new) = (tree(&out.join("site")), tree(&fresh.path().join("site")));
+    assert_eq!(
+        rebuilt.keys().collect::<Vec<_>>(),
+        new.keys().collect::<Vec<_>>(),
+        "{what}: the same files"
+    );
+    for (path, bytes) in &new {
+        assert!(
+            rebuilt[path] == *bytes,
+            "{what}: {path} differs from a fresh build"
+        );
+    }
+}
+
+fn edit(root: &Path, rel: &str, from: &str, to: &str) {
+    let p = root.join(rel);
+    let text = fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_links_what_did_not_change_and_equals_a_fresh_build() {
+    let root = crate::build::example();
+    let (root, out) = (root.path(), tempfile::tempdir().unwrap());
+    let out = out.path();
+    let site = out.join("site");
+    build(root, out);
+    let first = inodes(&site);
+    assert!(first.len() > 200, "{} files", first.len());
+
+    // Nothing changed: every file is the very file of the previous build.
+    build(root, out);
+    assert_eq!(inodes(&site), first, "nothing changed: every file linked");
+    same_as_fresh(root, out, AS_OF, "no change");
+
+    // One State changes: its pages and vCards are made again, the other
+    // States' are linked; the site shows the new number.
+    edit(
+        root,
+        "content/states/FRA.yaml",
+        "+33199001234",
+        "+33199001235",
+    );
+    edit(
+        root,
+        "content/states/FRA.yaml",
+        "Camille Exemple",
+        "Camille Nouvelle",
+    );
+    build(root, out);
+    let now = inodes(&site);
+    for lang in ["en", "fr", "ar", "zh"] {
+        let fra = format!("{lang}/states/FRA.html");
+        assert_ne!(now[&fra], first[&fra], "{fra} made again");
+        let text = fs::read_to_string(site.join(&fra)).unwrap();
+        assert!(
+            text.contains("Camille Nouvelle") && text.contains("+33199001235"),
+            "{fra}"
+        );
+        assert!(!text.contains("Camille Exemple"), "{fra}");
+        let vcf = format!("{lang}/vcf/FRA.vcf");
+        assert_ne!(now[&vcf], first[&vcf], "{vcf} made again");
+        for kept in [
+            format!("{lang}/states/DEU.html"),
+            format!("{lang}/vcf/DEU.vcf"),
+        ] {
+            assert_eq!(now[&kept], first[&kept], "{kept} linked");
+        }
+    }
+    assert_ne!(now["directory.json"], first["directory.json"]);
+    same_as_fresh(root, out, AS_OF, "one State changed");
+
+    // A translation: every French page that shows it, none in English.
+    let before = inodes(&site);
+    edit(
+        root,
+        "themes/default/i18n/fr.yaml",
+        "nav_home: Répertoire",
+        "nav_home: Annuaire",
+    );
+    build(root, out);
+    let now = inodes(&site);
+    assert_ne!(now["fr/states/DEU.html"], before["fr/states/DEU.html"]);
+    assert_eq!(now["en/states/DEU.html"], before["en/states/DEU.html"]);
+    same_as_fresh(root, out, AS_OF, "a translation changed");
+
+    // A template: every page made with it.
+    edit(
+        root,
+        "themes/default/templates/base.html",
+        "</body>",
+        "<!-- changed -->\n</body>",
+    );
+    build(root, out);
+    assert!(
+        fs::read_to_string(site.join("en/states/DEU.html"))
+            .unwrap()
+            .contains("<!-- changed -->")
+    );
+    same_as_fresh(root, out, AS_OF, "a template changed");
+
+    // Another day: what is judged by the date (staleness, the checks).
+    build_as_of(root, out, "2027-06-30");
+    same_as_fresh(root, out, "2027-06-30", "another day");
+
+    // A file of the output edited by hand is made again, even at its size.
+    let deu = site.join("en/states/DEU.html");
+    let len = fs::metadata(&deu).unwrap().len() as usize;
+    fs::write(&deu, vec![b'x'; len]).unwrap();
+    build_as_of(root, out, "2027-06-30");
+    same_as_fresh(root, out, "2027-06-30", "a file edited by hand");
+
+    // A damaged or foreign record: everything made again, rightly.
+    let record = out.join(".site.memo");
+    let text = fs::read_to_string(&record).expect("the record beside the site");
+    fs::write(
+        &record,
+        text.replacen("pocdir-memo 1 ", "pocdir-memo 1 another-build", 1),
+    )
+    .unwrap();
+    build_as_of(root, out, "2027-06-30");
+    same_as_fresh(root, out, "2027-06-30", "a foreign record");
+    fs::write(&record, "pocdir-memo 1 \u{0}garbage\n\u{ff}").unwrap();
+    build_as_of(root, out, "2027-06-30");
+    same_as_fresh(root, out, "2027-06-30", "a damaged record");
+}
+
+#[test]
+fn the_records_beside_the_site_hold_no_contact_and_none_is_kept_beside_a_sealed_site() {
+    let root = crate::build::example();
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path());
+    let record = fs::read_to_string(out.path().join(".site.memo")).expect(".site.memo");
+    assert!(record.contains(" en/states/FRA.html\n"), "{record}");
+    assert!(
+        !record.contains('@') && !record.contains("Camille"),
+        "{record}"
+    );
+    let phones = fs::read_to_string(out.path().join(".phones.memo")).expect(".phones.memo");
+    assert!(
+        phones.contains("+33199001234\t+33199001234\t+33 1 99 00 12 34\t1\n"),
+        "{phones}"
+    );
+
+    // The phone record is read back only by the same build of pocdir: one
+    // of another build changes nothing on the site.
+    let forged_by = |header: &str| format!("{header}\n+33199001234\t+33199001234\t+33 FORGED\t1\n");
+    fs::write(
+        out.path().join(".phones.memo"),
+        forged_by("pocdir-phones 1 another-build"),
+    )
+    .unwrap();
+    build(root.path(), out.path());
+    let fra = fs::read_to_string(out.path().join("site/en/states/FRA.html")).unwrap();
+    assert!(fra.contains("+33 1 99 00 12 34") && !fra.contains("FORGED"));
+    // The same build's record is what it shows (so a build whose numbers
+    // are all recorded never loads the phone metadata).
+    let header = phones.lines().next().unwrap();
+    fs::write(out.path().join(".phones.memo"), forged_by(header)).unwrap();
+    fs::remove_file(out.path().join(".site.memo")).unwrap();
+    build(root.path(), out.path());
+    let fra = fs::read_to_string(out.path().join("site/en/states/FRA.html")).unwrap();
+    assert!(fra.contains("+33 FORGED"), "the record is read");
+
+    // Sealed: the numbers stay out of the clear, and no record is kept.
+    crate::sealed::seal_setting(root.path());
+    build(root.path(), out.path());
+    for name in [".site.memo", ".phones.memo"] {
+        assert!(
+            !out.path().join(name).exists(),
+            "{name} beside a sealed site"
+        );
+    }
+    let names: Vec<String> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["site"]);
+}
