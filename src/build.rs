@@ -460,6 +460,15 @@ fn stage_site(
                 ))
             })
         }
+
+        fn reuse_all(
+            &self,
+            key: &crate::site::memo::Key,
+        ) -> Result<Option<usize>, crate::site::RenderError> {
+            self.0.reuse_all(key).map_err(|e| {
+                crate::site::RenderError(format!("writing {}: {e}", self.1.join("site").display()))
+            })
+        }
     }
     let count = crate::site::render_into(
         dir,

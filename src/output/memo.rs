@@ -67,9 +67,11 @@ impl Stamp {
     }
 }
 
-/// The record of one tree: path → entry.
+/// The record of one tree: path → entry, and the key of everything the
+/// tree's keyed files were made from, when all of them are recorded.
 #[derive(Debug, Default)]
 pub struct Record {
+    pub whole: Option<Key>,
     pub entries: HashMap<String, Entry>,
 }
 
@@ -95,7 +97,12 @@ impl Record {
             return None;
         }
         let mut entries = HashMap::new();
+        let mut whole = None;
         for line in lines.filter(|l| !l.is_empty()) {
+            if let Some(k) = line.strip_prefix("whole ") {
+                whole = Some(HEXLOWER.decode(k.as_bytes()).ok()?.try_into().ok()?);
+                continue;
+            }
             let mut f = line.splitn(5, ' ');
             let key = HEXLOWER
                 .decode(f.next()?.as_bytes())
@@ -109,7 +116,7 @@ impl Record {
             };
             entries.insert(f.next()?.to_string(), Entry { key, stamp });
         }
-        Some(Record { entries })
+        Some(Record { whole, entries })
     }
 
     /// The record's text, sorted by path (paths holding a line break are
@@ -122,6 +129,9 @@ impl Record {
             .collect();
         rows.sort_by(|a, b| a.0.cmp(b.0));
         let mut out = format!("{HEADER} {code}\n");
+        if let Some(k) = self.whole {
+            out.push_str(&format!("whole {}\n", HEXLOWER.encode(&k)));
+        }
         for (p, e) in rows {
             out.push_str(&format!(
                 "{} {} {} {} {p}\n",
@@ -177,6 +187,12 @@ mod tests {
         let text = r.to_text("c1");
         let back = Record::parse(&text, "c1").expect("parses");
         assert_eq!(back.entries.len(), 2);
+        assert_eq!(back.whole, None);
+        r.whole = Some([9; 32]);
+        assert_eq!(
+            Record::parse(&r.to_text("c1"), "c1").unwrap().whole,
+            Some([9; 32])
+        );
         assert_eq!(back.entries["pages/a b.html"], e);
         assert!(Record::parse(&text, "c2").is_none(), "another build");
         let damaged = text.replace(" 42 ", " x ");

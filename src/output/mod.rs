@@ -44,6 +44,8 @@ struct Memo {
     previous: memo::Record,
     /// Keys of files about to be made (their stamps once written).
     pending: std::sync::Mutex<std::collections::HashMap<String, memo::Key>>,
+    /// The key of all the keyed files, recorded if every one of them is.
+    whole: std::sync::Mutex<Option<memo::Key>>,
     next: std::sync::Mutex<memo::Record>,
 }
 
@@ -100,7 +102,10 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
 
 fn open_new(path: &Path, private: bool) -> io::Result<fs::File> {
     let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    // A new file, never one already there: a file of the staging tree may
+    // be a hard link to the live tree's, which must never be written
+    // through.
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     if private {
         use std::os::unix::fs::OpenOptionsExt;
@@ -172,6 +177,7 @@ impl Staging {
                 code,
                 previous,
                 pending: Default::default(),
+                whole: Default::default(),
                 next: Default::default(),
             });
         }
@@ -204,6 +210,50 @@ impl Staging {
         }
         lock(&m.pending)?.insert(rel.to_string(), *key);
         Ok(false)
+    }
+
+    /// Link every file of the previous tree's record if the record says
+    /// they were all made from the inputs `key` names and each is still
+    /// the very file recorded: `Some(how many)`. Otherwise nothing is
+    /// linked (`None`), and the files are made (and [`Staging::reuse`]d
+    /// one by one); `key` is recorded for the next build once every keyed
+    /// file of this one is.
+    pub fn reuse_all(&self, key: &memo::Key) -> io::Result<Option<usize>> {
+        let Some(m) = &self.memo else {
+            return Ok(None);
+        };
+        *lock(&m.whole)? = Some(*key);
+        let Some(prev) = &self.previous else {
+            return Ok(None);
+        };
+        if m.previous.whole != Some(*key) || m.previous.entries.is_empty() {
+            return Ok(None);
+        }
+        // Every file checked before any is linked: a fallback to making
+        // them must find the staging tree without them.
+        let mut files = Vec::with_capacity(m.previous.entries.len());
+        for (rel, entry) in &m.previous.entries {
+            let rel_path = checked(rel)?;
+            let old = prev.join(rel_path);
+            if memo::Stamp::of(&old) != Some(entry.stamp) {
+                return Ok(None);
+            }
+            files.push((rel, old, self.tmp.join(rel_path)));
+        }
+        crate::util::parallel::map_threads(&files, WRITE_THREADS, |(_, old, path)| {
+            if let Some(dir) = path.parent() {
+                self.make_dir(dir)?;
+            }
+            fs::hard_link(old, path)
+        })
+        .into_iter()
+        .collect::<io::Result<()>>()?;
+        self.reused.fetch_add(files.len(), Ordering::Relaxed);
+        let mut next = lock(&m.next)?;
+        for (rel, entry) in &m.previous.entries {
+            next.entries.insert(rel.clone(), *entry);
+        }
+        Ok(Some(files.len()))
     }
 
     /// After `rel` was written or linked at `path`: its stamp, if a key
@@ -326,7 +376,10 @@ impl Staging {
         let record = memo::path(&self.parent, &self.name);
         match &self.memo {
             Some(m) => {
-                if let Ok(next) = m.next.lock() {
+                let all = m.pending.lock().is_ok_and(|p| p.is_empty());
+                let whole = m.whole.lock().ok().and_then(|w| *w).filter(|_| all);
+                if let Ok(mut next) = m.next.lock() {
+                    next.whole = whole;
                     let _ = file(&record, next.to_text(&m.code).as_bytes());
                 }
             }

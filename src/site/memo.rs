@@ -24,6 +24,13 @@ pub use crate::output::memo::Key;
 /// the previous build), so it need not be made.
 pub trait Reuse: Sync {
     fn reuse(&self, path: &str, key: &Key) -> Result<bool, RenderError>;
+
+    /// Every file the previous build made from the inputs `key` names (the
+    /// whole site's) put in place: `Some(how many)`, else `None` and
+    /// nothing is.
+    fn reuse_all(&self, _key: &Key) -> Result<Option<usize>, RenderError> {
+        Ok(None)
+    }
 }
 
 /// Reuses nothing: every file is made.

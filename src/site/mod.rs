@@ -156,6 +156,47 @@ pub fn render_into(
         reuse
     };
     let theme_key = memo::theme(theme);
+    // The key of the directory, every field of it (`Debug`), each State's
+    // hashed once (the exports' keys use them too); and of the whole site:
+    // every argument it is rendered from. If the previous build was made
+    // from the same, its files are linked without anything being made.
+    let state_keys: Vec<memo::Key> = crate::util::parallel::map(&dir.states, |s| {
+        memo::Hasher::new("state").debug("state", s).key()
+    });
+    let dir_key = {
+        // Every field: a new one fails to compile here until it is keyed.
+        let Directory {
+            settings,
+            states: _,
+            pages,
+            secretariat_key,
+            as_of,
+            campaigns,
+            nominations,
+            checkpoints,
+        } = dir;
+        let mut h = memo::Hasher::new("directory");
+        h.debug("settings", settings)
+            .debug("pages", pages)
+            .debug("secretariat_key", secretariat_key)
+            .debug("as_of", as_of)
+            .debug("campaigns", campaigns)
+            .debug("nominations", nominations)
+            .debug("checkpoints", checkpoints);
+        for k in &state_keys {
+            h.bytes("state", k);
+        }
+        h.key()
+    };
+    let whole_key = {
+        let mut h = memo::Hasher::new("site");
+        h.bytes("theme", &theme_key)
+            .bytes("dir", &dir_key)
+            .debug("i18n", i18n)
+            .debug("receipts", receipts);
+        h.key()
+    };
+    let linked = reuse.reuse_all(&whole_key)?;
     if let Some(a) = seal {
         sink((
             sealed::page::KEYS_SCRIPT.to_string(),
@@ -380,8 +421,8 @@ pub fn render_into(
             .map_err(|e| tera_error(&format!("rendering {path}"), e))?;
         sink((path, html.into_bytes()))
     };
-    let mut count = 0;
-    for lang in &langs {
+    let mut count = linked.unwrap_or(0);
+    for lang in langs.iter().filter(|_| linked.is_none()) {
         let pl = per_lang(lang);
         crate::util::parallel::map(&jobs, |job| render_job(&pl, job))
             .into_iter()
@@ -423,188 +464,162 @@ pub fn render_into(
         .into_bytes(),
     ));
     files.extend(export::openpgp_keys(dir));
-    // The exports, made and written on every core.
-    enum Export<'a> {
-        Json,
-        Csv,
-        CsvIn(&'a str),
-        VcfOf(&'a str, usize),
-    }
-    let mut exports = vec![Export::Json, Export::Csv];
-    exports.extend(langs.iter().map(|l| Export::CsvIn(l)));
-    // vCards in each language (`<lang>/…`), and in English at the root
-    // (the paths of earlier versions): each State's made once per
-    // language; a language's `directory.vcf` is theirs one after the other.
-    for l in &langs {
-        exports.extend((0..dir.states.len()).map(|i| Export::VcfOf(l, i)));
-    }
-    let has_english = langs.contains(&"en");
-    // The keys of the exports: the directory and each language's strings,
-    // every field of them (`Debug`), each State's hashed once.
-    let state_keys: Vec<memo::Key> = crate::util::parallel::map(&dir.states, |s| {
-        memo::Hasher::new("state").debug("state", s).key()
-    });
-    let dir_key = {
-        // Every field: a new one fails to compile here until it is keyed.
-        let Directory {
-            settings,
-            states: _,
-            pages,
-            secretariat_key,
-            as_of,
-            campaigns,
-            nominations,
-            checkpoints,
-        } = dir;
-        let mut h = memo::Hasher::new("directory");
-        h.debug("settings", settings)
-            .debug("pages", pages)
-            .debug("secretariat_key", secretariat_key)
-            .debug("as_of", as_of)
-            .debug("campaigns", campaigns)
-            .debug("nominations", nominations)
-            .debug("checkpoints", checkpoints);
-        for k in &state_keys {
-            h.bytes("state", k);
+    if linked.is_none() {
+        // The exports, made and written on every core.
+        enum Export<'a> {
+            Json,
+            Csv,
+            CsvIn(&'a str),
+            VcfOf(&'a str, usize),
         }
-        h.key()
-    };
-    let lang_keys: BTreeMap<&str, memo::Key> = langs
-        .iter()
-        .map(|l| {
-            let (_, t) = in_lang(l, i18n, english);
-            let mut h = memo::Hasher::new("strings");
-            h.bytes("lang", t.lang.as_bytes()).json("t", &t.all());
-            (*l, h.key())
-        })
-        .collect();
-    let export_key = |what: &str, lang: Option<&str>, path: &str| -> memo::Key {
-        let mut h = memo::Hasher::new("export");
-        h.bytes("what", what.as_bytes())
-            .bytes("dir", &dir_key)
-            .bytes("path", path.as_bytes());
-        if let Some(k) = lang.and_then(|l| lang_keys.get(l)) {
-            h.bytes("strings", k);
+        let mut exports = vec![Export::Json, Export::Csv];
+        exports.extend(langs.iter().map(|l| Export::CsvIn(l)));
+        // vCards in each language (`<lang>/…`), and in English at the root
+        // (the paths of earlier versions): each State's made once per
+        // language; a language's `directory.vcf` is theirs one after the other.
+        for l in &langs {
+            exports.extend((0..dir.states.len()).map(|i| Export::VcfOf(l, i)));
         }
-        h.key()
-    };
-    // A State's vCards in one language: its every field and the strings.
-    let vcf_key = |lang: &str, i: usize| -> memo::Key {
-        let mut h = memo::Hasher::new("vcf");
-        if let Some(k) = lang_keys.get(lang) {
-            h.bytes("strings", k);
-        }
-        h.bytes("state", &state_keys[i]).key()
-    };
-    // A language's `directory.vcf` is its States' vCards one after the
-    // other: made only if not reused, and then from every State's bytes.
-    let whole_vcf_paths = |lang: &str| -> Vec<String> {
-        let mut p = vec![format!("{lang}/directory.vcf")];
-        if lang == "en" {
-            p.push("directory.vcf".into());
-        }
-        p
-    };
-    let mut whole_needed: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for l in &langs {
-        let mut h = memo::Hasher::new("directory.vcf");
-        for i in 0..dir.states.len() {
-            h.bytes("state", &vcf_key(l, i));
-        }
-        let key = h.key();
-        let mut missing = Vec::new();
-        for p in whole_vcf_paths(l) {
-            if !reuse.reuse(&p, &key)? {
-                missing.push(p);
+        let has_english = langs.contains(&"en");
+        // Each language's strings, hashed once (the exports' keys).
+        let lang_keys: BTreeMap<&str, memo::Key> = langs
+            .iter()
+            .map(|l| {
+                let (_, t) = in_lang(l, i18n, english);
+                let mut h = memo::Hasher::new("strings");
+                h.bytes("lang", t.lang.as_bytes()).json("t", &t.all());
+                (*l, h.key())
+            })
+            .collect();
+        let export_key = |what: &str, lang: Option<&str>, path: &str| -> memo::Key {
+            let mut h = memo::Hasher::new("export");
+            h.bytes("what", what.as_bytes())
+                .bytes("dir", &dir_key)
+                .bytes("path", path.as_bytes());
+            if let Some(k) = lang.and_then(|l| lang_keys.get(l)) {
+                h.bytes("strings", k);
             }
-        }
-        if !missing.is_empty() {
-            whole_needed.insert(l, missing);
-        }
-    }
-    let export_job = |e: &Export| -> Result<Option<Vec<u8>>, RenderError> {
-        let (path, key, make): (String, memo::Key, &dyn Fn() -> Vec<u8>) = match e {
-            Export::Json => (
-                "directory.json".into(),
-                export_key("json", None, "directory.json"),
-                &|| export::json(dir),
-            ),
-            Export::Csv => (
-                "directory.csv".into(),
-                export_key("csv", None, "directory.csv"),
-                &|| export::csv(dir),
-            ),
-            Export::CsvIn(lang) => {
-                let path = format!("{lang}/directory.csv");
-                let key = export_key("csv", Some(lang), &path);
-                if reuse.reuse(&path, &key)? {
-                    return Ok(None);
-                }
-                let strings = i18n.get(*lang).map(|f| &f.strings).unwrap_or(english);
-                let t = Strings::new(lang, strings, english);
-                sink((path, export::csv_in(dir, &t)))?;
-                return Ok(None);
-            }
-            Export::VcfOf(lang, i) => {
-                let s = &dir.states[*i];
-                let (prefix, t) = in_lang(lang, i18n, english);
-                let key = vcf_key(lang, *i);
-                let mut paths = vec![format!("{prefix}vcf/{}.vcf", s.code)];
-                if *lang == "en" {
-                    paths.push(format!("vcf/{}.vcf", s.code));
-                }
-                let mut missing = Vec::new();
-                for p in paths {
-                    if !reuse.reuse(&p, &key)? {
-                        missing.push(p);
-                    }
-                }
-                let whole = whole_needed.contains_key(lang);
-                if missing.is_empty() && !whole {
-                    return Ok(None);
-                }
-                let bytes = export::vcf(&t, std::iter::once(s));
-                for p in missing {
-                    sink((p, bytes.clone()))?;
-                }
-                return Ok(whole.then_some(bytes));
-            }
+            h.key()
         };
-        if !reuse.reuse(&path, &key)? {
-            sink((path, make()))?;
+        // A State's vCards in one language: its every field and the strings.
+        let vcf_key = |lang: &str, i: usize| -> memo::Key {
+            let mut h = memo::Hasher::new("vcf");
+            if let Some(k) = lang_keys.get(lang) {
+                h.bytes("strings", k);
+            }
+            h.bytes("state", &state_keys[i]).key()
+        };
+        // A language's `directory.vcf` is its States' vCards one after the
+        // other: made only if not reused, and then from every State's bytes.
+        let whole_vcf_paths = |lang: &str| -> Vec<String> {
+            let mut p = vec![format!("{lang}/directory.vcf")];
+            if lang == "en" {
+                p.push("directory.vcf".into());
+            }
+            p
+        };
+        let mut whole_needed: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for l in &langs {
+            let mut h = memo::Hasher::new("directory.vcf");
+            for i in 0..dir.states.len() {
+                h.bytes("state", &vcf_key(l, i));
+            }
+            let key = h.key();
+            let mut missing = Vec::new();
+            for p in whole_vcf_paths(l) {
+                if !reuse.reuse(&p, &key)? {
+                    missing.push(p);
+                }
+            }
+            if !missing.is_empty() {
+                whole_needed.insert(l, missing);
+            }
         }
-        Ok(None)
-    };
-    let made = crate::util::parallel::map(&exports, export_job);
-    let mut whole: BTreeMap<&str, Vec<u8>> =
-        whole_needed.keys().map(|l| (*l, Vec::new())).collect();
-    for (e, m) in exports.iter().zip(made) {
-        if let (Export::VcfOf(lang, _), Some(bytes)) = (e, m?) {
-            whole.entry(lang).or_default().extend_from_slice(&bytes);
+        let export_job = |e: &Export| -> Result<Option<Vec<u8>>, RenderError> {
+            let (path, key, make): (String, memo::Key, &dyn Fn() -> Vec<u8>) = match e {
+                Export::Json => (
+                    "directory.json".into(),
+                    export_key("json", None, "directory.json"),
+                    &|| export::json(dir),
+                ),
+                Export::Csv => (
+                    "directory.csv".into(),
+                    export_key("csv", None, "directory.csv"),
+                    &|| export::csv(dir),
+                ),
+                Export::CsvIn(lang) => {
+                    let path = format!("{lang}/directory.csv");
+                    let key = export_key("csv", Some(lang), &path);
+                    if reuse.reuse(&path, &key)? {
+                        return Ok(None);
+                    }
+                    let strings = i18n.get(*lang).map(|f| &f.strings).unwrap_or(english);
+                    let t = Strings::new(lang, strings, english);
+                    sink((path, export::csv_in(dir, &t)))?;
+                    return Ok(None);
+                }
+                Export::VcfOf(lang, i) => {
+                    let s = &dir.states[*i];
+                    let (prefix, t) = in_lang(lang, i18n, english);
+                    let key = vcf_key(lang, *i);
+                    let mut paths = vec![format!("{prefix}vcf/{}.vcf", s.code)];
+                    if *lang == "en" {
+                        paths.push(format!("vcf/{}.vcf", s.code));
+                    }
+                    let mut missing = Vec::new();
+                    for p in paths {
+                        if !reuse.reuse(&p, &key)? {
+                            missing.push(p);
+                        }
+                    }
+                    let whole = whole_needed.contains_key(lang);
+                    if missing.is_empty() && !whole {
+                        return Ok(None);
+                    }
+                    let bytes = export::vcf(&t, std::iter::once(s));
+                    for p in missing {
+                        sink((p, bytes.clone()))?;
+                    }
+                    return Ok(whole.then_some(bytes));
+                }
+            };
+            if !reuse.reuse(&path, &key)? {
+                sink((path, make()))?;
+            }
+            Ok(None)
+        };
+        let made = crate::util::parallel::map(&exports, export_job);
+        let mut whole: BTreeMap<&str, Vec<u8>> =
+            whole_needed.keys().map(|l| (*l, Vec::new())).collect();
+        for (e, m) in exports.iter().zip(made) {
+            if let (Export::VcfOf(lang, _), Some(bytes)) = (e, m?) {
+                whole.entry(lang).or_default().extend_from_slice(&bytes);
+            }
         }
+        let mut vcf_files = langs.len() + dir.states.len() * usize::from(has_english);
+        if !has_english {
+            // No English section: the root's vCards made on their own.
+            let (_, t) = in_lang("", i18n, english);
+            for s in &dir.states {
+                sink((
+                    format!("vcf/{}.vcf", s.code),
+                    export::vcf(&t, std::iter::once(s)),
+                ))?;
+            }
+            sink(("directory.vcf".into(), export::vcf(&t, dir.states.iter())))?;
+            vcf_files += dir.states.len() + 1;
+        } else {
+            // The root's directory.vcf.
+            vcf_files += 1;
+        }
+        for (lang, bytes) in whole {
+            for p in &whole_needed[lang] {
+                sink((p.clone(), bytes.clone()))?;
+            }
+        }
+        count += exports.len() + vcf_files;
     }
-    let mut vcf_files = langs.len() + dir.states.len() * usize::from(has_english);
-    if !has_english {
-        // No English section: the root's vCards made on their own.
-        let (_, t) = in_lang("", i18n, english);
-        for s in &dir.states {
-            sink((
-                format!("vcf/{}.vcf", s.code),
-                export::vcf(&t, std::iter::once(s)),
-            ))?;
-        }
-        sink(("directory.vcf".into(), export::vcf(&t, dir.states.iter())))?;
-        vcf_files += dir.states.len() + 1;
-    } else {
-        // The root's directory.vcf.
-        vcf_files += 1;
-    }
-    for (lang, bytes) in whole {
-        for p in &whole_needed[lang] {
-            sink((p.clone(), bytes.clone()))?;
-        }
-    }
-    count += files.len() + exports.len() + vcf_files + usize::from(seal.is_some());
+    count += files.len() + usize::from(seal.is_some());
     for f in files {
         sink(f)?;
     }
