@@ -518,8 +518,8 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     // if it had them all, the phone metadata is never loaded.
     let code = crate::output::memo::code_id();
     let phones_record = opts.out.join(PHONES_RECORD);
-    let remembered = match (&code, std::fs::read_to_string(&phones_record)) {
-        (Some(c), Ok(text)) => crate::util::phone::remember(&text, c),
+    let remembered = match (&code, crate::output::memo::read_capped(&phones_record)) {
+        (Some(c), Some(text)) => crate::util::phone::remember(&text, c),
         _ => 0,
     };
     let (mut dir, report, loaded) = checked_warm(opts.root, opts.as_of, remembered == 0)?;

@@ -85,7 +85,7 @@ impl Record {
     /// Read a record written by the same build of pocdir (`code`); any
     /// other (missing, damaged, foreign) is empty.
     pub fn read(path: &Path, code: &str) -> Record {
-        let Ok(text) = fs::read_to_string(path) else {
+        let Some(text) = read_capped(path) else {
             return Record::default();
         };
         Record::parse(&text, code).unwrap_or_default()
@@ -144,6 +144,26 @@ impl Record {
         out
     }
 }
+
+/// A record's text, if it is UTF-8 and at most [`MAX_RECORD_BYTES`] (a
+/// larger file is not a record this build wrote: ignored, never read
+/// whole).
+pub fn read_capped(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .ok()?
+        .take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// 64 MiB: some 400,000 files' lines.
+pub const MAX_RECORD_BYTES: u64 = 64 << 20;
 
 /// This build of pocdir: its version, commit and executable (size and
 /// modification time), so a record made by another build, whose renderer

@@ -233,7 +233,10 @@ impl Staging {
         // them must find the staging tree without them.
         let mut files = Vec::with_capacity(m.previous.entries.len());
         for (rel, entry) in &m.previous.entries {
-            let rel_path = checked(rel)?;
+            // A record naming a path out of the tree is a damaged one.
+            let Ok(rel_path) = checked(rel) else {
+                return Ok(None);
+            };
             let old = prev.join(rel_path);
             if memo::Stamp::of(&old) != Some(entry.stamp) {
                 return Ok(None);
@@ -775,5 +778,49 @@ mod tests {
             .reusing_previous();
         p.put("same.html", b"unchanged").unwrap();
         assert_eq!(p.reused(), 0);
+    }
+
+    #[test]
+    fn a_remembered_tree_is_linked_whole_only_when_every_file_is_the_one_recorded() {
+        let d = tempfile::tempdir().unwrap();
+        let code = Some("test-build".to_string());
+        let stage = |whole: &memo::Key, bytes: &[u8]| -> (Option<usize>, usize) {
+            let s = Staging::new(d.path(), "site")
+                .unwrap()
+                .reusing_previous()
+                .remembering(code.clone());
+            let linked = s.reuse_all(whole).unwrap();
+            if linked.is_none() {
+                for rel in ["a.html", "b/c.html"] {
+                    assert!(!s.path().join(rel).exists(), "nothing linked on a miss");
+                    if !s.reuse(rel, &[1; 32]).unwrap() {
+                        s.put(rel, bytes).unwrap();
+                    }
+                }
+            }
+            let reused = s.reused();
+            s.commit().unwrap();
+            (linked, reused)
+        };
+        assert_eq!(stage(&[7; 32], b"first"), (None, 0));
+        // Same inputs: both files linked at once.
+        assert_eq!(stage(&[7; 32], b"unused"), (Some(2), 2));
+        assert_eq!(fs::read(d.path().join("site/b/c.html")).unwrap(), b"first");
+        // A file changed by hand: nothing linked whole; the other file is
+        // reused on its own, the changed one made again.
+        fs::remove_file(d.path().join("site/a.html")).unwrap();
+        fs::write(d.path().join("site/a.html"), b"edited").unwrap();
+        assert_eq!(stage(&[7; 32], b"again"), (None, 1));
+        assert_eq!(fs::read(d.path().join("site/a.html")).unwrap(), b"again");
+        assert_eq!(fs::read(d.path().join("site/b/c.html")).unwrap(), b"first");
+        // A record naming a path out of the tree is ignored, not an error.
+        let record = memo::path(d.path(), "site");
+        let text = fs::read_to_string(&record).unwrap();
+        let forged = text.replacen(" a.html\n", " ../a.html\n", 1);
+        assert_ne!(forged, text);
+        fs::write(&record, forged).unwrap();
+        assert_eq!(stage(&[7; 32], b"again").0, None);
+        // Another whole key: made again, file by file.
+        assert_eq!(stage(&[8; 32], b"again").0, None);
     }
 }
