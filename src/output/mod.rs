@@ -351,6 +351,14 @@ impl Staging {
     /// Replace `<parent>/<name>` by the staged folder.
     pub fn commit(mut self) -> io::Result<()> {
         let target = self.parent.join(&self.name);
+        // The old tree's record goes first: once the trees are swapped it
+        // describes a tree that is gone, and no record is safer than that
+        // one should the new record fail to be written.
+        let record = memo::path(&self.parent, &self.name);
+        match fs::remove_file(&record) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         let had_old = fs::symlink_metadata(&target).is_ok();
         // The old output goes into a fresh private folder (an
         // unpredictable name), removed once the new one is in place.
@@ -373,21 +381,14 @@ impl Staging {
             return Err(e);
         }
         self.committed = true;
-        // The record of the new tree, best effort: without it (or with
-        // the previous tree's) the next build makes every file again
-        // that is not the very file recorded.
-        let record = memo::path(&self.parent, &self.name);
-        match &self.memo {
-            Some(m) => {
-                let all = m.pending.lock().is_ok_and(|p| p.is_empty());
-                let whole = m.whole.lock().ok().and_then(|w| *w).filter(|_| all);
-                if let Ok(mut next) = m.next.lock() {
-                    next.whole = whole;
-                    let _ = file(&record, next.to_text(&m.code).as_bytes());
-                }
-            }
-            None => {
-                let _ = fs::remove_file(&record);
+        // The record of the new tree, best effort: without it the next
+        // build makes every file again.
+        if let Some(m) = &self.memo {
+            let all = m.pending.lock().is_ok_and(|p| p.is_empty());
+            let whole = m.whole.lock().ok().and_then(|w| *w).filter(|_| all);
+            if let Ok(mut next) = m.next.lock() {
+                next.whole = whole;
+                let _ = file(&record, next.to_text(&m.code).as_bytes());
             }
         }
         if let Some((hold, old)) = hold {
