@@ -589,7 +589,6 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         });
     }
     let key = signing_key(opts, &dir, loaded.key_history.as_ref().map(|h| h.current()))?;
-    let receipt_key = crate::receipts::ReceiptKey::from_signing_key(&key);
 
     // The version: the log's last entry if the content is unchanged.
     let history = loaded
@@ -701,48 +700,211 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         .filter(|s| s.accounts.is_empty())
         .map(|s| s.code)
         .collect();
+    // Sealed from these inputs alone; if the previous build sealed its
+    // bundles from the same, they are linked as they are (same version,
+    // recipients, key: still valid) rather than sealed again.
+    let seal = Seal {
+        at_issue: &at_issue,
+        version: &version,
+        theme: &loaded.theme,
+        i18n: &loaded.i18n,
+        canonical,
+        log: &log_final,
+        log_sigs: &log_sigs,
+        history_json: history_json.as_deref(),
+        key: &key,
+        access: access.as_ref(),
+    };
+    let bundles_io = |e: std::io::Error| {
+        BuildError::Io(format!(
+            "writing {}: {e}",
+            opts.out.join("bundles").display()
+        ))
+    };
+    let bundles_key = seal.key();
+    let stage = crate::output::Staging::new(opts.out, "bundles")
+        .map_err(bundles_io)?
+        .reusing_previous()
+        .remembering(code.clone().filter(|_| bundles_key.is_some()));
+    let linked = match &bundles_key {
+        Some(k) => stage.reuse_all(k).map_err(bundles_io)?,
+        None => None,
+    };
+    let bundles = match linked {
+        Some(_) => with_accounts.iter().map(|s| s.code).collect(),
+        None => seal_bundles(seal, bundles_key.as_ref(), &stage, opts.out)?,
+    };
+
+    site.commit().map_err(site_io)?;
+    keep_phones();
+    stage.commit().map_err(bundles_io)?;
+    if new_log.is_some() || resigned {
+        // The log is the only file a build writes into the directory.
+        write_log_signatures(opts.root, &log_sigs)
+            .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_SIG)))?;
+        crate::output::file(&opts.root.join(log::LOG_FILE), log_final.as_bytes())
+            .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_FILE)))?;
+    }
+    let policy = dir.settings.reverify_within_days;
+    let mut lapsed = Vec::new();
+    let mut no_eligible_account = Vec::new();
+    for s in dir.states.iter().filter(|s| !s.accounts.is_empty()) {
+        for a in s.accounts.iter().filter(|a| a.lapsed(policy, opts.as_of)) {
+            lapsed.push((s.code, a.email.clone(), a.lapses_on(policy)));
+        }
+        if s.accounts.iter().all(|a| a.lapsed(policy, opts.as_of)) {
+            no_eligible_account.push(s.code);
+        }
+    }
+    Ok(Built {
+        report,
+        sources: loaded.sources,
+        site_files,
+        states,
+        bundles,
+        without_accounts,
+        version: Some(version),
+        new_version: new_log.is_some(),
+        renews: new_log.as_ref().and(entry.renews),
+        renew_from: Some(standing.renew_from),
+        lapsed,
+        no_eligible_account,
+        signatures: Some(Signatures {
+            found: signatures,
+            set: current_set,
+        }),
+    })
+}
+
+/// Everything the bundles are sealed from: [`seal_bundles`] sees nothing
+/// else, and [`Seal::key`] hashes every field of it.
+struct Seal<'a> {
+    /// The directory judged as of the issue day.
+    at_issue: &'a Directory,
+    version: &'a Version,
+    theme: &'a crate::directory::theme::Theme,
+    i18n: &'a BTreeMap<String, crate::directory::I18nFile>,
+    /// directory.json of every bundle.
+    canonical: Vec<u8>,
+    /// The version log and its signatures.
+    log: &'a str,
+    log_sigs: &'a [String],
+    history_json: Option<&'a str>,
+    key: &'a sign::SigningKey,
+    /// A sealed site's keys: its States' codes go into their bundles.
+    access: Option<&'a crate::site::sealed::Access>,
+}
+
+impl Seal<'_> {
+    /// The key of the bundles (`output::memo`): every field, a new one
+    /// fails to compile here until it is keyed. The signing key is named
+    /// by its public half (one secret key per public key; the receipt
+    /// codes are derived from it). `None` for a sealed site: its access
+    /// codes are secrets, kept out of any record, and its bundles are
+    /// always sealed again.
+    fn key(&self) -> Option<crate::site::memo::Key> {
+        use crate::site::memo;
+        let Seal {
+            at_issue,
+            version,
+            theme,
+            i18n,
+            canonical,
+            log,
+            log_sigs,
+            history_json,
+            key,
+            access,
+        } = self;
+        if access.is_some() {
+            return None;
+        }
+        let (_, dir) = memo::directory(at_issue);
+        let mut h = memo::Hasher::new("bundles");
+        h.bytes("theme", &memo::theme(theme))
+            .bytes("dir", &dir)
+            .debug("i18n", i18n)
+            .debug("version", version)
+            .bytes("canonical", canonical)
+            .bytes("log", log.as_bytes())
+            .debug("log_sigs", log_sigs)
+            .debug("history", history_json)
+            .debug("key", &key.pk);
+        Some(h.key())
+    }
+}
+
+/// Seal every State's bundle into `stage`, with the files beside them
+/// (the public key, the version log and its signatures, the key history);
+/// each file recorded under `key` (all made together, reused only whole).
+fn seal_bundles(
+    seal: Seal,
+    key: Option<&crate::site::memo::Key>,
+    stage: &crate::output::Staging,
+    out: &Path,
+) -> Result<Vec<StateCode>, BuildError> {
+    let Seal {
+        at_issue,
+        version,
+        theme,
+        i18n,
+        canonical,
+        log: log_final,
+        log_sigs,
+        history_json,
+        key: signing,
+        access,
+    } = seal;
+    let put = |name: &str, bytes: &[u8]| {
+        stage.put(name, bytes).map_err(|e| {
+            BuildError::Io(format!(
+                "writing {}: {e}",
+                out.join("bundles").join(name).display()
+            ))
+        })
+    };
+    let keyed = |name: &str| -> Result<(), BuildError> {
+        if let Some(k) = key {
+            let file = crate::site::memo::Hasher::new("bundle file")
+                .bytes("bundles", k)
+                .bytes("name", name.as_bytes())
+                .key();
+            stage.keyed(name, &file).map_err(|e| {
+                BuildError::Io(format!(
+                    "writing {}: {e}",
+                    out.join("bundles").join(name).display()
+                ))
+            })?;
+        }
+        Ok(())
+    };
+    let with_accounts: Vec<&crate::directory::model::State> = at_issue
+        .states
+        .iter()
+        .filter(|s| !s.accounts.is_empty())
+        .collect();
+    let receipt_key = crate::receipts::ReceiptKey::from_signing_key(signing);
     let info = crate::site::OfflineInfo {
         seq: version.seq,
         issued: version.issued,
         expires: version.expires,
         root: &version.root,
     };
-    let parts = crate::site::offline_parts(&at_issue, &loaded.theme, &loaded.i18n, &info)
+    let parts = crate::site::offline_parts(at_issue, theme, i18n, &info)
         .map_err(|e| BuildError::Render(e.0))?;
     // The log head every bundle carries (issue #18): the log's last lines
     // up to this version.
-    let excerpt = bundle::checkpoint::excerpt(&log_final, version.seq, &version.root)
+    let excerpt = bundle::checkpoint::excerpt(log_final, version.seq, &version.root)
         .map_err(|e| BuildError::Seal(format!("{}: {e}", log::LOG_FILE)))?;
-    let shared = bundle::Shared::new(
-        &at_issue,
-        &version,
-        &loaded.i18n,
-        canonical,
-        &excerpt,
-        history_json.as_deref(),
-    )
-    .map_err(BuildError::Seal)?;
+    let shared = bundle::Shared::new(at_issue, version, i18n, canonical, &excerpt, history_json)
+        .map_err(BuildError::Seal)?;
     // Each bundle goes to disk as soon as it is sealed: they are never all
-    // in memory. The folder is swapped in at the end, or removed.
-    let stage = crate::output::Staging::new(opts.out, "bundles").map_err(|e| {
-        BuildError::Io(format!(
-            "writing {}: {e}",
-            opts.out.join("bundles").display()
-        ))
-    })?;
-    let put = |name: &str, bytes: &[u8]| {
-        stage.put(name, bytes).map_err(|e| {
-            BuildError::Io(format!(
-                "writing {}: {e}",
-                opts.out.join("bundles").join(name).display()
-            ))
-        })
-    };
+    // in memory.
     // The offline page depends only on the languages it shows: made once
     // per set of languages, not once per State.
     let lang_sets: Vec<Vec<&str>> = with_accounts
         .iter()
-        .map(|s| bundle::offline_languages(&at_issue, s))
+        .map(|s| bundle::offline_languages(at_issue, s))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -782,16 +944,15 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
                     }
                 })
                 .collect::<Result<Vec<_>, BuildError>>()?;
-            bundle::OfflinePage::new(&parts, &version).map_err(BuildError::Seal)
+            bundle::OfflinePage::new(&parts, version).map_err(BuildError::Seal)
         }))
         .map(|(k, v)| v.map(|p| (k, p)))
         .collect::<Result<_, _>>()?;
     drop(parts);
     // A sealed site's scripts, hashed for every bundle (issue #16): a State
     // can compare them with what the host serves.
-    let site_scripts = access.as_ref().map(|a| {
-        let mut lines: Vec<(String, String)> = loaded
-            .theme
+    let site_scripts = access.map(|a| {
+        let mut lines: Vec<(String, String)> = theme
             .under("static")
             .filter(|(rel, _, _)| rel.ends_with(".js"))
             .map(|(rel, _, bytes)| {
@@ -812,7 +973,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             .collect::<String>()
     });
     let sealed = crate::util::parallel::map(&with_accounts, |s| -> Result<(), BuildError> {
-        let langs = bundle::offline_languages(&at_issue, s);
+        let langs = bundle::offline_languages(at_issue, s);
         let page = pages
             .get(&langs)
             .ok_or_else(|| BuildError::Seal(format!("{}: no offline page", s.code)))?;
@@ -822,22 +983,19 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             code: receipt_key.code(s.code.as_str(), version.seq, &version.root),
         };
         let receipt = crate::receipts::readme_block(&receipt, &at_issue.settings.secretariat.email);
-        let code = access
-            .as_ref()
-            .and_then(|a| a.code(s.code))
-            .map(|c| c.text());
+        let code = access.and_then(|a| a.code(s.code)).map(|c| c.text());
         let plain = bundle::plaintext(
-            &at_issue,
+            at_issue,
             &shared,
             s,
-            &version,
+            version,
             page,
             &bundle::Own {
                 receipt: &receipt,
                 site_access: code.as_deref().map(String::as_str),
                 site_scripts: site_scripts.as_deref(),
             },
-            &loaded.i18n,
+            i18n,
         )
         .map_err(BuildError::Seal)?;
         let recipients: Vec<String> = s
@@ -848,6 +1006,9 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         // Encrypted straight into the file, prehashed as it is written:
         // neither the plaintext nor the ciphertext is ever held whole.
         let name = bundle::manifest::bundle_name(s.code.as_str(), bundle::FORMAT);
+        let sig_name = format!("{name}.minisig");
+        keyed(&name)?;
+        keyed(&sig_name)?;
         let hash = stage
             .put_with(&name, |file| {
                 let mut tee = HashingWriter {
@@ -860,23 +1021,23 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             .map_err(|e| {
                 BuildError::Io(format!(
                     "writing {}: {e}",
-                    opts.out.join("bundles").join(&name).display()
+                    out.join("bundles").join(&name).display()
                 ))
             })?
             .map_err(|e| BuildError::Seal(format!("{}: {e}", s.code)))?;
-        let trusted = bundle::trusted(s, &version).to_comment();
-        let sig = key
+        let trusted = bundle::trusted(s, version).to_comment();
+        let sig = signing
             .sign_prehashed(
                 &hash,
                 &trusted,
                 &format!(
                     "pocdir bundle for {} - verify with the secretariat key {}",
                     s.code,
-                    sign::key_id(&key.pk)
+                    sign::key_id(&signing.pk)
                 ),
             )
             .map_err(BuildError::Seal)?;
-        put(&format!("{name}.minisig"), sig.as_bytes())
+        put(&sig_name, sig.as_bytes())
     });
     let mut bundle_files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut bundles = Vec::new();
@@ -888,11 +1049,11 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         "secretariat.pub".into(),
         format!(
             "untrusted comment: minisign public key {}\n{}\n",
-            dir.secretariat_key.key_id, dir.secretariat_key.public_key
+            at_issue.secretariat_key.key_id, at_issue.secretariat_key.public_key
         )
         .into_bytes(),
     ));
-    bundle_files.push(("versions.jsonl".into(), log_final.clone().into_bytes()));
+    bundle_files.push(("versions.jsonl".into(), log_final.as_bytes().to_vec()));
     for (i, sig) in log_sigs.iter().enumerate() {
         bundle_files.push((
             sign::threshold::signature_name("versions.jsonl", i + 1),
@@ -901,56 +1062,13 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
     }
     // The key history travels beside every bundle (and in every mail):
     // a State pinned to any earlier key follows it (issue 18).
-    if let Some(j) = &history_json {
-        bundle_files.push((sign::history_file::FILE_NAME.into(), j.clone().into_bytes()));
+    if let Some(j) = history_json {
+        bundle_files.push((sign::history_file::FILE_NAME.into(), j.as_bytes().to_vec()));
     }
     bundle_files.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, bytes) in &bundle_files {
+        keyed(name)?;
         put(name, bytes)?;
     }
-
-    site.commit().map_err(site_io)?;
-    keep_phones();
-    stage.commit().map_err(|e| {
-        BuildError::Io(format!(
-            "writing {}: {e}",
-            opts.out.join("bundles").display()
-        ))
-    })?;
-    if new_log.is_some() || resigned {
-        // The log is the only file a build writes into the directory.
-        write_log_signatures(opts.root, &log_sigs)
-            .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_SIG)))?;
-        crate::output::file(&opts.root.join(log::LOG_FILE), log_final.as_bytes())
-            .map_err(|e| BuildError::Io(format!("writing {}: {e}", log::LOG_FILE)))?;
-    }
-    let policy = dir.settings.reverify_within_days;
-    let mut lapsed = Vec::new();
-    let mut no_eligible_account = Vec::new();
-    for s in dir.states.iter().filter(|s| !s.accounts.is_empty()) {
-        for a in s.accounts.iter().filter(|a| a.lapsed(policy, opts.as_of)) {
-            lapsed.push((s.code, a.email.clone(), a.lapses_on(policy)));
-        }
-        if s.accounts.iter().all(|a| a.lapsed(policy, opts.as_of)) {
-            no_eligible_account.push(s.code);
-        }
-    }
-    Ok(Built {
-        report,
-        sources: loaded.sources,
-        site_files,
-        states,
-        bundles,
-        without_accounts,
-        version: Some(version),
-        new_version: new_log.is_some(),
-        renews: new_log.as_ref().and(entry.renews),
-        renew_from: Some(standing.renew_from),
-        lapsed,
-        no_eligible_account,
-        signatures: Some(Signatures {
-            found: signatures,
-            set: current_set,
-        }),
-    })
+    Ok(bundles)
 }

@@ -259,6 +259,19 @@ impl Staging {
         Ok(Some(files.len()))
     }
 
+    /// `rel`, about to be made, is made from the inputs `key` names: its
+    /// stamp is recorded once it is put (never linked from the previous
+    /// tree: for files that must be made together, reused only whole by
+    /// [`Staging::reuse_all`]).
+    pub fn keyed(&self, rel: &str, key: &memo::Key) -> io::Result<()> {
+        let Some(m) = &self.memo else {
+            return Ok(());
+        };
+        checked(rel)?;
+        lock(&m.pending)?.insert(rel.to_string(), *key);
+        Ok(())
+    }
+
     /// After `rel` was written or linked at `path`: its stamp, if a key
     /// was given for it.
     fn remember(&self, rel: &Path, path: &Path) -> io::Result<()> {
@@ -308,6 +321,8 @@ impl Staging {
         let mut file = io::BufWriter::with_capacity(1 << 16, open_new(&path, self.private)?);
         let r = write(&mut file)?;
         file.flush()?;
+        drop(file);
+        self.remember(rel_path, &path)?;
         Ok(r)
     }
 

@@ -111,6 +111,38 @@ pub fn theme(theme: &Theme) -> Key {
     h.key()
 }
 
+/// The key of every State (each hashed once: the exports' keys use them
+/// too) and of the whole directory, every field of it (`Debug`).
+pub fn directory(dir: &crate::directory::Directory) -> (Vec<Key>, Key) {
+    let state_keys: Vec<Key> = crate::util::parallel::map(&dir.states, |s| {
+        Hasher::new("state").debug("state", s).key()
+    });
+    // Every field: a new one fails to compile here until it is keyed.
+    let crate::directory::Directory {
+        settings,
+        states: _,
+        pages,
+        secretariat_key,
+        as_of,
+        campaigns,
+        nominations,
+        checkpoints,
+    } = dir;
+    let mut h = Hasher::new("directory");
+    h.debug("settings", settings)
+        .debug("pages", pages)
+        .debug("secretariat_key", secretariat_key)
+        .debug("as_of", as_of)
+        .debug("campaigns", campaigns)
+        .debug("nominations", nominations)
+        .debug("checkpoints", checkpoints);
+    for k in &state_keys {
+        h.bytes("state", k);
+    }
+    let key = h.key();
+    (state_keys, key)
+}
+
 /// A template context that hashes every value put into it.
 #[derive(Clone)]
 pub struct Ctx {

@@ -160,34 +160,7 @@ pub fn render_into(
     // hashed once (the exports' keys use them too); and of the whole site:
     // every argument it is rendered from. If the previous build was made
     // from the same, its files are linked without anything being made.
-    let state_keys: Vec<memo::Key> = crate::util::parallel::map(&dir.states, |s| {
-        memo::Hasher::new("state").debug("state", s).key()
-    });
-    let dir_key = {
-        // Every field: a new one fails to compile here until it is keyed.
-        let Directory {
-            settings,
-            states: _,
-            pages,
-            secretariat_key,
-            as_of,
-            campaigns,
-            nominations,
-            checkpoints,
-        } = dir;
-        let mut h = memo::Hasher::new("directory");
-        h.debug("settings", settings)
-            .debug("pages", pages)
-            .debug("secretariat_key", secretariat_key)
-            .debug("as_of", as_of)
-            .debug("campaigns", campaigns)
-            .debug("nominations", nominations)
-            .debug("checkpoints", checkpoints);
-        for k in &state_keys {
-            h.bytes("state", k);
-        }
-        h.key()
-    };
+    let (state_keys, dir_key) = memo::directory(dir);
     let whole_key = {
         let mut h = memo::Hasher::new("site");
         h.bytes("theme", &theme_key)

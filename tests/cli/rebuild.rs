@@ -236,3 +236,140 @@ fn the_records_beside_the_site_hold_no_contact_and_none_is_kept_beside_a_sealed_
         .collect();
     assert_eq!(names, ["site"]);
 }
+
+/// `pocdir build` (site and bundles) with the build's clock at `when`.
+fn build_full_at(root: &Path, out: &Path, when: &str) -> String {
+    let o = support::pocdir([
+        "build".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--as-of".as_ref(),
+        std::ffi::OsStr::new(when),
+    ]);
+    assert_eq!(
+        o.code, 0,
+        "pocdir build --as-of {when} failed:\n{}",
+        o.stderr
+    );
+    o.stderr
+}
+
+/// The bundles of a rebuild (issue #13): sealed from the same inputs as the
+/// previous build's (version, recipients, key, directory, theme), they are
+/// linked as they are; any change of those seals them all again, and a
+/// bundle edited by hand is never kept.
+#[cfg(unix)]
+#[test]
+fn bundles_sealed_from_the_same_inputs_are_linked_and_sealed_again_after_any_change() {
+    let root = crate::build::example();
+    for f in ["log/versions.jsonl", "log/versions.jsonl.minisig"] {
+        let _ = fs::remove_file(root.path().join(f));
+    }
+    let out = tempfile::tempdir().unwrap();
+    let bundles = out.path().join("bundles");
+    let t0 = "2026-11-22T10:00:00Z";
+    build_full_at(root.path(), out.path(), t0);
+    let first = inodes(&bundles);
+    assert!(first.contains_key("FRA.tar.gz.age") && first.contains_key("FRA.tar.gz.age.minisig"));
+    let record = fs::read_to_string(out.path().join(".bundles.memo")).expect(".bundles.memo");
+    assert!(record.contains(" FRA.tar.gz.age\n"), "{record}");
+    assert!(
+        !record.contains('@') && !record.contains("age1"),
+        "the record names no account: {record}"
+    );
+    let log = fs::read_to_string(root.path().join("log/versions.jsonl")).unwrap();
+
+    // The same inputs, a few days later (not yet in the renewal window):
+    // every file is the very file of the previous build.
+    let e = build_full_at(root.path(), out.path(), "2026-11-25T10:00:00Z");
+    assert!(e.contains("version 1 (unchanged content)"), "{e}");
+    assert_eq!(inodes(&bundles), first, "an unchanged rebuild sealed again");
+    let fra_key = root.path().join("keys/demo/states/FRA.key");
+    let sig = bundles.join("FRA.tar.gz.age.minisig");
+    crate::peers::minisign_verify(
+        &bundles.join("FRA.tar.gz.age"),
+        &sig,
+        &root.path().join("keys/secretariat.pub"),
+    );
+    let plain = crate::peers::age_decrypt(&fra_key, &bundles.join("FRA.tar.gz.age"));
+    let first_trusted = trusted_of(&sig);
+
+    // A new recipient for France (the version is the same: accounts are
+    // not the shared content): every bundle is sealed again, and France's
+    // opens with the new identity.
+    let (identity, recipient) = pocdir::sign::keygen::age_identity();
+    edit(
+        root.path(),
+        "keys/states/FRA.yaml",
+        "    recipients:\n",
+        &format!("    recipients:\n      - {recipient}\n"),
+    );
+    let e = build_full_at(root.path(), out.path(), "2026-11-25T10:00:00Z");
+    assert!(e.contains("version 1 (unchanged content)"), "{e}");
+    assert_eq!(
+        fs::read_to_string(root.path().join("log/versions.jsonl")).unwrap(),
+        log
+    );
+    let after = inodes(&bundles);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        first.keys().collect::<Vec<_>>()
+    );
+    for (name, ino) in &after {
+        if name.contains(".tar.gz.age") {
+            assert_ne!(first[name], *ino, "{name} kept after a recipient changed");
+        }
+    }
+    let id_file = out.path().join("new.key");
+    fs::write(&id_file, format!("{}\n", identity.as_str())).unwrap();
+    let again = crate::peers::age_decrypt(&id_file, &bundles.join("FRA.tar.gz.age"));
+    assert!(
+        !again.is_empty()
+            && again == crate::peers::age_decrypt(&fra_key, &bundles.join("FRA.tar.gz.age")),
+        "the resealed bundle opens with both identities"
+    );
+    assert!(
+        again != plain,
+        "France's own accounts are listed in its bundle"
+    );
+    crate::peers::minisign_verify(
+        &bundles.join("FRA.tar.gz.age"),
+        &sig,
+        &root.path().join("keys/secretariat.pub"),
+    );
+
+    // France's bundle edited by hand (same size): never linked again.
+    let second = inodes(&bundles);
+    let fra = bundles.join("FRA.tar.gz.age");
+    let mut bytes = fs::read(&fra).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    fs::remove_file(&fra).unwrap();
+    fs::write(&fra, &bytes).unwrap();
+    build_full_at(root.path(), out.path(), "2026-11-25T10:00:00Z");
+    assert_ne!(inodes(&bundles)["DEU.tar.gz.age"], second["DEU.tar.gz.age"]);
+    crate::peers::minisign_verify(&fra, &sig, &root.path().join("keys/secretariat.pub"));
+
+    // Inside the renewal window: a new version, every bundle sealed again.
+    let third = inodes(&bundles);
+    let e = build_full_at(root.path(), out.path(), "2027-01-10T10:00:00Z");
+    assert!(e.contains("version 2 renews version 1"), "{e}");
+    let fourth = inodes(&bundles);
+    assert_ne!(fourth["FRA.tar.gz.age"], third["FRA.tar.gz.age"]);
+    assert_ne!(trusted_of(&sig), first_trusted, "the renewal's signature");
+
+    // A sealed site's bundles carry its access codes: no record is kept.
+    crate::sealed::seal_setting(root.path());
+    build_full_at(root.path(), out.path(), "2027-01-10T10:00:00Z");
+    assert!(!out.path().join(".bundles.memo").exists());
+}
+
+fn trusted_of(sig: &Path) -> String {
+    fs::read_to_string(sig)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("trusted comment: ").map(str::to_string))
+        .unwrap()
+}
