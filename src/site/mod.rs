@@ -737,7 +737,11 @@ pub fn offline_parts(
             })?;
         let mut pieces = vec![before.to_string()];
         for b in blocks {
-            pieces.push(b?);
+            // Held until every bundle is sealed: without the room Tera's
+            // output grew into (up to as much again, ~70 MB at 193 x 100).
+            let mut b = b?;
+            b.shrink_to_fit();
+            pieces.push(b);
         }
         pieces.push(after.to_string());
         rendered.push(Ok::<_, RenderError>((

@@ -93,21 +93,34 @@ pub fn validate(l: &Loaded, cx: &Context) -> Vec<Diagnostic> {
     if let Some(d) = &l.directory {
         v.directory(d);
     }
+    // Each State and keys file is checked on its own (on every core),
+    // its diagnostics kept in the files' order.
+    let on_its_own = |file: &String| V {
+        out: Vec::new(),
+        cx: *cx,
+        file: file.clone(),
+    };
+    let states: Vec<(&String, &StateFile)> = l.states.iter().collect();
     let mut content_states = BTreeSet::new();
-    for (file, s) in &l.states {
-        v.file = file.clone();
-        if let Some(code) = v.state_file(s, demo) {
-            content_states.insert(code);
-        }
-        let source = l.sources.get(file).map_or("", String::as_str);
-        v.out.extend(pages::notes(file, source, s));
+    for (code, out) in crate::util::parallel::map(&states, |(file, s)| {
+        let mut f = on_its_own(file);
+        let code = f.state_file(s, demo);
+        let source = l.sources.get(*file).map_or("", String::as_str);
+        f.out.extend(pages::notes(file, source, s));
+        (code, f.out)
+    }) {
+        content_states.extend(code);
+        v.out.extend(out);
     }
+    let keys: Vec<(&String, &KeysFile)> = l.keys.iter().collect();
     let mut keyed_states = BTreeSet::new();
-    for (file, k) in &l.keys {
-        v.file = file.clone();
-        if let Some(code) = v.keys_file(k, demo, &l.state_files) {
-            keyed_states.insert(code);
-        }
+    for (code, out) in crate::util::parallel::map(&keys, |(file, k)| {
+        let mut f = on_its_own(file);
+        let code = f.keys_file(k, demo, &l.state_files);
+        (code, f.out)
+    }) {
+        keyed_states.extend(code);
+        v.out.extend(out);
     }
     for code in content_states.difference(&keyed_states) {
         v.out.push(
