@@ -237,25 +237,6 @@ fn the_records_beside_the_site_hold_no_contact_and_none_is_kept_beside_a_sealed_
     assert_eq!(names, ["site"]);
 }
 
-/// `pocdir build` (site and bundles) with the build's clock at `when`.
-fn build_full_at(root: &Path, out: &Path, when: &str) -> String {
-    let o = support::pocdir([
-        "build".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--as-of".as_ref(),
-        std::ffi::OsStr::new(when),
-    ]);
-    assert_eq!(
-        o.code, 0,
-        "pocdir build --as-of {when} failed:\n{}",
-        o.stderr
-    );
-    o.stderr
-}
-
 /// The bundles of a rebuild (issue #13): sealed from the same inputs as the
 /// previous build's (version, recipients, key, directory, theme), they are
 /// linked as they are; any change of those seals them all again, and a
@@ -270,7 +251,7 @@ fn bundles_sealed_from_the_same_inputs_are_linked_and_sealed_again_after_any_cha
     let out = tempfile::tempdir().unwrap();
     let bundles = out.path().join("bundles");
     let t0 = "2026-11-22T10:00:00Z";
-    build_full_at(root.path(), out.path(), t0);
+    crate::renewal::built_at(root.path(), out.path(), t0);
     let first = inodes(&bundles);
     assert!(first.contains_key("FRA.tar.gz.age") && first.contains_key("FRA.tar.gz.age.minisig"));
     let record = fs::read_to_string(out.path().join(".bundles.memo")).expect(".bundles.memo");
@@ -283,7 +264,7 @@ fn bundles_sealed_from_the_same_inputs_are_linked_and_sealed_again_after_any_cha
 
     // The same inputs, a few days later (not yet in the renewal window):
     // every file is the very file of the previous build.
-    let e = build_full_at(root.path(), out.path(), "2026-11-25T10:00:00Z");
+    let e = crate::renewal::built_at(root.path(), out.path(), "2026-11-25T10:00:00Z");
     assert!(e.contains("version 1 (unchanged content)"), "{e}");
     assert_eq!(inodes(&bundles), first, "an unchanged rebuild sealed again");
     let fra_key = root.path().join("keys/demo/states/FRA.key");
@@ -294,7 +275,7 @@ fn bundles_sealed_from_the_same_inputs_are_linked_and_sealed_again_after_any_cha
         &root.path().join("keys/secretariat.pub"),
     );
     let plain = crate::peers::age_decrypt(&fra_key, &bundles.join("FRA.tar.gz.age"));
-    let first_trusted = trusted_of(&sig);
+    let first_trusted = crate::renewal::trusted(&sig);
 
     // A new recipient for France (the version is the same: accounts are
     // not the shared content): every bundle is sealed again, and France's
@@ -306,7 +287,7 @@ fn bundles_sealed_from_the_same_inputs_are_linked_and_sealed_again_after_any_cha
         "    recipients:\n",
         &format!("    recipients:\n      - {recipient}\n"),
     );
-    let e = build_full_at(root.path(), out.path(), "2026-11-25T10:00:00Z");
+    let e = crate::renewal::built_at(root.path(), out.path(), "2026-11-25T10:00:00Z");
     assert!(e.contains("version 1 (unchanged content)"), "{e}");
     assert_eq!(
         fs::read_to_string(root.path().join("log/versions.jsonl")).unwrap(),
@@ -348,28 +329,24 @@ fn bundles_sealed_from_the_same_inputs_are_linked_and_sealed_again_after_any_cha
     bytes[last] ^= 1;
     fs::remove_file(&fra).unwrap();
     fs::write(&fra, &bytes).unwrap();
-    build_full_at(root.path(), out.path(), "2026-11-25T10:00:00Z");
+    crate::renewal::built_at(root.path(), out.path(), "2026-11-25T10:00:00Z");
     assert_ne!(inodes(&bundles)["DEU.tar.gz.age"], second["DEU.tar.gz.age"]);
     crate::peers::minisign_verify(&fra, &sig, &root.path().join("keys/secretariat.pub"));
 
     // Inside the renewal window: a new version, every bundle sealed again.
     let third = inodes(&bundles);
-    let e = build_full_at(root.path(), out.path(), "2027-01-10T10:00:00Z");
+    let e = crate::renewal::built_at(root.path(), out.path(), "2027-01-10T10:00:00Z");
     assert!(e.contains("version 2 renews version 1"), "{e}");
     let fourth = inodes(&bundles);
     assert_ne!(fourth["FRA.tar.gz.age"], third["FRA.tar.gz.age"]);
-    assert_ne!(trusted_of(&sig), first_trusted, "the renewal's signature");
+    assert_ne!(
+        crate::renewal::trusted(&sig),
+        first_trusted,
+        "the renewal's signature"
+    );
 
     // A sealed site's bundles carry its access codes: no record is kept.
     crate::sealed::seal_setting(root.path());
-    build_full_at(root.path(), out.path(), "2027-01-10T10:00:00Z");
+    crate::renewal::built_at(root.path(), out.path(), "2027-01-10T10:00:00Z");
     assert!(!out.path().join(".bundles.memo").exists());
-}
-
-fn trusted_of(sig: &Path) -> String {
-    fs::read_to_string(sig)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("trusted comment: ").map(str::to_string))
-        .unwrap()
 }

@@ -39,7 +39,7 @@ fn build_at(root: &Path, out: &Path, when: &str) -> support::Output {
     ])
 }
 
-fn built_at(root: &Path, out: &Path, when: &str) -> String {
+pub(crate) fn built_at(root: &Path, out: &Path, when: &str) -> String {
     let o = build_at(root, out, when);
     assert_eq!(o.code, 0, "build --as-of {when}:\n{}", o.stderr);
     o.stderr
@@ -53,7 +53,7 @@ fn log_lines(root: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn trusted(sig: &Path) -> String {
+pub(crate) fn trusted(sig: &Path) -> String {
     fs::read_to_string(sig)
         .unwrap()
         .lines()
