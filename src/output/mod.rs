@@ -35,6 +35,22 @@ pub struct Staging {
     /// What each file is made from, when recorded (see
     /// [`Staging::remembering`]).
     memo: Option<Memo>,
+    /// The previous tree kept as it is (see [`Staging::reuse_all`]).
+    kept: std::sync::Mutex<Kept>,
+}
+
+/// While every file of the new tree is the previous tree's (its record's
+/// files, and files put with the very bytes already there), nothing is
+/// written: the previous tree stays, and is the new one. The first file
+/// that differs links the previous tree's files into the staging tree
+/// ([`Staging::materialize`]), and the build goes on as usual.
+#[derive(Default)]
+struct Kept {
+    on: bool,
+    /// The previous tree's files in the record.
+    recorded: Vec<(PathBuf, PathBuf)>,
+    /// Files put since, with the bytes the previous tree has there.
+    same: Vec<String>,
 }
 
 /// The records of a [`Staging`] that remembers: the previous tree's, and
@@ -140,6 +156,7 @@ impl Staging {
             reused: Default::default(),
             made: Default::default(),
             memo: None,
+            kept: Default::default(),
         })
     }
 
@@ -192,6 +209,7 @@ impl Staging {
             return Ok(false);
         };
         let rel_path = checked(rel)?;
+        self.materialize()?;
         if let (Some(prev), Some(entry)) = (&self.previous, m.previous.entries.get(rel))
             && entry.key == *key
         {
@@ -243,20 +261,106 @@ impl Staging {
             }
             files.push((rel, old, self.tmp.join(rel_path)));
         }
-        crate::util::parallel::map_threads(&files, WRITE_THREADS, |(_, old, path)| {
+        // Nothing is linked yet: the previous tree may well be the new
+        // one as it is.
+        self.reused.fetch_add(files.len(), Ordering::Relaxed);
+        let mut next = lock(&m.next)?;
+        for (rel, entry) in &m.previous.entries {
+            next.entries.insert(rel.clone(), *entry);
+        }
+        let mut kept = lock(&self.kept)?;
+        kept.on = true;
+        kept.recorded = files
+            .into_iter()
+            .map(|(_, old, path)| (old, path))
+            .collect();
+        Ok(Some(kept.recorded.len()))
+    }
+
+    /// Stop keeping the previous tree as it is: link its recorded files,
+    /// and those put with the same bytes, into the staging tree (before
+    /// anything else is written there).
+    fn materialize(&self) -> io::Result<()> {
+        let mut kept = lock(&self.kept)?;
+        if !kept.on {
+            return Ok(());
+        }
+        kept.on = false;
+        let mut links = std::mem::take(&mut kept.recorded);
+        if let Some(prev) = &self.previous {
+            for rel in std::mem::take(&mut kept.same) {
+                links.push((prev.join(&rel), self.tmp.join(&rel)));
+            }
+        }
+        crate::util::parallel::map_threads(&links, WRITE_THREADS, |(old, path)| {
             if let Some(dir) = path.parent() {
                 self.make_dir(dir)?;
             }
             fs::hard_link(old, path)
         })
         .into_iter()
-        .collect::<io::Result<()>>()?;
-        self.reused.fetch_add(files.len(), Ordering::Relaxed);
-        let mut next = lock(&m.next)?;
-        for (rel, entry) in &m.previous.entries {
-            next.entries.insert(rel.clone(), *entry);
+        .collect::<io::Result<()>>()
+    }
+
+    /// While the previous tree is kept: whether `rel` is already there
+    /// with these bytes (then nothing is written); else the previous tree
+    /// is linked into the staging tree first, and `false`.
+    fn same_as_kept(&self, rel: &str, bytes: &[u8]) -> io::Result<bool> {
+        {
+            let mut kept = lock(&self.kept)?;
+            if !kept.on {
+                return Ok(false);
+            }
+            let recorded = self
+                .previous
+                .as_ref()
+                .is_some_and(|p| kept.recorded.iter().any(|(old, _)| *old == p.join(rel)));
+            if !recorded
+                && let Some(prev) = &self.previous
+                && same_regular_file(&prev.join(rel), bytes)
+            {
+                kept.same.push(rel.to_string());
+                return Ok(true);
+            }
         }
-        Ok(Some(files.len()))
+        self.materialize()?;
+        Ok(false)
+    }
+
+    /// Whether the previous tree holds exactly the files kept (no other
+    /// file or folder, no link): then it is the new tree as it is.
+    fn previous_is_exactly_kept(&self) -> bool {
+        let (Some(prev), Ok(kept)) = (&self.previous, self.kept.lock()) else {
+            return false;
+        };
+        let mut files: std::collections::HashSet<PathBuf> =
+            kept.recorded.iter().map(|(old, _)| old.clone()).collect();
+        files.extend(kept.same.iter().map(|rel| prev.join(rel)));
+        let mut dirs: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+        for f in &files {
+            let mut d = f.parent();
+            while let Some(p) = d.filter(|p| p.starts_with(prev) && *p != prev.as_path()) {
+                if !dirs.insert(p.to_path_buf()) {
+                    break;
+                }
+                d = p.parent();
+            }
+        }
+        let mut seen = 0;
+        for e in walkdir::WalkDir::new(prev).min_depth(1) {
+            let Ok(e) = e else { return false };
+            let t = e.file_type();
+            let expected = if t.is_dir() {
+                dirs.contains(e.path())
+            } else {
+                t.is_file() && files.contains(e.path())
+            };
+            if !expected {
+                return false;
+            }
+            seen += usize::from(t.is_file());
+        }
+        seen == files.len()
     }
 
     /// `rel`, about to be made, is made from the inputs `key` names: its
@@ -268,6 +372,7 @@ impl Staging {
             return Ok(());
         };
         checked(rel)?;
+        self.materialize()?;
         lock(&m.pending)?.insert(rel.to_string(), *key);
         Ok(())
     }
@@ -299,6 +404,9 @@ impl Staging {
     /// from several threads at once.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let rel_path = checked(rel)?;
+        if self.same_as_kept(rel, bytes)? {
+            return Ok(());
+        }
         let path = self.tmp.join(rel_path);
         if let Some(dir) = path.parent() {
             self.make_dir(dir)?;
@@ -314,6 +422,7 @@ impl Staging {
         write: impl FnOnce(&mut dyn Write) -> io::Result<R>,
     ) -> io::Result<R> {
         let rel_path = checked(rel)?;
+        self.materialize()?;
         let path = self.tmp.join(rel_path);
         if let Some(dir) = path.parent() {
             self.make_dir(dir)?;
@@ -366,6 +475,17 @@ impl Staging {
     /// Replace `<parent>/<name>` by the staged folder.
     pub fn commit(mut self) -> io::Result<()> {
         let target = self.parent.join(&self.name);
+        // Every file the same as the previous tree's, and nothing else
+        // there: the previous tree is the new one, and its record stays
+        // true. Otherwise its files are linked and swapped in as usual.
+        if lock(&self.kept)?.on {
+            if self.previous_is_exactly_kept() {
+                self.committed = true;
+                fs::remove_dir_all(&self.tmp)?;
+                return Ok(());
+            }
+            self.materialize()?;
+        }
         // The old tree's record goes first: once the trees are swapped it
         // describes a tree that is gone, and no record is safer than that
         // one should the new record fail to be written.

@@ -350,3 +350,63 @@ fn bundles_sealed_from_the_same_inputs_are_linked_and_sealed_again_after_any_cha
     crate::renewal::built_at(root.path(), out.path(), "2027-01-10T10:00:00Z");
     assert!(!out.path().join(".bundles.memo").exists());
 }
+
+/// A rebuild from the same inputs whose previous tree holds exactly the
+/// files it would make keeps that tree as it is (nothing written, the same
+/// folder); anything else in it — a stray file, an empty folder, a link —
+/// and the rebuilt tree is a new one holding only what a fresh build makes.
+#[cfg(unix)]
+#[test]
+fn an_unchanged_tree_is_kept_as_it_is_and_a_stray_file_is_never_kept() {
+    use std::os::unix::fs::MetadataExt;
+    let root = crate::build::example();
+    let (root, out) = (root.path(), tempfile::tempdir().unwrap());
+    let out = out.path();
+    let site = out.join("site");
+    let bundles = out.join("bundles");
+    let folder = |p: &Path| fs::metadata(p).unwrap().ino();
+    crate::renewal::built_at(root, out, "2026-11-22T10:00:00Z");
+    let (files, bundle_files) = (inodes(&site), inodes(&bundles));
+    let (site_dir, bundles_dir) = (folder(&site), folder(&bundles));
+    let record = fs::read(out.join(".site.memo")).unwrap();
+
+    crate::renewal::built_at(root, out, "2026-11-22T16:00:00Z");
+    assert_eq!(folder(&site), site_dir, "the site folder kept");
+    assert_eq!(folder(&bundles), bundles_dir, "the bundles folder kept");
+    assert_eq!(inodes(&site), files);
+    assert_eq!(inodes(&bundles), bundle_files);
+    assert_eq!(fs::read(out.join(".site.memo")).unwrap(), record);
+    let names: Vec<String> = fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(names.is_empty(), "staging left behind: {names:?}");
+
+    // Strays in both trees: a file, an empty folder, a link.
+    fs::write(site.join("stray.html"), "<p>not made by pocdir</p>").unwrap();
+    fs::create_dir(site.join("en/empty")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", bundles.join("link")).unwrap();
+    crate::renewal::built_at(root, out, "2026-11-22T16:00:00Z");
+    assert!(!site.join("stray.html").exists() && !site.join("en/empty").exists());
+    assert!(fs::symlink_metadata(bundles.join("link")).is_err());
+    assert_ne!(folder(&site), site_dir, "a new site folder");
+    assert_ne!(folder(&bundles), bundles_dir, "a new bundles folder");
+    assert_eq!(inodes(&site), files, "every file still linked");
+    assert_eq!(inodes(&bundles), bundle_files, "every bundle still linked");
+
+    // And the tree kept again next time is the fresh build's.
+    let site_dir = folder(&site);
+    crate::renewal::built_at(root, out, "2026-11-22T16:00:00Z");
+    assert_eq!(folder(&site), site_dir);
+    let fresh = tempfile::tempdir().unwrap();
+    crate::renewal::built_at(root, fresh.path(), "2026-11-22T16:00:00Z");
+    let (kept, new) = (tree(&site), tree(&fresh.path().join("site")));
+    assert_eq!(
+        kept.keys().collect::<Vec<_>>(),
+        new.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &new {
+        assert!(kept[path] == *bytes, "{path} differs from a fresh build");
+    }
+}
