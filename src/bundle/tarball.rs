@@ -82,13 +82,18 @@ pub fn gzip_members_each(inputs: &[&[&[u8]]]) -> std::io::Result<Vec<Vec<u8>>> {
             }
         }
     }
-    let mut out: Vec<Vec<u8>> = inputs
-        .iter()
-        .map(|p| Vec::with_capacity(p.iter().map(|x| x.len()).sum::<usize>() / 4 + 64))
-        .collect();
-    let members = crate::util::parallel::map_few(&chunks, |(_, c)| gzip_member_of(c));
+    let members = crate::util::parallel::map_few(&chunks, |(_, c)| gzip_member_of(c))
+        .into_iter()
+        .collect::<std::io::Result<Vec<_>>>()?;
+    // Each output sized from its members as made (a guess from the input
+    // would hold several times their size: text compresses 10 to 30 times).
+    let mut sizes = vec![0; inputs.len()];
+    for ((i, _), m) in chunks.iter().zip(&members) {
+        sizes[*i] += m.len();
+    }
+    let mut out: Vec<Vec<u8>> = sizes.into_iter().map(Vec::with_capacity).collect();
     for ((i, _), m) in chunks.iter().zip(members) {
-        out[*i].extend_from_slice(&m?);
+        out[*i].extend_from_slice(&m);
     }
     Ok(out)
 }
@@ -105,7 +110,10 @@ fn gzip_member_of(pieces: &[&[u8]]) -> std::io::Result<Vec<u8>> {
     for p in pieces {
         gz.write_all(p)?;
     }
-    gz.finish()
+    let mut member = gz.finish()?;
+    // Kept until the whole input is compressed: only its own size.
+    member.shrink_to_fit();
+    Ok(member)
 }
 
 /// The header of one tar entry as [`write`] makes it, for a file of
