@@ -62,8 +62,11 @@ pub struct Built {
     /// States with accounts, none of them eligible: their bundle is sealed
     /// but `mail` sends it to nobody.
     pub no_eligible_account: Vec<StateCode>,
-    /// How many keys of the current set signed this build (none for a
-    /// site-only build).
+    /// Signature files beside kept bundles that no longer verify with
+    /// the current key set (or carry another trusted comment): dropped.
+    pub dropped_signatures: Vec<String>,
+    /// How many keys of the current set signed this build, the fewest of
+    /// the version log and of any bundle (none for a site-only build).
     pub signatures: Option<Signatures>,
 }
 
@@ -585,6 +588,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
             renew_from: None,
             lapsed: Vec::new(),
             no_eligible_account: Vec::new(),
+            dropped_signatures: Vec::new(),
             signatures: None,
         });
     }
@@ -710,7 +714,6 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         i18n: &loaded.i18n,
         canonical,
         log: &log_final,
-        log_sigs: &log_sigs,
         history_json: history_json.as_deref(),
         key: &key,
         access: access.as_ref(),
@@ -730,9 +733,25 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         Some(k) => stage.reuse_all(k).map_err(bundles_io)?,
         None => None,
     };
-    let bundles = match linked {
+    let bundles: Vec<StateCode> = match linked {
         Some(_) => with_accounts.iter().map(|s| s.code).collect(),
         None => seal_bundles(seal, bundles_key.as_ref(), &stage, opts.out)?,
+    };
+    // The version log's signatures beside the bundles, as they are now.
+    for (i, sig) in log_sigs.iter().enumerate() {
+        let name = sign::threshold::signature_name("versions.jsonl", i + 1);
+        stage.put(&name, sig.as_bytes()).map_err(bundles_io)?;
+    }
+    // Bundles kept from the previous build keep the other officers'
+    // signatures on them that still verify; new ones carry this build's.
+    let (bundle_signers, dropped_signatures) = match linked {
+        Some(_) => carry_cosignatures(&stage, opts.out, &bundles, &current_set)?,
+        None => (1, Vec::new()),
+    };
+    let signatures = if bundles.is_empty() {
+        signatures
+    } else {
+        signatures.min(bundle_signers)
     };
 
     site.commit().map_err(site_io)?;
@@ -769,11 +788,98 @@ pub fn build(opts: &BuildOptions) -> Result<Built, BuildError> {
         renew_from: Some(standing.renew_from),
         lapsed,
         no_eligible_account,
+        dropped_signatures,
         signatures: Some(Signatures {
             found: signatures,
             set: current_set,
         }),
     })
+}
+
+/// The most bytes read of a signature file beside a bundle.
+const MAX_SIGNATURE_FILE: u64 = 4096;
+
+/// Once the previous build's bundles are kept as they are: the other
+/// officers' signatures beside each (`<bundle>.minisig.2` ..., added by
+/// `pocdir sign`) are put beside it again if they verify with a key of
+/// the current `set` over the bundle's bytes and carry the trusted
+/// comment of the build's own signature (renumbered from `.minisig.2` if
+/// one before them is dropped). Returns the fewest distinct keys of the
+/// set that any bundle now carries, and the files dropped.
+fn carry_cosignatures(
+    stage: &crate::output::Staging,
+    out: &Path,
+    bundles: &[StateCode],
+    set: &sign::rotation::KeySet,
+) -> Result<(usize, Vec<String>), BuildError> {
+    let prev = out.join("bundles");
+    let read = |path: &Path| -> Option<String> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_SIGNATURE_FILE + 1).read_to_end(&mut bytes))
+            .ok()?;
+        (bytes.len() as u64 <= MAX_SIGNATURE_FILE)
+            .then(|| String::from_utf8(bytes).ok())
+            .flatten()
+    };
+    let results = crate::util::parallel::map(bundles, |code| {
+        let name = format!("{code}.tar.gz.age");
+        let own = sign::threshold::signature_name(&name, 1);
+        let co: Vec<(String, Option<String>)> = (2..=sign::threshold::MAX_SIGNATURES)
+            .map(|n| prev.join(sign::threshold::signature_name(&name, n)))
+            .take_while(|p| p.is_file())
+            .map(|p| {
+                let file = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                (file.unwrap_or_default(), read(&p))
+            })
+            .collect();
+        if co.is_empty() {
+            return Ok((1, Vec::new(), Vec::new()));
+        }
+        let bytes = std::fs::read(prev.join(&name))
+            .map_err(|e| format!("reading {}: {e}", prev.join(&name).display()))?;
+        let own_sig = read(&prev.join(&own)).unwrap_or_default();
+        let check = |sig: &str| -> Option<(String, String)> {
+            let id = sign::signature_key_id(sig).ok()?;
+            let tc = sign::verify(set.key(&id)?, sig, &bytes).ok()?;
+            Some((id, tc))
+        };
+        let Some((own_id, comment)) = check(&own_sig) else {
+            // Not this set's signature (it cannot be, the bundle being
+            // kept): nothing is carried.
+            return Ok((1, Vec::new(), co.into_iter().map(|(f, _)| f).collect()));
+        };
+        let mut signers = vec![own_id];
+        let (mut kept, mut dropped) = (Vec::new(), Vec::new());
+        for (file, sig) in co {
+            match sig.as_deref().and_then(|s| check(s).map(|c| (s, c))) {
+                Some((s, (id, tc))) if tc == comment => {
+                    if !signers.contains(&id) {
+                        signers.push(id);
+                    }
+                    kept.push(s.to_string());
+                }
+                _ => dropped.push(file),
+            }
+        }
+        Ok((signers.len(), kept, dropped))
+    });
+    let mut fewest = usize::MAX;
+    let mut dropped_all = Vec::new();
+    for (code, r) in bundles.iter().zip(results) {
+        let (signers, kept, dropped) = r.map_err(BuildError::Seal)?;
+        let name = format!("{code}.tar.gz.age");
+        for (i, sig) in kept.iter().enumerate() {
+            let file = sign::threshold::signature_name(&name, i + 2);
+            stage.put(&file, sig.as_bytes()).map_err(|e| {
+                BuildError::Io(format!("writing {}: {e}", prev.join(&file).display()))
+            })?;
+        }
+        fewest = fewest.min(signers);
+        dropped_all.extend(dropped);
+    }
+    Ok((fewest, dropped_all))
 }
 
 /// Everything the bundles are sealed from: [`seal_bundles`] sees nothing
@@ -786,9 +892,10 @@ struct Seal<'a> {
     i18n: &'a BTreeMap<String, crate::directory::I18nFile>,
     /// directory.json of every bundle.
     canonical: Vec<u8>,
-    /// The version log and its signatures.
+    /// The version log (its signatures go beside the bundles, put by the
+    /// caller: the bundles do not depend on them, so a second officer's
+    /// signature on the log does not seal them again).
     log: &'a str,
-    log_sigs: &'a [String],
     history_json: Option<&'a str>,
     key: &'a sign::SigningKey,
     /// A sealed site's keys: its States' codes go into their bundles.
@@ -811,7 +918,6 @@ impl Seal<'_> {
             i18n,
             canonical,
             log,
-            log_sigs,
             history_json,
             key,
             access,
@@ -827,7 +933,6 @@ impl Seal<'_> {
             .debug("version", version)
             .bytes("canonical", canonical)
             .bytes("log", log.as_bytes())
-            .debug("log_sigs", log_sigs)
             .debug("history", history_json)
             .debug("key", &key.pk);
         Some(h.key())
@@ -835,7 +940,8 @@ impl Seal<'_> {
 }
 
 /// Seal every State's bundle into `stage`, with the files beside them
-/// (the public key, the version log and its signatures, the key history);
+/// (the public key, the version log, the key history: the log's
+/// signatures are put by the caller);
 /// each file recorded under `key` (all made together, reused only whole).
 fn seal_bundles(
     seal: Seal,
@@ -850,7 +956,6 @@ fn seal_bundles(
         i18n,
         canonical,
         log: log_final,
-        log_sigs,
         history_json,
         key: signing,
         access,
@@ -1054,12 +1159,6 @@ fn seal_bundles(
         .into_bytes(),
     ));
     bundle_files.push(("versions.jsonl".into(), log_final.as_bytes().to_vec()));
-    for (i, sig) in log_sigs.iter().enumerate() {
-        bundle_files.push((
-            sign::threshold::signature_name("versions.jsonl", i + 1),
-            sig.clone().into_bytes(),
-        ));
-    }
     // The key history travels beside every bundle (and in every mail):
     // a State pinned to any earlier key follows it (issue 18).
     if let Some(j) = history_json {

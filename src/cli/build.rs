@@ -111,6 +111,12 @@ pub fn run(a: Args) -> Result<ExitCode, ExitCode> {
             }
         }
     }
+    if !b.dropped_signatures.is_empty() {
+        eprintln!(
+            "warning: dropped signature file(s) beside the kept bundles that do not verify with the secretariat's current keys: {}",
+            b.dropped_signatures.join(", ")
+        );
+    }
     // k of n (issue #18): a build signed by fewer keys than the set needs
     // is prepared, not finished.
     if let Some(sig) = b.signatures.as_ref().filter(|s| s.found < s.set.threshold) {

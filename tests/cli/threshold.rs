@@ -286,10 +286,11 @@ fn two_officers_must_sign_every_bundle_and_the_log() {
     );
 
     // 4. The countersigned log: the next build continues it, and keeps
-    // both signatures while the content is unchanged.
+    // both signatures while the content is unchanged. Into a new folder
+    // its bundles are sealed again, by A alone: it says a signature is due.
     let r = build_with(root.path(), again.path(), &a.secret);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(!r.stderr.contains("needs 2 signatures"), "{}", r.stderr);
+    assert!(r.stderr.contains("this build carries 1"), "{}", r.stderr);
     assert_eq!(key_id_of_sig(&log_sig2), b.id);
     assert!(
         again
@@ -297,6 +298,65 @@ fn two_officers_must_sign_every_bundle_and_the_log() {
             .join("bundles/versions.jsonl.minisig.2")
             .is_file()
     );
+    assert!(
+        !again
+            .path()
+            .join("bundles/FRA.tar.gz.age.minisig.2")
+            .exists()
+    );
+    // Over the countersigned build itself: its bundles are kept as they
+    // are, with B's signatures beside them, and nothing is due.
+    use std::os::unix::fs::MetadataExt;
+    let inode = fs::metadata(&bundle).unwrap().ino();
+    let sig2 = bundles.join("FRA.tar.gz.age.minisig.2");
+    let r = build_with(root.path(), out.path(), &a.secret);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("needs 2 signatures"), "{}", r.stderr);
+    assert_eq!(fs::metadata(&bundle).unwrap().ino(), inode);
+    assert!(minisign_verifies(&b.public, &bundle, &sig2));
+    assert!(minisign_verifies(
+        &b.public,
+        &bundles.join("versions.jsonl"),
+        &bundles.join("versions.jsonl.minisig.2")
+    ));
+    let r = support::pocdir([
+        "mail".as_ref(),
+        "--root".as_ref(),
+        root.path().as_os_str(),
+        "--bundles".as_ref(),
+        bundles.as_os_str(),
+        "--now".as_ref(),
+        now.as_ref(),
+        "--only".as_ref(),
+        "FRA".as_ref(),
+        "--dry-run".as_ref(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A second signature that no longer verifies (another bundle's, put
+    // in its place) is dropped, and the build says so and what is due.
+    let other = fs::read_dir(&bundles)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.ends_with(".tar.gz.age.minisig.2") && !n.starts_with("FRA")
+        })
+        .unwrap();
+    fs::copy(&other, &sig2).unwrap();
+    let r = build_with(root.path(), out.path(), &a.secret);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("dropped signature file(s)")
+            && r.stderr.contains("FRA.tar.gz.age.minisig.2")
+            && r.stderr.contains("this build carries 1"),
+        "{}",
+        r.stderr
+    );
+    assert!(!sig2.exists());
+    assert!(other.is_file(), "a valid second signature was dropped");
+    let other_bundle = PathBuf::from(other.to_string_lossy().trim_end_matches(".minisig.2"));
+    assert!(minisign_verifies(&b.public, &other_bundle, &other));
 
     // 5. A change: a new version, signed by A alone again; the stale
     // second signature of the earlier text is removed, not left to fail.
