@@ -88,7 +88,8 @@ fn open(bundle: &Path, identity: &Path, state: &Path, trust: &Path, now: &str) -
     ])
 }
 
-fn mail(root: &Path, bundles: &Path, now: &str, extra: &[&str]) -> support::Output {
+/// `pocdir mail` of the bundles in `bundles` at `now`, with `extra`.
+pub(crate) fn mail(root: &Path, bundles: &Path, now: &str, extra: &[&str]) -> support::Output {
     let mut args: Vec<OsString> = vec![
         "mail".into(),
         "--root".into(),

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::build::example;
 use crate::bundle::{now_for, open};
 use crate::peers::minisign_keypair;
+use crate::renewal::mail;
 use crate::support;
 
 struct Officer {
@@ -140,16 +141,7 @@ fn two_officers_must_sign_every_bundle_and_the_log() {
         "{}",
         r.stderr
     );
-    let r = support::pocdir([
-        "mail".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--bundles".as_ref(),
-        bundles.as_os_str(),
-        "--now".as_ref(),
-        now.as_ref(),
-        "--dry-run".as_ref(),
-    ]);
+    let r = mail(root.path(), &bundles, &now, &["--dry-run"]);
     assert_ne!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("2 needed"), "{}", r.stderr);
     let again = tempfile::tempdir().unwrap();
@@ -261,19 +253,12 @@ fn two_officers_must_sign_every_bundle_and_the_log() {
 
     // Mail sends it, with both signatures attached.
     let outbox = tempfile::tempdir().unwrap();
-    let r = support::pocdir([
-        "mail".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--bundles".as_ref(),
-        bundles.as_os_str(),
-        "--now".as_ref(),
-        now.as_ref(),
-        "--only".as_ref(),
-        "FRA".as_ref(),
-        "--outbox".as_ref(),
-        outbox.path().as_os_str(),
-    ]);
+    let r = mail(
+        root.path(),
+        &bundles,
+        &now,
+        &["--only", "FRA", "--outbox", outbox.path().to_str().unwrap()],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let eml = fs::read_dir(outbox.path())
         .unwrap()
@@ -319,18 +304,7 @@ fn two_officers_must_sign_every_bundle_and_the_log() {
         &bundles.join("versions.jsonl"),
         &bundles.join("versions.jsonl.minisig.2")
     ));
-    let r = support::pocdir([
-        "mail".as_ref(),
-        "--root".as_ref(),
-        root.path().as_os_str(),
-        "--bundles".as_ref(),
-        bundles.as_os_str(),
-        "--now".as_ref(),
-        now.as_ref(),
-        "--only".as_ref(),
-        "FRA".as_ref(),
-        "--dry-run".as_ref(),
-    ]);
+    let r = mail(root.path(), &bundles, &now, &["--only", "FRA", "--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // A second signature that no longer verifies (another bundle's, put
     // in its place) is dropped, and the build says so and what is due.
