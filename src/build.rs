@@ -813,8 +813,13 @@ fn carry_cosignatures(
     set: &sign::rotation::KeySet,
 ) -> Result<(usize, Vec<String>), BuildError> {
     let prev = out.join("bundles");
+    // A regular file only (a link is never followed out of the tree),
+    // through a cap on the bytes read.
     let read = |path: &Path| -> Option<String> {
         use std::io::Read;
+        if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+            return None;
+        }
         let mut bytes = Vec::new();
         std::fs::File::open(path)
             .and_then(|f| f.take(MAX_SIGNATURE_FILE + 1).read_to_end(&mut bytes))
@@ -828,7 +833,7 @@ fn carry_cosignatures(
         let own = sign::threshold::signature_name(&name, 1);
         let co: Vec<(String, Option<String>)> = (2..=sign::threshold::MAX_SIGNATURES)
             .map(|n| prev.join(sign::threshold::signature_name(&name, n)))
-            .take_while(|p| p.is_file())
+            .take_while(|p| std::fs::symlink_metadata(p).is_ok())
             .map(|p| {
                 let file = p.file_name().map(|n| n.to_string_lossy().into_owned());
                 (file.unwrap_or_default(), read(&p))

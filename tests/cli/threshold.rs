@@ -331,6 +331,17 @@ fn two_officers_must_sign_every_bundle_and_the_log() {
     assert!(other.is_file(), "a valid second signature was dropped");
     let other_bundle = PathBuf::from(other.to_string_lossy().trim_end_matches(".minisig.2"));
     assert!(minisign_verifies(&b.public, &other_bundle, &other));
+    // A link in its place, even to a valid signature, is never followed.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let valid = elsewhere.path().join("valid.minisig");
+    fs::copy(&other, &valid).unwrap();
+    fs::remove_file(&other).unwrap();
+    std::os::unix::fs::symlink(&valid, &other).unwrap();
+    let r = build_with(root.path(), out.path(), &a.secret);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let name = other.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(r.stderr.contains(&name), "{}", r.stderr);
+    assert!(fs::symlink_metadata(&other).is_err(), "the link was kept");
 
     // 5. A change: a new version, signed by A alone again; the stale
     // second signature of the earlier text is removed, not left to fail.
